@@ -1,0 +1,5 @@
+"""Allow `python -m qingxie …`."""
+
+from qingxie.cli import main
+
+main()

@@ -1,0 +1,38 @@
+"""The permission policy behind `restrict()`: which region subtrees a user may act on."""
+
+from __future__ import annotations
+
+from qingxie.accounts.roles import ROLE_ACTIONS, VIEW
+
+
+def user_grants(user) -> list:
+    """The user's grants with their regions, cached on the user object for one request."""
+    cached = getattr(user, "_qingxie_grants", None)
+    if cached is None:
+        cached = list(user.grants.select_related("region"))
+        user._qingxie_grants = cached
+    return cached
+
+
+def scope_paths(user, model, action: str) -> list[str] | None:
+    """Region paths under which `user` may take `action` on `model`.
+
+    None means unrestricted (superusers); an empty list means nothing at all.
+    """
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    if action != VIEW and getattr(model, "read_only_for_users", False):
+        return []
+    if user.is_superuser:
+        return None
+    paths = {g.region.path for g in user_grants(user) if action in ROLE_ACTIONS.get(g.role, ())}
+    # A grant nested inside another adds nothing; keep the outermost only.
+    return [p for p in sorted(paths) if not any(p != q and p.startswith(q) for q in paths)]
+
+
+def home_region(user):
+    """The highest region the user holds any grant on (where their pages start)."""
+    grants = user_grants(user) if user.is_authenticated else []
+    if not grants:
+        return None
+    return min((g.region for g in grants), key=lambda r: (r.level, r.code))

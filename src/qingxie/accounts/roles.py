@@ -1,0 +1,54 @@
+"""The roles a cadre can hold, the region level each is granted at, and what each may do."""
+
+from __future__ import annotations
+
+from django.db import models
+
+VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
+ALL_ACTIONS = frozenset({VIEW, ADD, CHANGE, DELETE})
+
+
+class Role(models.TextChoices):
+    """A role is always granted on one region and covers that region's whole subtree."""
+
+    NATIONAL_ADMIN = "national_admin", "全国管理员"
+    PROVINCE_ADMIN = "province_admin", "省级管理员"
+    CITY_ADMIN = "city_admin", "地市级管理员"
+    COUNTY_ADMIN = "county_admin", "县级管理员"
+    ASSOCIATION_STAFF = "association_staff", "协会工作人员"
+    VIEWER = "viewer", "只读用户"
+    AUDITOR = "auditor", "审计员"
+
+
+#: The region level an admin role must be granted at (None: any level).
+ROLE_LEVEL: dict[str, int | None] = {
+    Role.NATIONAL_ADMIN: 0,
+    Role.PROVINCE_ADMIN: 1,
+    Role.CITY_ADMIN: 2,
+    Role.COUNTY_ADMIN: 3,
+    Role.ASSOCIATION_STAFF: None,
+    Role.VIEWER: None,
+    Role.AUDITOR: None,
+}
+
+#: Actions each role may take on scoped objects inside its subtree.
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    Role.NATIONAL_ADMIN: ALL_ACTIONS,
+    Role.PROVINCE_ADMIN: ALL_ACTIONS,
+    Role.CITY_ADMIN: ALL_ACTIONS,
+    Role.COUNTY_ADMIN: ALL_ACTIONS,
+    Role.ASSOCIATION_STAFF: frozenset({VIEW, ADD, CHANGE}),
+    Role.VIEWER: frozenset({VIEW}),
+    Role.AUDITOR: frozenset({VIEW}),
+}
+
+#: Lower number = higher rank; an admin never grants a role ranked above its own.
+ROLE_RANK: dict[str, int] = {
+    Role.NATIONAL_ADMIN: 0,
+    Role.PROVINCE_ADMIN: 1,
+    Role.CITY_ADMIN: 2,
+    Role.COUNTY_ADMIN: 3,
+    Role.ASSOCIATION_STAFF: 4,
+    Role.AUDITOR: 4,
+    Role.VIEWER: 5,
+}

@@ -1,0 +1,62 @@
+"""Request middleware: login required for pages, and change-log attribution per request."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
+
+from qingxie.core.context import ChangeContext, _current
+
+
+class LoginRequiredMiddleware(DjangoLoginRequired):
+    """Every page needs a signed-in user; the API answers 401 itself instead of redirecting."""
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.path.startswith("/api/"):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+def client_ip(request) -> str | None:
+    """The client address as seen by the server (REMOTE_ADDR; proxies are configured by ops)."""
+    return request.META.get("REMOTE_ADDR")
+
+
+class ChangeContextMiddleware:
+    """Bind the request's user, id and address to every write made while it is served."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.id = uuid.uuid4()
+        # The user is resolved lazily: DRF token users are only known inside the view.
+        ctx = ChangeContext(
+            user=_LazyRequestUser(request),
+            request_id=request.id,
+            client_ip=client_ip(request),
+            channel="api" if request.path.startswith("/api/") else "web",
+        )
+        token = _current.set(ctx)
+        try:
+            response = self.get_response(request)
+        finally:
+            _current.reset(token)
+        response["X-Request-ID"] = str(request.id)
+        return response
+
+
+class _LazyRequestUser:
+    """Resolves to the request's user at the moment a change is recorded."""
+
+    def __init__(self, request):
+        self._request = request
+
+    def resolve(self):
+        user = getattr(self._request, "_qingxie_api_user", None) or getattr(
+            self._request, "user", None
+        )
+        if user is not None and getattr(user, "is_authenticated", False):
+            return user
+        return None

@@ -1,0 +1,128 @@
+"""Base models every domain model builds on, the scoped queryset, and the change log."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core import serializers
+from django.db import models
+from django.db.models import Q
+
+
+def subtree_q(path_field: str, path: str) -> Q:
+    """Rows whose materialized path lies under `path` (inclusive), as an index-friendly range.
+
+    Paths are codes joined by "/" with a trailing "/"; every descendant's path starts with its
+    ancestor's and continues with a digit, so [path, path + "~") is exactly the subtree and uses
+    a plain B-tree index on SQLite and PostgreSQL alike (LIKE 'x%' does not on SQLite).
+    """
+    return Q(**{f"{path_field}__gte": path, f"{path_field}__lt": path + "~"})
+
+
+class RestrictedQuerySet(models.QuerySet):
+    """The single permission gate: `Model.objects.restrict(user, action)`.
+
+    A role granted on a region covers its whole subtree. Each model names the path of the region
+    it belongs to in `scope_path_field` (e.g. "path" for Region, "region__path" for others).
+    """
+
+    def restrict(self, user, action: str = "view") -> RestrictedQuerySet:
+        from qingxie.accounts.permissions import scope_paths
+
+        paths = scope_paths(user, self.model, action)
+        if paths is None:
+            return self.all()
+        if not paths:
+            return self.none()
+        condition = Q()
+        for path in paths:
+            condition |= subtree_q(self.model.scope_path_field, path)
+        return self.filter(condition)
+
+
+class ScopedModel(models.Model):
+    """A model reached through the permission gate; subclasses set `scope_path_field`."""
+
+    scope_path_field: str = "region__path"
+    #: Users may only read these objects (e.g. official division data).
+    read_only_for_users: bool = False
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class ChangeLoggedModel(ScopedModel):
+    """A scoped model whose every write is recorded as an ObjectChange with before/after."""
+
+    created = models.DateTimeField("创建时间", auto_now_add=True, null=True)
+    last_updated = models.DateTimeField("更新时间", auto_now=True, null=True)
+
+    #: Fields never copied into the change log (secrets, derived caches).
+    changelog_exclude: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    def snapshot(self) -> dict:
+        """A JSON-safe copy of the stored field values, for before/after records."""
+        return serialize_object(self, exclude=self.changelog_exclude)
+
+
+def serialize_object(instance: models.Model, *, exclude: tuple[str, ...] = ()) -> dict:
+    """Field values of `instance` as JSON-safe data (dates as ISO strings, FKs as ids)."""
+    data = json.loads(serializers.serialize("json", [instance]))[0]["fields"]
+    for name in ("created", "last_updated", *exclude):
+        data.pop(name, None)
+    return data
+
+
+class ObjectChange(models.Model):
+    """One recorded write: who, when, from where, to which object, and its state before and after.
+
+    Append-only: the application never updates or deletes these rows.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", "创建"
+        UPDATE = "update", "修改"
+        DELETE = "delete", "删除"
+
+    time = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="用户",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="changes",
+    )
+    user_name = models.CharField("用户名", max_length=150, blank=True)
+    request_id = models.UUIDField("请求编号", db_index=True)
+    client_ip = models.GenericIPAddressField("客户端地址", null=True, blank=True)
+    channel = models.CharField("渠道", max_length=16)
+    action = models.CharField("操作", max_length=8, choices=Action.choices)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField("对象编号", max_length=64)
+    object_repr = models.CharField("对象", max_length=200)
+    before = models.JSONField("修改前", null=True, blank=True)
+    after = models.JSONField("修改后", null=True, blank=True)
+    note = models.CharField("备注", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "变更记录"
+        verbose_name_plural = "变更记录"
+        ordering = ["-time", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="objectchange_object")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.object_repr}"
+
+    @property
+    def changed_fields(self) -> list[str]:
+        """Names of the fields whose values differ between before and after."""
+        before, after = self.before or {}, self.after or {}
+        return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))

@@ -1,0 +1,51 @@
+"""Serve selected files from npm packages installed at install time, and tolerant static storage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles.finders import BaseFinder
+from django.core.checks import Error
+from django.core.files.storage import FileSystemStorage
+from whitenoise.storage import CompressedManifestStaticFilesStorage
+
+
+class NodeModulesFinder(BaseFinder):
+    """Expose only the files named in QINGXIE_VENDOR_FILES from node_modules (no CDN, no copies)."""
+
+    def _files(self) -> dict[str, Path]:
+        root = Path(settings.NODE_MODULES_DIR)
+        return {name: root / rel for name, rel in settings.QINGXIE_VENDOR_FILES.items()}
+
+    def check(self, **kwargs):
+        missing = [str(p) for p in self._files().values() if not p.exists()]
+        if missing:
+            return [
+                Error(
+                    "Browser libraries are not installed: " + ", ".join(missing),
+                    hint="Run `npm ci` in the repository (./run does it for you).",
+                    id="qingxie.E001",
+                )
+            ]
+        return []
+
+    def find(self, path, find_all=False, **kwargs):
+        found = self._files().get(path)
+        if found and found.exists():
+            return [str(found)] if find_all else str(found)
+        return [] if find_all else None
+
+    def list(self, ignore_patterns):
+        for name, path in self._files().items():
+            if path.exists():
+                # collectstatic joins storage.prefix and the listed name; keep the file's basename.
+                storage = FileSystemStorage(location=str(path.parent))
+                storage.prefix = str(Path(name).parent)
+                yield path.name, storage
+
+
+class StaticStorage(CompressedManifestStaticFilesStorage):
+    """Hashed, compressed static files; unhashed names before the first collectstatic (tests)."""
+
+    manifest_strict = False

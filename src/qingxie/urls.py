@@ -1,0 +1,32 @@
+"""Top-level URLs: pages, the API (with its OpenAPI schema and docs), health check."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from qingxie.regions.api import RegionViewSet
+from qingxie.web import views as web_views
+
+router = DefaultRouter()
+router.trailing_slash = "/?"  # both /api/regions/440000 and /api/regions/440000/
+router.register("regions", RegionViewSet, basename="region")
+
+api_patterns = [
+    path("schema", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    *router.urls,
+]
+
+urlpatterns = [
+    path("", web_views.HomeView.as_view(), name="home"),
+    path("healthz", web_views.healthz, name="healthz"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(template_name="accounts/login.html"),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("regions/", include("qingxie.regions.urls")),
+    path("api/", include((api_patterns, "api"))),
+]

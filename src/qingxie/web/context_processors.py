@@ -1,0 +1,10 @@
+"""Values every page shows: the division data version and the user's home region."""
+
+from __future__ import annotations
+
+from qingxie.regions.models import DivisionDataset
+
+
+def site(request) -> dict:
+    dataset = DivisionDataset.objects.order_by("-data_as_of").only("data_as_of").first()
+    return {"division_data_as_of": dataset.data_as_of if dataset else None}

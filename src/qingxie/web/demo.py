@@ -1,0 +1,39 @@
+"""The demo data set: accounts at each level (a later ledger adds associations). Marked as demo."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from qingxie.accounts.models import User
+from qingxie.accounts.roles import Role
+from qingxie.accounts.services import role_grant_create, user_create
+from qingxie.regions.models import ROOT_CODE, Region
+
+DEMO_PASSWORD = "qingxie-demo"
+
+DEMO_USERS = [
+    ("demo", "演示·全国管理员", Role.NATIONAL_ADMIN, ROOT_CODE),
+    ("demo-gd", "演示·广东省管理员", Role.PROVINCE_ADMIN, "440000"),
+    ("demo-gz", "演示·广州市管理员", Role.CITY_ADMIN, "440100"),
+    ("demo-haizhu", "演示·海珠区管理员", Role.COUNTY_ADMIN, "440105"),
+]
+
+
+@transaction.atomic
+def demo_load() -> list[tuple[str, str, str]]:
+    """Create (or keep) the demo accounts; returns (username, role label, region name)."""
+    out = []
+    for username, display, role, code in DEMO_USERS:
+        region = Region.objects.get(code=code)
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = user_create(
+                username=username,
+                password=DEMO_PASSWORD,
+                display_name=display,
+                is_demo=True,
+                validate=False,
+            )
+        role_grant_create(actor=None, user=user, role=role, region=region)
+        out.append((username, Role(role).label, region.name))
+    return out

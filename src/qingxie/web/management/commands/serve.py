@@ -1,0 +1,51 @@
+"""`qingxie serve`: the production server (gunicorn), static files served by the app itself."""
+
+from __future__ import annotations
+
+import os
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+
+def run_gunicorn(host: str, port: int, workers: int, threads: int) -> None:
+    """Run gunicorn in this process with qingxie's WSGI application."""
+    from gunicorn.app.base import BaseApplication
+
+    class _App(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", threads)
+            self.cfg.set("worker_class", "gthread" if threads > 1 else "sync")
+            self.cfg.set("accesslog", str(settings.LOG_DIR / "access.log"))
+            self.cfg.set("errorlog", "-")
+            self.cfg.set("timeout", 120)
+
+        def load(self):
+            from qingxie.wsgi import application
+
+            return application
+
+    _App().run()
+
+
+class Command(BaseCommand):
+    help = "启动生产服务器（gunicorn；静态文件由应用自身提供；DEBUG 关闭）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=os.environ.get("QINGXIE_HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("QINGXIE_PORT", "8000")))
+        parser.add_argument(
+            "--workers", type=int, default=int(os.environ.get("QINGXIE_WORKERS", "2"))
+        )
+        parser.add_argument(
+            "--threads", type=int, default=int(os.environ.get("QINGXIE_THREADS", "4"))
+        )
+
+    def handle(self, *args, host, port, workers, threads, **options):
+        if not (settings.STATIC_ROOT / "staticfiles.json").exists():
+            raise CommandError("静态文件尚未收集，请先运行 `qingxie setup`。")
+        self.stdout.write(f"青协服务已启动：http://{host}:{port}/  （Ctrl+C 停止）")
+        self.stdout.flush()
+        run_gunicorn(host, port, workers, threads)
