@@ -1,0 +1,73 @@
+"""Shared fixtures: the real division list is loaded once per test database."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from qingxie.accounts.models import User
+from qingxie.accounts.services import role_grant_create, user_create
+from qingxie.regions.models import Region
+
+
+def pytest_configure(config):
+    """Unit tests render pages without running collectstatic; the e2e suite uses the real setup."""
+    from django.conf import settings
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(scope="session")
+def division_source():
+    from qingxie.regions.sources import mca_divisions
+
+    return mca_divisions()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, division_source):
+    """Every test sees all of China's divisions, loaded once by the real loader."""
+    from qingxie.regions.services import divisions_load
+
+    with django_db_blocker.unblock():
+        divisions_load(source=division_source)
+
+
+@pytest.fixture
+def region():
+    """Look up a region by code."""
+    return lambda code: Region.objects.get(code=code)
+
+
+@pytest.fixture
+def make_user(db):
+    """make_user(role, code) → a user holding `role` on region `code`."""
+    counter = iter(range(10_000))
+
+    def make(role: str | None = None, code: str | None = None, **kwargs) -> User:
+        user = user_create(
+            username=kwargs.pop("username", f"u{next(counter)}-{role or 'none'}-{code or ''}"),
+            password="x",
+            validate=False,
+            **kwargs,
+        )
+        if role:
+            role_grant_create(actor=None, user=user, role=role, region=Region.objects.get(code=code))
+        return User.objects.get(pk=user.pk)
+
+    return make
+
+
+@pytest.fixture
+def client_for(make_user):
+    """client_for(role, code) → a logged-in Django test client."""
+
+    def make(role: str | None = None, code: str | None = None) -> Client:
+        client = Client()
+        client.force_login(make_user(role, code))
+        return client
+
+    return make
