@@ -1,0 +1,65 @@
+"""The change log: every write is recorded with who, when, from where, before and after."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from qingxie.accounts.models import RoleGrant
+from qingxie.accounts.services import role_grant_create, user_create
+from qingxie.core.changelog import changes_for
+from qingxie.core.context import change_context
+from qingxie.core.models import ObjectChange
+
+pytestmark = pytest.mark.django_db
+
+
+def test_user_creation_is_logged_without_the_password(make_user):
+    actor = make_user("national_admin", "000000")
+    rid = uuid.uuid4()
+    with change_context(user=actor, request_id=rid, client_ip="10.1.2.3", channel="web"):
+        user = user_create(username="zhangsan", password="Qx-strong-pass-2026", display_name="张三")
+    change = changes_for(user).get()
+    assert change.action == "create"
+    assert change.user == actor and change.user_name == actor.username
+    assert change.request_id == rid
+    assert change.client_ip == "10.1.2.3"
+    assert change.channel == "web"
+    assert change.after["display_name"] == "张三"
+    assert "password" not in change.after
+
+
+def test_grant_is_logged_with_its_region(make_user, region):
+    target = make_user()
+    with change_context(channel="cli"):
+        grant = role_grant_create(actor=None, user=target, role="viewer", region=region("440300"))
+    change = changes_for(grant).get()
+    assert change.after["role"] == "viewer"
+    assert change.after["region"] == region("440300").pk
+    assert change.channel == "cli"
+    assert str(grant) == change.object_repr
+
+
+def test_granting_twice_writes_once(make_user, region):
+    target = make_user()
+    for _ in range(2):
+        role_grant_create(actor=None, user=target, role="viewer", region=region("440300"))
+    assert RoleGrant.objects.filter(user=target).count() == 1
+    grant = RoleGrant.objects.get(user=target)
+    assert changes_for(grant).count() == 1
+
+
+def test_weak_password_is_refused_and_nothing_is_written():
+    from qingxie.core.errors import QingxieError
+
+    before = ObjectChange.objects.count()
+    with pytest.raises(QingxieError) as err:
+        user_create(username="lisi", password="123")
+    assert err.value.field == "password"
+    assert ObjectChange.objects.count() == before
+
+
+def test_changed_fields_are_derived_from_before_and_after():
+    change = ObjectChange(before={"name": "天河区", "kind": "市辖区"}, after={"name": "天河新区", "kind": "市辖区"})
+    assert change.changed_fields == ["name"]

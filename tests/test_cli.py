@@ -1,0 +1,43 @@
+"""The `qingxie` command's subcommands that run inside the test database."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+
+from qingxie.accounts.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_regions_stats_json():
+    out = io.StringIO()
+    call_command("regions", "stats", "--json", stdout=out)
+    stats = json.loads(out.getvalue())
+    assert stats["data_as_of"] == "2025-12-31"
+    assert {k: stats[k] for k in ("province", "prefecture", "county", "township")} == {
+        "province": 34,
+        "prefecture": 333,
+        "county": 2845,
+        "township": 38723,
+    }
+
+
+def test_createadmin_reads_the_password_from_stdin(monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("Qx-admin-pass-2026\n"))
+    call_command("createadmin", "--username", "root2", "--password-stdin", stdout=io.StringIO())
+    user = User.objects.get(username="root2")
+    assert user.is_superuser and user.check_password("Qx-admin-pass-2026")
+    assert user.grants.get().region.code == "000000"
+
+
+def test_demo_accounts_cover_each_level():
+    from qingxie.web.demo import demo_load
+
+    rows = demo_load()
+    assert [r[2] for r in rows] == ["全国", "广东省", "广州市", "海珠区"]
+    assert demo_load() == rows  # idempotent
+    assert User.objects.filter(is_demo=True).count() == 4
