@@ -55,7 +55,9 @@ def make_user(db):
             **kwargs,
         )
         if role:
-            role_grant_create(actor=None, user=user, role=role, region=Region.objects.get(code=code))
+            role_grant_create(
+                actor=None, user=user, role=role, region=Region.objects.get(code=code)
+            )
         return User.objects.get(pk=user.pk)
 
     return make

@@ -95,4 +95,6 @@ def test_retired_regions_cannot_be_granted(make_user, region):
 
     Region.objects.filter(code="440105").update(valid_to=dt.date(2026, 1, 1))
     with pytest.raises(QingxieError):
-        role_grant_create(actor=None, user=make_user(), role="county_admin", region=region("440105"))
+        role_grant_create(
+            actor=None, user=make_user(), role="county_admin", region=region("440105")
+        )

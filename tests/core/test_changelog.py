@@ -61,5 +61,7 @@ def test_weak_password_is_refused_and_nothing_is_written():
 
 
 def test_changed_fields_are_derived_from_before_and_after():
-    change = ObjectChange(before={"name": "天河区", "kind": "市辖区"}, after={"name": "天河新区", "kind": "市辖区"})
+    change = ObjectChange(
+        before={"name": "天河区", "kind": "市辖区"}, after={"name": "天河新区", "kind": "市辖区"}
+    )
     assert change.changed_fields == ["name"]

@@ -45,7 +45,11 @@ def test_children_of_a_province_by_level(client_for):
 
 
 def test_search_by_text(client_for):
-    body = client_for("national_admin", "000000").get("/api/regions/", {"q": "仙桃", "level": "county"}).json()
+    body = (
+        client_for("national_admin", "000000")
+        .get("/api/regions/", {"q": "仙桃", "level": "county"})
+        .json()
+    )
     assert [r["code"] for r in body["results"]] == ["429004"]
     assert body["results"][0]["parent"] == "420000"
 
@@ -65,9 +69,11 @@ def test_bad_level_is_400(client_for):
 
 
 def test_page_size_is_capped(client_for):
-    body = client_for("national_admin", "000000").get(
-        "/api/regions/", {"level": "township", "page_size": 100000}
-    ).json()
+    body = (
+        client_for("national_admin", "000000")
+        .get("/api/regions/", {"level": "township", "page_size": 100000})
+        .json()
+    )
     assert len(body["results"]) == 500
 
 

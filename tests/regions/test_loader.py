@@ -162,3 +162,18 @@ def test_older_list_is_refused(division_source):
     older = dataclasses.replace(division_source, data_as_of=dt.date(2020, 1, 1))
     with pytest.raises(QingxieError):
         divisions_load(source=older)
+
+
+def test_subtree_range_holds_under_any_database_collation(region):
+    """On PostgreSQL the path column is compared in "C" order (ICU would put "~" before digits)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT collation_name FROM information_schema.columns "
+                "WHERE table_name = 'regions_region' AND column_name = 'path'"
+            )
+            assert cur.fetchone()[0] == "C"
+    gd = region("440000")
+    assert Region.objects.filter(subtree_q("path", gd.path)).count() == 1 + 21 + 122 + 1610

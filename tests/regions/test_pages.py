@@ -54,7 +54,9 @@ def test_county_page_lists_its_townships(client_for, region):
     assert "乡级单位（乡、镇、街道）" in response.content.decode()
 
 
-@pytest.mark.parametrize(("q", "expected"), [("海珠", "440105"), ("4401", "440103"), ("东莞", "441900")])
+@pytest.mark.parametrize(
+    ("q", "expected"), [("海珠", "440105"), ("4401", "440103"), ("东莞", "441900")]
+)
 def test_search_by_name_or_code(client_for, q, expected):
     page = client_for("national_admin", "000000").get("/regions/", {"q": q}).content.decode()
     assert expected in page
