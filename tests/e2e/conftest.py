@@ -1,0 +1,130 @@
+"""A real qingxie: `qingxie setup` and `qingxie demo --no-serve` in a fresh data directory,
+`qingxie serve` (gunicorn) on a free port, and Debian's headless Chromium driven by Playwright.
+
+On PostgreSQL (QINGXIE_DATABASE_URL set) the server gets its own database, `<name>_e2e`,
+created by `qingxie setup` itself.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import psycopg
+import pytest
+
+ARTIFACTS = Path(os.environ.get("QINGXIE_ARTIFACTS", Path(__file__).resolve().parents[2] / "artifacts"))
+CHROMIUM = os.environ.get("QINGXIE_CHROMIUM", "/usr/bin/chromium")
+DEMO_PASSWORD = "qingxie-demo"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _server_env(tmp: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env["QINGXIE_DATA_DIR"] = str(tmp)
+    url = os.environ.get("QINGXIE_DATABASE_URL")
+    if url:
+        base, _, name = url.rpartition("/")
+        e2e_name = f"{name}_e2e"
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{e2e_name}" WITH (FORCE)')
+        env["QINGXIE_DATABASE_URL"] = f"{base}/{e2e_name}"
+    return env
+
+
+def _qingxie(env, *args, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "qingxie", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+        **kwargs,
+    )
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """Base URL of a running qingxie with the demo accounts; the setup outputs for inspection."""
+    tmp = tmp_path_factory.mktemp("qingxie-e2e")
+    env = _server_env(tmp)
+    first = _qingxie(env, "setup")
+    second = _qingxie(env, "setup")
+    _qingxie(env, "demo", "--no-serve")
+    port = _free_port()
+    log = open(tmp / "server.log", "w")  # noqa: SIM115 - closed at teardown
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "qingxie", "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=2)
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log.close()
+                raise RuntimeError((tmp / "server.log").read_text()) from None
+            time.sleep(0.3)
+    yield {"url": base, "setup_outputs": (first.stdout, second.stdout), "env": env, "dir": tmp}
+    proc.terminate()
+    proc.wait(timeout=20)
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page_as(browser, server, request):
+    """page_as(username) → a Playwright page signed in as that demo user; screenshot kept."""
+    pages = []
+
+    def make(username: str):
+        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+        page = context.new_page()
+        page.goto(server["url"] + "/accounts/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", DEMO_PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        pages.append(page)
+        return page
+
+    yield make
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for n, page in enumerate(pages):
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{n}.png"), full_page=True)
+        page.context.close()
