@@ -18,7 +18,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-ARTIFACTS = Path(os.environ.get("QINGXIE_ARTIFACTS", Path(__file__).resolve().parents[2] / "artifacts"))
+ARTIFACTS = Path(
+    os.environ.get("QINGXIE_ARTIFACTS", Path(__file__).resolve().parents[2] / "artifacts")
+)
 CHROMIUM = os.environ.get("QINGXIE_CHROMIUM", "/usr/bin/chromium")
 DEMO_PASSWORD = "qingxie-demo"
 
