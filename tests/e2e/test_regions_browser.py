@@ -92,6 +92,7 @@ def test_a_county_user_cannot_open_another_county(page_as):
     assert page.url.endswith("/regions/440105/")
     response = page.goto(page.url.replace("440105", "440106"))
     assert response.status == 404
+    assert "不在您的权限范围内" in page.locator("#error-message").inner_text()
 
 
 def test_search_box_finds_a_county(page_as):

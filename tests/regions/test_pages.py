@@ -71,3 +71,9 @@ def test_search_stays_inside_the_scope(client_for):
 def test_unknown_region_is_404_in_chinese(client_for):
     response = client_for("national_admin", "000000").get("/regions/999999/")
     assert response.status_code == 404
+
+
+def test_404_page_is_in_chinese_and_explains_the_scope(client_for, settings):
+    settings.DEBUG = False
+    page = client_for("county_admin", "440105").get("/regions/440106/").content.decode()
+    assert "未找到该行政区划，或不在您的权限范围内。" in page
