@@ -20,6 +20,11 @@ def pytest_configure(config):
     }
 
 
+def pytest_collection_modifyitems(config, items):
+    """Browser tests last: unit failures show first, and Playwright's loop never precedes them."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+
+
 @pytest.fixture(scope="session")
 def division_source():
     from qingxie.regions.sources import mca_divisions

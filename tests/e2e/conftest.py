@@ -89,8 +89,10 @@ def server(tmp_path_factory):
     log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Playwright's sync API runs an event loop; it must be closed before other modules use the
+    ORM (Django refuses synchronous queries while a loop is running), hence module scope."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
