@@ -41,3 +41,11 @@ def test_demo_accounts_cover_each_level():
     assert [r[2] for r in rows] == ["全国", "广东省", "广州市", "海珠区"]
     assert demo_load() == rows  # idempotent
     assert User.objects.filter(is_demo=True).count() == 4
+
+
+def test_serve_refuses_debug_mode(settings):
+    from django.core.management.base import CommandError
+
+    settings.DEBUG = True
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("serve", "--port", "0")

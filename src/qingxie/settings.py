@@ -150,6 +150,9 @@ STORAGES = {
 MEDIA_ROOT = DATA_DIR / "media"
 MAPS_DIR = STATIC_ROOT / "maps"
 
+# Number of reverse proxies in front of qingxie whose X-Forwarded-For is trusted (0: none).
+QINGXIE_TRUSTED_PROXIES = int(os.environ.get("QINGXIE_TRUSTED_PROXIES", "0"))
+
 SESSION_COOKIE_AGE = int(os.environ.get("QINGXIE_SESSION_SECONDS", str(8 * 3600)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

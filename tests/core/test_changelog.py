@@ -65,3 +65,14 @@ def test_changed_fields_are_derived_from_before_and_after():
         before={"name": "天河区", "kind": "市辖区"}, after={"name": "天河新区", "kind": "市辖区"}
     )
     assert change.changed_fields == ["name"]
+
+
+def test_client_address_behind_a_trusted_proxy(rf, settings):
+    from qingxie.core.middleware import client_ip
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="10.9.8.7, 172.16.0.2", REMOTE_ADDR="127.0.0.1")
+    assert client_ip(request) == "127.0.0.1"  # no proxy trusted: the header is ignored
+    settings.QINGXIE_TRUSTED_PROXIES = 1
+    assert client_ip(request) == "172.16.0.2"
+    settings.QINGXIE_TRUSTED_PROXIES = 2
+    assert client_ip(request) == "10.9.8.7"

@@ -19,7 +19,16 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
 
 
 def client_ip(request) -> str | None:
-    """The client address as seen by the server (REMOTE_ADDR; proxies are configured by ops)."""
+    """The client's address: REMOTE_ADDR, or behind N trusted reverse proxies
+    (QINGXIE_TRUSTED_PROXIES=N) the address the outermost trusted proxy saw."""
+    from django.conf import settings
+
+    hops = settings.QINGXIE_TRUSTED_PROXIES
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if hops and forwarded:
+        chain = [a.strip() for a in forwarded.split(",") if a.strip()]
+        if len(chain) >= hops:
+            return chain[-hops]
     return request.META.get("REMOTE_ADDR")
 
 

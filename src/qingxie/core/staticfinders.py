@@ -19,7 +19,12 @@ class NodeModulesFinder(BaseFinder):
         return {name: root / rel for name, rel in settings.QINGXIE_VENDOR_FILES.items()}
 
     def check(self, **kwargs):
-        missing = [str(p) for p in self._files().values() if not p.exists()]
+        # Once collected into STATIC_ROOT the files are served from there; node_modules may go.
+        missing = [
+            str(p)
+            for name, p in self._files().items()
+            if not p.exists() and not (Path(settings.STATIC_ROOT) / name).exists()
+        ]
         if missing:
             return [
                 Error(

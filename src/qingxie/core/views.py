@@ -24,6 +24,11 @@ class ObjectListView(RestrictedViewMixin, ListView):
     paginate_by = 50
     template_name = "core/object_list.html"
 
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["title"] = self.model._meta.verbose_name_plural
+        return ctx
+
 
 class ObjectDetailView(RestrictedViewMixin, DetailView):
     """One object, with its change history, or 404 when it is outside the user's scope."""

@@ -131,6 +131,21 @@ def map_file_for(region: Region) -> tuple[str, list[str] | None]:
     return f"province-{province}", None
 
 
+def _data_version() -> str | None:
+    from qingxie.regions.models import DivisionDataset
+
+    latest = DivisionDataset.objects.order_by("-data_as_of").first()
+    return latest.data_as_of.isoformat() if latest else None
+
+
+def maps_current(out_dir: Path) -> bool:
+    """Whether the map files were built from the division data now loaded."""
+    manifest = out_dir / "manifest.json"
+    if not manifest.exists():
+        return False
+    return json.loads(manifest.read_text("utf-8")).get("data_as_of") == _data_version()
+
+
 def maps_build(out_dir: Path) -> MapBuildResult:
     """Write the national province map, the national prefecture map and one county map per
     province; mark which regions have a shape (Region.has_shape)."""
@@ -163,7 +178,11 @@ def maps_build(out_dir: Path) -> MapBuildResult:
     Region.objects.filter(code__in=shaped, has_shape=False).update(has_shape=True)
     (out_dir / "manifest.json").write_text(
         json.dumps(
-            {"missing": result.missing, "unmatched": result.unmatched},
+            {
+                "data_as_of": _data_version(),
+                "missing": result.missing,
+                "unmatched": result.unmatched,
+            },
             ensure_ascii=False,
             indent=1,
         ),

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from qingxie.core.context import change_context
+from qingxie.core.errors import QingxieError
 
 
 class Command(BaseCommand):
@@ -34,8 +35,11 @@ class Command(BaseCommand):
             from qingxie.regions.services import divisions_load
             from qingxie.regions.sources import mca_divisions
 
-            with change_context(channel="cli"):
-                result = divisions_load(source=mca_divisions())
+            try:
+                with change_context(channel="cli"):
+                    result = divisions_load(source=mca_divisions())
+            except QingxieError as exc:
+                raise CommandError(exc.message) from exc
             self.stdout.write(result.summary())
         elif action == "build-maps":
             from qingxie.regions.maps import maps_build

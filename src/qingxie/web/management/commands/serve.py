@@ -44,6 +44,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, host, port, workers, threads, **options):
+        if settings.DEBUG:
+            raise CommandError("生产服务器不能在 DEBUG 模式下运行，请取消 QINGXIE_DEBUG。")
         if not (settings.STATIC_ROOT / "staticfiles.json").exists():
             raise CommandError("静态文件尚未收集，请先运行 `qingxie setup`。")
         self.stdout.write(f"青协服务已启动：http://{host}:{port}/  （Ctrl+C 停止）")

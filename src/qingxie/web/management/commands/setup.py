@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from qingxie.core.context import change_context
+from qingxie.core.errors import QingxieError
 
 
 def ensure_database() -> str | None:
@@ -54,29 +53,22 @@ class Command(BaseCommand):
         from qingxie.regions.services import divisions_load
         from qingxie.regions.sources import mca_divisions
 
-        with change_context(channel="cli"):
-            result = divisions_load(source=mca_divisions())
+        try:
+            with change_context(channel="cli"):
+                result = divisions_load(source=mca_divisions())
+        except QingxieError as exc:
+            raise CommandError(exc.message) from exc
         self.stdout.write(result.summary())
 
         call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(f"静态文件：{settings.STATIC_ROOT}")
 
         if not options["skip_maps"]:
-            manifest = settings.MAPS_DIR / "manifest.json"
-            version = str(result.dataset.data_as_of)
-            current = (
-                json.loads(manifest.read_text("utf-8")).get("data_as_of")
-                if manifest.exists()
-                else None
-            )
-            if current != version or not result.unchanged:
-                from qingxie.regions.maps import maps_build
+            from qingxie.regions.maps import maps_build, maps_current
 
+            if not maps_current(settings.MAPS_DIR):
                 built = maps_build(settings.MAPS_DIR)
-                data = json.loads(manifest.read_text("utf-8"))
-                data["data_as_of"] = version
-                manifest.write_text(json.dumps(data, ensure_ascii=False, indent=1), "utf-8")
-                self.stdout.write(f"已生成 {len(built.files)} 个地图文件。")
+                self.stdout.write(f"已生成 {len(built.files)} 个地图文件（需重启服务后生效）。")
             else:
                 self.stdout.write("地图文件已是最新。")
 
