@@ -66,7 +66,7 @@ class Command(BaseCommand):
         if not options["skip_maps"]:
             from qingxie.regions.maps import maps_build, maps_current
 
-            if not maps_current(settings.MAPS_DIR):
+            if not result.unchanged or not maps_current(settings.MAPS_DIR):
                 built = maps_build(settings.MAPS_DIR)
                 self.stdout.write(f"已生成 {len(built.files)} 个地图文件（需重启服务后生效）。")
             else:
