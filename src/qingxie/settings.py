@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "qingxie.core",
     "qingxie.accounts",
     "qingxie.regions",
+    "qingxie.ledger",
+    "qingxie.teams",
     "qingxie.web",
 ]
 

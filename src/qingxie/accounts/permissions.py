@@ -36,3 +36,19 @@ def home_region(user):
     if not grants:
         return None
     return min((g.region for g in grants), key=lambda r: (r.level, r.code))
+
+
+def require_scope(user, model, action: str, path: str, what: str = "") -> None:
+    """Raise PermissionDeniedError unless `user` may take `action` on `model` at region `path`.
+
+    Services call this inside their transaction, so a write is re-checked even when the view
+    or serializer that led to it already filtered through `restrict()`. `user` None is the
+    system itself (the operator's command line, the demo loader) and is always allowed.
+    """
+    from qingxie.core.errors import PermissionDeniedError
+    from qingxie.core.models import path_in_scope
+
+    if user is None:
+        return
+    if not path_in_scope(scope_paths(user, model, action), path):
+        raise PermissionDeniedError(f"您没有权限{what or '执行此操作'}：不在您的管辖范围内。")

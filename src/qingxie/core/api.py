@@ -27,9 +27,7 @@ def exception_handler(exc, context):
     if isinstance(exc, PermissionDeniedError):
         exc = exceptions.PermissionDenied(exc.message)
     elif isinstance(exc, QingxieError):
-        exc = exceptions.ValidationError(
-            {exc.field or "non_field_errors": [exc.message]}, code=exc.code
-        )
+        exc = exceptions.ValidationError(exc.errors, code=exc.code)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or "未找到。")
     elif isinstance(exc, PermissionDenied):

@@ -10,11 +10,45 @@ class QingxieError(Exception):
     the message to it; `code` is a stable machine-readable identifier.
     """
 
-    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid"):
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        code: str = "invalid",
+        errors: dict[str, list[str]] | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.field = field
         self.code = code
+        #: Every failing field with its messages, when a service checks several at once.
+        self.errors: dict[str, list[str]] = errors or {(field or "non_field_errors"): [message]}
+
+
+class ErrorCollector:
+    """Collect every failing field of one write, then raise them together.
+
+    Services check all fields before writing so a cadre sees every mistake at once (and an
+    import can name every bad field of a row), not only the first.
+    """
+
+    def __init__(self) -> None:
+        self.errors: dict[str, list[str]] = {}
+
+    def add(self, field: str, message: str) -> None:
+        self.errors.setdefault(field, []).append(message)
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            first_field, _messages = next(iter(self.errors.items()))
+            message = "；".join(m for ms in self.errors.values() for m in ms)
+            raise QingxieError(
+                message, field=first_field if len(self.errors) == 1 else None, errors=self.errors
+            )
 
 
 class PermissionDeniedError(QingxieError):

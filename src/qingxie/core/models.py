@@ -21,6 +21,15 @@ def subtree_q(path_field: str, path: str) -> Q:
     return Q(**{f"{path_field}__gte": path, f"{path_field}__lt": path + "~"})
 
 
+#: Path of the national root region; a grant there covers the whole country.
+NATION_PATH = "000000/"
+
+
+def path_in_scope(paths: list[str] | None, path: str) -> bool:
+    """Whether `path` lies inside one of the subtrees `paths` (None: unrestricted)."""
+    return paths is None or any(path.startswith(p) for p in paths)
+
+
 class RestrictedQuerySet(models.QuerySet):
     """The single permission gate: `Model.objects.restrict(user, action)`.
 
@@ -36,6 +45,10 @@ class RestrictedQuerySet(models.QuerySet):
             return self.all()
         if not paths:
             return self.none()
+        if self.model.scope_path_field is None:
+            # National reference data (e.g. the checklist): anyone with a grant reads it,
+            # only a grant on the whole country writes it.
+            return self.all() if action == "view" or NATION_PATH in paths else self.none()
         condition = Q()
         for path in paths:
             condition |= subtree_q(self.model.scope_path_field, path)
@@ -43,9 +56,12 @@ class RestrictedQuerySet(models.QuerySet):
 
 
 class ScopedModel(models.Model):
-    """A model reached through the permission gate; subclasses set `scope_path_field`."""
+    """A model reached through the permission gate; subclasses set `scope_path_field`.
 
-    scope_path_field: str = "region__path"
+    `scope_path_field` None marks national reference data with no region of its own.
+    """
+
+    scope_path_field: str | None = "region__path"
     #: Users may only read these objects (e.g. official division data).
     read_only_for_users: bool = False
 

@@ -1,0 +1,43 @@
+"""Checks of standard identifiers and dates shared by every domain (messages in Chinese)."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from stdnum.cn import uscc as stdnum_uscc
+from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
+
+_PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
+
+
+def uscc_problem(value: str) -> str | None:
+    """Why `value` is not a valid 统一社会信用代码 (GB 32100), or None when it is."""
+    try:
+        stdnum_uscc.validate(value)
+    except InvalidChecksum:
+        return f"统一社会信用代码“{value}”校验位错误，请核对。"
+    except InvalidLength:
+        return f"统一社会信用代码“{value}”应为18位。"
+    except ValidationError:
+        return f"统一社会信用代码“{value}”格式不对。"
+    return None
+
+
+def uscc_compact(value: str) -> str:
+    """The code without spaces or hyphens, upper case."""
+    return stdnum_uscc.compact(value or "")
+
+
+def phone_problem(value: str) -> str | None:
+    """Why `value` is not a mainland mobile or landline number, or None when it is."""
+    if _PHONE.match(value):
+        return None
+    return f"电话号码“{value}”格式不对，应为11位手机号或带区号的固定电话。"
+
+
+def date_problem(value: datetime.date | None, label: str, *, today: datetime.date) -> str | None:
+    """A date in the future is refused: the ledger records what has happened."""
+    if value is not None and value > today:
+        return f"{label}（{value:%Y-%m-%d}）不能晚于今天。"
+    return None

@@ -1,0 +1,343 @@
+"""Associations at every level, their dated history, standardization, seats and group members."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from qingxie.core.models import ChangeLoggedModel
+from qingxie.ledger.choices import (
+    LIVE_STATUSES,
+    AssociationForm,
+    AssociationStatus,
+    ChecklistState,
+    CoverageMeasure,
+    GroupMemberKind,
+    GroupMemberStatus,
+)
+from qingxie.regions.models import Region
+
+
+class Association(ChangeLoggedModel):
+    """A 团属志愿服务组织 on one region (national, province, prefecture or county level).
+
+    `number` is the unified number (统一编号), assigned once by `association_create` and never
+    changed: it records the region code and level at assignment, so it survives renames and
+    recodes of the region. The present status is stored here; its dated history is kept in
+    AssociationStatusPeriod and StandardizationPeriod so any past date can be answered exactly.
+    """
+
+    scope_path_field = "region__path"
+
+    number = models.CharField("统一编号", max_length=20, unique=True, editable=False)
+    region = models.ForeignKey(
+        Region, verbose_name="行政区划", on_delete=models.PROTECT, related_name="associations"
+    )
+    level = models.PositiveSmallIntegerField("层级", choices=Region.Level.choices, editable=False)
+    name = models.CharField("名称", max_length=100)
+    form = models.CharField("组织形式", max_length=32, choices=AssociationForm.choices)
+    supervisor = models.CharField("主管团委", max_length=100, blank=True)
+    established_on = models.DateField("成立日期")
+    registered = models.BooleanField("已在民政部门登记", default=False)
+    uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)
+    registered_on = models.DateField("登记日期", null=True, blank=True)
+    address = models.CharField("地址", max_length=200, blank=True)
+    president_name = models.CharField("会长", max_length=50, blank=True)
+    president_phone = models.CharField("会长电话", max_length=20, blank=True)
+    secretary_name = models.CharField("秘书长", max_length=50, blank=True)
+    secretary_phone = models.CharField("秘书长电话", max_length=20, blank=True)
+    status = models.CharField(
+        "状态", max_length=16, choices=AssociationStatus.choices, default=AssociationStatus.ACTIVE
+    )
+    status_since = models.DateField("状态起始日期")
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name="合并入",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_from",
+    )
+    # Cache of the open StandardizationPeriod, kept by the services for lists and filters.
+    standardized_since = models.DateField("规范化认定日期", null=True, blank=True)
+    note = models.TextField("备注", blank=True)
+    is_demo = models.BooleanField("演示数据", default=False)
+
+    class Meta:
+        verbose_name = "协会"
+        verbose_name_plural = "协会"
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region"],
+                condition=Q(status__in=LIVE_STATUSES),
+                name="association_one_live_per_region",
+                violation_error_message="该行政区划已有一个正常或暂停活动的协会。",
+            ),
+            models.UniqueConstraint(
+                fields=["uscc"],
+                condition=~Q(uscc=""),
+                name="association_uscc_unique",
+                violation_error_message="该统一社会信用代码已被另一协会使用。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.number}）"
+
+    def get_absolute_url(self) -> str:
+        return reverse("ledger:association_detail", args=[self.number])
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE_STATUSES
+
+    @property
+    def is_standardized(self) -> bool:
+        return self.standardized_since is not None
+
+
+class AssociationStatusPeriod(models.Model):
+    """A span [start, end) during which an association had one status.
+
+    The coverage on any date D counts the county-level regions having an `active` period with
+    start ≤ D < end (end NULL: still open). `region` repeats the association's region so the
+    count is one indexed scan without a join through associations.
+    """
+
+    association = models.ForeignKey(
+        Association, on_delete=models.CASCADE, related_name="status_periods"
+    )
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=16, choices=AssociationStatus.choices)
+    start = models.DateField()
+    end = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["association", "start", "id"]
+        indexes = [models.Index(fields=["status", "start", "end"], name="statusperiod_dates")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="statusperiod_end_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.association_id} {self.status} {self.start}–{self.end or ''}"
+
+
+class StandardizationPeriod(models.Model):
+    """A span [start, end) during which an association was standardized (规范化建设).
+
+    Opened when the last required checklist item is verified (from that verification date),
+    closed when a verified item is revoked or the association stops being active.
+    """
+
+    association = models.ForeignKey(
+        Association, on_delete=models.CASCADE, related_name="standardization_periods"
+    )
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    start = models.DateField()
+    end = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["association", "start", "id"]
+        indexes = [models.Index(fields=["start", "end"], name="stdperiod_dates")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="stdperiod_end_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.association_id} 规范化 {self.start}–{self.end or ''}"
+
+
+class ChecklistItem(ChangeLoggedModel):
+    """One item of the standardization checklist (规范化建设), national reference data.
+
+    Editable as data by the national level; defaults come from the guiding opinion.
+    An association is standardized when every active required item is verified.
+    """
+
+    scope_path_field = None
+
+    code = models.SlugField("代码", max_length=40, unique=True)
+    title = models.CharField("事项", max_length=100)
+    description = models.TextField("说明", blank=True)
+    basis = models.CharField("依据", max_length=200, blank=True)
+    required = models.BooleanField("必备事项", default=True)
+    active = models.BooleanField("启用", default=True)
+    position = models.PositiveSmallIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = "规范化建设事项"
+        verbose_name_plural = "规范化建设事项"
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def evidence_path(entry: ChecklistEntry, filename: str) -> str:
+    """Evidence lives under the association's number, outside the public static files."""
+    return f"evidence/{entry.association.number}/{entry.item.code}/{filename}"
+
+
+class ChecklistEntry(ChangeLoggedModel):
+    """One checklist item for one association: evidence, submission, and the upper level's decision."""
+
+    scope_path_field = "association__region__path"
+
+    association = models.ForeignKey(
+        Association, verbose_name="协会", on_delete=models.CASCADE, related_name="checklist"
+    )
+    item = models.ForeignKey(
+        ChecklistItem, verbose_name="事项", on_delete=models.PROTECT, related_name="entries"
+    )
+    state = models.CharField(
+        "状态", max_length=16, choices=ChecklistState.choices, default=ChecklistState.PENDING
+    )
+    note = models.TextField("情况说明", blank=True)
+    evidence = models.FileField("佐证材料", upload_to=evidence_path, blank=True, max_length=300)
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="提交人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("核验时间", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="核验人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    verified_on = models.DateField("核验日期", null=True, blank=True)
+    return_reason = models.CharField("退回原因", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "规范化建设材料"
+        verbose_name_plural = "规范化建设材料"
+        ordering = ["association", "item__position", "item__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["association", "item"], name="checklist_entry_unique")
+        ]
+        indexes = [models.Index(fields=["state"], name="checklist_entry_state")]
+
+    def __str__(self) -> str:
+        return f"{self.association.name}·{self.item.title}"
+
+
+class Seat(ChangeLoggedModel):
+    """A seat (席位) an upper association holds for a live association on the level below.
+
+    Kept in step by the services whenever an association is founded, suspended, resumed,
+    dissolved or merged; a closed seat keeps its dates (`until`) as history.
+    """
+
+    scope_path_field = "holder__region__path"
+
+    holder = models.ForeignKey(
+        Association, verbose_name="席位所在协会", on_delete=models.CASCADE, related_name="seats"
+    )
+    member = models.ForeignKey(
+        Association, verbose_name="成员协会", on_delete=models.CASCADE, related_name="seats_in"
+    )
+    representative = models.CharField("席位代表", max_length=50, blank=True)
+    since = models.DateField("起始日期")
+    until = models.DateField("终止日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "席位"
+        verbose_name_plural = "席位"
+        ordering = ["holder", "member__region__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["holder", "member"],
+                condition=Q(until__isnull=True),
+                name="seat_one_open_per_pair",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.holder.name}·{self.member.name}席位"
+
+
+class GroupMember(ChangeLoggedModel):
+    """An organisation admitted by an association as a group member (团体会员)."""
+
+    scope_path_field = "association__region__path"
+
+    association = models.ForeignKey(
+        Association, verbose_name="协会", on_delete=models.CASCADE, related_name="group_members"
+    )
+    name = models.CharField("名称", max_length=100)
+    kind = models.CharField("类型", max_length=32, choices=GroupMemberKind.choices)
+    admitted_on = models.DateField("入会日期")
+    uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)
+    contact_name = models.CharField("联系人", max_length=50, blank=True)
+    contact_phone = models.CharField("联系电话", max_length=20, blank=True)
+    status = models.CharField(
+        "状态", max_length=16, choices=GroupMemberStatus.choices, default=GroupMemberStatus.ACTIVE
+    )
+    left_on = models.DateField("退出日期", null=True, blank=True)
+    is_demo = models.BooleanField("演示数据", default=False)
+
+    class Meta:
+        verbose_name = "团体会员"
+        verbose_name_plural = "团体会员"
+        ordering = ["association", "admitted_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["association", "name"],
+                condition=Q(status="active"),
+                name="groupmember_unique_active_name",
+                violation_error_message="该协会已有同名的在册团体会员。",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CoverageTarget(ChangeLoggedModel):
+    """A target rate for one measure by a due date, set nationally or by a province.
+
+    A region follows the targets of its nearest ancestor (or itself) that has any for the
+    measure, so a province's own targets replace the national defaults below it.
+    """
+
+    scope_path_field = "region__path"
+
+    region = models.ForeignKey(
+        Region, verbose_name="设定区划", on_delete=models.PROTECT, related_name="coverage_targets"
+    )
+    measure = models.CharField("指标", max_length=20, choices=CoverageMeasure.choices)
+    due_on = models.DateField("截止日期")
+    rate = models.DecimalField("目标（%）", max_digits=4, decimal_places=1)
+
+    class Meta:
+        verbose_name = "覆盖目标"
+        verbose_name_plural = "覆盖目标"
+        ordering = ["region__code", "measure", "due_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "measure", "due_on"], name="coveragetarget_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(rate__gte=0) & Q(rate__lte=100), name="coveragetarget_rate_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_measure_display()} {self.due_on} 达到 {self.rate}%"

@@ -1,0 +1,868 @@
+"""Writes on the ledger: associations and their status history, checklist workflow, seats,
+group members and coverage targets. Each is atomic, re-checks the actor's scope and is
+change-logged. `actor` None is the system itself (operator's command line, demo loader)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from qingxie.accounts.permissions import require_scope, user_grants
+from qingxie.accounts.roles import ROLE_LEVEL
+from qingxie.core.changelog import log_change
+from qingxie.core.errors import ErrorCollector, PermissionDeniedError, QingxieError
+from qingxie.core.models import ObjectChange
+from qingxie.core.validators import date_problem, phone_problem, uscc_compact, uscc_problem
+from qingxie.ledger.choices import (
+    LIVE_STATUSES,
+    AssociationForm,
+    AssociationStatus,
+    ChecklistState,
+    CoverageMeasure,
+    GroupMemberKind,
+    GroupMemberStatus,
+)
+from qingxie.ledger.models import (
+    Association,
+    AssociationStatusPeriod,
+    ChecklistEntry,
+    ChecklistItem,
+    CoverageTarget,
+    GroupMember,
+    Seat,
+    StandardizationPeriod,
+)
+from qingxie.ledger.numbering import number_format, number_prefix
+from qingxie.regions.models import ROOT_CODE, Region
+
+UPDATE, CREATE = ObjectChange.Action.UPDATE, ObjectChange.Action.CREATE
+
+#: Fields a cadre may edit after creation; number, region, level and status are the system's.
+ASSOCIATION_EDITABLE = (
+    "name",
+    "form",
+    "supervisor",
+    "established_on",
+    "registered",
+    "uscc",
+    "registered_on",
+    "address",
+    "president_name",
+    "president_phone",
+    "secretary_name",
+    "secretary_phone",
+    "note",
+)
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+# --------------------------------------------------------------------------- associations
+
+
+def _check_association_fields(data: dict, errors: ErrorCollector, *, exclude_pk=None) -> dict:
+    """Validate and normalise the editable fields in `data`, collecting every problem."""
+    today = _today()
+    out = dict(data)
+    if "name" in out:
+        out["name"] = (out["name"] or "").strip()
+        if not out["name"]:
+            errors.add("name", "请填写协会名称。")
+        elif len(out["name"]) > 100:
+            errors.add("name", "协会名称不能超过100个字。")
+    if "form" in out and out["form"] not in AssociationForm.values:
+        errors.add("form", f"组织形式“{out['form']}”不在可选范围内。")
+    if "established_on" in out:
+        if out["established_on"] is None:
+            errors.add("established_on", "请填写成立日期。")
+        elif problem := date_problem(out["established_on"], "成立日期", today=today):
+            errors.add("established_on", problem)
+    if "registered_on" in out and (
+        problem := date_problem(out["registered_on"], "登记日期", today=today)
+    ):
+        errors.add("registered_on", problem)
+    if "uscc" in out:
+        out["uscc"] = uscc_compact(out["uscc"] or "")
+        if out["uscc"]:
+            if problem := uscc_problem(out["uscc"]):
+                errors.add("uscc", problem)
+            else:
+                clash = Association.objects.filter(uscc=out["uscc"]).exclude(pk=exclude_pk).first()
+                if clash:
+                    errors.add(
+                        "uscc", f"统一社会信用代码已被“{clash.name}”（{clash.number}）使用。"
+                    )
+    if out.get("registered") and "uscc" in out and not out["uscc"]:
+        errors.add("uscc", "已在民政部门登记的协会须填写统一社会信用代码。")
+    for field, label in (("president_phone", "会长电话"), ("secretary_phone", "秘书长电话")):
+        if field in out:
+            out[field] = (out[field] or "").strip()
+            if out[field] and (problem := phone_problem(out[field])):
+                errors.add(field, f"{label}：{problem}")
+    return out
+
+
+def _overlapping_period(region: Region, start: datetime.date, *, exclude_association=None):
+    """A live period of another association on `region` that covers any day from `start` on."""
+    qs = AssociationStatusPeriod.objects.filter(region=region, status__in=LIVE_STATUSES).filter(
+        Q(end__isnull=True) | Q(end__gt=start)
+    )
+    if exclude_association is not None:
+        qs = qs.exclude(association=exclude_association)
+    return qs.select_related("association").order_by("start").first()
+
+
+def _next_number(region: Region, level: int) -> str:
+    prefix = number_prefix(region.code, level)
+    taken = Association.objects.filter(number__startswith=prefix).count()
+    return number_format(region.code, level, taken + 1)
+
+
+@transaction.atomic
+def association_create(
+    *,
+    actor,
+    region: Region,
+    name: str,
+    form: str,
+    established_on: datetime.date,
+    level: int | None = None,
+    supervisor: str = "",
+    registered: bool = False,
+    uscc: str = "",
+    registered_on: datetime.date | None = None,
+    address: str = "",
+    president_name: str = "",
+    president_phone: str = "",
+    secretary_name: str = "",
+    secretary_phone: str = "",
+    note: str = "",
+    is_demo: bool = False,
+) -> Association:
+    """Enter an association on `region`, assign its unified number and give it its seats.
+
+    `level`, when given, must match the region's level (an association's level follows its
+    region). A region holds at most one live (active or suspended) association at a time,
+    and the new one's history may not overlap an earlier one's.
+    """
+    require_scope(actor, Association, "add", region.path, "在该区划设立协会")
+    errors = ErrorCollector()
+    if region.valid_to is not None:
+        errors.add(
+            "region", f"行政区划 {region.name}（{region.code}）已于 {region.valid_to} 撤销。"
+        )
+    if region.level == Region.Level.TOWNSHIP:
+        errors.add("region", f"{region.name}（{region.code}）是乡级区划，协会只设在县级及以上。")
+    elif level is not None and level != region.level:
+        errors.add(
+            "region",
+            f"{region.name}（{region.code}）是{region.get_level_display()}区划，"
+            f"不是{Region.Level(level).label}。",
+        )
+    data = _check_association_fields(
+        {
+            "name": name,
+            "form": form,
+            "established_on": established_on,
+            "registered": registered,
+            "uscc": uscc,
+            "registered_on": registered_on,
+            "president_phone": president_phone,
+            "secretary_phone": secretary_phone,
+        },
+        errors,
+    )
+    live = Association.objects.filter(region=region, status__in=LIVE_STATUSES).first()
+    if live:
+        errors.add(
+            "region",
+            f"{region.name}已有协会“{live.name}”（{live.number}），"
+            "同一区划同一时间只能有一个正常活动的协会。",
+        )
+    elif established_on and (clash := _overlapping_period(region, established_on)):
+        errors.add(
+            "established_on",
+            f"成立日期与该区划原有协会“{clash.association.name}”的存续期重叠"
+            f"（其存续至 {clash.end}）。",
+        )
+    errors.raise_if_any()
+
+    association = Association(
+        number=_next_number(region, region.level),
+        region=region,
+        level=region.level,
+        supervisor=supervisor.strip(),
+        address=address.strip(),
+        president_name=president_name.strip(),
+        secretary_name=secretary_name.strip(),
+        note=note,
+        status=AssociationStatus.ACTIVE,
+        status_since=established_on,
+        is_demo=is_demo,
+        **data,
+    )
+    try:
+        with transaction.atomic():
+            association.save()
+    except IntegrityError as exc:
+        raise QingxieError(
+            "保存时与另一条记录冲突（可能有人同时录入了同一区划的协会），请刷新后重试。",
+            code="conflict",
+        ) from exc
+    AssociationStatusPeriod.objects.create(
+        association=association,
+        region=region,
+        status=AssociationStatus.ACTIVE,
+        start=established_on,
+    )
+    log_change(association, CREATE)
+    _seats_sync(association, established_on)
+    return association
+
+
+@transaction.atomic
+def association_update(*, actor, association: Association, **fields) -> Association:
+    """Correct the editable fields of an association; unknown or system fields are refused."""
+    unknown = set(fields) - set(ASSOCIATION_EDITABLE)
+    if unknown:
+        raise QingxieError(
+            f"以下字段不能修改：{'、'.join(sorted(unknown))}。", field=sorted(unknown)[0]
+        )
+    association = Association.objects.select_for_update().get(pk=association.pk)
+    require_scope(actor, Association, "change", association.region.path, "修改该协会")
+    before = association.snapshot()
+    errors = ErrorCollector()
+    merged = {f: getattr(association, f) for f in ("registered", "uscc")} | fields
+    data = _check_association_fields(merged, errors, exclude_pk=association.pk)
+    data = {k: v for k, v in data.items() if k in fields}
+    new_start = data.get("established_on")
+    if new_start and new_start != association.established_on:
+        first = association.status_periods.order_by("start", "id").first()
+        if first.end is not None and new_start > first.end:
+            errors.add("established_on", f"成立日期不能晚于其后的状态变更日期（{first.end}）。")
+        elif (
+            clash := _overlapping_period(
+                association.region, new_start, exclude_association=association
+            )
+        ) and clash.start < (first.end or datetime.date.max):
+            errors.add(
+                "established_on",
+                f"成立日期与该区划原有协会“{clash.association.name}”的存续期重叠。",
+            )
+    errors.raise_if_any()
+    for key, value in data.items():
+        setattr(association, key, value if not isinstance(value, str) else value.strip())
+    if new_start and new_start != before["established_on"]:
+        first = association.status_periods.order_by("start", "id").first()
+        first.start = new_start
+        first.save(update_fields=["start"])
+        if association.status_since == datetime.date.fromisoformat(before["established_on"]):
+            association.status_since = new_start
+    association.save()
+    after = association.snapshot()
+    if after != before:
+        log_change(association, UPDATE, before=before, after=after)
+    return association
+
+
+def _check_status_date(association: Association, on: datetime.date, label: str) -> None:
+    errors = ErrorCollector()
+    if on is None:
+        errors.add("on", f"请填写{label}。")
+    elif problem := date_problem(on, label, today=_today()):
+        errors.add("on", problem)
+    elif on < association.established_on:
+        errors.add("on", f"{label}（{on}）不能早于成立日期（{association.established_on}）。")
+    elif on < association.status_since:
+        errors.add(
+            "on",
+            f"{label}（{on}）不能早于当前状态的起始日期（{association.status_since}）。",
+        )
+    errors.raise_if_any()
+
+
+def _change_status(
+    association: Association,
+    *,
+    status: str,
+    on: datetime.date,
+    note: str,
+    merged_into: Association | None = None,
+) -> Association:
+    before = association.snapshot()
+    open_period = association.status_periods.filter(end__isnull=True).first()
+    if open_period is not None:
+        open_period.end = on
+        open_period.save(update_fields=["end"])
+    AssociationStatusPeriod.objects.create(
+        association=association, region=association.region, status=status, start=on
+    )
+    association.status = status
+    association.status_since = on
+    association.merged_into = merged_into
+    _standardization_recompute(association, on)
+    association.save()
+    log_change(association, UPDATE, before=before, after=association.snapshot(), note=note)
+    _seats_sync(association, on)
+    return association
+
+
+def _lock_for_status(actor, association: Association, what: str) -> Association:
+    association = Association.objects.select_for_update().get(pk=association.pk)
+    require_scope(actor, Association, "change", association.region.path, what)
+    return association
+
+
+@transaction.atomic
+def association_suspend(
+    *, actor, association: Association, on: datetime.date, note: str = ""
+) -> Association:
+    """Mark an active association as suspended (暂停活动) from `on`; it stops counting."""
+    association = _lock_for_status(actor, association, "变更该协会状态")
+    if association.status != AssociationStatus.ACTIVE:
+        raise QingxieError(
+            f"只有状态为“正常”的协会可以暂停，该协会现为“{association.get_status_display()}”。",
+            field="status",
+        )
+    _check_status_date(association, on, "暂停日期")
+    return _change_status(association, status=AssociationStatus.SUSPENDED, on=on, note=note)
+
+
+@transaction.atomic
+def association_resume(
+    *, actor, association: Association, on: datetime.date, note: str = ""
+) -> Association:
+    """Return a suspended association to active from `on`."""
+    association = _lock_for_status(actor, association, "变更该协会状态")
+    if association.status != AssociationStatus.SUSPENDED:
+        raise QingxieError("只有暂停活动的协会可以恢复。", field="status")
+    _check_status_date(association, on, "恢复日期")
+    return _change_status(association, status=AssociationStatus.ACTIVE, on=on, note=note)
+
+
+@transaction.atomic
+def association_dissolve(
+    *, actor, association: Association, on: datetime.date, note: str = ""
+) -> Association:
+    """Record that an association was dissolved (注销) on `on`; its seats close that day."""
+    association = _lock_for_status(actor, association, "注销该协会")
+    if not association.is_live:
+        raise QingxieError(f"该协会已是“{association.get_status_display()}”状态。", field="status")
+    _check_status_date(association, on, "注销日期")
+    return _change_status(association, status=AssociationStatus.DISSOLVED, on=on, note=note)
+
+
+@transaction.atomic
+def association_merge(
+    *, actor, association: Association, into: Association, on: datetime.date, note: str = ""
+) -> Association:
+    """Record that `association` merged into `into` on `on` (both must be in the actor's scope)."""
+    association = _lock_for_status(actor, association, "合并该协会")
+    require_scope(actor, Association, "change", into.region.path, "合并入该协会")
+    errors = ErrorCollector()
+    if not association.is_live:
+        errors.add("status", f"该协会已是“{association.get_status_display()}”状态。")
+    if into.pk == association.pk:
+        errors.add("into", "协会不能合并入自身。")
+    elif not into.is_live:
+        errors.add("into", f"“{into.name}”不是正常活动的协会，不能作为合并对象。")
+    errors.raise_if_any()
+    _check_status_date(association, on, "合并日期")
+    return _change_status(
+        association, status=AssociationStatus.MERGED, on=on, note=note, merged_into=into
+    )
+
+
+# --------------------------------------------------------------------------------- seats
+
+
+def _seat_holder_for(member: Association) -> Association | None:
+    """The live association on the region directly above the member's, if there is one."""
+    parent_id = member.region.parent_id
+    if parent_id is None or not member.is_live:
+        return None
+    return Association.objects.filter(region_id=parent_id, status__in=LIVE_STATUSES).first()
+
+
+def _seats_sync(association: Association, on: datetime.date) -> None:
+    """Open and close seats so they match who is live now, as member and as holder."""
+    holder = _seat_holder_for(association)
+    for seat in Seat.objects.filter(member=association, until__isnull=True):
+        if holder is None or seat.holder_id != holder.pk:
+            _seat_close(seat, on)
+    if holder is not None:
+        _seat_open(holder, association)
+    if association.is_live:
+        members = Association.objects.filter(
+            region__parent_id=association.region_id, status__in=LIVE_STATUSES
+        )
+        for member in members:
+            _seat_open(association, member)
+    else:
+        for seat in Seat.objects.filter(holder=association, until__isnull=True):
+            _seat_close(seat, on)
+
+
+def _seat_open(holder: Association, member: Association) -> None:
+    if Seat.objects.filter(holder=holder, member=member, until__isnull=True).exists():
+        return
+    seat = Seat.objects.create(
+        holder=holder,
+        member=member,
+        representative=member.president_name,
+        since=max(holder.status_since, member.status_since),
+    )
+    log_change(seat, CREATE)
+
+
+def _seat_close(seat: Seat, on: datetime.date) -> None:
+    before = seat.snapshot()
+    seat.until = max(on, seat.since)
+    seat.save(update_fields=["until", "last_updated"])
+    log_change(seat, UPDATE, before=before)
+
+
+@transaction.atomic
+def seat_update(*, actor, seat: Seat, representative: str) -> Seat:
+    """Name the representative (席位代表) who sits in a seat."""
+    require_scope(actor, Seat, "change", seat.holder.region.path, "修改该席位")
+    representative = (representative or "").strip()
+    if len(representative) > 50:
+        raise QingxieError("席位代表姓名不能超过50个字。", field="representative")
+    before = seat.snapshot()
+    seat.representative = representative
+    seat.save(update_fields=["representative", "last_updated"])
+    log_change(seat, UPDATE, before=before)
+    return seat
+
+
+# ---------------------------------------------------------------------- standardization
+
+
+def required_items() -> list[ChecklistItem]:
+    """The checklist items every association must have verified to count as standardized."""
+    return list(ChecklistItem.objects.filter(active=True, required=True))
+
+
+def verifying_region(association: Association) -> Region:
+    """The region whose admins verify this association's checklist: the level directly above.
+
+    A county's items are verified by its prefecture (or by its province where the county sits
+    directly under it, as in the municipalities); the national association verifies itself.
+    """
+    return association.region.parent or association.region
+
+
+def may_verify(user, association: Association) -> bool:
+    """Only an admin holding a grant on the verifying region itself may verify or return."""
+    if user is None or user.is_superuser:
+        return True
+    target = verifying_region(association)
+    return any(
+        ROLE_LEVEL.get(g.role) is not None and g.region_id == target.pk for g in user_grants(user)
+    )
+
+
+def _standardization_recompute(association: Association, on: datetime.date) -> None:
+    """Open or close the standardization period so it matches the checklist as of `on`.
+
+    Standardized means: active, and every active required item verified. The period opens on
+    the latest of the verification dates (and of the day the association became active) and
+    closes on `on` when that stops being true.
+    """
+    items = required_items()
+    verified = {
+        e.item_id: e.verified_on
+        for e in association.checklist.filter(state=ChecklistState.VERIFIED, item__in=items)
+    }
+    full = (
+        bool(items)
+        and association.status == AssociationStatus.ACTIVE
+        and all(i.pk in verified for i in items)
+    )
+    open_period = association.standardization_periods.filter(end__isnull=True).first()
+    if full and open_period is None:
+        last_end = association.standardization_periods.aggregate(m=Max("end"))["m"]
+        start = max([*verified.values(), association.status_since, last_end or datetime.date.min])
+        StandardizationPeriod.objects.create(
+            association=association, region=association.region, start=start
+        )
+        association.standardized_since = start
+    elif not full and open_period is not None:
+        open_period.end = max(on, open_period.start)
+        open_period.save(update_fields=["end"])
+        association.standardized_since = None
+
+
+def _entry_for(association: Association, item: ChecklistItem) -> ChecklistEntry:
+    entry, _ = ChecklistEntry.objects.select_for_update().get_or_create(
+        association=association, item=item
+    )
+    return entry
+
+
+#: Evidence files cadres may upload, and the largest accepted.
+EVIDENCE_EXTENSIONS = {".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".ofd"}
+EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
+
+
+def _check_evidence(evidence) -> None:
+    if evidence is None:
+        return
+    name = getattr(evidence, "name", "") or ""
+    ext = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+    if ext not in EVIDENCE_EXTENSIONS:
+        raise QingxieError(
+            "佐证材料只接受 PDF、图片（JPG/PNG）、Word、Excel 或 OFD 文件。", field="evidence"
+        )
+    if getattr(evidence, "size", 0) > EVIDENCE_MAX_BYTES:
+        raise QingxieError("佐证材料不能超过 20 MB。", field="evidence")
+
+
+@transaction.atomic
+def checklist_entry_submit(
+    *, actor, association: Association, item: ChecklistItem, note: str = "", evidence=None
+) -> ChecklistEntry:
+    """The association submits one item with its evidence for the level above to verify."""
+    require_scope(actor, ChecklistEntry, "change", association.region.path, "提交该协会的材料")
+    if not association.is_live:
+        raise QingxieError("已注销或合并的协会不能提交规范化材料。", field="association")
+    if not item.active:
+        raise QingxieError(f"事项“{item.title}”已停用。", field="item")
+    _check_evidence(evidence)
+    entry = _entry_for(association, item)
+    if entry.state == ChecklistState.VERIFIED:
+        raise QingxieError(
+            f"“{item.title}”已核验通过，如需更正请由上一级先撤销核验。", field="item"
+        )
+    note = (note or "").strip()
+    if not note and not evidence and not entry.evidence:
+        raise QingxieError("请填写情况说明或上传佐证材料。", field="note")
+    before = entry.snapshot()
+    entry.note = note
+    if evidence:
+        entry.evidence = evidence
+    entry.state = ChecklistState.SUBMITTED
+    entry.submitted_at = timezone.now()
+    entry.submitted_by = actor if getattr(actor, "pk", None) else None
+    entry.return_reason = ""
+    entry.save()
+    log_change(entry, UPDATE if before.get("submitted_at") else CREATE, before=before)
+    return entry
+
+
+def _require_verifier(actor, entry: ChecklistEntry) -> None:
+    if not may_verify(actor, entry.association):
+        region = verifying_region(entry.association)
+        raise PermissionDeniedError(
+            f"只有上一级（{region.name}）的管理员可以核验{entry.association.name}的材料。"
+        )
+
+
+@transaction.atomic
+def checklist_entry_verify(
+    *, actor, entry: ChecklistEntry, on: datetime.date | None = None
+) -> ChecklistEntry:
+    """The level above verifies a submitted item; the last required one makes it standardized."""
+    entry = (
+        ChecklistEntry.objects.select_for_update()
+        .select_related("association__region", "item")
+        .get(pk=entry.pk)
+    )
+    _require_verifier(actor, entry)
+    if entry.state != ChecklistState.SUBMITTED:
+        raise QingxieError(
+            f"只能核验“待核验”的材料，该事项现为“{entry.get_state_display()}”。", field="state"
+        )
+    on = on or _today()
+    if problem := date_problem(on, "核验日期", today=_today()):
+        raise QingxieError(problem, field="on")
+    before = entry.snapshot()
+    entry.state = ChecklistState.VERIFIED
+    entry.verified_on = on
+    entry.decided_at = timezone.now()
+    entry.decided_by = actor if getattr(actor, "pk", None) else None
+    entry.save()
+    log_change(entry, UPDATE, before=before)
+    _association_standardization_refresh(entry.association, on)
+    return entry
+
+
+@transaction.atomic
+def checklist_entry_return(*, actor, entry: ChecklistEntry, reason: str) -> ChecklistEntry:
+    """The level above sends a submitted item back with the reason it must be corrected."""
+    entry = (
+        ChecklistEntry.objects.select_for_update()
+        .select_related("association__region", "item")
+        .get(pk=entry.pk)
+    )
+    _require_verifier(actor, entry)
+    if entry.state != ChecklistState.SUBMITTED:
+        raise QingxieError("只能退回“待核验”的材料。", field="state")
+    reason = (reason or "").strip()
+    if not reason:
+        raise QingxieError("请填写退回原因。", field="reason")
+    before = entry.snapshot()
+    entry.state = ChecklistState.RETURNED
+    entry.return_reason = reason[:500]
+    entry.decided_at = timezone.now()
+    entry.decided_by = actor if getattr(actor, "pk", None) else None
+    entry.save()
+    log_change(entry, UPDATE, before=before)
+    return entry
+
+
+@transaction.atomic
+def checklist_entry_revoke(
+    *, actor, entry: ChecklistEntry, reason: str, on: datetime.date | None = None
+) -> ChecklistEntry:
+    """Withdraw a verification; a standardized association loses that status from `on`."""
+    entry = (
+        ChecklistEntry.objects.select_for_update()
+        .select_related("association__region", "item")
+        .get(pk=entry.pk)
+    )
+    _require_verifier(actor, entry)
+    if entry.state != ChecklistState.VERIFIED:
+        raise QingxieError("只能撤销已核验的事项。", field="state")
+    reason = (reason or "").strip()
+    if not reason:
+        raise QingxieError("请填写撤销核验的原因。", field="reason")
+    on = on or _today()
+    errors = ErrorCollector()
+    if problem := date_problem(on, "撤销日期", today=_today()):
+        errors.add("on", problem)
+    elif on < entry.verified_on:
+        errors.add("on", f"撤销日期不能早于核验日期（{entry.verified_on}）。")
+    errors.raise_if_any()
+    before = entry.snapshot()
+    entry.state = ChecklistState.RETURNED
+    entry.verified_on = None
+    entry.return_reason = reason[:500]
+    entry.decided_at = timezone.now()
+    entry.decided_by = actor if getattr(actor, "pk", None) else None
+    entry.save()
+    log_change(entry, UPDATE, before=before, note="撤销核验")
+    _association_standardization_refresh(entry.association, on)
+    return entry
+
+
+def _association_standardization_refresh(association: Association, on: datetime.date) -> None:
+    association = Association.objects.select_for_update().get(pk=association.pk)
+    before = association.snapshot()
+    _standardization_recompute(association, on)
+    if association.snapshot() != before:
+        association.save(update_fields=["standardized_since", "last_updated"])
+        log_change(association, UPDATE, before=before)
+
+
+@transaction.atomic
+def association_standardize(
+    *, actor, association: Association, on: datetime.date, note: str = "按认定日期录入"
+) -> Association:
+    """Record every required item verified on `on` (a 规范化认定日期 from an import or the demo).
+
+    Only the level above (or the system) may do this, as with a single verification.
+    """
+    if not may_verify(actor, association):
+        raise PermissionDeniedError("只有上一级的管理员可以认定规范化建设。")
+    if problem := date_problem(on, "规范化认定日期", today=_today()):
+        raise QingxieError(problem, field="standardized_on")
+    if on < association.established_on:
+        raise QingxieError("规范化认定日期不能早于成立日期。", field="standardized_on")
+    now = timezone.now()
+    who = actor if getattr(actor, "pk", None) else None
+    for item in required_items():
+        entry = _entry_for(association, item)
+        if entry.state == ChecklistState.VERIFIED:
+            continue
+        before = entry.snapshot()
+        entry.state = ChecklistState.VERIFIED
+        entry.note = entry.note or note
+        entry.submitted_at = entry.submitted_at or now
+        entry.verified_on = on
+        entry.decided_at, entry.decided_by = now, who
+        entry.save()
+        log_change(entry, UPDATE if before.get("submitted_at") else CREATE, before=before)
+    _association_standardization_refresh(association, on)
+    association.refresh_from_db()
+    return association
+
+
+@transaction.atomic
+def checklist_item_save(*, actor, item: ChecklistItem | None = None, **fields) -> ChecklistItem:
+    """Add or edit a checklist item (national level only); standardization is recomputed today."""
+    require_scope(actor, ChecklistItem, "change", "000000/", "修改规范化建设事项")
+    allowed = {"code", "title", "description", "basis", "required", "active", "position"}
+    if set(fields) - allowed:
+        raise QingxieError("含有不能修改的字段。")
+    errors = ErrorCollector()
+    if "title" in fields and not (fields["title"] or "").strip():
+        errors.add("title", "请填写事项名称。")
+    if item is None and not fields.get("code"):
+        errors.add("code", "请填写事项代码。")
+    errors.raise_if_any()
+    before = item.snapshot() if item else None
+    item = item or ChecklistItem()
+    for key, value in fields.items():
+        setattr(item, key, value)
+    item.save()
+    log_change(item, UPDATE if before else CREATE, before=before)
+    today = _today()
+    for association in Association.objects.filter(status=AssociationStatus.ACTIVE):
+        _association_standardization_refresh(association, today)
+    return item
+
+
+# ------------------------------------------------------------------------ group members
+
+
+def _check_group_member(data: dict, errors: ErrorCollector) -> dict:
+    out = dict(data)
+    if "name" in out:
+        out["name"] = (out["name"] or "").strip()
+        if not out["name"]:
+            errors.add("name", "请填写团体会员名称。")
+    if "kind" in out and out["kind"] not in GroupMemberKind.values:
+        errors.add("kind", f"会员类型“{out['kind']}”不在可选范围内。")
+    if "admitted_on" in out:
+        if out["admitted_on"] is None:
+            errors.add("admitted_on", "请填写入会日期。")
+        elif problem := date_problem(out["admitted_on"], "入会日期", today=_today()):
+            errors.add("admitted_on", problem)
+    if "uscc" in out:
+        out["uscc"] = uscc_compact(out["uscc"] or "")
+        if out["uscc"] and (problem := uscc_problem(out["uscc"])):
+            errors.add("uscc", problem)
+    if out.get("contact_phone"):
+        out["contact_phone"] = out["contact_phone"].strip()
+        if problem := phone_problem(out["contact_phone"]):
+            errors.add("contact_phone", problem)
+    return out
+
+
+GROUP_MEMBER_EDITABLE = ("name", "kind", "admitted_on", "uscc", "contact_name", "contact_phone")
+
+
+@transaction.atomic
+def group_member_create(
+    *, actor, association: Association, is_demo: bool = False, **fields
+) -> GroupMember:
+    """Admit an organisation as a group member of `association`."""
+    require_scope(actor, GroupMember, "add", association.region.path, "为该协会接收团体会员")
+    if set(fields) - set(GROUP_MEMBER_EDITABLE):
+        raise QingxieError("含有不能填写的字段。")
+    errors = ErrorCollector()
+    fields.setdefault("admitted_on", None)
+    fields.setdefault("name", "")
+    fields.setdefault("kind", "")
+    data = _check_group_member(fields, errors)
+    if not association.is_live:
+        errors.add("association", "已注销或合并的协会不能接收团体会员。")
+    if (
+        data.get("name")
+        and GroupMember.objects.filter(
+            association=association, name=data["name"], status=GroupMemberStatus.ACTIVE
+        ).exists()
+    ):
+        errors.add("name", f"“{data['name']}”已是该协会的在册团体会员。")
+    errors.raise_if_any()
+    member = GroupMember.objects.create(association=association, is_demo=is_demo, **data)
+    log_change(member, CREATE)
+    return member
+
+
+@transaction.atomic
+def group_member_update(*, actor, member: GroupMember, **fields) -> GroupMember:
+    """Correct a group member's details."""
+    require_scope(actor, GroupMember, "change", member.association.region.path, "修改该团体会员")
+    if set(fields) - set(GROUP_MEMBER_EDITABLE):
+        raise QingxieError("含有不能修改的字段。")
+    errors = ErrorCollector()
+    data = _check_group_member(fields, errors)
+    errors.raise_if_any()
+    before = member.snapshot()
+    for key, value in data.items():
+        setattr(member, key, value)
+    member.save()
+    log_change(member, UPDATE, before=before)
+    return member
+
+
+@transaction.atomic
+def group_member_withdraw(*, actor, member: GroupMember, on: datetime.date) -> GroupMember:
+    """Record that a group member left the association on `on`."""
+    require_scope(actor, GroupMember, "change", member.association.region.path, "修改该团体会员")
+    if member.status != GroupMemberStatus.ACTIVE:
+        raise QingxieError("该团体会员已退出。", field="status")
+    if problem := date_problem(on, "退出日期", today=_today()):
+        raise QingxieError(problem, field="on")
+    if on < member.admitted_on:
+        raise QingxieError("退出日期不能早于入会日期。", field="on")
+    before = member.snapshot()
+    member.status, member.left_on = GroupMemberStatus.WITHDRAWN, on
+    member.save()
+    log_change(member, UPDATE, before=before)
+    return member
+
+
+# ------------------------------------------------------------------------------ targets
+
+
+@transaction.atomic
+def coverage_target_set(
+    *, actor, region: Region, measure: str, due_on: datetime.date, rate
+) -> CoverageTarget:
+    """Set (or change) a target rate by a due date, nationally or for one province."""
+    require_scope(actor, CoverageTarget, "change", region.path, "为该区划设定目标")
+    errors = ErrorCollector()
+    if region.level > Region.Level.PROVINCE:
+        errors.add("region", "覆盖目标只能由全国或省级设定。")
+    if measure not in CoverageMeasure.values:
+        errors.add("measure", f"指标“{measure}”不在可选范围内。")
+    if due_on is None:
+        errors.add("due_on", "请填写截止日期。")
+    try:
+        from decimal import Decimal
+
+        rate = Decimal(str(rate)).quantize(Decimal("0.1"))
+        if not 0 <= rate <= 100:
+            errors.add("rate", "目标须在 0 到 100 之间。")
+    except ArithmeticError:
+        errors.add("rate", f"目标“{rate}”不是数字。")
+    errors.raise_if_any()
+    target = CoverageTarget.objects.filter(region=region, measure=measure, due_on=due_on).first()
+    before = target.snapshot() if target else None
+    target = target or CoverageTarget(region=region, measure=measure, due_on=due_on)
+    target.rate = rate
+    target.save()
+    log_change(target, UPDATE if before else CREATE, before=before)
+    return target
+
+
+@transaction.atomic
+def coverage_target_delete(*, actor, target: CoverageTarget) -> None:
+    """Remove a target (the region then follows its ancestor's targets again)."""
+    require_scope(actor, CoverageTarget, "delete", target.region.path, "删除该目标")
+    before = target.snapshot()
+    log_change(target, ObjectChange.Action.DELETE, before=before)
+    target.delete()
+
+
+def national_root() -> Region:
+    """The nation root region."""
+    return Region.objects.get(code=ROOT_CODE)
+
+
+def associations_live_on(regions: Iterable[Region]) -> dict[int, Association]:
+    """The live association of each region, keyed by region id."""
+    return {
+        a.region_id: a
+        for a in Association.objects.filter(region__in=list(regions), status__in=LIVE_STATUSES)
+    }

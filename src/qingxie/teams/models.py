@@ -1,0 +1,75 @@
+"""Grassroots teams (基层队伍) built under an association, many at township/street level."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from qingxie.core.models import ChangeLoggedModel
+from qingxie.ledger.models import Association
+from qingxie.regions.models import Region
+from qingxie.teams.choices import TeamCategory, TeamStatus
+
+
+class Team(ChangeLoggedModel):
+    """A grassroots volunteer team under an association.
+
+    `region` repeats the association's region (the scope of the team); `township` is the
+    township/street a 乡镇/街道 team serves, always inside the association's region. A team is
+    active on day D when founded_on ≤ D and it was not dissolved on or before D; township
+    coverage counts the townships with at least one such team.
+    """
+
+    scope_path_field = "region__path"
+
+    association = models.ForeignKey(
+        Association, verbose_name="所属协会", on_delete=models.PROTECT, related_name="teams"
+    )
+    region = models.ForeignKey(
+        Region, verbose_name="所属区划", on_delete=models.PROTECT, related_name="+"
+    )
+    township = models.ForeignKey(
+        Region,
+        verbose_name="所在乡镇（街道）",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="teams",
+    )
+    name = models.CharField("队伍名称", max_length=100)
+    category = models.CharField("类别", max_length=16, choices=TeamCategory.choices)
+    leader_name = models.CharField("负责人", max_length=50, blank=True)
+    leader_phone = models.CharField("负责人电话", max_length=20, blank=True)
+    member_count = models.PositiveIntegerField("队员人数", default=0)
+    founded_on = models.DateField("成立日期")
+    status = models.CharField(
+        "状态", max_length=16, choices=TeamStatus.choices, default=TeamStatus.ACTIVE
+    )
+    dissolved_on = models.DateField("撤销日期", null=True, blank=True)
+    is_demo = models.BooleanField("演示数据", default=False)
+
+    class Meta:
+        verbose_name = "基层队伍"
+        verbose_name_plural = "基层队伍"
+        ordering = ["association", "name", "id"]
+        indexes = [
+            models.Index(fields=["township", "founded_on"], name="team_township_founded"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(dissolved_on__isnull=True)
+                | Q(dissolved_on__gte=models.F("founded_on")),
+                name="team_dissolved_after_founded",
+            ),
+            models.CheckConstraint(
+                condition=~Q(category=TeamCategory.TOWNSHIP) | Q(township__isnull=False),
+                name="team_township_category_has_township",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("teams:team_detail", args=[self.pk])

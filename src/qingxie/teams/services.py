@@ -1,0 +1,128 @@
+"""Writes on grassroots teams; each re-checks the actor's scope and is change-logged."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from qingxie.accounts.permissions import require_scope
+from qingxie.core.changelog import log_change
+from qingxie.core.errors import ErrorCollector, QingxieError
+from qingxie.core.models import ObjectChange
+from qingxie.core.validators import date_problem, phone_problem
+from qingxie.ledger.models import Association
+from qingxie.regions.models import Region
+from qingxie.teams.choices import TeamCategory, TeamStatus
+from qingxie.teams.models import Team
+
+TEAM_EDITABLE = (
+    "name",
+    "category",
+    "township",
+    "leader_name",
+    "leader_phone",
+    "member_count",
+    "founded_on",
+)
+
+
+def _check_team(data: dict, association: Association, errors: ErrorCollector) -> dict:
+    out = dict(data)
+    today = timezone.localdate()
+    if "name" in out:
+        out["name"] = (out["name"] or "").strip()
+        if not out["name"]:
+            errors.add("name", "请填写队伍名称。")
+    if "category" in out and out["category"] not in TeamCategory.values:
+        errors.add("category", f"队伍类别“{out['category']}”不在可选范围内。")
+    township = out.get("township")
+    if township is not None:
+        if township.level != Region.Level.TOWNSHIP:
+            errors.add("township", f"{township.name}（{township.code}）不是乡镇（街道）。")
+        elif not township.path.startswith(association.region.path):
+            errors.add(
+                "township",
+                f"{township.name}（{township.code}）不在{association.region.name}范围内。",
+            )
+        elif township.valid_to is not None:
+            errors.add("township", f"{township.name}（{township.code}）已撤销。")
+    if out.get("category") == TeamCategory.TOWNSHIP and "township" in out and township is None:
+        errors.add("township", "乡镇/街道队伍须选择所在乡镇（街道）。")
+    if "member_count" in out:
+        try:
+            out["member_count"] = int(out["member_count"] or 0)
+            if out["member_count"] < 0:
+                raise ValueError
+        except (TypeError, ValueError):
+            errors.add("member_count", "队员人数须为不小于 0 的整数。")
+    if "founded_on" in out:
+        if out["founded_on"] is None:
+            errors.add("founded_on", "请填写成立日期。")
+        elif problem := date_problem(out["founded_on"], "成立日期", today=today):
+            errors.add("founded_on", problem)
+    if out.get("leader_phone"):
+        out["leader_phone"] = out["leader_phone"].strip()
+        if problem := phone_problem(out["leader_phone"]):
+            errors.add("leader_phone", problem)
+    return out
+
+
+@transaction.atomic
+def team_create(*, actor, association: Association, is_demo: bool = False, **fields) -> Team:
+    """Build a grassroots team under `association` (a township team inside its region)."""
+    require_scope(actor, Team, "add", association.region.path, "为该协会建立队伍")
+    if set(fields) - set(TEAM_EDITABLE):
+        raise QingxieError("含有不能填写的字段。")
+    for key in ("name", "category", "founded_on", "township"):
+        fields.setdefault(key, None if key in ("founded_on", "township") else "")
+    errors = ErrorCollector()
+    data = _check_team(fields, association, errors)
+    if not association.is_live:
+        errors.add("association", "已注销或合并的协会不能新建队伍。")
+    errors.raise_if_any()
+    team = Team.objects.create(
+        association=association, region=association.region, is_demo=is_demo, **data
+    )
+    log_change(team, ObjectChange.Action.CREATE)
+    return team
+
+
+@transaction.atomic
+def team_update(*, actor, team: Team, **fields) -> Team:
+    """Correct a team's details (its association and status change through other services)."""
+    require_scope(actor, Team, "change", team.region.path, "修改该队伍")
+    if set(fields) - set(TEAM_EDITABLE):
+        raise QingxieError("含有不能修改的字段。")
+    errors = ErrorCollector()
+    merged = {"category": team.category, "township": team.township} | fields
+    data = {k: v for k, v in _check_team(merged, team.association, errors).items() if k in fields}
+    if team.dissolved_on and data.get("founded_on") and data["founded_on"] > team.dissolved_on:
+        errors.add("founded_on", "成立日期不能晚于撤销日期。")
+    errors.raise_if_any()
+    before = team.snapshot()
+    for key, value in data.items():
+        setattr(team, key, value)
+    team.save()
+    log_change(team, ObjectChange.Action.UPDATE, before=before)
+    return team
+
+
+@transaction.atomic
+def team_dissolve(*, actor, team: Team, on: datetime.date) -> Team:
+    """Record that a team was dissolved on `on`; it stops counting for township coverage."""
+    require_scope(actor, Team, "change", team.region.path, "撤销该队伍")
+    if team.status != TeamStatus.ACTIVE:
+        raise QingxieError("该队伍已撤销。", field="status")
+    if on is None:
+        raise QingxieError("请填写撤销日期。", field="on")
+    if problem := date_problem(on, "撤销日期", today=timezone.localdate()):
+        raise QingxieError(problem, field="on")
+    if on < team.founded_on:
+        raise QingxieError(f"撤销日期不能早于成立日期（{team.founded_on}）。", field="on")
+    before = team.snapshot()
+    team.status, team.dissolved_on = TeamStatus.DISSOLVED, on
+    team.save()
+    log_change(team, ObjectChange.Action.UPDATE, before=before)
+    return team
