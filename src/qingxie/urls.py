@@ -5,16 +5,21 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from qingxie.ledger import api as ledger_api
 from qingxie.regions.api import RegionViewSet
+from qingxie.teams import api as teams_api
 from qingxie.web import views as web_views
 
 router = DefaultRouter()
 router.trailing_slash = "/?"  # both /api/regions/440000 and /api/regions/440000/
 router.register("regions", RegionViewSet, basename="region")
+ledger_api.register(router)
+teams_api.register(router)
 
 api_patterns = [
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    *ledger_api.urlpatterns,
     *router.urls,
 ]
 
@@ -28,5 +33,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("regions/", include("qingxie.regions.urls")),
+    path("", include("qingxie.ledger.urls")),
+    path("teams/", include("qingxie.teams.urls")),
     path("api/", include((api_patterns, "api"))),
 ]

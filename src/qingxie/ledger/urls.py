@@ -1,0 +1,6 @@
+"""Ledger page URLs: associations, the verification queue, coverage."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "ledger"
+urlpatterns: list = []

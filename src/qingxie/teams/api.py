@@ -1,0 +1,7 @@
+"""Grassroots team API."""
+
+from __future__ import annotations
+
+
+def register(router) -> None:
+    """Register the team viewset on the API router."""
