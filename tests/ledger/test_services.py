@@ -428,3 +428,22 @@ def test_rates_round_half_up_to_one_decimal():
     assert coverage.rate(84, 122) == 68.9
     assert coverage.rate(1, 8) == 12.5
     assert coverage.rate(0, 0) is None
+
+
+def test_a_recoded_county_keeps_its_association_number_and_history(create, region):
+    old = region("440105")
+    a = create("440105", on=D(2019, 1, 1))
+    services.association_standardize(actor=None, association=a, on=D(2020, 1, 1))
+    # Simulate a newer division list that retired 440105 in favour of 440106's code.
+    new = region("440106")
+    old.valid_to, old.successor = D(2021, 1, 1), new
+    old.save()
+    moved = services.associations_follow_successors()
+    assert [(m.number, o.code, n.code) for m, o, n in moved] == [(a.number, "440105", "440106")]
+    a.refresh_from_db()
+    assert a.region == new and a.number.startswith("440105-3-01-")
+    gz = region("440100")
+    for day in (D(2020, 6, 1), D(2021, 6, 1)):
+        node = coverage.coverage_tree(gz, day, depth=0)
+        assert (node.established, node.standardized) == (1, 1)
+    assert services.associations_follow_successors() == []

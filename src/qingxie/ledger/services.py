@@ -866,3 +866,53 @@ def associations_live_on(regions: Iterable[Region]) -> dict[int, Association]:
         a.region_id: a
         for a in Association.objects.filter(region__in=list(regions), status__in=LIVE_STATUSES)
     }
+
+
+@transaction.atomic
+def associations_follow_successors() -> list[tuple[Association, Region, Region]]:
+    """Move live associations off retired regions onto their successors, keeping their numbers.
+
+    Run by the system after a new division list is loaded. The history stays exact: the
+    association's periods up to the retirement date remain on the old region (valid then) and
+    continue on the successor from that date. An association whose successor region already
+    has a live association stays where it is and is reported (a cadre must merge one of them).
+    Returns (association, old region, new region) for each move.
+    """
+    moved = []
+    stuck = Association.objects.filter(
+        status__in=LIVE_STATUSES, region__valid_to__isnull=False, region__successor__isnull=False
+    ).select_related("region__successor")
+    for association in stuck:
+        old, new, day = (
+            association.region,
+            association.region.successor,
+            association.region.valid_to,
+        )
+        while new.valid_to is not None and new.successor_id:
+            new = new.successor
+        if Association.objects.filter(region=new, status__in=LIVE_STATUSES).exists():
+            continue
+        before = association.snapshot()
+        for model in (AssociationStatusPeriod, StandardizationPeriod):
+            current = model.objects.filter(association=association, end__isnull=True).first()
+            if current is None:
+                continue
+            if current.start >= day:
+                current.region = new
+                current.save(update_fields=["region"])
+            else:
+                current.end = day
+                current.save(update_fields=["end"])
+                fields = {"status": current.status} if model is AssociationStatusPeriod else {}
+                model.objects.create(association=association, region=new, start=day, **fields)
+        association.region = new
+        association.save(update_fields=["region", "last_updated"])
+        log_change(
+            association,
+            UPDATE,
+            before=before,
+            note=f"行政区划 {old.code} 已撤销，协会随区划变更至 {new.code}，统一编号不变",
+        )
+        _seats_sync(association, day)
+        moved.append((association, old, new))
+    return moved

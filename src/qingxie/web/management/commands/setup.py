@@ -59,6 +59,15 @@ class Command(BaseCommand):
         except QingxieError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(result.summary())
+        if result.retired:
+            from qingxie.ledger.services import associations_follow_successors
+
+            with change_context(channel="cli"):
+                for association, old, new in associations_follow_successors():
+                    self.stdout.write(
+                        f"协会 {association.number} 随区划变更：{old.name}（{old.code}）→ "
+                        f"{new.name}（{new.code}），统一编号不变。"
+                    )
 
         call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(f"静态文件：{settings.STATIC_ROOT}")
