@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.views.generic import DetailView, ListView
+from django.shortcuts import redirect
+from django.views.generic import DetailView, FormView, ListView
 
 from qingxie.core.changelog import changes_for
+from qingxie.core.errors import PermissionDeniedError, QingxieError
 
 
 class RestrictedViewMixin:
@@ -45,4 +49,104 @@ class ObjectDetailView(RestrictedViewMixin, DetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["changes"] = changes_for(self.object)[:50]
+        return ctx
+
+
+def add_service_errors(form, exc: QingxieError) -> None:
+    """Put each message of a service error on its form field (unknown fields: non-field)."""
+    for field, messages_ in exc.errors.items():
+        target = field if field in form.fields else None
+        for message in messages_:
+            form.add_error(target, message)
+
+
+class FilteredObjectListView(ObjectListView):
+    """A list narrowed by a django-filter FilterSet, with sortable columns and pagination.
+
+    `columns` lists (label, ordering key or None); the template builds the sort links.
+    """
+
+    filterset_class = None
+    columns: list[tuple[str, str | None]] = []
+
+    def get_queryset(self):
+        self.filterset = self.filterset_class(
+            self.request.GET or None, queryset=super().get_queryset(), request=self.request
+        )
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        current = self.request.GET.get("ordering", "")
+        ctx["filter"] = self.filterset
+        ctx["columns"] = [
+            {
+                "label": label,
+                "key": key,
+                "next": (f"-{key}" if current == key else key) if key else None,
+                "sorted": "asc" if current == key else "desc" if current == f"-{key}" else "",
+            }
+            for label, key in self.columns
+        ]
+        return ctx
+
+
+class ObjectFormView(FormView):
+    """A form whose valid data goes to one service call; service errors land on their fields.
+
+    Subclasses set `model` and `action` when the form acts on an existing object (looked up
+    through `restrict(user, "view")`: outside the scope → 404; in view scope but without
+    `action` → 403) and implement `perform(form)`, which calls the service and returns the
+    object to redirect to. A PermissionDeniedError from the service is a 403 and writes nothing.
+    """
+
+    template_name = "core/object_form.html"
+    model = None
+    action = "change"
+    slug_field = "pk"
+    slug_url_kwarg = "pk"
+    not_found_message = "未找到该对象，或不在您的权限范围内。"
+    title = ""
+    submit_label = "保存"
+    success_message = "已保存。"
+    object = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.model is not None and self.slug_url_kwarg in kwargs:
+            self.object = self.get_object()
+            allowed = self.model.objects.restrict(request.user, self.action)
+            if not allowed.filter(pk=self.object.pk).exists():
+                raise PermissionDenied("您没有执行此操作的权限：不在您的管辖范围内。")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_object(self):
+        value = self.kwargs[self.slug_url_kwarg]
+        qs = self.model.objects.restrict(self.request.user, "view")
+        try:
+            return qs.get(**{self.slug_field: value})
+        except (self.model.DoesNotExist, ValueError) as exc:
+            raise Http404(self.not_found_message) from exc
+
+    def perform(self, form):
+        raise NotImplementedError
+
+    def get_success_url(self, result=None):
+        target = result if result is not None else self.object
+        return target.get_absolute_url()
+
+    def form_valid(self, form):
+        try:
+            result = self.perform(form)
+        except PermissionDeniedError as exc:
+            raise PermissionDenied(exc.message) from exc
+        except QingxieError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        if self.success_message:
+            messages.success(self.request, self.success_message)
+        return redirect(self.get_success_url(result))
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(title=self.title, object=self.object, submit_label=self.submit_label)
         return ctx

@@ -1,0 +1,583 @@
+"""Ledger pages: the association list and detail, their forms, the checklist workflow,
+the verification queue and the coverage page. Thin: parse, call a service or selector, render."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import PurePosixPath
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
+from django.views.generic import TemplateView
+
+from qingxie.accounts.permissions import home_region, scope_paths, user_grants
+from qingxie.accounts.roles import ROLE_LEVEL
+from qingxie.core.errors import QingxieError
+from qingxie.core.models import path_in_scope
+from qingxie.core.views import FilteredObjectListView, ObjectDetailView, ObjectFormView
+from qingxie.ledger import coverage, services
+from qingxie.ledger.choices import ChecklistState, GroupMemberStatus
+from qingxie.ledger.filtersets import AssociationFilterSet
+from qingxie.ledger.forms import (
+    AssociationCreateForm,
+    AssociationEditForm,
+    ChecklistReturnForm,
+    ChecklistRevokeForm,
+    ChecklistSubmitForm,
+    ChecklistVerifyForm,
+    GroupMemberForm,
+    SeatForm,
+    StatusChangeForm,
+    WithdrawForm,
+)
+from qingxie.ledger.models import Association, ChecklistEntry, ChecklistItem, GroupMember, Seat
+from qingxie.ledger.numbering import number_normalize
+from qingxie.regions.models import ROOT_CODE, Region
+from qingxie.teams.models import Team
+
+ASSOCIATION_NOT_FOUND = "未找到该协会，或不在您的权限范围内。"
+
+
+def may(user, model, action: str, path: str) -> bool:
+    """Whether the permission gate lets `user` take `action` on `model` at region `path`."""
+    return path_in_scope(scope_paths(user, model, action), path)
+
+
+class AssociationNumberMixin:
+    """Look an association up by its unified number, typed with or without hyphens."""
+
+    model = Association
+    slug_url_kwarg = "number"
+    not_found_message = ASSOCIATION_NOT_FOUND
+
+    def get_object(self, queryset=None):
+        try:
+            number = number_normalize(self.kwargs["number"])
+        except QingxieError as exc:
+            raise Http404(ASSOCIATION_NOT_FOUND) from exc
+        qs = Association.objects.restrict(self.request.user, "view").select_related(
+            "region", "merged_into"
+        )
+        try:
+            return qs.get(number=number)
+        except Association.DoesNotExist as exc:
+            raise Http404(ASSOCIATION_NOT_FOUND) from exc
+
+
+# ------------------------------------------------------------------------------ the ledger
+
+
+class AssociationListView(FilteredObjectListView):
+    """The ledger (台账): every association the user may see, filtered and sorted."""
+
+    model = Association
+    filterset_class = AssociationFilterSet
+    template_name = "ledger/association_list.html"
+    columns = [
+        ("统一编号", "number"),
+        ("名称", "name"),
+        ("区划", "region"),
+        ("层级", "level"),
+        ("组织形式", "form"),
+        ("成立日期", "established_on"),
+        ("登记", "registered"),
+        ("规范化认定日期", "standardized_since"),
+        ("状态", "status"),
+    ]
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("region")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["title"] = "协会台账"
+        ctx["may_add"] = bool(scope_paths(self.request.user, Association, "add") != [])
+        return ctx
+
+
+class AssociationDetailView(AssociationNumberMixin, ObjectDetailView):
+    """One association: facts, status, checklist, seats, group members, teams, history."""
+
+    template_name = "ledger/association_detail.html"
+    context_object_name = "association"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        a, user = self.object, self.request.user
+        path = a.region.path
+        can_change = may(user, Association, "change", path)
+        can_submit = a.is_live and may(user, ChecklistEntry, "change", path)
+        can_verify = services.may_verify(user, a)
+        entries = {
+            e.item_id: e
+            for e in ChecklistEntry.objects.restrict(user, "view").filter(association=a)
+        }
+        checklist = []
+        for item in ChecklistItem.objects.filter(active=True):
+            entry = entries.get(item.pk)
+            state = entry.state if entry else ChecklistState.PENDING
+            checklist.append(
+                {
+                    "item": item,
+                    "entry": entry,
+                    "state": state,
+                    "state_label": ChecklistState(state).label,
+                    "may_submit": can_submit and state != ChecklistState.VERIFIED,
+                    "may_decide": can_verify and state == ChecklistState.SUBMITTED,
+                    "may_revoke": can_verify and state == ChecklistState.VERIFIED,
+                }
+            )
+        seats = Seat.objects.restrict(user, "view").select_related("member__region")
+        ctx.update(
+            region=a.region,
+            can_change=can_change,
+            can_verify=can_verify,
+            verifying_region=services.verifying_region(a),
+            status_form=StatusChangeForm() if can_change and a.is_live else None,
+            checklist=checklist,
+            verified_count=sum(1 for r in checklist if r["state"] == ChecklistState.VERIFIED),
+            submit_form=ChecklistSubmitForm(),
+            return_form=ChecklistReturnForm(),
+            revoke_form=ChecklistRevokeForm(),
+            seats=seats.filter(holder=a).order_by("until", "member__region__code"),
+            seat_above=seats.filter(member=a).select_related("holder").order_by("-since"),
+            may_change_seats=may(user, Seat, "change", path),
+            group_members=GroupMember.objects.restrict(user, "view").filter(association=a),
+            may_change_members=can_change and may(user, GroupMember, "change", path),
+            withdraw_form=WithdrawForm(initial={"on": timezone.localdate()}),
+            teams=Team.objects.restrict(user, "view")
+            .filter(association=a)
+            .select_related("township"),
+            may_add_team=a.is_live and may(user, Team, "add", path),
+            member_status_active=GroupMemberStatus.ACTIVE,
+        )
+        return ctx
+
+
+class AssociationCreateView(ObjectFormView):
+    """Enter a new association; its unified number and seats are assigned by the service."""
+
+    form_class = AssociationCreateForm
+    template_name = "ledger/association_form.html"
+    title = "新增协会"
+    submit_label = "保存并分配统一编号"
+
+    def dispatch(self, request, *args, **kwargs):
+        if scope_paths(request.user, Association, "add") == []:
+            raise PermissionDenied("您没有新增协会的权限。")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {"region": self.request.GET.get("region", ""), "form": "youth_volunteer_association"}
+
+    def perform(self, form):
+        association = services.association_create(actor=self.request.user, **form.cleaned_data)
+        self.success_message = f"已新增协会“{association.name}”，统一编号 {association.number}。"
+        return association
+
+
+class AssociationEditView(AssociationNumberMixin, ObjectFormView):
+    """Correct an association's details (its number, region and status are not edited here)."""
+
+    form_class = AssociationEditForm
+    template_name = "ledger/association_form.html"
+    title = "修改协会信息"
+    success_message = "协会信息已保存。"
+
+    def get_initial(self):
+        return {f: getattr(self.object, f) for f in services.ASSOCIATION_EDITABLE}
+
+    def perform(self, form):
+        return services.association_update(
+            actor=self.request.user, association=self.object, **form.cleaned_data
+        )
+
+
+class AssociationStatusView(AssociationNumberMixin, ObjectFormView):
+    """Suspend, resume, dissolve or merge an association from a date."""
+
+    form_class = StatusChangeForm
+    title = "变更协会状态"
+    submit_label = "确认变更"
+
+    def perform(self, form):
+        data, user, a = form.cleaned_data, self.request.user, self.object
+        change = data["change"]
+        common = {"actor": user, "association": a, "on": data["on"], "note": data["note"]}
+        if change == "merge":
+            into = _association_by_number(user, data["into"])
+            result = services.association_merge(into=into, **common)
+        else:
+            action = {
+                "suspend": services.association_suspend,
+                "resume": services.association_resume,
+                "dissolve": services.association_dissolve,
+            }[change]
+            result = action(**common)
+        self.success_message = f"协会状态已变更为“{result.get_status_display()}”。"
+        return result
+
+
+def _association_by_number(user, raw: str) -> Association:
+    if not (raw or "").strip():
+        raise QingxieError("合并时请填写合并入的协会的统一编号。", field="into")
+    try:
+        number = number_normalize(raw)
+    except QingxieError as exc:
+        raise QingxieError(exc.message, field="into") from exc
+    into = Association.objects.restrict(user, "view").filter(number=number).first()
+    if into is None:
+        raise QingxieError(
+            f"未找到统一编号为 {number} 的协会，或不在您的权限范围内。", field="into"
+        )
+    return into
+
+
+# ------------------------------------------------------------------------ the checklist
+
+
+class ChecklistSubmitView(AssociationNumberMixin, ObjectFormView):
+    """The association submits one checklist item with a note and an evidence file."""
+
+    form_class = ChecklistSubmitForm
+    success_message = "材料已提交，等待上一级核验。"
+    submit_label = "提交核验"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.item = get_object_or_404(ChecklistItem, code=kwargs["item"], active=True)
+        self.title = f"提交规范化材料：{self.item.title}"
+        return super().dispatch(request, *args, **kwargs)
+
+    def perform(self, form):
+        services.checklist_entry_submit(
+            actor=self.request.user,
+            association=self.object,
+            item=self.item,
+            note=form.cleaned_data["note"],
+            evidence=form.cleaned_data["evidence"],
+        )
+        return self.object
+
+
+class _EntryDecisionView(ObjectFormView):
+    """A decision of the level above on one entry; `next` may send the user back to the queue."""
+
+    model = ChecklistEntry
+    action = "view"  # the service decides who may verify (the level above only)
+    not_found_message = "未找到该材料，或不在您的权限范围内。"
+
+    def get_object(self):
+        obj = super().get_object()
+        return ChecklistEntry.objects.select_related("association__region", "item").get(pk=obj.pk)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["object"] = self.object.association
+        return ctx
+
+    def get_success_url(self, result=None):
+        nxt = self.request.POST.get("next", "")
+        if nxt and url_has_allowed_host_and_scheme(nxt, {self.request.get_host()}):
+            return nxt
+        return self.object.association.get_absolute_url() + "#checklist"
+
+
+class ChecklistVerifyView(_EntryDecisionView):
+    """Verify a submitted item; the last required one makes the association standardized."""
+
+    form_class = ChecklistVerifyForm
+    title = "核验通过"
+    submit_label = "核验通过"
+
+    def perform(self, form):
+        entry = services.checklist_entry_verify(
+            actor=self.request.user, entry=self.object, on=form.cleaned_data["on"]
+        )
+        a = entry.association
+        a.refresh_from_db()
+        self.success_message = f"已核验“{entry.item.title}”。" + (
+            f"{a.name}自 {a.standardized_since} 起认定为规范化建设。"
+            if a.standardized_since
+            else ""
+        )
+
+
+class ChecklistReturnView(_EntryDecisionView):
+    """Send a submitted item back with the reason it must be corrected."""
+
+    form_class = ChecklistReturnForm
+    title = "退回材料"
+    submit_label = "退回"
+    success_message = "材料已退回。"
+
+    def perform(self, form):
+        services.checklist_entry_return(
+            actor=self.request.user, entry=self.object, reason=form.cleaned_data["reason"]
+        )
+
+
+class ChecklistRevokeView(_EntryDecisionView):
+    """Withdraw a verification; the association loses standardization from that date."""
+
+    form_class = ChecklistRevokeForm
+    title = "撤销核验"
+    submit_label = "撤销核验"
+    success_message = "已撤销核验。"
+
+    def perform(self, form):
+        services.checklist_entry_revoke(
+            actor=self.request.user,
+            entry=self.object,
+            reason=form.cleaned_data["reason"],
+            on=form.cleaned_data["on"],
+        )
+
+
+class EvidenceDownloadView(View):
+    """An evidence file, only through the permission gate, always as a download."""
+
+    def get(self, request, pk: int):
+        entry = (
+            ChecklistEntry.objects.restrict(request.user, "view")
+            .filter(pk=pk)
+            .select_related("association")
+            .first()
+        )
+        if entry is None or not entry.evidence:
+            raise Http404("未找到该佐证材料，或不在您的权限范围内。")
+        try:
+            handle = entry.evidence.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404("佐证材料文件已不存在，请联系管理员。") from exc
+        name = PurePosixPath(entry.evidence.name).name
+        response = FileResponse(handle, as_attachment=True, filename=name)
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+def _verifiable_entries(user):
+    """Submitted entries `user` may verify: the association's verifying region is one the user
+    holds an admin grant on (superusers: all). Mirrors `services.may_verify`."""
+    qs = (
+        ChecklistEntry.objects.restrict(user, "view")
+        .filter(state=ChecklistState.SUBMITTED)
+        .select_related("association__region", "item", "submitted_by")
+        .order_by("submitted_at", "id")
+    )
+    if user.is_superuser:
+        return qs
+    ids = [g.region_id for g in user_grants(user) if ROLE_LEVEL.get(g.role) is not None]
+    return qs.filter(
+        Q(association__region__parent_id__in=ids)
+        | Q(association__region__code=ROOT_CODE, association__region_id__in=ids)
+    )
+
+
+class VerificationQueueView(TemplateView):
+    """Items waiting for this user's verification, and items returned to this user's associations."""
+
+    template_name = "ledger/verification_queue.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        tab = "returned" if self.request.GET.get("tab") == "returned" else "pending"
+        pending = [
+            e for e in _verifiable_entries(user)[:500] if services.may_verify(user, e.association)
+        ]
+        own_regions = [g.region_id for g in user_grants(user)]
+        returned = (
+            ChecklistEntry.objects.restrict(user, "view")
+            .filter(state=ChecklistState.RETURNED, association__region_id__in=own_regions)
+            .select_related("association__region", "item", "decided_by")
+            .order_by("-decided_at")
+        )
+        ctx.update(
+            tab=tab,
+            pending=pending,
+            returned=returned,
+            return_form=ChecklistReturnForm(),
+            title="待核验",
+        )
+        return ctx
+
+
+# --------------------------------------------------------------------- seats and members
+
+
+class SeatUpdateView(ObjectFormView):
+    """Name the representative who sits in a seat."""
+
+    model = Seat
+    form_class = SeatForm
+    title = "修改席位代表"
+    success_message = "席位代表已保存。"
+    not_found_message = "未找到该席位，或不在您的权限范围内。"
+
+    def get_initial(self):
+        return {"representative": self.object.representative}
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["object"] = self.object.holder
+        return ctx
+
+    def perform(self, form):
+        seat = services.seat_update(
+            actor=self.request.user,
+            seat=self.object,
+            representative=form.cleaned_data["representative"],
+        )
+        return seat.holder
+
+
+class GroupMemberCreateView(AssociationNumberMixin, ObjectFormView):
+    """Admit an organisation as a group member of the association."""
+
+    form_class = GroupMemberForm
+    title = "新增团体会员"
+    success_message = "团体会员已添加。"
+
+    def get_initial(self):
+        return {"admitted_on": timezone.localdate()}
+
+    def perform(self, form):
+        services.group_member_create(
+            actor=self.request.user, association=self.object, **form.cleaned_data
+        )
+        return self.object
+
+    def get_success_url(self, result=None):
+        return self.object.get_absolute_url() + "#members"
+
+
+class GroupMemberEditView(ObjectFormView):
+    """Correct a group member's details."""
+
+    model = GroupMember
+    form_class = GroupMemberForm
+    title = "修改团体会员"
+    success_message = "团体会员信息已保存。"
+    not_found_message = "未找到该团体会员，或不在您的权限范围内。"
+
+    def get_initial(self):
+        return {f: getattr(self.object, f) for f in services.GROUP_MEMBER_EDITABLE}
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["object"] = self.object.association
+        return ctx
+
+    def perform(self, form):
+        member = services.group_member_update(
+            actor=self.request.user, member=self.object, **form.cleaned_data
+        )
+        return member.association
+
+    def get_success_url(self, result=None):
+        return self.object.association.get_absolute_url() + "#members"
+
+
+class GroupMemberWithdrawView(GroupMemberEditView):
+    """Record that a group member left on a date."""
+
+    form_class = WithdrawForm
+    title = "团体会员退出"
+    submit_label = "确认退出"
+    success_message = "已记录团体会员退出。"
+
+    def get_initial(self):
+        return {"on": timezone.localdate()}
+
+    def perform(self, form):
+        services.group_member_withdraw(
+            actor=self.request.user, member=self.object, on=form.cleaned_data["on"]
+        )
+
+
+# ----------------------------------------------------------------------------- coverage
+
+
+class CoverageIndexView(View):
+    """Send the user to the coverage page of the region they are responsible for."""
+
+    def get(self, request):
+        home = home_region(request.user)
+        if home is None and request.user.is_superuser:
+            return redirect("ledger:coverage", code=ROOT_CODE)
+        if home is None:
+            raise Http404("您的账号尚未被授予任何行政区划的角色。")
+        return redirect("ledger:coverage", code=home.code)
+
+
+def _parse_as_of(raw: str | None) -> tuple[datetime.date, str]:
+    today = timezone.localdate()
+    if not raw:
+        return today, ""
+    try:
+        day = datetime.date.fromisoformat(raw)
+    except ValueError:
+        return today, f"日期“{raw}”格式不对，应为 YYYY-MM-DD；已按今天显示。"
+    if day > today:
+        return today, f"统计日期（{day}）不能晚于今天；已按今天显示。"
+    return day, ""
+
+
+class CoverageView(TemplateView):
+    """Coverage of one region on a date: figures, targets, projection, children and trend."""
+
+    template_name = "ledger/coverage.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        region = (
+            Region.objects.restrict(self.request.user, "view")
+            .filter(code=kwargs["code"], level__lt=Region.Level.TOWNSHIP)
+            .first()
+        )
+        if region is None:
+            raise Http404("未找到该行政区划，或不在您的权限范围内。")
+        as_of, problem = _parse_as_of(self.request.GET.get("as_of"))
+        if problem:
+            messages.warning(self.request, problem)
+        node = coverage.coverage_tree(region, as_of, depth=1)
+        children = sorted(
+            node.children,
+            key=lambda c: (c.coverage_rate is None, c.coverage_rate or 0, c.standardized_rate or 0),
+        )
+        start = datetime.date(as_of.year - 3, as_of.month, 1)
+        series = coverage.coverage_series(region, start, as_of)
+        report = coverage.target_report(region, node, as_of)
+        chart = {
+            "dates": [p.date.isoformat() for p in series],
+            "coverage": [p.coverage_rate for p in series],
+            "standardized": [p.standardized_rate for p in series],
+            "targets": [
+                {"date": t["due_on"], "rate": t["rate"], "label": r["label"]}
+                for r in report
+                if r["measure"] == "established"
+                for t in r["targets"]
+            ],
+        }
+        ctx.update(
+            region=region,
+            as_of=as_of,
+            node=node,
+            children=children,
+            report=report,
+            projection=coverage.coverage_projection(region, as_of),
+            chart=chart,
+            breadcrumbs=list(
+                Region.objects.restrict(self.request.user, "view")
+                .filter(code__in=region.ancestor_codes)
+                .order_by("level")
+            ),
+        )
+        return ctx

@@ -1,0 +1,68 @@
+"""Filters of the team list: region subtree, association, category, status, name."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+
+from qingxie.core.errors import QingxieError
+from qingxie.core.models import subtree_q
+from qingxie.ledger.numbering import number_normalize
+from qingxie.regions.models import Region
+from qingxie.teams.choices import TeamCategory, TeamStatus
+from qingxie.teams.models import Team
+
+
+class TeamFilterSet(django_filters.FilterSet):
+    """What the team list can be narrowed and sorted by."""
+
+    q = django_filters.CharFilter(label="队伍名称", method="search")
+    region = django_filters.CharFilter(label="区划代码（含下级）", method="in_region")
+    association = django_filters.CharFilter(label="协会统一编号", method="of_association")
+    category = django_filters.ChoiceFilter(
+        label="类别", choices=TeamCategory.choices, empty_label="全部"
+    )
+    status = django_filters.ChoiceFilter(
+        label="状态", choices=TeamStatus.choices, empty_label="全部"
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("name", "name"),
+            ("association__number", "association"),
+            ("category", "category"),
+            ("township__code", "township"),
+            ("member_count", "member_count"),
+            ("founded_on", "founded_on"),
+            ("status", "status"),
+        ),
+        label="排序",
+        widget=forms.HiddenInput,
+    )
+
+    class Meta:
+        model = Team
+        fields = ["q", "region", "association", "category", "status"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(name__icontains=value) if value else queryset
+
+    def in_region(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        region = Region.objects.filter(code=value).only("path").first()
+        if region is None:
+            return queryset.none()
+        # A team lies in a region through its association's region or its township.
+        return queryset.filter(
+            subtree_q("region__path", region.path) | subtree_q("township__path", region.path)
+        )
+
+    def of_association(self, queryset, name, value):
+        if not value.strip():
+            return queryset
+        try:
+            return queryset.filter(association__number=number_normalize(value))
+        except QingxieError:
+            return queryset.none()

@@ -1,0 +1,177 @@
+"""Grassroots team pages: list, detail, create, edit and dissolve, over the team services."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils import timezone
+
+from qingxie.accounts.permissions import scope_paths
+from qingxie.core.errors import QingxieError
+from qingxie.core.models import path_in_scope
+from qingxie.core.views import FilteredObjectListView, ObjectDetailView, ObjectFormView
+from qingxie.ledger.choices import LIVE_STATUSES
+from qingxie.ledger.models import Association
+from qingxie.ledger.numbering import number_normalize
+from qingxie.teams import services
+from qingxie.teams.choices import TeamStatus
+from qingxie.teams.filtersets import TeamFilterSet
+from qingxie.teams.forms import TeamDissolveForm, TeamForm
+from qingxie.teams.models import Team
+
+TEAM_NOT_FOUND = "未找到该队伍，或不在您的权限范围内。"
+
+
+class TeamListView(FilteredObjectListView):
+    """Every grassroots team the user may see, filtered and sorted."""
+
+    model = Team
+    filterset_class = TeamFilterSet
+    template_name = "teams/team_list.html"
+    columns = [
+        ("队伍名称", "name"),
+        ("所属协会", "association"),
+        ("类别", "category"),
+        ("所在乡镇（街道）", "township"),
+        ("队员人数", "member_count"),
+        ("成立日期", "founded_on"),
+        ("状态", "status"),
+    ]
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("association", "township")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["title"] = "基层队伍"
+        return ctx
+
+
+class TeamDetailView(ObjectDetailView):
+    """One team, with its dissolve form and change history."""
+
+    model = Team
+    template_name = "teams/team_detail.html"
+    context_object_name = "team"
+    not_found_message = TEAM_NOT_FOUND
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("association", "township", "region")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        team = self.object
+        can_change = path_in_scope(scope_paths(self.request.user, Team, "change"), team.region.path)
+        ctx["can_change"] = can_change
+        if can_change and team.status == TeamStatus.ACTIVE:
+            ctx["dissolve_form"] = TeamDissolveForm(initial={"on": timezone.localdate()})
+        return ctx
+
+
+class TeamCreateView(ObjectFormView):
+    """Build a team under the association named by ?association=<number>."""
+
+    form_class = TeamForm
+    template_name = "teams/team_form.html"
+    title = "新建基层队伍"
+    success_message = "队伍已建立。"
+
+    def dispatch(self, request, *args, **kwargs):
+        raw = request.GET.get("association", "")
+        self.association = None
+        if raw:
+            try:
+                number = number_normalize(raw)
+            except QingxieError as exc:
+                raise Http404("未找到该协会，或不在您的权限范围内。") from exc
+            self.association = (
+                Association.objects.restrict(request.user, "view")
+                .filter(number=number)
+                .select_related("region")
+                .first()
+            )
+            if self.association is None:
+                raise Http404("未找到该协会，或不在您的权限范围内。")
+            if not path_in_scope(
+                scope_paths(request.user, Team, "add"), self.association.region.path
+            ):
+                raise PermissionDenied("您没有为该协会建立队伍的权限。")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        if self.association is None:
+            choices = (
+                Association.objects.restrict(request.user, "change")
+                .filter(status__in=LIVE_STATUSES)
+                .select_related("region")
+                .order_by("region__code")[:200]
+            )
+            return self.render_to_response({"title": self.title, "choose_from": choices})
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if self.association is None:
+            raise Http404("请先选择所属协会。")
+        return super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "association": self.association}
+
+    def get_initial(self):
+        return {"founded_on": timezone.localdate(), "member_count": 0}
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["association"] = self.association
+        return ctx
+
+    def perform(self, form):
+        return services.team_create(
+            actor=self.request.user, association=self.association, **form.cleaned_data
+        )
+
+
+class TeamEditView(ObjectFormView):
+    """Correct a team's details."""
+
+    model = Team
+    form_class = TeamForm
+    template_name = "teams/team_form.html"
+    title = "修改基层队伍"
+    success_message = "队伍信息已保存。"
+    not_found_message = TEAM_NOT_FOUND
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "association": self.object.association}
+
+    def get_initial(self):
+        initial = {f: getattr(self.object, f) for f in services.TEAM_EDITABLE}
+        initial["township"] = self.object.township.code if self.object.township else ""
+        return initial
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["association"] = self.object.association
+        return ctx
+
+    def perform(self, form):
+        return services.team_update(actor=self.request.user, team=self.object, **form.cleaned_data)
+
+
+class TeamDissolveView(ObjectFormView):
+    """Record that a team was dissolved on a date."""
+
+    model = Team
+    form_class = TeamDissolveForm
+    title = "撤销基层队伍"
+    submit_label = "确认撤销"
+    success_message = "队伍已撤销。"
+    not_found_message = TEAM_NOT_FOUND
+
+    def get_initial(self):
+        return {"on": timezone.localdate()}
+
+    def perform(self, form):
+        return services.team_dissolve(
+            actor=self.request.user, team=self.object, on=form.cleaned_data["on"]
+        )
