@@ -2,15 +2,24 @@
 
 A concrete test class supplies only data: the URL of an object inside a scope, the role and
 region of a user who may see it, and an object outside that scope. Each class registers the
-object type it covers so the meta-test can fail when a type exposed in the API has no tests.
+object type it covers so the meta-test can fail when a type exposed in the API has no read
+tests, or a writable one has no write tests.
 """
 
 from __future__ import annotations
 
 import pytest
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+
+from qingxie.core.models import ObjectChange
 
 COVERED_API_MODELS: set[str] = set()
+COVERED_API_WRITE_MODELS: set[str] = set()
 COVERED_VIEW_MODELS: set[str] = set()
+
+WRITE_METHODS = {"post", "put", "patch", "delete"}
 
 
 class _Registered:
@@ -20,7 +29,36 @@ class _Registered:
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if cls.model_label:
-            cls.registry.add(cls.model_label)
+            # A class may combine several bases (read and write): register with each.
+            for base in cls.__mro__:
+                if "registry" in vars(base) and base is not _Registered:
+                    vars(base)["registry"].add(cls.model_label)
+
+
+def api_viewsets() -> dict[str, type]:
+    """The API router's viewsets by the label of the model they expose."""
+    from qingxie.urls import router
+
+    return {vs.serializer_class.Meta.model._meta.label: vs for _, vs, _ in router.registry}
+
+
+def viewset_is_writable(viewset) -> bool:
+    """Whether a viewset offers any write: create, update, delete, or a POST/PATCH action."""
+    if any(hasattr(viewset, name) for name in ("create", "update", "partial_update", "destroy")):
+        return True
+    return any(set(a.mapping) & WRITE_METHODS for a in viewset.get_extra_actions())
+
+
+def _login(make_user, role: str | None, code: str | None):
+    user = make_user(role, code)
+    client = Client()
+    client.force_login(user)
+    return client, user
+
+
+def _counts(model) -> tuple[int, int]:
+    """Rows of `model` and of the change log: a refused write changes neither."""
+    return model.objects.count(), ObjectChange.objects.count()
 
 
 @pytest.mark.django_db
@@ -92,7 +130,171 @@ class ScopedAPIReadTests(_Registered):
         assert self.in_scope_key in keys
         assert self.out_of_scope_key not in keys
 
+    #: Whether the API is read-only for this type; None: read it from the router's viewset.
+    read_only_api: bool | None = None
+
     def test_writes_are_refused(self, client_for):
+        """A read-only type refuses every write; a writable one refuses an empty body.
+
+        Either way nothing is written (the write tests proper are ScopedAPIWriteTests).
+        """
+        read_only = self.read_only_api
+        if read_only is None:
+            read_only = not viewset_is_writable(api_viewsets()[self.model_label])
+        model = apps.get_model(self.model_label)
         client = client_for(self.role, self.grant_code)
+        before = _counts(model)
         response = client.post(self.api_list, {}, content_type="application/json")
-        assert response.status_code in (403, 405)
+        assert response.status_code in ((403, 405) if read_only else (400, 403, 405))
+        assert _counts(model) == before
+
+
+@pytest.mark.django_db
+class ScopedAPIWriteTests(_Registered):
+    """API writes of one object type, checked the same way for every type.
+
+    Create inside the scope → 201, attributed in the change log; outside it → 403/404 and
+    nothing written; a viewer → 403; anonymous → 401; an edit → logged with before and after;
+    a read-only or system field in a PATCH → 400 naming it, nothing changed.
+
+    A concrete class supplies the role and region of a writer, `api_list` (where POST creates),
+    `api_in_scope` (an existing object to edit), and the data below, usually from an autouse
+    fixture that builds its objects and sets these attributes on `self`.
+    """
+
+    registry = COVERED_API_WRITE_MODELS
+    role: str
+    grant_code: str
+    api_list: str
+    api_in_scope: str
+    #: "json" or "multipart" (file uploads).
+    create_format: str = "json"
+    #: A valid change of the object at `api_in_scope`; None when the type offers no PATCH.
+    editable_patch: dict | None = None
+    #: A PATCH of fields users may not set (number, status, region…); None: no PATCH.
+    read_only_patch: dict | None = None
+    #: Who tries to create outside the scope (defaults to the writer above).
+    out_of_scope_role: str | None = None
+    out_of_scope_code: str | None = None
+
+    def create_data(self) -> dict | None:
+        """A valid body for a new object inside the scope; None: the type offers no create."""
+        return None
+
+    def create_data_out_of_scope(self) -> dict | None:
+        """A body for a new object outside the writer's scope (default: `create_data`)."""
+        return self.create_data()
+
+    # ------------------------------------------------------------------ helpers
+
+    @property
+    def model(self):
+        return apps.get_model(self.model_label)
+
+    def _post(self, client, data):
+        if self.create_format == "multipart":
+            return client.post(self.api_list, data)
+        return client.post(self.api_list, data, content_type="application/json")
+
+    def _patch(self, client, data):
+        return client.patch(self.api_in_scope, data, content_type="application/json")
+
+    # -------------------------------------------------------------------- tests
+
+    def test_create_in_scope_is_201_and_logged(self, make_user):
+        client, user = _login(make_user, self.role, self.grant_code)
+        data = self.create_data()
+        if data is None:
+            before = _counts(self.model)
+            response = client.post(self.api_list, {}, content_type="application/json")
+            assert response.status_code == 405
+            assert _counts(self.model) == before
+            return
+        existing = set(self.model.objects.values_list("pk", flat=True))
+        response = self._post(client, data)
+        assert response.status_code == 201, response.content.decode()
+        created = self.model.objects.exclude(pk__in=existing)
+        assert created.count() == 1
+        change = ObjectChange.objects.filter(
+            content_type=ContentType.objects.get_for_model(self.model),
+            object_id=str(created.get().pk),
+            action=ObjectChange.Action.CREATE,
+        ).get()
+        # `before` is None for a plain create (a lazily created row may log its blank state).
+        assert change.after and change.before != change.after
+        assert change.user_id == user.pk
+        assert change.channel == "api"
+
+    def test_create_out_of_scope_writes_nothing(self, make_user):
+        client, _ = _login(
+            make_user,
+            self.out_of_scope_role or self.role,
+            self.out_of_scope_code or self.grant_code,
+        )
+        data = self.create_data_out_of_scope()
+        before = _counts(self.model)
+        if data is None:
+            response = client.post(self.api_list, {}, content_type="application/json")
+            assert response.status_code == 405
+        else:
+            response = self._post(client, data)
+            assert response.status_code in (403, 404), response.content.decode()
+            assert response.json()["error"]["message"]
+        assert _counts(self.model) == before
+
+    def test_viewer_gets_403_and_nothing_is_written(self, make_user):
+        client, _ = _login(make_user, "viewer", self.grant_code)
+        before = _counts(self.model)
+        data = self.create_data()
+        if data is not None:
+            response = self._post(client, data)
+            assert response.status_code == 403, response.content.decode()
+        if self.editable_patch is not None:
+            response = self._patch(client, self.editable_patch)
+            assert response.status_code == 403, response.content.decode()
+        assert _counts(self.model) == before
+
+    def test_anonymous_gets_401(self, client):
+        before = _counts(self.model)
+        data = self.create_data()
+        if data is not None:
+            assert self._post(client, data).status_code == 401
+        if self.editable_patch is not None:
+            assert self._patch(client, self.editable_patch).status_code == 401
+        assert _counts(self.model) == before
+
+    def test_edit_in_scope_is_logged_with_before_and_after(self, make_user):
+        client, user = _login(make_user, self.role, self.grant_code)
+        if self.editable_patch is None:
+            assert self._patch(client, {}).status_code == 405
+            return
+        last = ObjectChange.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        response = self._patch(client, self.editable_patch)
+        assert response.status_code == 200, response.content.decode()
+        body = response.json()
+        for key, value in self.editable_patch.items():
+            if key in body:
+                assert body[key] == value
+        change = ObjectChange.objects.filter(
+            id__gt=last,
+            content_type=ContentType.objects.get_for_model(self.model),
+            action=ObjectChange.Action.UPDATE,
+        ).get()
+        assert change.before and change.after and change.before != change.after
+        assert change.user_id == user.pk
+
+    def test_read_only_field_in_patch_is_400_and_changes_nothing(self, make_user):
+        client, _ = _login(make_user, self.role, self.grant_code)
+        if self.read_only_patch is None:
+            assert self._patch(client, {}).status_code == 405
+            return
+        shown = client.get(self.api_in_scope).json()
+        before = _counts(self.model)
+        response = self._patch(client, self.read_only_patch)
+        assert response.status_code == 400, response.content.decode()
+        fields = response.json()["error"]["fields"]
+        for key in self.read_only_patch:
+            assert key in fields
+            assert all(any("\u4e00" <= ch <= "\u9fff" for ch in m) for m in fields[key])
+        assert client.get(self.api_in_scope).json() == shown
+        assert _counts(self.model) == before

@@ -1,11 +1,886 @@
-"""Ledger API: associations, checklist, seats, group members, targets and coverage."""
+"""Ledger API: associations, checklist, seats, group members, targets and coverage.
+
+Every object is fetched through `Model.objects.restrict(user, "view")`, so anything outside
+the caller's scope is a 404; every write goes through a service in `ledger.services`, which
+re-checks the scope (403) and the business rules (400 with Chinese messages per field) and
+records the change. Serializers only parse types; see `ledger.serializers`.
+"""
 
 from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Q
+from django.urls import re_path
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from qingxie.accounts.permissions import home_region, user_grants
+from qingxie.accounts.roles import ROLE_LEVEL
+from qingxie.core.errors import QingxieError
+from qingxie.core.models import subtree_q
+from qingxie.ledger import serializers as s
+from qingxie.ledger import services
+from qingxie.ledger.choices import (
+    AssociationForm,
+    AssociationStatus,
+    ChecklistState,
+    CoverageMeasure,
+    GroupMemberStatus,
+)
+from qingxie.ledger.models import (
+    Association,
+    ChecklistEntry,
+    ChecklistItem,
+    CoverageTarget,
+    GroupMember,
+    Seat,
+)
+from qingxie.ledger.numbering import number_normalize
+from qingxie.regions.models import Region
+
+TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+class AttributedViewSetMixin:
+    """Make the API user (session or bearer token) the author of every change the view records."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        request._request._qingxie_api_user = request.user
+
+
+def refuse_fields(data, allowed, model=None, hints: dict[str, str] | None = None) -> None:
+    """400 naming every key of `data` that this write does not accept (no mass assignment)."""
+    errors: dict[str, list[str]] = {}
+    hints = hints or {}
+    for key in data:
+        if key in allowed:
+            continue
+        label = None
+        if model is not None:
+            try:
+                label = model._meta.get_field(key).verbose_name
+            except FieldDoesNotExist:
+                label = None
+        if key in hints:
+            errors[key] = [hints[key]]
+        elif label:
+            errors[key] = [f"“{label}”（{key}）由系统维护或不能在此修改。"]
+        else:
+            errors[key] = [f"不认识的字段“{key}”。"]
+    if errors:
+        raise QingxieError("；".join(m for ms in errors.values() for m in ms), errors=errors)
+
+
+def parse_input(serializer_class, data, *, partial: bool = False) -> dict:
+    """Parse the request body's types with `serializer_class`; 400 per field when wrong."""
+    serializer = serializer_class(data=data, partial=partial)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def parse_flag(params, name: str) -> bool | None:
+    """A yes/no query parameter (1/0, true/false), None when absent."""
+    raw = params.get(name)
+    if raw in (None, ""):
+        return None
+    raw = raw.strip().lower()
+    if raw in TRUE:
+        return True
+    if raw in FALSE:
+        return False
+    raise QingxieError(f"参数 {name} 应为 1 或 0（true 或 false）。", field=name)
+
+
+def parse_choice(params, name: str, choices, label: str) -> str | None:
+    """A query parameter that must be one of `choices` (values), None when absent."""
+    raw = params.get(name)
+    if raw in (None, ""):
+        return None
+    if raw not in choices.values:
+        raise QingxieError(
+            f"{label}“{raw}”不在可选范围内，可选：{'、'.join(choices.values)}。", field=name
+        )
+    return raw
+
+
+def region_by_code(code, field: str = "region") -> Region:
+    """A region named in a request body or filter (division codes are public reference data);
+    the services decide whether the caller may act there."""
+    code = str(code or "").strip()
+    if not code:
+        raise QingxieError("请填写行政区划代码。", field=field)
+    region = Region.objects.filter(code=code).first()
+    if region is None:
+        raise QingxieError(f"行政区划代码“{code}”不存在。", field=field)
+    return region
+
+
+def association_get(user, number, *, action: str = "view") -> Association:
+    """One association by unified number (with or without hyphens) through the gate, or 404."""
+    canonical = number_normalize(number)
+    found = (
+        Association.objects.restrict(user, action)
+        .select_related("region", "merged_into")
+        .filter(number=canonical)
+        .first()
+    )
+    if found is None:
+        raise exceptions.NotFound(f"未找到统一编号为 {canonical} 的协会，或不在您的权限范围内。")
+    return found
+
+
+def _subtree_filter(qs, params, path_field: str):
+    """Apply `?region=<code>` as a subtree filter on `path_field`."""
+    code = params.get("region")
+    if code:
+        qs = qs.filter(subtree_q(path_field, region_by_code(code).path))
+    return qs
+
+
+REGION_PARAM = OpenApiParameter("region", OpenApiTypes.STR, description="区划代码（含其下级）")
+ASSOCIATION_PARAM = OpenApiParameter("association", OpenApiTypes.STR, description="协会统一编号")
+
+
+# ------------------------------------------------------------------------ associations
+
+ASSOCIATION_HINTS = {
+    "number": "统一编号由系统分配，不能修改。",
+    "level": "协会层级随其行政区划，不能修改。",
+    "region": "协会所在行政区划不能修改；如区划调整，请注销或合并后在新区划录入。",
+    "status": "状态请通过 suspend、resume、dissolve、merge 操作变更。",
+    "status_since": "状态起始日期随状态变更记录，不能直接修改。",
+    "merged_into": "合并请通过 merge 操作记录。",
+    "standardized_since": "规范化认定日期由核验结果计算，不能直接修改。",
+    "standardized": "规范化状态由核验结果计算，不能直接修改。",
+    "is_demo": "演示数据标记不能修改。",
+}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="查询协会台账",
+        parameters=[
+            REGION_PARAM,
+            OpenApiParameter(
+                "status", OpenApiTypes.STR, enum=AssociationStatus.values, description="状态"
+            ),
+            OpenApiParameter(
+                "form", OpenApiTypes.STR, enum=AssociationForm.values, description="组织形式"
+            ),
+            OpenApiParameter("level", OpenApiTypes.STR, description="层级"),
+            OpenApiParameter("registered", OpenApiTypes.BOOL, description="已在民政部门登记"),
+            OpenApiParameter("standardized", OpenApiTypes.BOOL, description="已规范化建设"),
+            OpenApiParameter("q", OpenApiTypes.STR, description="名称片段或统一编号前缀"),
+        ],
+    ),
+    retrieve=extend_schema(summary="按统一编号取一个协会（可不带连字符）"),
+    create=extend_schema(
+        summary="录入协会", request=s.AssociationCreateSerializer, responses=s.AssociationSerializer
+    ),
+    partial_update=extend_schema(
+        summary="更正协会信息",
+        request=s.AssociationUpdateSerializer,
+        responses=s.AssociationSerializer,
+    ),
+)
+class AssociationViewSet(
+    AttributedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The association ledger (台账) inside the caller's scope, looked up by unified number."""
+
+    serializer_class = s.AssociationSerializer
+    lookup_field = "number"
+    lookup_value_regex = r"[0-9A-Za-z\-]+"
+    queryset = Association.objects.none()  # for the schema; real queries go through restrict()
+
+    def get_queryset(self):
+        qs = Association.objects.restrict(self.request.user, "view").select_related(
+            "region", "merged_into"
+        )
+        if self.action != "list":
+            return qs
+        params = self.request.query_params
+        qs = _subtree_filter(qs, params, "region__path")
+        if value := parse_choice(params, "status", AssociationStatus, "状态"):
+            qs = qs.filter(status=value)
+        if value := parse_choice(params, "form", AssociationForm, "组织形式"):
+            qs = qs.filter(form=value)
+        if (level := s.parse_level(params.get("level"))) is not None:
+            qs = qs.filter(level=level)
+        if (flag := parse_flag(params, "registered")) is not None:
+            qs = qs.filter(registered=flag)
+        if (flag := parse_flag(params, "standardized")) is not None:
+            qs = qs.filter(standardized_since__isnull=not flag)
+        if q := params.get("q", "").strip():
+            compact = q.replace("-", "").upper()
+            cond = Q(name__contains=q)
+            if compact.isdigit() or compact[:-1].isdigit():
+                prefix = "-".join(
+                    part
+                    for part in (compact[:6], compact[6:7], compact[7:9], compact[9:10])
+                    if part
+                )
+                cond |= Q(number__startswith=prefix)
+            qs = qs.filter(cond)
+        return qs
+
+    def get_object(self):
+        return association_get(self.request.user, self.kwargs["number"])
+
+    def _show(self, association: Association, code: int = status.HTTP_200_OK) -> Response:
+        fresh = association_get(self.request.user, association.number)
+        return Response(self.get_serializer(fresh).data, status=code)
+
+    def create(self, request, *args, **kwargs):
+        refuse_fields(
+            request.data, s.AssociationCreateSerializer().fields, Association, ASSOCIATION_HINTS
+        )
+        data = parse_input(s.AssociationCreateSerializer, request.data)
+        region = region_by_code(data.pop("region"))
+        level = s.parse_level(data.pop("level", None))
+        association = services.association_create(
+            actor=request.user, region=region, level=level, **data
+        )
+        return self._show(association, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        association = self.get_object()
+        refuse_fields(request.data, services.ASSOCIATION_EDITABLE, Association, ASSOCIATION_HINTS)
+        data = parse_input(s.AssociationUpdateSerializer, request.data, partial=True)
+        services.association_update(actor=request.user, association=association, **data)
+        return self._show(association)
+
+    def _status_change(self, request, service, serializer_class=s.StatusChangeSerializer):
+        association = self.get_object()
+        data = parse_input(serializer_class, request.data)
+        if "into" in data:
+            data["into"] = association_get(request.user, data["into"])
+        service(actor=request.user, association=association, **data)
+        return self._show(association)
+
+    @extend_schema(
+        summary="暂停活动", request=s.StatusChangeSerializer, responses=s.AssociationSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def suspend(self, request, number=None):
+        return self._status_change(request, services.association_suspend)
+
+    @extend_schema(
+        summary="恢复活动", request=s.StatusChangeSerializer, responses=s.AssociationSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def resume(self, request, number=None):
+        return self._status_change(request, services.association_resume)
+
+    @extend_schema(
+        summary="注销协会", request=s.StatusChangeSerializer, responses=s.AssociationSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def dissolve(self, request, number=None):
+        return self._status_change(request, services.association_dissolve)
+
+    @extend_schema(
+        summary="合并入另一协会", request=s.MergeSerializer, responses=s.AssociationSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def merge(self, request, number=None):
+        return self._status_change(request, services.association_merge, s.MergeSerializer)
+
+    @extend_schema(
+        summary="该协会的规范化建设清单（含未提交事项）",
+        responses=s.ChecklistEntrySerializer(many=True),
+    )
+    @action(detail=True, methods=["get"])
+    def checklist(self, request, number=None):
+        association = self.get_object()
+        entries = {
+            e.item_id: e
+            for e in ChecklistEntry.objects.restrict(request.user, "view")
+            .filter(association=association)
+            .select_related("item", "submitted_by", "decided_by")
+        }
+        rows = []
+        for item in ChecklistItem.objects.filter(Q(active=True) | Q(pk__in=list(entries))):
+            entry = entries.get(item.pk) or ChecklistEntry(association=association, item=item)
+            rows.append(entry)
+        data = s.ChecklistEntrySerializer(rows, many=True, context={"request": request}).data
+        return Response(data)
+
+    @extend_schema(
+        summary="该协会持有的席位",
+        parameters=[OpenApiParameter("all", OpenApiTypes.BOOL, description="包含已终止的席位")],
+        responses=s.SeatSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"])
+    def seats(self, request, number=None):
+        association = self.get_object()
+        qs = (
+            Seat.objects.restrict(request.user, "view")
+            .filter(holder=association)
+            .select_related("holder", "member__region")
+        )
+        if not parse_flag(request.query_params, "all"):
+            qs = qs.filter(until__isnull=True)
+        return Response(s.SeatSerializer(qs, many=True).data)
+
+    @extend_schema(summary="该协会的团体会员", responses=s.GroupMemberSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="group-members")
+    def group_members(self, request, number=None):
+        association = self.get_object()
+        qs = (
+            GroupMember.objects.restrict(request.user, "view")
+            .filter(association=association)
+            .select_related("association")
+        )
+        return Response(s.GroupMemberSerializer(qs, many=True).data)
+
+
+# --------------------------------------------------------------------------- checklist
+
+
+def _verifiable_q(user) -> Q:
+    """Entries whose association the user verifies: an admin grant on the region directly above."""
+    if user.is_superuser:
+        return Q()
+    ids = [g.region_id for g in user_grants(user) if ROLE_LEVEL.get(g.role) is not None]
+    return Q(association__region__parent_id__in=ids) | Q(
+        association__region__parent__isnull=True, association__region_id__in=ids
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="查询规范化建设材料（含核验队列）",
+        parameters=[
+            ASSOCIATION_PARAM,
+            REGION_PARAM,
+            OpenApiParameter(
+                "state", OpenApiTypes.STR, enum=ChecklistState.values, description="状态"
+            ),
+            OpenApiParameter("item", OpenApiTypes.STR, description="事项代码"),
+            OpenApiParameter("queue", OpenApiTypes.BOOL, description="只列出由我核验的待核验材料"),
+        ],
+    ),
+    retrieve=extend_schema(summary="取一条规范化建设材料"),
+    create=extend_schema(
+        summary="提交一项规范化建设材料（可上传佐证文件）",
+        request={
+            "multipart/form-data": s.ChecklistSubmitSerializer,
+            "application/json": s.ChecklistSubmitSerializer,
+        },
+        responses=s.ChecklistEntrySerializer,
+    ),
+)
+class ChecklistEntryViewSet(
+    AttributedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Standardization checklist entries: submitted by the association, decided by the level above."""
+
+    serializer_class = s.ChecklistEntrySerializer
+    lookup_value_regex = r"[0-9]+"
+    queryset = ChecklistEntry.objects.none()
+
+    def get_queryset(self):
+        user = self.request.user
+        qs = ChecklistEntry.objects.restrict(user, "view").select_related(
+            "association__region", "item", "submitted_by", "decided_by"
+        )
+        if self.action != "list":
+            return qs
+        params = self.request.query_params
+        qs = _subtree_filter(qs, params, "association__region__path")
+        if number := params.get("association"):
+            qs = qs.filter(association__number=number_normalize(number))
+        if value := parse_choice(params, "state", ChecklistState, "状态"):
+            qs = qs.filter(state=value)
+        if code := params.get("item"):
+            qs = qs.filter(item__code=code)
+        if parse_flag(params, "queue"):
+            qs = qs.filter(_verifiable_q(user), state=ChecklistState.SUBMITTED)
+        return qs
+
+    def get_object(self):
+        entry = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
+        if entry is None:
+            raise exceptions.NotFound("未找到该规范化建设材料，或不在您的权限范围内。")
+        return entry
+
+    def _show(self, entry, code=status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=entry.pk)
+        return Response(self.get_serializer(fresh).data, status=code)
+
+    def create(self, request, *args, **kwargs):
+        refuse_fields(request.data, {"association", "item", "note", "evidence"}, ChecklistEntry)
+        data = parse_input(s.ChecklistSubmitSerializer, request.data)
+        association = association_get(request.user, data["association"])
+        item = (
+            ChecklistItem.objects.restrict(request.user, "view").filter(code=data["item"]).first()
+        )
+        if item is None:
+            raise QingxieError(f"没有代码为“{data['item']}”的规范化建设事项。", field="item")
+        existed = ChecklistEntry.objects.filter(association=association, item=item).exists()
+        entry = services.checklist_entry_submit(
+            actor=request.user,
+            association=association,
+            item=item,
+            note=data.get("note", ""),
+            evidence=data.get("evidence"),
+        )
+        return self._show(entry, status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="核验通过（上一级）",
+        request=s.ChecklistVerifySerializer,
+        responses=s.ChecklistEntrySerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        entry = self.get_object()
+        data = parse_input(s.ChecklistVerifySerializer, request.data)
+        services.checklist_entry_verify(actor=request.user, entry=entry, on=data.get("on"))
+        return self._show(entry)
+
+    @extend_schema(
+        summary="退回修改（上一级）",
+        request=s.ChecklistReturnSerializer,
+        responses=s.ChecklistEntrySerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request, pk=None):
+        entry = self.get_object()
+        data = parse_input(s.ChecklistReturnSerializer, request.data)
+        services.checklist_entry_return(actor=request.user, entry=entry, reason=data["reason"])
+        return self._show(entry)
+
+    @extend_schema(
+        summary="撤销核验（上一级）",
+        request=s.ChecklistRevokeSerializer,
+        responses=s.ChecklistEntrySerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        entry = self.get_object()
+        data = parse_input(s.ChecklistRevokeSerializer, request.data)
+        services.checklist_entry_revoke(
+            actor=request.user, entry=entry, reason=data["reason"], on=data.get("on")
+        )
+        return self._show(entry)
+
+
+# -------------------------------------------------------------------------------- seats
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="查询席位",
+        parameters=[
+            REGION_PARAM,
+            OpenApiParameter("holder", OpenApiTypes.STR, description="席位所在协会统一编号"),
+            OpenApiParameter("member", OpenApiTypes.STR, description="成员协会统一编号"),
+            OpenApiParameter("open", OpenApiTypes.BOOL, description="只列出现有（未终止）席位"),
+        ],
+    ),
+    retrieve=extend_schema(summary="取一个席位"),
+    partial_update=extend_schema(
+        summary="指定席位代表", request=s.SeatUpdateSerializer, responses=s.SeatSerializer
+    ),
+)
+class SeatViewSet(
+    AttributedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Seats (席位制) kept in step with the ledger; only the representative is edited by hand."""
+
+    serializer_class = s.SeatSerializer
+    lookup_value_regex = r"[0-9]+"
+    queryset = Seat.objects.none()
+
+    def get_queryset(self):
+        qs = Seat.objects.restrict(self.request.user, "view").select_related(
+            "holder", "member__region"
+        )
+        if self.action != "list":
+            return qs
+        params = self.request.query_params
+        qs = _subtree_filter(qs, params, "holder__region__path")
+        if number := params.get("holder"):
+            qs = qs.filter(holder__number=number_normalize(number))
+        if number := params.get("member"):
+            qs = qs.filter(member__number=number_normalize(number))
+        if (flag := parse_flag(params, "open")) is not None:
+            qs = qs.filter(until__isnull=flag)
+        return qs
+
+    def get_object(self):
+        seat = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
+        if seat is None:
+            raise exceptions.NotFound("未找到该席位，或不在您的权限范围内。")
+        return seat
+
+    def partial_update(self, request, *args, **kwargs):
+        seat = self.get_object()
+        refuse_fields(request.data, {"representative"}, Seat)
+        data = parse_input(s.SeatUpdateSerializer, request.data)
+        services.seat_update(actor=request.user, seat=seat, representative=data["representative"])
+        return Response(self.get_serializer(self.get_queryset().get(pk=seat.pk)).data)
+
+
+# ------------------------------------------------------------------------ group members
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="查询团体会员",
+        parameters=[
+            ASSOCIATION_PARAM,
+            REGION_PARAM,
+            OpenApiParameter(
+                "status", OpenApiTypes.STR, enum=GroupMemberStatus.values, description="状态"
+            ),
+        ],
+    ),
+    retrieve=extend_schema(summary="取一个团体会员"),
+    create=extend_schema(
+        summary="接收团体会员",
+        request=s.GroupMemberCreateSerializer,
+        responses=s.GroupMemberSerializer,
+    ),
+    partial_update=extend_schema(
+        summary="更正团体会员信息",
+        request=s.GroupMemberUpdateSerializer,
+        responses=s.GroupMemberSerializer,
+    ),
+)
+class GroupMemberViewSet(
+    AttributedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Group members (团体会员) admitted by associations inside the caller's scope."""
+
+    serializer_class = s.GroupMemberSerializer
+    lookup_value_regex = r"[0-9]+"
+    queryset = GroupMember.objects.none()
+
+    def get_queryset(self):
+        qs = GroupMember.objects.restrict(self.request.user, "view").select_related("association")
+        if self.action != "list":
+            return qs
+        params = self.request.query_params
+        qs = _subtree_filter(qs, params, "association__region__path")
+        if number := params.get("association"):
+            qs = qs.filter(association__number=number_normalize(number))
+        if value := parse_choice(params, "status", GroupMemberStatus, "状态"):
+            qs = qs.filter(status=value)
+        return qs
+
+    def get_object(self):
+        member = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
+        if member is None:
+            raise exceptions.NotFound("未找到该团体会员，或不在您的权限范围内。")
+        return member
+
+    def _show(self, member, code=status.HTTP_200_OK) -> Response:
+        return Response(self.get_serializer(self.get_queryset().get(pk=member.pk)).data, code)
+
+    def create(self, request, *args, **kwargs):
+        refuse_fields(request.data, {"association", *services.GROUP_MEMBER_EDITABLE}, GroupMember)
+        data = parse_input(s.GroupMemberCreateSerializer, request.data)
+        association = association_get(request.user, data.pop("association"))
+        member = services.group_member_create(actor=request.user, association=association, **data)
+        return self._show(member, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        member = self.get_object()
+        refuse_fields(
+            request.data,
+            services.GROUP_MEMBER_EDITABLE,
+            GroupMember,
+            {
+                "status": "退出请通过 withdraw 操作记录。",
+                "left_on": "退出请通过 withdraw 操作记录。",
+            },
+        )
+        data = parse_input(s.GroupMemberUpdateSerializer, request.data, partial=True)
+        services.group_member_update(actor=request.user, member=member, **data)
+        return self._show(member)
+
+    @extend_schema(
+        summary="团体会员退出", request=s.WithdrawSerializer, responses=s.GroupMemberSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        member = self.get_object()
+        data = parse_input(s.WithdrawSerializer, request.data)
+        services.group_member_withdraw(actor=request.user, member=member, on=data["on"])
+        return self._show(member)
+
+
+# ------------------------------------------------------------------------------ targets
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="查询覆盖目标",
+        parameters=[
+            OpenApiParameter("region", OpenApiTypes.STR, description="设定目标的区划代码"),
+            OpenApiParameter(
+                "measure", OpenApiTypes.STR, enum=CoverageMeasure.values, description="指标"
+            ),
+        ],
+    ),
+    retrieve=extend_schema(summary="取一个覆盖目标"),
+    create=extend_schema(
+        summary="设定覆盖目标（同区划同指标同截止日期则更新）",
+        request=s.CoverageTargetCreateSerializer,
+        responses=s.CoverageTargetSerializer,
+    ),
+    partial_update=extend_schema(
+        summary="修改目标值",
+        request=s.CoverageTargetUpdateSerializer,
+        responses=s.CoverageTargetSerializer,
+    ),
+    destroy=extend_schema(summary="删除覆盖目标"),
+)
+class CoverageTargetViewSet(
+    AttributedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Coverage targets set nationally or by a province, inside the caller's scope."""
+
+    serializer_class = s.CoverageTargetSerializer
+    lookup_value_regex = r"[0-9]+"
+    queryset = CoverageTarget.objects.none()
+
+    def get_queryset(self):
+        qs = CoverageTarget.objects.restrict(self.request.user, "view").select_related("region")
+        if self.action != "list":
+            return qs
+        params = self.request.query_params
+        if code := params.get("region"):
+            qs = qs.filter(region=region_by_code(code))
+        if value := parse_choice(params, "measure", CoverageMeasure, "指标"):
+            qs = qs.filter(measure=value)
+        return qs
+
+    def get_object(self):
+        target = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
+        if target is None:
+            raise exceptions.NotFound("未找到该覆盖目标，或不在您的权限范围内。")
+        return target
+
+    def create(self, request, *args, **kwargs):
+        refuse_fields(request.data, {"region", "measure", "due_on", "rate"}, CoverageTarget)
+        data = parse_input(s.CoverageTargetCreateSerializer, request.data)
+        region = region_by_code(data.pop("region"))
+        existed = CoverageTarget.objects.filter(
+            region=region, measure=data["measure"], due_on=data["due_on"]
+        ).exists()
+        target = services.coverage_target_set(actor=request.user, region=region, **data)
+        code = status.HTTP_200_OK if existed else status.HTTP_201_CREATED
+        return Response(self.get_serializer(target).data, status=code)
+
+    def partial_update(self, request, *args, **kwargs):
+        target = self.get_object()
+        fixed = "目标的区划、指标和截止日期不能修改，请删除后重新设定。"
+        refuse_fields(
+            request.data,
+            {"rate"},
+            CoverageTarget,
+            {"region": fixed, "measure": fixed, "due_on": fixed},
+        )
+        data = parse_input(s.CoverageTargetUpdateSerializer, request.data)
+        target = services.coverage_target_set(
+            actor=request.user,
+            region=target.region,
+            measure=target.measure,
+            due_on=target.due_on,
+            rate=data["rate"],
+        )
+        return Response(self.get_serializer(target).data)
+
+    def destroy(self, request, *args, **kwargs):
+        target = self.get_object()
+        services.coverage_target_delete(actor=request.user, target=target)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# ------------------------------------------------------------------------ checklist items
+
+
+@extend_schema_view(
+    list=extend_schema(summary="规范化建设事项清单"),
+    retrieve=extend_schema(summary="按代码取一个规范化建设事项"),
+    create=extend_schema(
+        summary="新增规范化建设事项（全国管理员）",
+        request=s.ChecklistItemWriteSerializer,
+        responses=s.ChecklistItemSerializer,
+    ),
+    partial_update=extend_schema(
+        summary="修改规范化建设事项（全国管理员）",
+        request=s.ChecklistItemWriteSerializer,
+        responses=s.ChecklistItemSerializer,
+    ),
+)
+class ChecklistItemViewSet(
+    AttributedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The standardization checklist, national reference data: everyone reads, the nation writes."""
+
+    serializer_class = s.ChecklistItemSerializer
+    lookup_field = "code"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+    queryset = ChecklistItem.objects.none()
+
+    def get_queryset(self):
+        return ChecklistItem.objects.restrict(self.request.user, "view")
+
+    def get_object(self):
+        item = self.get_queryset().filter(code=self.kwargs["code"]).first()
+        if item is None:
+            raise exceptions.NotFound(f"没有代码为 {self.kwargs['code']} 的规范化建设事项。")
+        return item
+
+    def create(self, request, *args, **kwargs):
+        refuse_fields(request.data, s.ChecklistItemWriteSerializer().fields, ChecklistItem)
+        data = parse_input(s.ChecklistItemWriteSerializer, request.data)
+        if data.get("code") and ChecklistItem.objects.filter(code=data["code"]).exists():
+            raise QingxieError(f"事项代码“{data['code']}”已存在。", field="code")
+        item = services.checklist_item_save(actor=request.user, **data)
+        return Response(self.get_serializer(item).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        item = self.get_object()
+        editable = set(s.ChecklistItemWriteSerializer().fields) - {"code"}
+        refuse_fields(
+            request.data, editable, ChecklistItem, {"code": "事项代码是其标识，不能修改。"}
+        )
+        data = parse_input(s.ChecklistItemWriteSerializer, request.data, partial=True)
+        item = services.checklist_item_save(actor=request.user, item=item, **data)
+        return Response(self.get_serializer(item).data)
+
+
+# ----------------------------------------------------------------------------- coverage
+
+
+def coverage_region(user, code: str | None) -> Region:
+    """The region a coverage query is about: `code`, or the user's home region; 404 outside scope."""
+    if not code:
+        region = home_region(user)
+        if region is None:
+            raise exceptions.NotFound("您还没有任何区划的权限，无法查询覆盖率。")
+        return region
+    region = Region.objects.restrict(user, "view").filter(code=code.strip()).first()
+    if region is None:
+        raise exceptions.NotFound(f"未找到行政区划代码 {code}，或不在您的权限范围内。")
+    if region.level >= Region.Level.TOWNSHIP:
+        raise QingxieError("覆盖率按县级单位统计，请选择县级及以上区划。", field="region")
+    return region
+
+
+def parse_depth(raw, *, maximum: int = 3) -> int:
+    """How many levels of children to include (0–3), with a Chinese error."""
+    if raw in (None, ""):
+        return 1
+    try:
+        depth = int(raw)
+    except (TypeError, ValueError):
+        depth = -1
+    if not 0 <= depth <= maximum:
+        raise QingxieError(f"层数 depth 应为 0 到 {maximum} 之间的整数。", field="depth")
+    return depth
+
+
+class CoverageView(AttributedViewSetMixin, APIView):
+    """County-level coverage (覆盖率) of a region on a date, with its children and targets."""
+
+    @extend_schema(
+        summary="县级协会覆盖率与规范化建设覆盖率",
+        parameters=[
+            OpenApiParameter("region", OpenApiTypes.STR, description="区划代码，默认为本人区划"),
+            OpenApiParameter("as_of", OpenApiTypes.DATE, description="统计日期，默认今天"),
+            OpenApiParameter("depth", OpenApiTypes.INT, description="下级层数（0–3，默认 1）"),
+        ],
+        responses=s.CoverageSerializer,
+    )
+    def get(self, request):
+        params = request.query_params
+        region = coverage_region(request.user, params.get("region"))
+        raw = params.get("as_of")
+        as_of = s.parse_date(raw, field="as_of", label="统计日期") if raw else timezone.localdate()
+        depth = parse_depth(params.get("depth"))
+        return Response(s.coverage_payload(region, as_of, depth=depth))
+
+
+class CoverageSeriesView(AttributedViewSetMixin, APIView):
+    """Month-end coverage of a region between two dates (at most 20 years)."""
+
+    @extend_schema(
+        summary="覆盖率月度序列",
+        parameters=[
+            OpenApiParameter("region", OpenApiTypes.STR, description="区划代码，默认为本人区划"),
+            OpenApiParameter("start", OpenApiTypes.DATE, description="起始日期，默认一年前"),
+            OpenApiParameter("end", OpenApiTypes.DATE, description="截止日期，默认今天"),
+        ],
+        responses=s.CoverageSeriesSerializer,
+    )
+    def get(self, request):
+        params = request.query_params
+        region = coverage_region(request.user, params.get("region"))
+        end = (
+            s.parse_date(params["end"], field="end", label="截止日期")
+            if params.get("end")
+            else timezone.localdate()
+        )
+        start = (
+            s.parse_date(params["start"], field="start", label="起始日期")
+            if params.get("start")
+            else end.replace(day=1) - datetime.timedelta(days=334)
+        )
+        if start > end:
+            raise QingxieError("起始日期不能晚于截止日期。", field="start")
+        if (end.year - start.year) * 12 + end.month - start.month > 240:
+            raise QingxieError("序列最长 20 年（240 个月）。", field="start")
+        return Response(s.coverage_series_payload(region, start, end))
 
 
 def register(router) -> None:
     """Register the ledger's viewsets on the API router."""
+    router.register("associations", AssociationViewSet, basename="association")
+    router.register("checklist-entries", ChecklistEntryViewSet, basename="checklistentry")
+    router.register("checklist-items", ChecklistItemViewSet, basename="checklistitem")
+    router.register("seats", SeatViewSet, basename="seat")
+    router.register("group-members", GroupMemberViewSet, basename="groupmember")
+    router.register("coverage-targets", CoverageTargetViewSet, basename="coveragetarget")
 
 
-#: Plain API paths that are not viewsets (e.g. /api/coverage).
-urlpatterns: list = []
+#: Plain API paths that are not viewsets.
+urlpatterns: list = [
+    re_path(r"^coverage/?$", CoverageView.as_view(), name="coverage"),
+    re_path(r"^coverage/series/?$", CoverageSeriesView.as_view(), name="coverage-series"),
+]
