@@ -77,3 +77,24 @@ def test_404_page_is_in_chinese_and_explains_the_scope(client_for, settings):
     settings.DEBUG = False
     page = client_for("county_admin", "440105").get("/regions/440106/").content.decode()
     assert "未找到该行政区划，或不在您的权限范围内。" in page
+
+
+def test_region_page_shows_its_association_or_offers_to_enter_one(client_for, region):
+    import datetime as dt
+
+    from qingxie.ledger.services import association_create
+
+    client = client_for("city_admin", "440100")
+    page = client.get("/regions/440105/").content.decode()
+    assert "尚未录入本级团属志愿服务组织" in page and "/associations/new/?region=440105" in page
+    a = association_create(
+        actor=None,
+        region=region("440105"),
+        name="海珠区青年志愿者协会",
+        form="youth_volunteer_association",
+        established_on=dt.date(2019, 1, 1),
+    )
+    page = client.get("/regions/440105/").content.decode()
+    assert a.number in page and "/associations/new/?region=440105" not in page
+    viewer_page = client_for("viewer", "440100").get("/regions/440106/").content.decode()
+    assert "/associations/new/" not in viewer_page

@@ -49,7 +49,26 @@ class RegionDetailView(ObjectDetailView):
             map_config=_map_config(user, region),
         )
         ctx.update(_map_panel_context(ctx["map_config"]))
+        ctx.update(_association_context(user, region))
         return ctx
+
+
+def _association_context(user, region: Region) -> dict:
+    """The region's own association (live, else the latest) and whether the user may enter one."""
+    from qingxie.accounts.permissions import scope_paths
+    from qingxie.core.models import path_in_scope
+    from qingxie.ledger.models import Association
+
+    if region.level == Region.Level.TOWNSHIP:
+        return {}
+    own = Association.objects.restrict(user).filter(region=region)
+    live = own.filter(status__in=["active", "suspended"]).first()
+    return {
+        "association": live or own.order_by("-established_on").first(),
+        "may_add_association": live is None
+        and region.is_current
+        and path_in_scope(scope_paths(user, Association, "add"), region.path),
+    }
 
 
 class RegionIndexView(TemplateView):
