@@ -451,3 +451,6 @@ def test_coverage_targets_and_scope(client_for, haizhu):
     assert client.get("/coverage/").url == "/coverage/440105/"
     bad = client.get("/coverage/440105/?as_of=2099-01-01", follow=True)
     assert "不能晚于今天" in page(bad)
+    dongguan = client_for("province_admin", "440000").get("/coverage/441900/")
+    assert "下没有县级单位" in page(dongguan)
+    assert "已实现县级全覆盖" not in page(dongguan)

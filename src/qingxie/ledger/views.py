@@ -552,7 +552,8 @@ class CoverageView(TemplateView):
             node.children,
             key=lambda c: (c.coverage_rate is None, c.coverage_rate or 0, c.standardized_rate or 0),
         )
-        start = datetime.date(as_of.year - 3, as_of.month, 1)
+        # From 2020 (the national targets' timeline) or three years back, whichever is earlier.
+        start = min(datetime.date(2020, 1, 1), datetime.date(as_of.year - 3, as_of.month, 1))
         series = coverage.coverage_series(region, start, as_of)
         report = coverage.target_report(region, node, as_of)
         chart = {

@@ -5,33 +5,34 @@
   function draw(el) {
     var cfg = JSON.parse(document.getElementById(el.dataset.config).textContent);
     var chart = echarts.init(el, null, { renderer: "svg" });
-    var targets = cfg.targets.map(function (t) {
-      return { name: "目标 " + t.rate + "%", xAxis: t.date.slice(0, 7), yAxis: t.rate };
-    });
+    var months = cfg.dates.map(function (d) { return d.slice(0, 7); });
+    // Each due target is drawn as a diamond at its month, when that month is on the axis.
+    var targets = cfg.targets
+      .filter(function (t) { return months.indexOf(t.date.slice(0, 7)) >= 0; })
+      .map(function (t) { return { value: [t.date.slice(0, 7), t.rate], due: t.date }; });
     chart.setOption({
       animation: false,
       tooltip: {
         trigger: "axis",
         valueFormatter: function (v) { return v === null || v === undefined ? "—" : v + "%"; }
       },
-      legend: { data: ["县级协会覆盖率", "规范化建设覆盖率"], top: 0 },
+      legend: { data: ["县级协会覆盖率", "规范化建设覆盖率", "覆盖目标"], top: 0 },
       grid: { left: 48, right: 24, top: 36, bottom: 36 },
-      xAxis: { type: "category", data: cfg.dates.map(function (d) { return d.slice(0, 7); }) },
+      xAxis: { type: "category", data: months },
       yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
       series: [
         {
           name: "县级协会覆盖率", type: "line", data: cfg.coverage, symbolSize: 4,
-          itemStyle: { color: "#c8102e" },
-          markPoint: targets.length ? {
-            symbol: "pin", symbolSize: 36, itemStyle: { color: "#b35c00" },
-            label: { fontSize: 10, formatter: function (p) { return p.value + "%"; } },
-            data: targets.filter(function (t) { return cfg.dates.some(function (d) { return d.slice(0, 7) === t.xAxis; }); })
-              .map(function (t) { return { coord: [t.xAxis, t.yAxis], value: t.yAxis, name: t.name }; })
-          } : undefined
+          itemStyle: { color: "#c8102e" }
         },
         {
           name: "规范化建设覆盖率", type: "line", data: cfg.standardized, symbolSize: 4,
           itemStyle: { color: "#1d5fa8" }
+        },
+        {
+          name: "覆盖目标", type: "scatter", data: targets, symbol: "diamond", symbolSize: 12,
+          itemStyle: { color: "#b35c00" },
+          label: { show: true, position: "right", fontSize: 11, formatter: function (p) { return p.value[1] + "%"; } }
         }
       ]
     });
