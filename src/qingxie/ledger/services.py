@@ -501,10 +501,13 @@ def _standardization_recompute(association: Association, on: datetime.date) -> N
 
 
 def _entry_for(association: Association, item: ChecklistItem) -> ChecklistEntry:
-    entry, _ = ChecklistEntry.objects.select_for_update().get_or_create(
-        association=association, item=item
+    """The association's entry for `item`, locked; a new one is not saved until it changes."""
+    entry = (
+        ChecklistEntry.objects.select_for_update()
+        .filter(association=association, item=item)
+        .first()
     )
-    return entry
+    return entry or ChecklistEntry(association=association, item=item)
 
 
 #: Evidence files cadres may upload, and the largest accepted.
@@ -544,7 +547,7 @@ def checklist_entry_submit(
     note = (note or "").strip()
     if not note and not evidence and not entry.evidence:
         raise QingxieError("请填写情况说明或上传佐证材料。", field="note")
-    before = entry.snapshot()
+    before = entry.snapshot() if entry.pk else None
     entry.note = note
     if evidence:
         entry.evidence = evidence
@@ -553,7 +556,7 @@ def checklist_entry_submit(
     entry.submitted_by = actor if getattr(actor, "pk", None) else None
     entry.return_reason = ""
     entry.save()
-    log_change(entry, UPDATE if before.get("submitted_at") else CREATE, before=before)
+    log_change(entry, UPDATE if before else CREATE, before=before)
     return entry
 
 
@@ -682,14 +685,14 @@ def association_standardize(
         entry = _entry_for(association, item)
         if entry.state == ChecklistState.VERIFIED:
             continue
-        before = entry.snapshot()
+        before = entry.snapshot() if entry.pk else None
         entry.state = ChecklistState.VERIFIED
         entry.note = entry.note or note
         entry.submitted_at = entry.submitted_at or now
         entry.verified_on = on
         entry.decided_at, entry.decided_by = now, who
         entry.save()
-        log_change(entry, UPDATE if before.get("submitted_at") else CREATE, before=before)
+        log_change(entry, UPDATE if before else CREATE, before=before)
     _association_standardization_refresh(association, on)
     association.refresh_from_db()
     return association
@@ -707,6 +710,10 @@ def checklist_item_save(*, actor, item: ChecklistItem | None = None, **fields) -
         errors.add("title", "请填写事项名称。")
     if item is None and not fields.get("code"):
         errors.add("code", "请填写事项代码。")
+    elif item is None and ChecklistItem.objects.filter(code=fields["code"]).exists():
+        errors.add("code", f"事项代码“{fields['code']}”已被使用。")
+    elif item is not None and "code" in fields and fields["code"] != item.code:
+        errors.add("code", "事项代码不能修改。")
     errors.raise_if_any()
     before = item.snapshot() if item else None
     item = item or ChecklistItem()
@@ -786,6 +793,16 @@ def group_member_update(*, actor, member: GroupMember, **fields) -> GroupMember:
         raise QingxieError("含有不能修改的字段。")
     errors = ErrorCollector()
     data = _check_group_member(fields, errors)
+    if (
+        data.get("name")
+        and member.status == GroupMemberStatus.ACTIVE
+        and GroupMember.objects.filter(
+            association=member.association, name=data["name"], status=GroupMemberStatus.ACTIVE
+        )
+        .exclude(pk=member.pk)
+        .exists()
+    ):
+        errors.add("name", f"“{data['name']}”已是该协会的在册团体会员。")
     errors.raise_if_any()
     before = member.snapshot()
     for key, value in data.items():

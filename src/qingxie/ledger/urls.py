@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from qingxie.ledger import views
+from qingxie.ledger import settings_views, views
 
 app_name = "ledger"
 urlpatterns = [
@@ -49,4 +49,21 @@ urlpatterns = [
     path("verification/", views.VerificationQueueView.as_view(), name="verification_queue"),
     path("coverage/", views.CoverageIndexView.as_view(), name="coverage_index"),
     path("coverage/<str:code>/", views.CoverageView.as_view(), name="coverage"),
+    path("targets/", settings_views.TargetListView.as_view(), name="targets"),
+    path(
+        "targets/<int:pk>/delete/", settings_views.TargetDeleteView.as_view(), name="target_delete"
+    ),
+    path(
+        "checklist-items/", settings_views.ChecklistItemListView.as_view(), name="checklist_items"
+    ),
+    path(
+        "checklist-items/new/",
+        settings_views.ChecklistItemEditView.as_view(),
+        name="checklist_item_create",
+    ),
+    path(
+        "checklist-items/<slug:code>/edit/",
+        settings_views.ChecklistItemEditView.as_view(),
+        name="checklist_item_edit",
+    ),
 ]
