@@ -1,4 +1,4 @@
-"""The demo data set: accounts at each level (a later ledger adds associations). Marked as demo."""
+"""The demo data set: accounts at each level and the demo national ledger. Marked as demo."""
 
 from __future__ import annotations
 
@@ -20,8 +20,13 @@ DEMO_USERS = [
 
 
 @transaction.atomic
-def demo_load() -> list[tuple[str, str, str]]:
-    """Create (or keep) the demo accounts; returns (username, role label, region name)."""
+def demo_load(*, ledger: bool = True) -> list[tuple[str, str, str]]:
+    """Create (or keep) the demo accounts and, unless `ledger` is False, the demo ledger.
+
+    Returns (username, role label, region name) per account. The ledger is loaded once
+    (`qingxie.ledger.demo.demo_ledger_load` skips it when present); its counts come from
+    `demo_ledger_counts()`.
+    """
     out = []
     for username, display, role, code in DEMO_USERS:
         region = Region.objects.get(code=code)
@@ -36,4 +41,8 @@ def demo_load() -> list[tuple[str, str, str]]:
             )
         role_grant_create(actor=None, user=user, role=role, region=region)
         out.append((username, Role(role).label, region.name))
+    if ledger:
+        from qingxie.ledger.demo import demo_ledger_load
+
+        demo_ledger_load()
     return out

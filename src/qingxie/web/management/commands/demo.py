@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -18,12 +20,23 @@ class Command(BaseCommand):
 
     def handle(self, *args, host, port, no_serve, **options):
         call_command("setup", stdout=self.stdout)
+        from qingxie.ledger.demo import demo_ledger_counts
         from qingxie.web.demo import DEMO_PASSWORD, demo_load
 
+        started = time.perf_counter()
         with change_context(channel="cli"):
             users = demo_load()
+        seconds = time.perf_counter() - started
+        counts = demo_ledger_counts()
         self.stdout.write(self.style.WARNING("\n演示数据（仅供演示，非真实数据）。演示账号："))
         for user, role, region in users:
             self.stdout.write(f"  {user:<16} 密码 {DEMO_PASSWORD}   {role} · {region}")
+        self.stdout.write(
+            f"演示台账（用时 {seconds:.1f} 秒）：协会 {counts['associations']:,} 个"
+            f"（县级 {counts['county_associations']:,}，在册 {counts['live_associations']:,}，"
+            f"已规范化 {counts['standardized']:,}），待核验材料 {counts['awaiting_verification']:,} 项，"
+            f"已退回 {counts['returned']:,} 项，团体会员 {counts['group_members']:,} 个，"
+            f"基层队伍 {counts['teams']:,} 支。"
+        )
         if not no_serve:
             call_command("serve", host=host, port=port)
