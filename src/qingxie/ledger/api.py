@@ -21,8 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from qingxie.accounts.permissions import home_region, user_grants
-from qingxie.accounts.roles import ROLE_LEVEL
+from qingxie.accounts.permissions import home_region
 from qingxie.core.errors import QingxieError
 from qingxie.core.models import subtree_q
 from qingxie.ledger import serializers as s
@@ -43,6 +42,7 @@ from qingxie.ledger.models import (
     Seat,
 )
 from qingxie.ledger.numbering import number_normalize
+from qingxie.ledger.selectors import verifiable_q
 from qingxie.regions.models import Region
 
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
@@ -352,16 +352,6 @@ class AssociationViewSet(
 # --------------------------------------------------------------------------- checklist
 
 
-def _verifiable_q(user) -> Q:
-    """Entries whose association the user verifies: an admin grant on the region directly above."""
-    if user.is_superuser:
-        return Q()
-    ids = [g.region_id for g in user_grants(user) if ROLE_LEVEL.get(g.role) is not None]
-    return Q(association__region__parent_id__in=ids) | Q(
-        association__region__parent__isnull=True, association__region_id__in=ids
-    )
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="查询规范化建设材料（含核验队列）",
@@ -413,7 +403,7 @@ class ChecklistEntryViewSet(
         if code := params.get("item"):
             qs = qs.filter(item__code=code)
         if parse_flag(params, "queue"):
-            qs = qs.filter(_verifiable_q(user), state=ChecklistState.SUBMITTED)
+            qs = qs.filter(verifiable_q(user), state=ChecklistState.SUBMITTED)
         return qs
 
     def get_object(self):

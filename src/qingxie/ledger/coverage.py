@@ -274,6 +274,8 @@ def coverage_projection(region: Region, as_of: datetime.date) -> Projection:
     then = coverage_tree(region, year_ago, depth=0)
     remaining = now.counties - now.established
     pace = (now.established - then.established) / 12
+    if now.counties == 0:
+        return Projection(pace, 0, None, "该区划下没有县级行政单位，不计县级覆盖率。")
     if remaining <= 0:
         return Projection(pace, 0, None, "已实现县级全覆盖。")
     if pace <= 0:

@@ -8,7 +8,6 @@ from pathlib import PurePosixPath
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -17,7 +16,6 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from qingxie.accounts.permissions import home_region, scope_paths, user_grants
-from qingxie.accounts.roles import ROLE_LEVEL
 from qingxie.core.errors import QingxieError
 from qingxie.core.models import path_in_scope
 from qingxie.core.views import FilteredObjectListView, ObjectDetailView, ObjectFormView
@@ -38,6 +36,7 @@ from qingxie.ledger.forms import (
 )
 from qingxie.ledger.models import Association, ChecklistEntry, ChecklistItem, GroupMember, Seat
 from qingxie.ledger.numbering import number_normalize
+from qingxie.ledger.selectors import entries_to_verify
 from qingxie.regions.models import ROOT_CODE, Region
 from qingxie.teams.models import Team
 
@@ -146,7 +145,10 @@ class AssociationDetailView(AssociationNumberMixin, ObjectDetailView):
             return_form=ChecklistReturnForm(),
             revoke_form=ChecklistRevokeForm(),
             seats=seats.filter(holder=a).order_by("until", "member__region__code"),
-            seat_above=seats.filter(member=a).select_related("holder").order_by("-since"),
+            seat_above=Seat.objects.filter(member=a)
+            .select_related("holder__region")
+            .select_related("holder")
+            .order_by("-since"),
             may_change_seats=may(user, Seat, "change", path),
             group_members=GroupMember.objects.restrict(user, "view").filter(association=a),
             may_change_members=can_change and may(user, GroupMember, "change", path),
@@ -362,24 +364,6 @@ class EvidenceDownloadView(View):
         return response
 
 
-def _verifiable_entries(user):
-    """Submitted entries `user` may verify: the association's verifying region is one the user
-    holds an admin grant on (superusers: all). Mirrors `services.may_verify`."""
-    qs = (
-        ChecklistEntry.objects.restrict(user, "view")
-        .filter(state=ChecklistState.SUBMITTED)
-        .select_related("association__region", "item", "submitted_by")
-        .order_by("submitted_at", "id")
-    )
-    if user.is_superuser:
-        return qs
-    ids = [g.region_id for g in user_grants(user) if ROLE_LEVEL.get(g.role) is not None]
-    return qs.filter(
-        Q(association__region__parent_id__in=ids)
-        | Q(association__region__code=ROOT_CODE, association__region_id__in=ids)
-    )
-
-
 class VerificationQueueView(TemplateView):
     """Items waiting for this user's verification, and items returned to this user's associations."""
 
@@ -390,7 +374,7 @@ class VerificationQueueView(TemplateView):
         user = self.request.user
         tab = "returned" if self.request.GET.get("tab") == "returned" else "pending"
         pending = [
-            e for e in _verifiable_entries(user)[:500] if services.may_verify(user, e.association)
+            e for e in entries_to_verify(user)[:500] if services.may_verify(user, e.association)
         ]
         own_regions = [g.region_id for g in user_grants(user)]
         returned = (

@@ -1,0 +1,34 @@
+"""Reads of the ledger that pages and the API share (coverage figures are in coverage.py)."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from qingxie.accounts.permissions import user_grants
+from qingxie.accounts.roles import ROLE_LEVEL
+from qingxie.ledger.choices import ChecklistState
+from qingxie.ledger.models import ChecklistEntry
+
+
+def verifiable_q(user) -> Q:
+    """Entries whose association `user` verifies: an admin grant on the region directly above.
+
+    The query form of `services.may_verify` (the national association, with no region above,
+    is verified by the national level itself).
+    """
+    if user.is_superuser:
+        return Q()
+    ids = [g.region_id for g in user_grants(user) if ROLE_LEVEL.get(g.role) is not None]
+    return Q(association__region__parent_id__in=ids) | Q(
+        association__region__parent__isnull=True, association__region_id__in=ids
+    )
+
+
+def entries_to_verify(user) -> QuerySet[ChecklistEntry]:
+    """Submitted checklist entries waiting for `user`'s decision, oldest first."""
+    return (
+        ChecklistEntry.objects.restrict(user, "view")
+        .filter(verifiable_q(user), state=ChecklistState.SUBMITTED)
+        .select_related("association__region", "item", "submitted_by")
+        .order_by("submitted_at", "id")
+    )
