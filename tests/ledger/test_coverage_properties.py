@@ -232,13 +232,12 @@ def test_coverage_equals_brute_force_model(steps, extra_days, series_start):
         transaction.set_rollback(True)
 
 
-# ------------------------------------------------------------- back-dated entries (bugs)
+# ------------------------------------------------------------- back-dated entries
 #
 # The services accept dates in the past, so a cadre may record an older fact after a newer
 # one. The properties above apply operations in date order; these examples, found while
-# writing them, enter one fact out of order, and coverage then disagrees with the model.
-# They are expected to fail until the services rebuild the standardization periods from the
-# whole dated history; strict xfail makes the fix visible.
+# writing them, enter one fact out of order. The standardization periods are rebuilt from the
+# whole dated history, so coverage still agrees with the model.
 
 
 def _one_county(day):
@@ -258,10 +257,6 @@ def _association(established_on):
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="checklist_entry_revoke ignores a revocation dated before a later status change",
-)
 def test_backdated_revoke_after_suspension_withdraws_standardization():
     """Standardized 2019, suspended 2021, then a revocation dated 2020 is entered."""
     a = _association(datetime.date(2018, 1, 1))
@@ -275,10 +270,6 @@ def test_backdated_revoke_after_suspension_withdraws_standardization():
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="association_standardize starts the period at status_since, losing earlier active spells",
-)
 def test_backdated_standardization_before_a_suspension_counts():
     """Active 2018, suspended 2020-01 to 2020-06, then standardization dated 2019 is entered."""
     a = _association(datetime.date(2018, 1, 1))
@@ -289,10 +280,6 @@ def test_backdated_standardization_before_a_suspension_counts():
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="association_update moves the first status period but not the standardization period",
-)
 def test_correcting_established_on_later_keeps_standardized_within_established():
     """Standardized 2019-01-01, then the established date is corrected to 2019-06-01."""
     a = _association(datetime.date(2018, 1, 1))

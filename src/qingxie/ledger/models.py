@@ -173,6 +173,10 @@ class ChecklistItem(ChangeLoggedModel):
     required = models.BooleanField("必备事项", default=True)
     active = models.BooleanField("启用", default=True)
     position = models.PositiveSmallIntegerField("顺序", default=0)
+    # When the item became (and, if so, stopped being) a required, active item: standardization
+    # on a past date is judged by the checklist in force that day. NULL from: since always.
+    required_from = models.DateField("必备起始日期", null=True, blank=True)
+    required_until = models.DateField("必备终止日期", null=True, blank=True)
 
     class Meta:
         verbose_name = "规范化建设事项"
@@ -236,6 +240,33 @@ class ChecklistEntry(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return f"{self.association.name}·{self.item.title}"
+
+
+class ChecklistVerification(models.Model):
+    """A span [start, end) during which one checklist entry stood verified.
+
+    Opened by a verification (from its date), closed by a revocation (on its date). With the
+    association's active periods these give its standardization on any date, even when a fact
+    is entered out of order (a revocation dated before a later suspension, say).
+    """
+
+    entry = models.ForeignKey(
+        ChecklistEntry, on_delete=models.CASCADE, related_name="verifications"
+    )
+    start = models.DateField()
+    end = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["entry", "start", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="verification_end_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} 核验 {self.start}–{self.end or ''}"
 
 
 class Seat(ChangeLoggedModel):

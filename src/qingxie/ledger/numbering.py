@@ -3,7 +3,7 @@
 Format ``RRRRRR-L-SS-C``: the six-digit region code and the level (0 national … 3 county) at
 the moment the number is assigned, a two-digit sequence for successive associations on that
 region and level, and an ISO 7064 MOD 11-2 check character (0–9 or X, the scheme of the
-resident ID number) over the ten digits. See docs/numbering.md.
+resident ID number) over the nine digits before it. See docs/numbering.md.
 """
 
 from __future__ import annotations

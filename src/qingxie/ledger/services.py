@@ -8,7 +8,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from qingxie.accounts.permissions import require_scope, user_grants
@@ -31,6 +31,7 @@ from qingxie.ledger.models import (
     AssociationStatusPeriod,
     ChecklistEntry,
     ChecklistItem,
+    ChecklistVerification,
     CoverageTarget,
     GroupMember,
     Seat,
@@ -264,6 +265,7 @@ def association_update(*, actor, association: Association, **fields) -> Associat
         first.save(update_fields=["start"])
         if association.status_since == datetime.date.fromisoformat(before["established_on"]):
             association.status_since = new_start
+        _standardization_rebuild(association)
     association.save()
     after = association.snapshot()
     if after != before:
@@ -306,7 +308,7 @@ def _change_status(
     association.status = status
     association.status_since = on
     association.merged_into = merged_into
-    _standardization_recompute(association, on)
+    _standardization_rebuild(association)
     association.save()
     log_change(association, UPDATE, before=before, after=association.snapshot(), note=note)
     _seats_sync(association, on)
@@ -469,35 +471,64 @@ def may_verify(user, association: Association) -> bool:
     )
 
 
-def _standardization_recompute(association: Association, on: datetime.date) -> None:
-    """Open or close the standardization period so it matches the checklist as of `on`.
+def _standardization_rebuild(association: Association) -> None:
+    """Recompute every StandardizationPeriod of `association` from its whole dated history.
 
-    Standardized means: active, and every active required item verified. The period opens on
-    the latest of the verification dates (and of the day the association became active) and
-    closes on `on` when that stops being true.
+    Standardized on day D means: an active status period covers D, at least one checklist item
+    was required on D, and every item required on D had a verification covering D. The truth
+    value only changes at the start or end of one of those spans, so it is evaluated at each
+    such date. Rebuilding everything (rather than opening or closing the latest period) keeps
+    the history exact when facts are entered out of order. Each period carries the region of
+    the status period it lies in, so a move onto a successor region splits it.
     """
-    items = required_items()
-    verified = {
-        e.item_id: e.verified_on
-        for e in association.checklist.filter(state=ChecklistState.VERIFIED, item__in=items)
-    }
-    full = (
-        bool(items)
-        and association.status == AssociationStatus.ACTIVE
-        and all(i.pk in verified for i in items)
-    )
-    open_period = association.standardization_periods.filter(end__isnull=True).first()
-    if full and open_period is None:
-        last_end = association.standardization_periods.aggregate(m=Max("end"))["m"]
-        start = max([*verified.values(), association.status_since, last_end or datetime.date.min])
-        StandardizationPeriod.objects.create(
-            association=association, region=association.region, start=start
+    items = {
+        i.pk: (i.required_from, None if (i.required and i.active) else i.required_until)
+        for i in ChecklistItem.objects.filter(
+            Q(required=True, active=True) | Q(required_until__isnull=False)
         )
-        association.standardized_since = start
-    elif not full and open_period is not None:
-        open_period.end = max(on, open_period.start)
-        open_period.save(update_fields=["end"])
-        association.standardized_since = None
+    }
+    verified: dict[int, list[tuple]] = {}
+    for item_id, start, end in ChecklistVerification.objects.filter(
+        entry__association=association
+    ).values_list("entry__item_id", "start", "end"):
+        verified.setdefault(item_id, []).append((start, end))
+    active = list(
+        association.status_periods.filter(status=AssociationStatus.ACTIVE).values_list(
+            "region_id", "start", "end"
+        )
+    )
+
+    def covers(start, end, day) -> bool:
+        return (start is None or start <= day) and (end is None or day < end)
+
+    def region_on(day):
+        required = [i for i, (f, u) in items.items() if covers(f, u, day)]
+        if not required:
+            return None
+        if not all(any(covers(s, e, day) for s, e in verified.get(i, ())) for i in required):
+            return None
+        return next((r for r, s, e in active if covers(s, e, day)), None)
+
+    spans = [(s, e) for _, s, e in active]
+    spans += [v for vs in verified.values() for v in vs] + list(items.values())
+    points = sorted({d for span in spans for d in span if d is not None})
+    periods: list[list] = []  # [region_id, start, end]
+    for day, following in zip(points, [*points[1:], None], strict=True):
+        region_id = region_on(day)
+        if region_id is None:
+            continue
+        if periods and periods[-1][2] == day and periods[-1][0] == region_id:
+            periods[-1][2] = following
+        else:
+            periods.append([region_id, day, following])
+    current = list(association.standardization_periods.values_list("region_id", "start", "end"))
+    if current != [tuple(p) for p in periods]:
+        association.standardization_periods.all().delete()
+        StandardizationPeriod.objects.bulk_create(
+            StandardizationPeriod(association=association, region_id=r, start=s, end=e)
+            for r, s, e in periods
+        )
+    association.standardized_since = next((s for _, s, e in periods if e is None), None)
 
 
 def _entry_for(association: Association, item: ChecklistItem) -> ChecklistEntry:
@@ -560,6 +591,16 @@ def checklist_entry_submit(
     return entry
 
 
+def _verification_open(entry: ChecklistEntry, on: datetime.date) -> None:
+    """Start the span during which `entry` stands verified; a later revocation ends it.
+
+    A re-verification dated inside an earlier span (entered out of order) never overlaps it.
+    """
+    last = entry.verifications.order_by("-start").first()
+    start = on if last is None or last.end is None or on >= last.end else last.end
+    ChecklistVerification.objects.create(entry=entry, start=start)
+
+
 def _require_verifier(actor, entry: ChecklistEntry) -> None:
     if not may_verify(actor, entry.association):
         region = verifying_region(entry.association)
@@ -592,8 +633,9 @@ def checklist_entry_verify(
     entry.decided_at = timezone.now()
     entry.decided_by = actor if getattr(actor, "pk", None) else None
     entry.save()
+    _verification_open(entry, on)
     log_change(entry, UPDATE, before=before)
-    _association_standardization_refresh(entry.association, on)
+    _standardization_refresh(entry.association)
     return entry
 
 
@@ -645,6 +687,7 @@ def checklist_entry_revoke(
         errors.add("on", f"撤销日期不能早于核验日期（{entry.verified_on}）。")
     errors.raise_if_any()
     before = entry.snapshot()
+    entry.verifications.filter(end__isnull=True).update(end=on)
     entry.state = ChecklistState.RETURNED
     entry.verified_on = None
     entry.return_reason = reason[:500]
@@ -652,14 +695,14 @@ def checklist_entry_revoke(
     entry.decided_by = actor if getattr(actor, "pk", None) else None
     entry.save()
     log_change(entry, UPDATE, before=before, note="撤销核验")
-    _association_standardization_refresh(entry.association, on)
+    _standardization_refresh(entry.association)
     return entry
 
 
-def _association_standardization_refresh(association: Association, on: datetime.date) -> None:
+def _standardization_refresh(association: Association) -> None:
     association = Association.objects.select_for_update().get(pk=association.pk)
     before = association.snapshot()
-    _standardization_recompute(association, on)
+    _standardization_rebuild(association)
     if association.snapshot() != before:
         association.save(update_fields=["standardized_since", "last_updated"])
         log_change(association, UPDATE, before=before)
@@ -692,8 +735,9 @@ def association_standardize(
         entry.verified_on = on
         entry.decided_at, entry.decided_by = now, who
         entry.save()
+        _verification_open(entry, on)
         log_change(entry, UPDATE if before else CREATE, before=before)
-    _association_standardization_refresh(association, on)
+    _standardization_refresh(association)
     association.refresh_from_db()
     return association
 
@@ -716,14 +760,20 @@ def checklist_item_save(*, actor, item: ChecklistItem | None = None, **fields) -
         errors.add("code", "事项代码不能修改。")
     errors.raise_if_any()
     before = item.snapshot() if item else None
+    was_in_force = item is not None and item.required and item.active
     item = item or ChecklistItem()
     for key, value in fields.items():
         setattr(item, key, value)
+    in_force = item.required and item.active
+    today = _today()
+    if in_force and not was_in_force:
+        item.required_from, item.required_until = today, None
+    elif was_in_force and not in_force:
+        item.required_until = today
     item.save()
     log_change(item, UPDATE if before else CREATE, before=before)
-    today = _today()
     for association in Association.objects.filter(status=AssociationStatus.ACTIVE):
-        _association_standardization_refresh(association, today)
+        _standardization_refresh(association)
     return item
 
 
