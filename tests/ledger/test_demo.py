@@ -111,6 +111,21 @@ def test_shape_and_consistency(demo_ledger, db):
     assert outside == []
 
 
+def test_bulk_loaded_history_is_what_the_services_would_rebuild(demo_ledger, db):
+    """Every standardization period equals a rebuild from status and verification spans."""
+    from qingxie.ledger.services import _standardization_rebuild
+
+    differing = []
+    for a in Association.objects.all():
+        before = list(a.standardization_periods.values_list("region_id", "start", "end"))
+        since = a.standardized_since
+        _standardization_rebuild(a)
+        after = list(a.standardization_periods.values_list("region_id", "start", "end"))
+        if (before, since) != (after, a.standardized_since):
+            differing.append((a.number, before, after))
+    assert differing == []
+
+
 def test_loading_twice_changes_nothing(demo_ledger, db):
     """A second load is skipped and leaves every count as it was."""
     before = demo_ledger_counts()

@@ -62,6 +62,7 @@ from qingxie.ledger.models import (
     AssociationStatusPeriod,
     ChecklistEntry,
     ChecklistItem,
+    ChecklistVerification,
     GroupMember,
     Seat,
     StandardizationPeriod,
@@ -645,6 +646,10 @@ class _Applier:
                 for a in standardized
                 for item in required
             ],
+            batch_size=1000,
+        )
+        ChecklistVerification.objects.bulk_create(
+            [ChecklistVerification(entry=e, start=e.verified_on) for e in entries],
             batch_size=1000,
         )
         self.live_by_region.update(by_region)
