@@ -94,6 +94,23 @@ def _period_on(as_of: datetime.date) -> Q:
     return Q(start__lte=as_of) & (Q(end__isnull=True) | Q(end__gt=as_of))
 
 
+def _townships_have_history(region: Region) -> bool:
+    """Whether any township under `region` was added or retired by a later division list.
+
+    Until a second division list is loaded every township has been in force since records
+    began, and each region's `township_count` counter cache is exact for any date, so no
+    township need be counted.
+    """
+    from qingxie.regions.models import DivisionDataset
+
+    if DivisionDataset.objects.count() <= 1:
+        return False
+    dated = Region.objects.filter(level=TOWNSHIP).filter(
+        Q(valid_to__isnull=False) | Q(valid_from__isnull=False)
+    )
+    return dated.filter(subtree_q("path", region.path)).exists()
+
+
 def coverage_tree(region: Region, as_of: datetime.date, *, depth: int = 1) -> CoverageNode:
     """Figures for `region` on `as_of` and for its descendants `depth` levels down.
 
@@ -102,7 +119,10 @@ def coverage_tree(region: Region, as_of: datetime.date, *, depth: int = 1) -> Co
     the whole subtree, rolled up by path, so children always sum to their parent.
     The caller is responsible for having checked that the user may see `region`.
     """
+    exact_townships = _townships_have_history(region)
     root = CoverageNode(region.code, region.name, region.level, region.path)
+    if not exact_townships:
+        root.townships = region.township_count
     nodes = {region.path: root}
     frontier = [root]
     for _ in range(depth):
@@ -112,22 +132,34 @@ def coverage_tree(region: Region, as_of: datetime.date, *, depth: int = 1) -> Co
             Region.objects.filter(parent__path__in=[n.path for n in frontier], level__lt=TOWNSHIP)
             .filter(valid_on(as_of))
             .order_by("code")
-            .values_list("code", "name", "level", "path", "parent__path")
+            .values_list("code", "name", "level", "path", "parent__path", "township_count")
         )
         frontier = []
-        for code, name, level, path, parent_path in kids:
+        for code, name, level, path, parent_path, township_count in kids:
             node = CoverageNode(code, name, level, path)
+            if not exact_townships:
+                node.townships = township_count
             nodes[parent_path].children.append(node)
             nodes[path] = node
             frontier.append(node)
 
+    reported: dict[str, list[CoverageNode]] = {}
+
+    def reported_at(path: str) -> list[CoverageNode]:
+        # The nodes we report on among `path` and its ancestors; memoised, since thousands of
+        # counties share a few hundred parents.
+        found = reported.get(path)
+        if found is None:
+            parent = path[: path.rstrip("/").rfind("/") + 1]
+            found = ([nodes[path]] if path in nodes else []) + (
+                reported_at(parent) if parent else []
+            )
+            reported[path] = found
+        return found
+
     def add(path: str, attr: str, amount: int = 1) -> None:
-        # Walk the ancestors of `path` (itself included) and bump those we report on.
-        parts = path.split("/")
-        for k in range(len(parts) - 1, 0, -1):
-            node = nodes.get("/".join(parts[:k]) + "/")
-            if node is not None:
-                setattr(node, attr, getattr(node, attr) + amount)
+        for node in reported_at(path):
+            setattr(node, attr, getattr(node, attr) + amount)
 
     in_subtree = subtree_q("path", region.path)
     counties = dict(
@@ -135,8 +167,9 @@ def coverage_tree(region: Region, as_of: datetime.date, *, depth: int = 1) -> Co
         .filter(valid_on(as_of))
         .values_list("id", "path")
     )
-    for path in counties.values():
-        add(path, "counties")
+    for nodes_at, n in _tally(reported_at(path) for path in counties.values()):
+        for node in nodes_at:
+            node.counties += n
     for model, attr in (
         (AssociationStatusPeriod, "established"),
         (StandardizationPeriod, "standardized"),
@@ -146,27 +179,55 @@ def coverage_tree(region: Region, as_of: datetime.date, *, depth: int = 1) -> Co
         )
         if model is AssociationStatusPeriod:
             qs = qs.filter(status=AssociationStatus.ACTIVE)
-        for region_id in set(qs.values_list("region_id", flat=True)):
-            add(counties[region_id], attr)
+        found = (reported_at(counties[r]) for r in set(qs.values_list("region_id", flat=True)))
+        for nodes_at, n in _tally(found):
+            for node in nodes_at:
+                setattr(node, attr, getattr(node, attr) + n)
 
-    township_parents = (
-        Region.objects.filter(in_subtree, level=TOWNSHIP)
-        .filter(valid_on(as_of))
-        .values_list("parent__path")
-        .annotate(n=Count("id"))
+    paths = dict(counties)
+
+    def path_of(region_ids) -> None:
+        # Townships mostly hang under counties; the rest (东莞, 中山 …) under prefectures.
+        missing = set(region_ids) - paths.keys()
+        if missing:
+            paths.update(Region.objects.filter(id__in=missing).values_list("id", "path"))
+
+    if exact_townships:
+        per_parent = list(
+            Region.objects.filter(in_subtree, level=TOWNSHIP)
+            .filter(valid_on(as_of))
+            .values_list("parent_id")
+            .annotate(n=Count("id"))
+        )
+        path_of(pid for pid, _ in per_parent)
+        for parent_id, n in per_parent:
+            add(paths[parent_id], "townships", n)
+    teams = Team.objects.filter(township_parent__isnull=False, founded_on__lte=as_of).filter(
+        Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=as_of)
     )
-    for parent_path, n in township_parents:
-        add(parent_path, "townships", n)
-    covered = (
-        Team.objects.filter(subtree_q("township__path", region.path), founded_on__lte=as_of)
-        .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=as_of))
-        .filter(valid_on(as_of, "township__"))
-        .values_list("township__parent__path")
-        .annotate(n=Count("township_id", distinct=True))
+    if not region.is_root:
+        teams = teams.filter(subtree_q("township_parent__path", region.path))
+    if exact_townships:
+        teams = teams.filter(valid_on(as_of, "township__"))
+    covered = list(
+        teams.values_list("township_parent_id").annotate(n=Count("township_id", distinct=True))
     )
-    for parent_path, n in covered:
-        add(parent_path, "townships_with_team", n)
+    path_of(pid for pid, _ in covered)
+    for parent_id, n in covered:
+        add(paths[parent_id], "townships_with_team", n)
     return root
+
+
+def _tally(groups) -> list[tuple[list, int]]:
+    """How many times each (memoised, so shared) list of nodes occurs: one add per list."""
+    counts: dict[int, list] = {}
+    for group in groups:
+        entry = counts.get(id(group))
+        if entry is None:
+            counts[id(group)] = [group, 1]
+        else:
+            entry[1] += 1
+    return [(group, n) for group, n in counts.values()]
 
 
 def _county_ids_subquery(region: Region, as_of: datetime.date):

@@ -807,6 +807,8 @@ def _teams(rng: random.Random, associations: list[Association]) -> list[Team]:
             association=a,
             region_id=a.region_id,
             township_id=township_id,
+            # The demo only places teams on townships directly under their association's region.
+            township_parent_id=a.region_id if township_id else None,
             name=name,
             category=category,
             leader_name=person_name(rng),

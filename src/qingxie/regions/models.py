@@ -40,7 +40,7 @@ class Region(ChangeLoggedModel):
         related_name="children",
     )
     path = models.CharField("路径", max_length=80, unique=True)
-    valid_from = models.DateField("生效日期", null=True, blank=True)
+    valid_from = models.DateField("生效日期", null=True, blank=True, db_index=True)
     valid_to = models.DateField("撤销日期", null=True, blank=True, db_index=True)
     successor = models.ForeignKey(
         "self",

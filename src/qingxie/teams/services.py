@@ -83,7 +83,11 @@ def team_create(*, actor, association: Association, is_demo: bool = False, **fie
         errors.add("association", "已注销或合并的协会不能新建队伍。")
     errors.raise_if_any()
     team = Team.objects.create(
-        association=association, region=association.region, is_demo=is_demo, **data
+        association=association,
+        region=association.region,
+        township_parent_id=data["township"].parent_id if data.get("township") else None,
+        is_demo=is_demo,
+        **data,
     )
     log_change(team, ObjectChange.Action.CREATE)
     return team
@@ -104,6 +108,7 @@ def team_update(*, actor, team: Team, **fields) -> Team:
     before = team.snapshot()
     for key, value in data.items():
         setattr(team, key, value)
+    team.township_parent_id = team.township.parent_id if team.township else None
     team.save()
     log_change(team, ObjectChange.Action.UPDATE, before=before)
     return team
