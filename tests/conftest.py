@@ -14,6 +14,8 @@ def pytest_configure(config):
     """Unit tests render pages without running collectstatic; the e2e suite uses the real setup."""
     from django.conf import settings
 
+    # Test users need no slow password hashing; the e2e server runs with the real hashers.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
