@@ -76,3 +76,23 @@ def test_client_address_behind_a_trusted_proxy(rf, settings):
     assert client_ip(request) == "172.16.0.2"
     settings.QINGXIE_TRUSTED_PROXIES = 2
     assert client_ip(request) == "10.9.8.7"
+
+
+def test_history_names_changed_fields_as_cadres_know_them(client_for, region):
+    import datetime as dt
+
+    from qingxie.ledger.services import association_create, association_update
+
+    a = association_create(
+        actor=None,
+        region=region("440105"),
+        name="海珠区青年志愿者协会",
+        form="youth_volunteer_association",
+        established_on=dt.date(2019, 1, 1),
+    )
+    association_update(
+        actor=None, association=a, address="广州市海珠区", supervisor="共青团海珠区委"
+    )
+    page = client_for("county_admin", "440105").get(a.get_absolute_url()).content.decode()
+    assert "地址、主管团委" in page or "主管团委、地址" in page
+    assert "supervisor" not in page

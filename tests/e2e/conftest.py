@@ -105,6 +105,7 @@ def browser():
                 "--disable-component-update",
                 "--disable-sync",
                 "--no-first-run",
+                "--lang=zh-CN",  # date inputs as a cadre's browser shows them (年/月/日)
             ],
         )
         yield b

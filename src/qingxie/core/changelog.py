@@ -46,4 +46,4 @@ def changes_for(instance: models.Model):
     return ObjectChange.objects.filter(
         content_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
         object_id=str(instance.pk),
-    ).select_related("user")
+    ).select_related("user", "content_type")

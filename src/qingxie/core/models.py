@@ -7,6 +7,7 @@ import json
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
 
@@ -136,6 +137,31 @@ class ObjectChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_repr}"
+
+    @property
+    def changed_field_labels(self) -> list[str]:
+        """The changed fields as cadres know them (the model's Chinese verbose names)."""
+        model = self.content_type.model_class()
+        labels = []
+        for name in self.changed_fields:
+            try:
+                labels.append(str(model._meta.get_field(name).verbose_name))
+            except FieldDoesNotExist:  # a field since removed: show its code name
+                labels.append(name)
+        return labels
+
+    #: How each channel is shown on screen.
+    CHANNEL_LABELS = {
+        "web": "网页",
+        "api": "接口",
+        "cli": "命令行",
+        "import": "导入",
+        "system": "系统",
+    }
+
+    @property
+    def channel_label(self) -> str:
+        return self.CHANNEL_LABELS.get(self.channel, self.channel)
 
     @property
     def changed_fields(self) -> list[str]:

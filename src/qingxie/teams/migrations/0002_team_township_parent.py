@@ -13,26 +13,36 @@ def backfill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ledger', '0003_checklist_verification_history'),
-        ('regions', '0003_region_valid_from_index'),
-        ('teams', '0001_teams'),
+        ("ledger", "0003_checklist_verification_history"),
+        ("regions", "0003_region_valid_from_index"),
+        ("teams", "0001_teams"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='team',
-            name='team_township_founded',
+            model_name="team",
+            name="team_township_founded",
         ),
         migrations.AddField(
-            model_name='team',
-            name='township_parent',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='乡镇所属区划'),
+            model_name="team",
+            name="township_parent",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="regions.region",
+                verbose_name="乡镇所属区划",
+            ),
         ),
         migrations.AddIndex(
-            model_name='team',
-            index=models.Index(fields=['township_parent', 'township', 'founded_on', 'dissolved_on'], name='team_township_coverage'),
+            model_name="team",
+            index=models.Index(
+                fields=["township_parent", "township", "founded_on", "dissolved_on"],
+                name="team_township_coverage",
+            ),
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
     ]
