@@ -438,7 +438,18 @@ def test_a_recoded_county_keeps_its_association_number_and_history(create, regio
     new = region("440106")
     old.valid_to, old.successor = D(2021, 1, 1), new
     old.save()
+    from qingxie.teams.services import team_create
+
+    team = team_create(
+        actor=None,
+        association=a,
+        name="海珠青年志愿服务队",
+        category="school",
+        founded_on=D(2020, 1, 1),
+    )
     moved = services.associations_follow_successors()
+    team.refresh_from_db()
+    assert team.region == new
     assert [(m.number, o.code, n.code) for m, o, n in moved] == [(a.number, "440105", "440106")]
     a.refresh_from_db()
     assert a.region == new and a.number.startswith("440105-3-01-")

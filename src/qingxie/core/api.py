@@ -24,9 +24,11 @@ def exception_handler(exc, context):
     # Imported here: DRF loads this module while rest_framework.views is still importing.
     from rest_framework.views import exception_handler as drf_exception_handler
 
+    service_code = None
     if isinstance(exc, PermissionDeniedError):
         exc = exceptions.PermissionDenied(exc.message)
     elif isinstance(exc, QingxieError):
+        service_code = exc.code  # e.g. "conflict", "duplicate": clients may act on it
         exc = exceptions.ValidationError(exc.errors, code=exc.code)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or "未找到。")
@@ -36,7 +38,7 @@ def exception_handler(exc, context):
     if response is None:
         return None
     detail = response.data
-    body: dict = {"code": getattr(exc, "default_code", "error")}
+    body: dict = {"code": service_code or getattr(exc, "default_code", "error")}
     if isinstance(exc, exceptions.ValidationError) and isinstance(detail, dict):
         body["message"] = "提交的数据有误。"
         body["fields"] = detail

@@ -601,6 +601,17 @@ def _verification_open(entry: ChecklistEntry, on: datetime.date) -> None:
     ChecklistVerification.objects.create(entry=entry, start=start)
 
 
+def _lock_for_decision(actor, entry: ChecklistEntry) -> ChecklistEntry:
+    """The entry, locked for this transaction, once the actor is known to be its verifier."""
+    entry = (
+        ChecklistEntry.objects.select_for_update()
+        .select_related("association__region", "item")
+        .get(pk=entry.pk)
+    )
+    _require_verifier(actor, entry)
+    return entry
+
+
 def _require_verifier(actor, entry: ChecklistEntry) -> None:
     if not may_verify(actor, entry.association):
         region = verifying_region(entry.association)
@@ -614,12 +625,7 @@ def checklist_entry_verify(
     *, actor, entry: ChecklistEntry, on: datetime.date | None = None
 ) -> ChecklistEntry:
     """The level above verifies a submitted item; the last required one makes it standardized."""
-    entry = (
-        ChecklistEntry.objects.select_for_update()
-        .select_related("association__region", "item")
-        .get(pk=entry.pk)
-    )
-    _require_verifier(actor, entry)
+    entry = _lock_for_decision(actor, entry)
     if entry.state != ChecklistState.SUBMITTED:
         raise QingxieError(
             f"只能核验“待核验”的材料，该事项现为“{entry.get_state_display()}”。", field="state"
@@ -642,12 +648,7 @@ def checklist_entry_verify(
 @transaction.atomic
 def checklist_entry_return(*, actor, entry: ChecklistEntry, reason: str) -> ChecklistEntry:
     """The level above sends a submitted item back with the reason it must be corrected."""
-    entry = (
-        ChecklistEntry.objects.select_for_update()
-        .select_related("association__region", "item")
-        .get(pk=entry.pk)
-    )
-    _require_verifier(actor, entry)
+    entry = _lock_for_decision(actor, entry)
     if entry.state != ChecklistState.SUBMITTED:
         raise QingxieError("只能退回“待核验”的材料。", field="state")
     reason = (reason or "").strip()
@@ -668,12 +669,7 @@ def checklist_entry_revoke(
     *, actor, entry: ChecklistEntry, reason: str, on: datetime.date | None = None
 ) -> ChecklistEntry:
     """Withdraw a verification; a standardized association loses that status from `on`."""
-    entry = (
-        ChecklistEntry.objects.select_for_update()
-        .select_related("association__region", "item")
-        .get(pk=entry.pk)
-    )
-    _require_verifier(actor, entry)
+    entry = _lock_for_decision(actor, entry)
     if entry.state != ChecklistState.VERIFIED:
         raise QingxieError("只能撤销已核验的事项。", field="state")
     reason = (reason or "").strip()
@@ -974,6 +970,10 @@ def associations_follow_successors() -> list[tuple[Association, Region, Region]]
                 model.objects.create(association=association, region=new, start=day, **fields)
         association.region = new
         association.save(update_fields=["region", "last_updated"])
+        # Teams are scoped by their association's region; they follow it.
+        from qingxie.teams.models import Team
+
+        Team.objects.filter(association=association).update(region=new)
         log_change(
             association,
             UPDATE,

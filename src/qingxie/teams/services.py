@@ -96,6 +96,7 @@ def team_create(*, actor, association: Association, is_demo: bool = False, **fie
 @transaction.atomic
 def team_update(*, actor, team: Team, **fields) -> Team:
     """Correct a team's details (its association and status change through other services)."""
+    team = Team.objects.select_for_update().get(pk=team.pk)
     require_scope(actor, Team, "change", team.region.path, "修改该队伍")
     if set(fields) - set(TEAM_EDITABLE):
         raise QingxieError("含有不能修改的字段。")
@@ -117,6 +118,7 @@ def team_update(*, actor, team: Team, **fields) -> Team:
 @transaction.atomic
 def team_dissolve(*, actor, team: Team, on: datetime.date) -> Team:
     """Record that a team was dissolved on `on`; it stops counting for township coverage."""
+    team = Team.objects.select_for_update().get(pk=team.pk)
     require_scope(actor, Team, "change", team.region.path, "撤销该队伍")
     if team.status != TeamStatus.ACTIVE:
         raise QingxieError("该队伍已撤销。", field="status")

@@ -1,0 +1,26 @@
+"""The API's one error shape keeps a service error's own code and every field's message."""
+
+from __future__ import annotations
+
+from qingxie.core.api import exception_handler
+from qingxie.core.errors import ErrorCollector, PermissionDeniedError, QingxieError
+
+
+def test_service_error_keeps_its_code_and_every_field():
+    errors = ErrorCollector()
+    errors.add("uscc", "统一社会信用代码校验位错误，请核对。")
+    errors.add("established_on", "成立日期不能晚于今天。")
+    try:
+        errors.raise_if_any()
+    except QingxieError as exc:
+        exc.code = "duplicate"
+        body = exception_handler(exc, {}).data["error"]
+    assert body["code"] == "duplicate"
+    assert set(body["fields"]) == {"uscc", "established_on"}
+    assert body["message"] == "提交的数据有误。"
+
+
+def test_permission_error_is_403_with_its_message():
+    response = exception_handler(PermissionDeniedError("只有上一级可以核验。"), {})
+    assert response.status_code == 403
+    assert response.data["error"]["message"] == "只有上一级可以核验。"
