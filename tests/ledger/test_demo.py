@@ -132,3 +132,15 @@ def test_loading_twice_changes_nothing(demo_ledger, db):
     again = demo_ledger_load()
     assert not again.created and "已存在" in again.reason
     assert demo_ledger_counts() == before
+
+
+def test_demo_accounts_find_work_in_their_queues(demo_ledger, make_user):
+    """The city sees 从化区's resubmitted training; the province sees 广州市's own items."""
+    from qingxie.ledger.selectors import entries_to_verify
+
+    city = [e.association.region.code for e in entries_to_verify(make_user("city_admin", "440100"))]
+    assert city == ["440117"]
+    province = {
+        e.association.region.code for e in entries_to_verify(make_user("province_admin", "440000"))
+    }
+    assert "440100" in province

@@ -887,6 +887,38 @@ def _group_members(rng: random.Random, associations: list[Association]) -> list[
 # ------------------------------------------------------------------------------ entry
 
 
+def _work_for_the_demo_accounts() -> None:
+    """Give the demo province and city accounts something in their verification queues.
+
+    广州市's own association submits three items (the province, demo-gd, verifies them), and
+    从化区's leader training is revoked as out of date and submitted again (the city, demo-gz,
+    verifies it). Both happen after END, so the bulletin figures are untouched.
+    """
+    on = END + datetime.timedelta(days=30)
+    city = Association.objects.get(region__code="440100", is_demo=True, status__in=LIVE_STATUSES)
+    for item in services.required_items()[:3]:
+        entry = ChecklistEntry.objects.filter(association=city, item=item).first()
+        if entry is None or entry.state in (ChecklistState.PENDING, ChecklistState.RETURNED):
+            services.checklist_entry_submit(
+                actor=None,
+                association=city,
+                item=item,
+                note=f"已按要求落实“{item.title}”，材料见附件（演示）。",
+            )
+    county = Association.objects.get(region__code="440117", is_demo=True, status__in=LIVE_STATUSES)
+    training = ChecklistEntry.objects.get(association=county, item__code="training")
+    if training.state == ChecklistState.VERIFIED:
+        services.checklist_entry_revoke(
+            actor=None, entry=training, reason="负责人培训须每年参加，请提交本年度培训证明。", on=on
+        )
+    services.checklist_entry_submit(
+        actor=None,
+        association=county,
+        item=training.item,
+        note="负责人已参加本年度市青协组织的培训，附结业证明（演示）。",
+    )
+
+
 def demo_ledger_counts() -> dict[str, int]:
     """How many demo rows the ledger holds, by kind (for the command's summary)."""
     demo = Association.objects.filter(is_demo=True)
@@ -939,6 +971,7 @@ def demo_ledger_load(seed: int = SEED) -> DemoLedgerResult:
     teams = Team.objects.bulk_create(_teams(rng, live), batch_size=2000)
     _bulk_log(GroupMember, len(members), "团体会员")
     _bulk_log(Team, len(teams), "基层队伍")
+    _work_for_the_demo_accounts()
     _check_guangdong()
     return DemoLedgerResult(
         True, seconds=time.perf_counter() - started, counts=demo_ledger_counts()
