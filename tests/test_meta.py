@@ -37,3 +37,19 @@ def test_every_writable_api_model_has_generic_write_tests():
 def test_read_only_types_are_not_writable():
     """The region API stays read-only (official division data)."""
     assert not viewset_is_writable(api_viewsets()["regions.Region"])
+
+
+def test_every_object_with_its_own_page_has_generic_page_tests():
+    """A model with a detail page (get_absolute_url) needs ScopedDetailViewTests."""
+    from django.apps import apps
+
+    from tests.generic import COVERED_VIEW_MODELS
+
+    _import_all_tests()
+    with_pages = {
+        m._meta.label
+        for m in apps.get_models()
+        if m.__module__.startswith("qingxie.") and hasattr(m, "get_absolute_url")
+    }
+    missing = with_pages - COVERED_VIEW_MODELS
+    assert not missing, f"Object types with pages but without generic page tests: {missing}"
