@@ -172,3 +172,11 @@ def test_township_coverage_counts_the_team(teams, client_for):
     )
     assert body["townships_with_team"] == 1 and body["townships"] == 18
     assert body["township_rate"] == 5.6
+
+
+def test_region_filter_finds_a_townships_teams_as_the_page_does(teams, client_for):
+    client = client_for("city_admin", "440100")
+    api = [t["name"] for t in client.get("/api/teams/?region=440105001").json()["results"]]
+    page = client.get("/teams/?region=440105001").content.decode()
+    assert api == ["赤岗街道志愿服务队"]
+    assert "赤岗街道志愿服务队" in page and "五山街道志愿服务队" not in page

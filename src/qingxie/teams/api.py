@@ -144,7 +144,9 @@ class TeamViewSet(
             return qs
         params = self.request.query_params
         if code := params.get("region"):
-            qs = qs.filter(subtree_q("region__path", region_by_code(code).path))
+            # As on the team page: through the association's region or the team's township.
+            path = region_by_code(code).path
+            qs = qs.filter(subtree_q("region__path", path) | subtree_q("township__path", path))
         if number := params.get("association"):
             qs = qs.filter(association__number=number_normalize(number))
         if value := parse_choice(params, "category", TeamCategory, "类别"):
