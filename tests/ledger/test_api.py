@@ -747,3 +747,18 @@ def test_schema_lists_the_ledger_and_team_endpoints(client):
     ):
         assert path in paths, path
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_province_reads_the_national_targets_it_follows_but_cannot_change_them(client_for):
+    from qingxie.ledger.models import CoverageTarget
+
+    client = client_for("province_admin", "440000")
+    rows = client.get("/api/coverage-targets/?region=000000").json()["results"]
+    assert sorted(r["rate"] for r in rows) == [50.0, 70.0, 100.0]
+    national = CoverageTarget.objects.filter(region__code="000000").first()
+    response = client.patch(
+        f"/api/coverage-targets/{national.pk}", {"rate": 10}, content_type="application/json"
+    )
+    assert response.status_code == 403
+    national.refresh_from_db()
+    assert national.rate != 10

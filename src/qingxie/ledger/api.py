@@ -42,7 +42,7 @@ from qingxie.ledger.models import (
     Seat,
 )
 from qingxie.ledger.numbering import number_normalize
-from qingxie.ledger.selectors import verifiable_q
+from qingxie.ledger.selectors import coverage_targets_for, verifiable_q
 from qingxie.regions.models import Region
 
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
@@ -665,7 +665,7 @@ class CoverageTargetViewSet(
     queryset = CoverageTarget.objects.none()
 
     def get_queryset(self):
-        qs = CoverageTarget.objects.restrict(self.request.user, "view").select_related("region")
+        qs = coverage_targets_for(self.request.user).select_related("region")
         if self.action != "list":
             return qs
         params = self.request.query_params

@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from qingxie.accounts.permissions import user_grants
 from qingxie.accounts.roles import ROLE_LEVEL
 from qingxie.ledger.choices import ChecklistState
-from qingxie.ledger.models import ChecklistEntry
+from qingxie.ledger.models import ChecklistEntry, CoverageTarget
 
 
 def verifiable_q(user) -> Q:
@@ -32,3 +32,16 @@ def entries_to_verify(user) -> QuerySet[ChecklistEntry]:
         .select_related("association__region", "item", "submitted_by")
         .order_by("submitted_at", "id")
     )
+
+
+def coverage_targets_for(user) -> QuerySet[CoverageTarget]:
+    """Targets the user may read: those set inside their scope, and those set above it.
+
+    A province's cadres follow the national targets unless their province sets its own, so
+    they must see them; only the level that set a target may change it (the services check).
+    """
+    own = CoverageTarget.objects.restrict(user, "view")
+    if user.is_superuser:
+        return own
+    above = {code for g in user_grants(user) for code in g.region.path.rstrip("/").split("/")[:-1]}
+    return (own | CoverageTarget.objects.filter(region__code__in=above)).distinct()
