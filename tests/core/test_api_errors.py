@@ -24,3 +24,12 @@ def test_permission_error_is_403_with_its_message():
     response = exception_handler(PermissionDeniedError("只有上一级可以核验。"), {})
     assert response.status_code == 403
     assert response.data["error"]["message"] == "只有上一级可以核验。"
+
+
+def test_one_masking_rule_for_pages_and_api():
+    from qingxie.core.validators import phone_masked
+    from qingxie.ledger.serializers import mask_phone
+    from qingxie.ledger.templatetags.ledger_tags import mask_phone as mask_filter
+
+    for raw, shown in (("13812345678", "138****5678"), ("020-87654321", "020****4321"), ("", "")):
+        assert phone_masked(raw) == mask_phone(raw) == mask_filter(raw) == shown

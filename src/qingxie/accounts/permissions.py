@@ -38,6 +38,13 @@ def home_region(user):
     return min((g.region for g in grants), key=lambda r: (r.level, r.code))
 
 
+def user_may(user, model, action: str, path: str) -> bool:
+    """Whether the permission gate lets `user` take `action` on `model` at region `path`."""
+    from qingxie.core.models import path_in_scope
+
+    return path_in_scope(scope_paths(user, model, action), path)
+
+
 def require_scope(user, model, action: str, path: str, what: str = "") -> None:
     """Raise PermissionDeniedError unless `user` may take `action` on `model` at region `path`.
 
@@ -46,9 +53,8 @@ def require_scope(user, model, action: str, path: str, what: str = "") -> None:
     system itself (the operator's command line, the demo loader) and is always allowed.
     """
     from qingxie.core.errors import PermissionDeniedError
-    from qingxie.core.models import path_in_scope
 
     if user is None:
         return
-    if not path_in_scope(scope_paths(user, model, action), path):
+    if not user_may(user, model, action, path):
         raise PermissionDeniedError(f"您没有权限{what or '执行此操作'}：不在您的管辖范围内。")

@@ -41,3 +41,17 @@ def date_problem(value: datetime.date | None, label: str, *, today: datetime.dat
     if value is not None and value > today:
         return f"{label}（{value:%Y-%m-%d}）不能晚于今天。"
     return None
+
+
+def phone_masked(value: str | None) -> str:
+    """A phone number with its middle hidden, as shown on screen and in the API.
+
+    13812345678 → 138****5678, 020-87654321 → 020****4321; values shorter than eight
+    characters keep only their last two.
+    """
+    value = (value or "").strip()
+    if not value:
+        return ""
+    if len(value) >= 8:
+        return f"{value[:3]}****{value[-4:]}"
+    return "*" * (len(value) - 2) + value[-2:]

@@ -14,6 +14,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from qingxie.core.errors import QingxieError
+from qingxie.core.validators import phone_masked
 from qingxie.ledger import coverage
 from qingxie.ledger.models import (
     Association,
@@ -48,13 +49,7 @@ def parse_level(value) -> int | None:
     return level
 
 
-def mask_phone(value: str) -> str:
-    """A phone number shown masked (personal information): 138****5678."""
-    if not value:
-        return ""
-    if len(value) <= 7:
-        return value[:2] + "*" * (len(value) - 2)
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+mask_phone = phone_masked
 
 
 def parse_date(raw, *, field: str, label: str, allow_future: bool = False) -> datetime.date:

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
-from qingxie.accounts.permissions import home_region, scope_paths, user_grants
+from qingxie.accounts.permissions import home_region, user_grants, user_may
 from qingxie.core.errors import PermissionDeniedError, QingxieError
-from qingxie.core.models import NATION_PATH, path_in_scope
+from qingxie.core.models import NATION_PATH
 from qingxie.core.views import ObjectFormView
 from qingxie.ledger import services
 from qingxie.ledger.choices import CoverageMeasure
@@ -75,9 +75,7 @@ class TargetListView(TemplateView):
             region=region,
             in_force=[(CoverageMeasure(m).label, ts) for m, ts in in_force.items()],
             own=own,
-            may_change=path_in_scope(
-                scope_paths(self.request.user, CoverageTarget, "change"), region.path
-            ),
+            may_change=user_may(self.request.user, CoverageTarget, "change", region.path),
             form=kwargs.get("form") or TargetForm(),
             provinces=Region.objects.filter(
                 level=Region.Level.PROVINCE, valid_to__isnull=True
@@ -141,9 +139,7 @@ class ChecklistItemListView(TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["items"] = ChecklistItem.objects.restrict(self.request.user)
-        ctx["may_change"] = path_in_scope(
-            scope_paths(self.request.user, ChecklistItem, "change"), NATION_PATH
-        )
+        ctx["may_change"] = user_may(self.request.user, ChecklistItem, "change", NATION_PATH)
         return ctx
 
 
@@ -157,7 +153,7 @@ class ChecklistItemEditView(ObjectFormView):
     success_message = "事项已保存，各协会的规范化状态已按新清单重新计算。"
 
     def dispatch(self, request, *args, **kwargs):
-        if not path_in_scope(scope_paths(request.user, ChecklistItem, "change"), NATION_PATH):
+        if not user_may(request.user, ChecklistItem, "change", NATION_PATH):
             raise PermissionDenied("只有全国管理员可以修改规范化建设清单。")
         return super().dispatch(request, *args, **kwargs)
 

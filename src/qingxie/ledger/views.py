@@ -15,9 +15,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import TemplateView
 
-from qingxie.accounts.permissions import home_region, scope_paths, user_grants
+from qingxie.accounts.permissions import home_region, scope_paths, user_grants, user_may
 from qingxie.core.errors import QingxieError
-from qingxie.core.models import path_in_scope
 from qingxie.core.views import FilteredObjectListView, ObjectDetailView, ObjectFormView
 from qingxie.ledger import coverage, services
 from qingxie.ledger.choices import ChecklistState, GroupMemberStatus
@@ -41,11 +40,6 @@ from qingxie.regions.models import ROOT_CODE, Region
 from qingxie.teams.models import Team
 
 ASSOCIATION_NOT_FOUND = "未找到该协会，或不在您的权限范围内。"
-
-
-def may(user, model, action: str, path: str) -> bool:
-    """Whether the permission gate lets `user` take `action` on `model` at region `path`."""
-    return path_in_scope(scope_paths(user, model, action), path)
 
 
 class AssociationNumberMixin:
@@ -110,8 +104,8 @@ class AssociationDetailView(AssociationNumberMixin, ObjectDetailView):
         ctx = super().get_context_data(**kwargs)
         a, user = self.object, self.request.user
         path = a.region.path
-        can_change = may(user, Association, "change", path)
-        can_submit = a.is_live and may(user, ChecklistEntry, "change", path)
+        can_change = user_may(user, Association, "change", path)
+        can_submit = a.is_live and user_may(user, ChecklistEntry, "change", path)
         can_verify = services.may_verify(user, a)
         entries = {
             e.item_id: e
@@ -149,14 +143,14 @@ class AssociationDetailView(AssociationNumberMixin, ObjectDetailView):
             .select_related("holder__region")
             .select_related("holder")
             .order_by("-since"),
-            may_change_seats=may(user, Seat, "change", path),
+            may_change_seats=user_may(user, Seat, "change", path),
             group_members=GroupMember.objects.restrict(user, "view").filter(association=a),
-            may_change_members=can_change and may(user, GroupMember, "change", path),
+            may_change_members=can_change and user_may(user, GroupMember, "change", path),
             withdraw_form=WithdrawForm(initial={"on": timezone.localdate()}),
             teams=Team.objects.restrict(user, "view")
             .filter(association=a)
             .select_related("township"),
-            may_add_team=a.is_live and may(user, Team, "add", path),
+            may_add_team=a.is_live and user_may(user, Team, "add", path),
             member_status_active=GroupMemberStatus.ACTIVE,
         )
         return ctx

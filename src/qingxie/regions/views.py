@@ -55,8 +55,7 @@ class RegionDetailView(ObjectDetailView):
 
 def _association_context(user, region: Region) -> dict:
     """The region's own association (live, else the latest) and whether the user may enter one."""
-    from qingxie.accounts.permissions import scope_paths
-    from qingxie.core.models import path_in_scope
+    from qingxie.accounts.permissions import user_may
     from qingxie.ledger.models import Association
 
     if region.level == Region.Level.TOWNSHIP:
@@ -67,7 +66,7 @@ def _association_context(user, region: Region) -> dict:
         "association": live or own.order_by("-established_on").first(),
         "may_add_association": live is None
         and region.is_current
-        and path_in_scope(scope_paths(user, Association, "add"), region.path),
+        and user_may(user, Association, "add", region.path),
     }
 
 

@@ -6,9 +6,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
-from qingxie.accounts.permissions import scope_paths
+from qingxie.accounts.permissions import user_may
 from qingxie.core.errors import QingxieError
-from qingxie.core.models import path_in_scope
 from qingxie.core.views import FilteredObjectListView, ObjectDetailView, ObjectFormView
 from qingxie.ledger.choices import LIVE_STATUSES
 from qingxie.ledger.models import Association
@@ -61,7 +60,7 @@ class TeamDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         team = self.object
-        can_change = path_in_scope(scope_paths(self.request.user, Team, "change"), team.region.path)
+        can_change = user_may(self.request.user, Team, "change", team.region.path)
         ctx["can_change"] = can_change
         if can_change and team.status == TeamStatus.ACTIVE:
             ctx["dissolve_form"] = TeamDissolveForm(initial={"on": timezone.localdate()})
@@ -92,9 +91,7 @@ class TeamCreateView(ObjectFormView):
             )
             if self.association is None:
                 raise Http404("未找到该协会，或不在您的权限范围内。")
-            if not path_in_scope(
-                scope_paths(request.user, Team, "add"), self.association.region.path
-            ):
+            if not user_may(request.user, Team, "add", self.association.region.path):
                 raise PermissionDenied("您没有为该协会建立队伍的权限。")
         return super().dispatch(request, *args, **kwargs)
 
