@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "qingxie.regions",
     "qingxie.ledger",
     "qingxie.teams",
+    "qingxie.sheets",
+    "qingxie.reports",
     "qingxie.web",
 ]
 

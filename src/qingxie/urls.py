@@ -35,5 +35,7 @@ urlpatterns = [
     path("regions/", include("qingxie.regions.urls")),
     path("", include("qingxie.ledger.urls")),
     path("teams/", include("qingxie.teams.urls")),
+    path("sheets/", include("qingxie.sheets.urls")),
+    path("reports/", include("qingxie.reports.urls")),
     path("api/", include((api_patterns, "api"))),
 ]

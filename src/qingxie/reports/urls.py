@@ -1,0 +1,4 @@
+"""Report pages."""
+
+app_name = "reports"
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""Import and export pages."""
+
+app_name = "sheets"
+urlpatterns: list = []
