@@ -5,7 +5,7 @@ suspended, resumed, dissolved, merged into the city association and re-created; 
 standardized, items revoked and re-verified; all through the ledger services, in date order.
 Alongside, a plain-Python model records the same operations (statuses by date, verification
 intervals per item) and answers "established / standardized on day D" without looking at the
-period tables. `coverage_tree` and `coverage_series` must agree with the model on every date
+period tables. `coverage_tree`, `coverage_series` and the map's `county_statuses` must agree with the model on every date
 tried (each event date, the day before it, and random dates), standardized must stay within
 established, and children must sum to their parent.
 """
@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from qingxie.ledger import services
 from qingxie.ledger.choices import AssociationForm
-from qingxie.ledger.coverage import coverage_series, coverage_tree, month_ends
+from qingxie.ledger.coverage import county_statuses, coverage_series, coverage_tree, month_ends
 from qingxie.ledger.models import ChecklistEntry, ChecklistItem
 from qingxie.regions.models import Region
 
@@ -206,6 +206,13 @@ def test_coverage_equals_brute_force_model(steps, extra_days, series_start):
                 node = by_code[code]
                 assert (node.established, node.standardized) == expected[i], (day, code)
             assert by_code["445381"].established == 0
+            # The map's colours come from county_statuses and must say the same.
+            statuses = county_statuses(city, day)
+            for i, code in enumerate(COUNTIES):
+                established, standardized = expected[i]
+                want = "standardized" if standardized else "established" if established else "none"
+                assert statuses[code] == want, (day, code)
+            assert statuses["445381"] == "none"
             assert tree.counties == 5
             assert tree.established == sum(e for e, _ in expected), day
             assert tree.standardized == sum(s for _, s in expected), day

@@ -238,6 +238,42 @@ def _county_ids_subquery(region: Region, as_of: datetime.date):
     )
 
 
+class CountyStatus:
+    """What a county-level unit has on a date, as the coverage map colours it."""
+
+    NONE = "none"
+    ESTABLISHED = "established"
+    STANDARDIZED = "standardized"
+    LABELS = {NONE: "未成立协会", ESTABLISHED: "已成立", STANDARDIZED: "已规范化"}
+
+
+def county_statuses(region: Region, as_of: datetime.date) -> dict[str, str]:
+    """County code → CountyStatus for every county-level unit under `region` on `as_of`.
+
+    Counted the way `coverage_tree` counts, so a map coloured from this agrees with the
+    figures beside it: established = an active association that day, standardized = a
+    standardization period covering that day. The caller checks the user may see `region`.
+    """
+    counties = dict(
+        Region.objects.filter(subtree_q("path", region.path), level=COUNTY)
+        .filter(valid_on(as_of))
+        .values_list("id", "code")
+    )
+    out = dict.fromkeys(counties.values(), CountyStatus.NONE)
+    ids = _county_ids_subquery(region, as_of)
+    active = AssociationStatusPeriod.objects.filter(
+        _period_on(as_of), region_id__in=ids, status=AssociationStatus.ACTIVE
+    ).values_list("region_id", flat=True)
+    for region_id in active:
+        out[counties[region_id]] = CountyStatus.ESTABLISHED
+    standardized = StandardizationPeriod.objects.filter(
+        _period_on(as_of), region_id__in=ids
+    ).values_list("region_id", flat=True)
+    for region_id in standardized:
+        out[counties[region_id]] = CountyStatus.STANDARDIZED
+    return out
+
+
 # ------------------------------------------------------------------------ time series
 
 
