@@ -43,6 +43,17 @@ def django_db_setup(django_db_setup, django_db_blocker, division_source):
         divisions_load(source=division_source)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_figures_cache():
+    """Cached figures are keyed by the latest change-log id, which a rolled-back test can hand
+    to the next one on SQLite; every test starts with an empty cache."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def region():
     """Look up a region by code."""

@@ -24,7 +24,10 @@ api_patterns = [
 ]
 
 urlpatterns = [
-    path("", web_views.HomeView.as_view(), name="home"),
+    path("", web_views.DashboardView.as_view(), name="home"),
+    path("search/", web_views.SearchView.as_view(), name="search"),
+    path("map/", web_views.map_home, name="map_home"),
+    path("regions/<str:code>/map/", web_views.CoverageMapView.as_view(), name="coverage_map"),
     path("healthz", web_views.healthz, name="healthz"),
     path(
         "accounts/login/",

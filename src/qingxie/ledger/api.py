@@ -859,6 +859,21 @@ class CoverageSeriesView(AttributedViewSetMixin, APIView):
         return Response(s.coverage_series_payload(region, start, end))
 
 
+class CoverageMapView(AttributedViewSetMixin, APIView):
+    """Every county-level unit's dated coverage spans under a region, for the map's replay."""
+
+    @extend_schema(
+        summary="覆盖地图数据（各县级单位成立、规范化的起止日期）",
+        parameters=[
+            OpenApiParameter("region", OpenApiTypes.STR, description="区划代码，默认为本人区划"),
+        ],
+        responses=s.CoverageMapSerializer,
+    )
+    def get(self, request):
+        region = coverage_region(request.user, request.query_params.get("region"))
+        return Response(s.coverage_map_payload(region))
+
+
 def register(router) -> None:
     """Register the ledger's viewsets on the API router."""
     router.register("associations", AssociationViewSet, basename="association")
@@ -873,4 +888,5 @@ def register(router) -> None:
 urlpatterns: list = [
     re_path(r"^coverage/?$", CoverageView.as_view(), name="coverage"),
     re_path(r"^coverage/series/?$", CoverageSeriesView.as_view(), name="coverage-series"),
+    re_path(r"^coverage/map/?$", CoverageMapView.as_view(), name="coverage-map"),
 ]

@@ -274,6 +274,48 @@ def county_statuses(region: Region, as_of: datetime.date) -> dict[str, str]:
     return out
 
 
+def county_timelines(region: Region) -> list[dict]:
+    """Every county-level unit that has lain under `region`, with the dated spans the map
+    replays: when the unit was in force, when it had an active association and when one was
+    standardized ([start, end) as ISO dates, end None while open).
+
+    A status on any date follows from these spans exactly as `county_statuses` computes it,
+    so the page can replay coverage month by month without asking the server again.
+    """
+    counties = Region.objects.filter(subtree_q("path", region.path), level=COUNTY)
+    rows = counties.order_by("code").values_list(
+        "id", "code", "name", "path", "valid_from", "valid_to"
+    )
+    units: dict[int, dict] = {}
+    for pk, code, name, path, valid_from, valid_to in rows:
+        parts = path.strip("/").split("/")
+        units[pk] = {
+            "code": code,
+            "name": name,
+            # The province and prefecture it belongs to (for the national and provincial maps).
+            "province": parts[1] if len(parts) > 1 else code,
+            "prefecture": parts[2] if len(parts) > 2 else code,
+            "valid_from": valid_from.isoformat() if valid_from else None,
+            "valid_to": valid_to.isoformat() if valid_to else None,
+            "established": [],
+            "standardized": [],
+        }
+
+    def iso(day):
+        return day.isoformat() if day else None
+
+    active = AssociationStatusPeriod.objects.filter(
+        region_id__in=counties.values("id"), status=AssociationStatus.ACTIVE
+    ).order_by("start")
+    for region_id, start, end in active.values_list("region_id", "start", "end"):
+        units[region_id]["established"].append([iso(start), iso(end)])
+    spans = StandardizationPeriod.objects.filter(region_id__in=counties.values("id"))
+    spans = spans.order_by("start")
+    for region_id, start, end in spans.values_list("region_id", "start", "end"):
+        units[region_id]["standardized"].append([iso(start), iso(end)])
+    return list(units.values())
+
+
 # ------------------------------------------------------------------------ time series
 
 

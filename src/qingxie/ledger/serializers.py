@@ -468,3 +468,48 @@ class CoverageSeriesSerializer(serializers.Serializer):
     start = serializers.DateField()
     end = serializers.DateField()
     points = serializers.ListField(child=serializers.DictField())
+
+
+def coverage_map_payload(region: Region) -> dict:
+    """What the coverage map of `region` draws and replays: the map file, the units coloured
+    (provinces on the national map, county-level units below), every county's dated spans
+    (`coverage.county_timelines`) and the units not counted (no county-level units)."""
+    from qingxie.core.cache import cached_figures
+    from qingxie.regions.maps import map_file_for
+    from qingxie.regions.selectors import map_units_for
+    from qingxie.regions.views import map_url
+
+    def compute() -> dict:
+        name, codes = map_file_for(region)
+        if region.level == Region.Level.NATION:
+            units = list(map_units_for(region).values_list("code", "county_count"))
+            codes, unit = None, "province"
+        elif region.level == Region.Level.COUNTY or codes:
+            units, codes, unit = [(region.code, region.county_count)], [region.code], "county"
+        else:
+            units = list(map_units_for(region).values_list("code", "county_count", "level"))
+            codes, unit = [u[0] for u in units], "county"
+            units = [(code, 1 if level == Region.Level.COUNTY else n) for code, n, level in units]
+        return {
+            "region": region.code,
+            "name": region.name,
+            "level": region.level,
+            "map": {"url": map_url(name), "key": f"{name}:{region.code}", "codes": codes},
+            "unit": unit,
+            "uncounted": [code for code, n in units if not n],
+            "counties": coverage.county_timelines(region),
+        }
+
+    return cached_figures(f"map:{region.code}", compute)
+
+
+class CoverageMapSerializer(serializers.Serializer):
+    """The coverage map payload, for the schema only (built by `coverage_map_payload`)."""
+
+    region = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.IntegerField()
+    map = serializers.DictField()
+    unit = serializers.ChoiceField(choices=["province", "county"])
+    uncounted = serializers.ListField(child=serializers.CharField())
+    counties = serializers.ListField(child=serializers.DictField())

@@ -1,27 +1,162 @@
-"""Home page and health check."""
+"""The workbench (dashboard), the coverage map page, search across the ledger, health check."""
 
 from __future__ import annotations
 
+import datetime
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
 from django.views.generic import TemplateView
 
 from qingxie.accounts.permissions import home_region
+from qingxie.ledger.coverage import CountyStatus
+from qingxie.regions import selectors as region_selectors
+from qingxie.regions.models import ROOT_CODE, Region
+from qingxie.regions.views import _map_config, _map_panel_context
+from qingxie.web import search
+from qingxie.web.dashboard import dashboard_for
 
 
-class HomeView(TemplateView):
-    """Send a cadre to the region they are responsible for."""
+def parse_as_of(request) -> datetime.date:
+    """The as-of date of a page (?as_of=YYYY-MM-DD), today if absent; a bad one is named."""
+    today = timezone.localdate()
+    raw = request.GET.get("as_of", "").strip()
+    if not raw:
+        return today
+    try:
+        day = datetime.date.fromisoformat(raw)
+    except ValueError:
+        messages.warning(request, f"日期“{raw}”格式不对，应为 YYYY-MM-DD；已按今天显示。")
+        return today
+    if day > today:
+        messages.warning(request, f"统计日期（{day}）不能晚于今天；已按今天显示。")
+        return today
+    return day
 
-    template_name = "web/home.html"
+
+def region_in_scope(user, code: str) -> Region:
+    """A county-level or higher region the user may view, else 404 (never say which)."""
+    region = (
+        Region.objects.restrict(user, "view")
+        .filter(code=code.strip(), level__lt=Region.Level.TOWNSHIP)
+        .select_related("parent")
+        .first()
+    )
+    if region is None:
+        raise Http404("未找到该行政区划，或不在您的权限范围内。")
+    return region
+
+
+def _crumbs(user, region: Region) -> list[Region]:
+    """Ancestors the user may open (a county cadre's trail starts at their county)."""
+    return list(
+        Region.objects.restrict(user, "view")
+        .filter(code__in=region.ancestor_codes)
+        .order_by("level")
+    )
+
+
+def _map_context(user, region: Region, as_of: datetime.date, *, link: str) -> dict:
+    config = _map_config(user, region)
+    if config is None:
+        return {}
+    ctx = _map_panel_context(config)
+    ctx["coverage_map"] = {
+        "url": config["url"],
+        "key": config["key"],
+        "codes": config["codes"],
+        "national": config["national"],
+        "data_url": reverse("api:coverage-map") + f"?region={region.code}",
+        "as_of": as_of.isoformat(),
+        "today": timezone.localdate().isoformat(),
+        "start": "2015-01-01",
+        "link": link,
+        "labels": CountyStatus.LABELS,
+    }
+    return ctx
+
+
+class DashboardView(TemplateView):
+    """The page a cadre opens every morning: their region against the targets, the lagging
+    units on the map, and what needs them now (?region= another region in scope, ?as_of=)."""
+
+    template_name = "web/dashboard.html"
 
     def get(self, request, *args, **kwargs):
-        home = home_region(request.user)
-        if home is not None or request.user.is_superuser:
-            if home is None or home.level == 0:
-                return redirect("regions:index")
-            return redirect("regions:detail", code=home.code)
+        code = request.GET.get("region", "").strip()
+        if not code:
+            home = home_region(request.user)
+            if home is None and not request.user.is_superuser:
+                return self.render_to_response({"no_scope": True})
+            code = home.code if home else ROOT_CODE
+        self.region = region_in_scope(request.user, code)
         return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user, region = self.request.user, self.region
+        as_of = parse_as_of(self.request)
+        board = dashboard_for(user, region, as_of)
+        ctx.update(
+            board=board,
+            region=region,
+            as_of=as_of,
+            breadcrumbs=_crumbs(user, region),
+            is_today=as_of == timezone.localdate(),
+            title=f"{region.name}工作台",
+        )
+        ctx.update(_map_context(user, region, as_of, link="dashboard"))
+        return ctx
+
+
+class CoverageMapView(TemplateView):
+    """挂图作战: the units of a region coloured by coverage status, replayable month by month."""
+
+    template_name = "web/coverage_map.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        region = region_in_scope(user, kwargs["code"])
+        as_of = parse_as_of(self.request)
+        ctx.update(
+            region=region,
+            as_of=as_of,
+            breadcrumbs=_crumbs(user, region),
+            title=f"{region.name}覆盖地图",
+            children=list(
+                region_selectors.region_children(user, region).filter(
+                    level__lt=Region.Level.TOWNSHIP
+                )
+            ),
+        )
+        ctx.update(_map_context(user, region, as_of, link="map"))
+        return ctx
+
+
+def map_home(request):
+    """The coverage map of the region the user is responsible for."""
+    home = home_region(request.user)
+    if home is None and not request.user.is_superuser:
+        raise Http404("您的账号尚未被授予任何行政区划的角色。")
+    return redirect("coverage_map", code=home.code if home else ROOT_CODE)
+
+
+class SearchView(TemplateView):
+    """One search box: association name or unified number, region name or code."""
+
+    template_name = "web/search.html"
+
+    def get(self, request, *args, **kwargs):
+        q = request.GET.get("q", "").strip()
+        found = search.search(request.user, q)
+        if found.exact_url:
+            return redirect(found.exact_url)
+        return self.render_to_response({"q": q, "found": found, "title": "搜索"})
 
 
 @login_not_required

@@ -10,13 +10,27 @@
     var targets = cfg.targets
       .filter(function (t) { return months.indexOf(t.date.slice(0, 7)) >= 0; })
       .map(function (t) { return { value: [t.date.slice(0, 7), t.rate], due: t.date }; });
+    // The rate the targets require on each month end: a dashed line under each actual line.
+    var required = [];
+    var legend = ["县级协会覆盖率", "规范化建设覆盖率"];
+    [["required_coverage", "覆盖率应达", "#c8102e"], ["required_standardized", "规范化率应达", "#1d5fa8"]]
+      .forEach(function (r) {
+        if (!cfg[r[0]] || cfg[r[0]].every(function (v) { return v === null; })) { return; }
+        legend.push(r[1]);
+        required.push({
+          name: r[1], type: "line", data: cfg[r[0]], step: false, showSymbol: false,
+          lineStyle: { type: "dashed", width: 1.5, color: r[2], opacity: 0.7 },
+          itemStyle: { color: r[2] }
+        });
+      });
+    legend.push("覆盖目标");
     chart.setOption({
       animation: false,
       tooltip: {
         trigger: "axis",
         valueFormatter: function (v) { return v === null || v === undefined ? "—" : v + "%"; }
       },
-      legend: { data: ["县级协会覆盖率", "规范化建设覆盖率", "覆盖目标"], top: 0 },
+      legend: { data: legend, top: 0 },
       grid: { left: 48, right: 24, top: 36, bottom: 36 },
       xAxis: { type: "category", data: months },
       yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
@@ -29,12 +43,13 @@
           name: "规范化建设覆盖率", type: "line", data: cfg.standardized, symbolSize: 4,
           itemStyle: { color: "#1d5fa8" }
         },
+      ].concat(required).concat([
         {
           name: "覆盖目标", type: "scatter", data: targets, symbol: "diamond", symbolSize: 12,
           itemStyle: { color: "#b35c00" },
           label: { show: true, position: "right", fontSize: 11, formatter: function (p) { return p.value[1] + "%"; } }
         }
-      ]
+      ])
     });
     el.dataset.ready = "true";
     el.dataset.points = String(cfg.dates.length);

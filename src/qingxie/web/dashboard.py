@@ -1,0 +1,252 @@
+"""The cadre's workbench (工作台): where a region stands against its targets and what needs doing.
+
+Selectors only. The coverage figures are the ledger's own (`ledger.coverage`), cached per
+region and date until the next recorded write anywhere (see `figures_cached`), so the page a
+cadre opens every morning does not recount the country on each visit. The lists of what needs
+attention are read fresh through the permission gate on every request.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from qingxie.accounts.permissions import user_grants
+from qingxie.core.cache import cached_figures
+from qingxie.core.models import subtree_q
+from qingxie.ledger import coverage
+from qingxie.ledger.choices import AssociationStatus, ChecklistState, CoverageMeasure
+from qingxie.ledger.models import Association, ChecklistEntry, ChecklistItem
+from qingxie.ledger.selectors import entries_to_verify
+from qingxie.ledger.services import may_verify
+from qingxie.regions.models import Region
+
+#: How far back the trend chart starts: the national targets' timeline (2020) or three years.
+TREND_FROM = datetime.date(2020, 1, 1)
+ATTENTION_LIMIT = 12
+
+
+def figures_cached(kind: str, region: Region, as_of: datetime.date, compute):
+    """`compute()` for (kind, region, as_of), kept until the next write is recorded."""
+    return cached_figures(f"{kind}:{region.code}:{as_of.isoformat()}", compute)
+
+
+@dataclass
+class Card:
+    """One headline figure against its target."""
+
+    measure: str
+    label: str
+    actual: float | None
+    part: int
+    whole: int
+    required_now: float | None = None
+    next_rate: float | None = None
+    next_due: str | None = None
+    status: str = "none"  # on_track, behind, none (no target)
+
+    @property
+    def gap(self) -> float | None:
+        """Percentage points short of the rate required today (None when on track)."""
+        if self.actual is None or self.required_now is None or self.actual >= self.required_now:
+            return None
+        return round(self.required_now - self.actual, 1)
+
+
+@dataclass
+class ChildRow:
+    """A child region's figures, flagged when it lags the rate required today."""
+
+    node: coverage.CoverageNode
+    behind: bool | None
+
+
+@dataclass
+class Dashboard:
+    """Everything the workbench shows for one region on one date."""
+
+    region: Region
+    as_of: datetime.date
+    node: coverage.CoverageNode
+    cards: list[Card]
+    report: list[dict]
+    children: list[ChildRow]
+    chart: dict
+    projection: coverage.Projection
+    missing_counties: list[dict] = field(default_factory=list)
+    missing_total: int = 0
+    pending: list[ChecklistEntry] = field(default_factory=list)
+    pending_total: int = 0
+    returned: list[ChecklistEntry] = field(default_factory=list)
+    returned_total: int = 0
+    own_association: Association | None = None
+    own_checklist: dict | None = None
+
+
+def _figures(region: Region, as_of: datetime.date) -> dict:
+    """The user-independent part of the dashboard: coverage, targets, trend and projection."""
+    node = coverage.coverage_tree(region, as_of, depth=1)
+    report = coverage.target_report(region, node, as_of)
+    start = min(TREND_FROM, datetime.date(as_of.year - 3, as_of.month, 1))
+    series = coverage.coverage_series(region, start, as_of)
+    targets = coverage.targets_for(region)
+    established_targets = targets.get(CoverageMeasure.ESTABLISHED, [])
+    behind = {
+        c.code: coverage.node_on_track(c, established_targets, as_of) is False
+        for c in node.children
+    }
+
+    def required(measure):
+        found = targets.get(measure)
+        return [coverage.required_rate(found, p.date) if found else None for p in series]
+
+    chart = {
+        "dates": [p.date.isoformat() for p in series],
+        "coverage": [p.coverage_rate for p in series],
+        "standardized": [p.standardized_rate for p in series],
+        "required_coverage": required(CoverageMeasure.ESTABLISHED),
+        "required_standardized": required(CoverageMeasure.STANDARDIZED),
+        "targets": [
+            {"date": t["due_on"], "rate": t["rate"], "label": r["label"], "measure": r["measure"]}
+            for r in report
+            if r["measure"] != CoverageMeasure.TOWNSHIP_TEAMS
+            for t in r["targets"]
+        ],
+    }
+    return {
+        "node": node,
+        "report": report,
+        "chart": chart,
+        "behind": behind,
+        "projection": coverage.coverage_projection(region, as_of),
+    }
+
+
+def _cards(node: coverage.CoverageNode, report: list[dict], as_of: datetime.date) -> list[Card]:
+    by_measure = {r["measure"]: r for r in report}
+    cards = [
+        Card(
+            CoverageMeasure.ESTABLISHED,
+            "县级协会覆盖率",
+            node.coverage_rate,
+            node.established,
+            node.counties,
+        ),
+        Card(
+            CoverageMeasure.STANDARDIZED,
+            "规范化建设覆盖率",
+            node.standardized_rate,
+            node.standardized,
+            node.counties,
+        ),
+        Card(
+            CoverageMeasure.TOWNSHIP_TEAMS,
+            "乡镇（街道）建队覆盖率",
+            node.township_rate,
+            node.townships_with_team,
+            node.townships,
+        ),
+    ]
+    for card in cards:
+        r = by_measure.get(card.measure)
+        if r is None:
+            continue
+        card.required_now = r["required_now"]
+        card.status = r["status"]
+        upcoming = [t for t in r["targets"] if t["met"] is None]
+        last = upcoming[0] if upcoming else (r["targets"][-1] if r["targets"] else None)
+        if last:
+            card.next_rate, card.next_due = last["rate"], last["due_on"]
+    return cards
+
+
+def dashboard_for(user, region: Region, as_of: datetime.date) -> Dashboard:
+    """The workbench of `region` on `as_of` for `user`, who must be allowed to view `region`."""
+    figures = figures_cached("dashboard", region, as_of, lambda: _figures(region, as_of))
+    node = figures["node"]
+    children = sorted(
+        node.children,
+        key=lambda c: (
+            c.coverage_rate is None,
+            c.coverage_rate or 0,
+            c.standardized_rate or 0,
+            c.code,
+        ),
+    )
+    board = Dashboard(
+        region=region,
+        as_of=as_of,
+        node=node,
+        cards=_cards(node, figures["report"], as_of),
+        report=figures["report"],
+        children=[ChildRow(c, figures["behind"].get(c.code)) for c in children],
+        chart=figures["chart"],
+        projection=figures["projection"],
+    )
+    _attention(user, board)
+    return board
+
+
+def _attention(user, board: Dashboard) -> None:
+    """What needs this user now: counties without an association, items to verify, returns."""
+    region, as_of = board.region, board.as_of
+    statuses = figures_cached(
+        "statuses", region, as_of, lambda: coverage.county_statuses(region, as_of)
+    )
+    missing = [code for code, status in statuses.items() if status == coverage.CountyStatus.NONE]
+    board.missing_total = len(missing)
+    shown = Region.objects.filter(code__in=sorted(missing)[: ATTENTION_LIMIT * 4]).select_related(
+        "parent"
+    )
+    live = set(
+        Association.objects.filter(
+            region__code__in=missing, status=AssociationStatus.SUSPENDED
+        ).values_list("region__code", flat=True)
+    )
+    board.missing_counties = [
+        {"region": r, "suspended": r.code in live} for r in sorted(shown, key=lambda r: r.code)
+    ][:ATTENTION_LIMIT]
+
+    in_region = subtree_q("association__region__path", region.path)
+    pending = [
+        e
+        for e in entries_to_verify(user).filter(in_region)[:200]
+        if may_verify(user, e.association)
+    ]
+    board.pending_total = len(pending)
+    board.pending = pending[:ATTENTION_LIMIT]
+
+    own_regions = [g.region_id for g in user_grants(user)]
+    returned = (
+        ChecklistEntry.objects.restrict(user, "view")
+        .filter(in_region, state=ChecklistState.RETURNED)
+        .select_related("association__region", "item")
+        .order_by("-decided_at")
+    )
+    if not user.is_superuser:
+        returned = returned.filter(association__region_id__in=own_regions)
+    board.returned_total = returned.count()
+    board.returned = list(returned[:ATTENTION_LIMIT])
+
+    if region.level >= Region.Level.PROVINCE:
+        own = (
+            Association.objects.restrict(user, "view")
+            .filter(
+                region=region, status__in=[AssociationStatus.ACTIVE, AssociationStatus.SUSPENDED]
+            )
+            .first()
+        )
+        board.own_association = own
+        if own is not None:
+            items = ChecklistItem.objects.filter(active=True, required=True).count()
+            states = list(
+                own.checklist.filter(item__active=True, item__required=True).values_list(
+                    "state", flat=True
+                )
+            )
+            board.own_checklist = {
+                "total": items,
+                "verified": states.count(ChecklistState.VERIFIED),
+                "submitted": states.count(ChecklistState.SUBMITTED),
+                "returned": states.count(ChecklistState.RETURNED),
+            }

@@ -1,0 +1,321 @@
+/* 挂图作战: a region's county-level units coloured by coverage status on any date, replayable
+ * month by month. Shapes and data are served by qingxie itself (no CDN). The status of a unit
+ * on a day follows from its dated spans exactly as the server's county_statuses() computes it:
+ * standardized if a standardization span covers the day, else established if an active span
+ * does, else none; units not in force that day are left out. */
+(function () {
+  "use strict";
+
+  var COLORS = {
+    standardized: "#2e9e5b",
+    established: "#f2b233",
+    none: "#e0533d",
+    uncounted: "#d5dbe1"
+  };
+  var RATE_BANDS = [
+    [100, 100, "覆盖率 100%", "#2e9e5b"],
+    [90, 99.99, "90%–99.9%", "#8cc665"],
+    [70, 89.99, "70%–89.9%", "#f2b233"],
+    [50, 69.99, "50%–69.9%", "#ef8a3c"],
+    [0, 49.99, "50% 以下", "#e0533d"]
+  ];
+  var VALUES = { standardized: 2, established: 1, none: 0, uncounted: -1 };
+  var LABELS = {
+    standardized: "已规范化建设",
+    established: "已成立（未规范化）",
+    none: "未成立协会",
+    uncounted: "不设县级单位"
+  };
+
+  function covers(spans, day) {
+    for (var i = 0; i < spans.length; i++) {
+      if (spans[i][0] <= day && (spans[i][1] === null || spans[i][1] > day)) { return true; }
+    }
+    return false;
+  }
+
+  function inForce(unit, day) {
+    return (!unit.valid_from || unit.valid_from <= day) && (!unit.valid_to || unit.valid_to > day);
+  }
+
+  function statusOn(unit, day) {
+    if (!inForce(unit, day)) { return null; }
+    if (covers(unit.standardized, day)) { return "standardized"; }
+    if (covers(unit.established, day)) { return "established"; }
+    return "none";
+  }
+
+  // Half up to one decimal, as the server's rate() does.
+  function rate(part, whole) {
+    return whole ? Math.round((part * 1000) / whole) / 10 : null;
+  }
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  function monthEnds(start, end) {
+    var out = [];
+    var y = +start.slice(0, 4), m = +start.slice(5, 7);
+    var ey = +end.slice(0, 4), em = +end.slice(5, 7);
+    while (y < ey || (y === ey && m < em)) {
+      var last = new Date(Date.UTC(y, m, 0)).getUTCDate();
+      out.push(y + "-" + pad(m) + "-" + pad(last));
+      m += 1;
+      if (m > 12) { m = 1; y += 1; }
+    }
+    out.push(end);
+    return out;
+  }
+
+  function chineseDate(day) {
+    return +day.slice(0, 4) + "年" + +day.slice(5, 7) + "月" + +day.slice(8, 10) + "日";
+  }
+
+  function tally(counties, day) {
+    var t = { counties: 0, established: 0, standardized: 0, none: 0 };
+    counties.forEach(function (c) {
+      var s = statusOn(c, day);
+      if (s === null) { return; }
+      t.counties += 1;
+      if (s === "none") { t.none += 1; } else { t.established += 1; }
+      if (s === "standardized") { t.standardized += 1; }
+    });
+    return t;
+  }
+
+  function linkFor(cfg, data, code, isCounty, day) {
+    if (cfg.link === "dashboard") { return "/?region=" + code + "&as_of=" + day; }
+    return isCounty ? "/regions/" + code + "/" : "/regions/" + code + "/map/?as_of=" + day;
+  }
+
+  function draw(el) {
+    var panel = el.closest(".map-panel") || document;
+    var cfg = JSON.parse(document.getElementById(el.dataset.config).textContent);
+    var chart = echarts.init(el, null, { renderer: "svg" });
+    var dateInput = panel.querySelector("[data-map-date]");
+    var slider = panel.querySelector("[data-map-slider]");
+    var play = panel.querySelector("[data-map-play]");
+    var countsEl = panel.querySelector("[data-map-counts]");
+    var labelEl = panel.querySelector("[data-map-as-of-label]");
+    var table = document.querySelector("[data-county-table]");
+    var months = [], timer = null, data = null, names = {};
+
+    chart.showLoading({ text: "地图加载中…" });
+    Promise.all([
+      fetch(cfg.url, { credentials: "same-origin" }).then(function (r) {
+        if (!r.ok) { throw new Error("地图文件无法读取（" + r.status + "）"); }
+        return r.json();
+      }),
+      fetch(cfg.data_url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) {
+          if (!r.ok) { throw new Error("覆盖数据无法读取（" + r.status + "）"); }
+          return r.json();
+        })
+    ]).then(function (loaded) {
+      var geo = loaded[0];
+      data = loaded[1];
+      if (cfg.codes) {
+        var keep = new Set(cfg.codes);
+        geo.features = geo.features.filter(function (f) { return keep.has(f.properties.code); });
+      }
+      geo.features.forEach(function (f) { names[f.properties.code] = f.properties.name; });
+      data.counties.forEach(function (c) { names[c.code] = names[c.code] || c.name; });
+      echarts.registerMap(cfg.key, geo);
+      el.dataset.drawnFeatures = String(geo.features.filter(function (f) {
+        return f.properties.code.indexOf("boundary-") !== 0;
+      }).length);
+      var first = cfg.start;
+      data.counties.forEach(function (c) {
+        c.established.forEach(function (s) { if (s[0] < first) { first = s[0]; } });
+      });
+      months = monthEnds(first < "2000-01-01" ? "2000-01-01" : first, cfg.today || cfg.as_of);
+      slider.max = String(months.length - 1);
+      chart.hideLoading();
+      setupChart(geo);
+      show(cfg.as_of);
+    }).catch(function (err) {
+      chart.hideLoading();
+      el.classList.add("map-error");
+      el.textContent = err.message;
+      el.dataset.ready = "error";
+    });
+
+    function seriesData(day) {
+      var out = [];
+      var uncounted = new Set(data.uncounted);
+      if (data.unit === "province") {
+        var byProvince = {};
+        data.counties.forEach(function (c) {
+          (byProvince[c.province] = byProvince[c.province] || []).push(c);
+        });
+        cfg.units.forEach(function (code) {
+          var t = tally(byProvince[code] || [], day);
+          if (!t.counties) {
+            out.push({ name: code, value: null, status: "uncounted", visualMap: false,
+                       itemStyle: { areaColor: COLORS.uncounted, color: COLORS.uncounted } });
+            return;
+          }
+          out.push({ name: code, value: rate(t.established, t.counties), tally: t });
+        });
+      } else {
+        var byCode = {};
+        data.counties.forEach(function (c) { byCode[c.code] = c; });
+        cfg.units.forEach(function (code) {
+          var s = uncounted.has(code) ? "uncounted" : byCode[code] ? statusOn(byCode[code], day) : null;
+          if (s === null) { return; }
+          out.push({ name: code, value: VALUES[s], status: s });
+        });
+      }
+      return out;
+    }
+
+    function setupChart(geo) {
+      cfg.units = geo.features.map(function (f) { return f.properties.code; })
+        .filter(function (code) { return code.indexOf("boundary-") !== 0; });
+      // Units drawn from the data but without a shape still count (they are listed beside the map).
+      var shaped = new Set(cfg.units);
+      if (data.unit === "county") {
+        data.counties.forEach(function (c) { if (!shaped.has(c.code)) { cfg.units.push(c.code); } });
+        data.uncounted.forEach(function (code) { if (!shaped.has(code)) { cfg.units.push(code); } });
+      }
+      var boundaries = geo.features
+        .filter(function (f) { return f.properties.code.indexOf("boundary-") === 0; })
+        .map(function (f) {
+          return { name: f.properties.code, silent: true, visualMap: false,
+                   itemStyle: { borderColor: "#7a8591", borderWidth: 1, areaColor: "transparent" } };
+        });
+      cfg.boundaries = boundaries;
+      var visualMap = data.unit === "province"
+        ? { type: "piecewise", left: 8, bottom: 8, orient: "vertical",
+            // Bands at the national targets' milestones (50 %, 70 %, 100 %).
+            pieces: RATE_BANDS.map(function (b) { return { min: b[0], max: b[1], label: b[2], color: b[3] }; }) }
+        : { type: "piecewise", left: 8, bottom: 8, orient: "vertical",
+            pieces: ["standardized", "established", "none", "uncounted"].map(function (s) {
+              return { value: VALUES[s], label: LABELS[s], color: COLORS[s] };
+            }) };
+      chart.setOption({
+        animation: false,
+        tooltip: {
+          trigger: "item",
+          formatter: function (p) {
+            if (!p.data || p.data.silent) { return ""; }
+            var name = names[p.data.name] || p.data.name;
+            if (p.data.tally) {
+              var t = p.data.tally;
+              return name + "<br>县级单位 " + t.counties + " 个，已成立 " + t.established +
+                " 个（覆盖率 " + rate(t.established, t.counties) + "%）<br>已规范化 " +
+                t.standardized + " 个（" + rate(t.standardized, t.counties) + "%），未成立 " + t.none + " 个";
+            }
+            return name + "（" + p.data.name + "）<br>" + LABELS[p.data.status];
+          }
+        },
+        visualMap: visualMap,
+        series: [{
+          type: "map", map: cfg.key, nameProperty: "code", roam: true, selectedMode: false,
+          data: [],
+          label: { show: !cfg.national && cfg.units.length <= 40, fontSize: 10,
+                   formatter: function (p) { return names[p.name] || ""; } },
+          emphasis: { label: { show: true, formatter: function (p) { return names[p.name] || ""; } } },
+          itemStyle: { borderColor: "#ffffff", borderWidth: 0.6 }
+        }]
+      });
+      chart.on("click", function (p) {
+        if (!p.data || p.data.silent || p.data.status === "uncounted") { return; }
+        window.location.href = linkFor(cfg, data, p.data.name, data.unit === "county", el.dataset.asOf);
+      });
+    }
+
+    function show(day) {
+      var items = seriesData(day);
+      chart.setOption({ series: [{ data: items.concat(cfg.boundaries) }] });
+      var t = tally(data.counties, day);
+      countsEl.textContent = t.counties
+        ? "县级单位 " + t.counties + " 个：已成立 " + t.established + " 个（覆盖率 " +
+          rate(t.established, t.counties) + "%），其中规范化建设 " + t.standardized + " 个（" +
+          rate(t.standardized, t.counties) + "%）；尚未成立 " + t.none + " 个。"
+        : "该区划下没有县级单位，不计算县级覆盖率。";
+      if (labelEl) { labelEl.textContent = chineseDate(day); }
+      dateInput.value = day;
+      var idx = months.findIndex(function (m) { return m >= day; });
+      slider.value = String(idx < 0 ? months.length - 1 : idx);
+      document.querySelectorAll("[data-unit-status]").forEach(function (dot) {
+        var c = data.counties.find(function (u) { return u.code === dot.dataset.unitStatus; });
+        var s = c ? statusOn(c, day) : null;
+        dot.textContent = s ? LABELS[s] : "";
+        dot.className = "status-dot" + (s ? " status-" + s : "");
+      });
+      if (table) { fillTable(day); }
+      el.dataset.asOf = day;
+      el.dataset.ready = "true";
+    }
+
+    function fillTable(day) {
+      var rows = data.counties
+        .map(function (c) { return { c: c, s: statusOn(c, day) }; })
+        // Nationally only the units still without an association; below, every unit.
+        .filter(function (r) { return r.s !== null && (data.unit !== "province" || r.s === "none"); })
+        .sort(function (a, b) { return VALUES[a.s] - VALUES[b.s] || (a.c.code < b.c.code ? -1 : 1); });
+      table.textContent = "";
+      rows.forEach(function (r) {
+        var tr = document.createElement("tr");
+        tr.dataset.code = r.c.code;
+        tr.dataset.status = r.s;
+        var a = document.createElement("a");
+        a.href = "/regions/" + r.c.code + "/";
+        a.textContent = r.c.name;
+        var td1 = document.createElement("td"); td1.appendChild(a);
+        var td2 = document.createElement("td"); td2.className = "code"; td2.textContent = r.c.code;
+        var td3 = document.createElement("td");
+        var badge = document.createElement("span");
+        badge.className = "status-dot status-" + r.s;
+        badge.textContent = LABELS[r.s];
+        td3.appendChild(badge);
+        tr.append(td1, td2, td3);
+        table.appendChild(tr);
+      });
+    }
+
+    function stop() {
+      if (timer) { clearInterval(timer); timer = null; }
+      play.textContent = "▶ 按月回放";
+      play.setAttribute("aria-pressed", "false");
+    }
+
+    dateInput.addEventListener("change", function () {
+      if (!data || !/^\d{4}-\d{2}-\d{2}$/.test(dateInput.value)) { return; }
+      stop();
+      var max = cfg.today || cfg.as_of;
+      show(dateInput.value > max ? max : dateInput.value);
+    });
+    slider.addEventListener("input", function () {
+      if (!data) { return; }
+      stop();
+      show(months[+slider.value]);
+    });
+    play.addEventListener("click", function () {
+      if (!data) { return; }
+      if (timer) { stop(); return; }
+      var i = +slider.value >= months.length - 1 ? 0 : +slider.value;
+      play.textContent = "❚❚ 暂停";
+      play.setAttribute("aria-pressed", "true");
+      timer = setInterval(function () {
+        show(months[i]);
+        i += 1;
+        if (i >= months.length) { stop(); }
+      }, 350);
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+
+  function init() {
+    document.querySelectorAll("[data-coverage-map]").forEach(function (el) {
+      if (typeof echarts === "undefined") { el.textContent = "地图组件未能载入。"; return; }
+      draw(el);
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
