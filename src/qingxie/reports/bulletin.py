@@ -1,0 +1,649 @@
+"""The 工作信息 bulletin as data: masthead, issuing bodies, paragraphs written from the ledger in
+the bulletin's own form, the table by child region, the map, the trend and the targets.
+
+Every figure comes from `ledger.coverage` (coverage_tree, coverage_series, county_statuses,
+target_report, coverage_projection), so the bulletin says what `/api/coverage` says for the
+same region and date, to the decimal. The Word and PDF writers only lay out what is built here.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import Q
+
+from qingxie.core.models import subtree_q
+from qingxie.ledger import coverage
+from qingxie.ledger.choices import LIVE_STATUSES, AssociationStatus, CoverageMeasure
+from qingxie.ledger.coverage import CountyStatus, CoverageNode, SeriesPoint
+from qingxie.ledger.models import AssociationStatusPeriod
+from qingxie.regions.models import Region
+
+NATION, PROVINCE, PREFECTURE, COUNTY, TOWNSHIP = (
+    Region.Level.NATION,
+    Region.Level.PROVINCE,
+    Region.Level.PREFECTURE,
+    Region.Level.COUNTY,
+    Region.Level.TOWNSHIP,
+)
+
+#: "全省", "全区" … by the kind of division (Region.kind from the division list).
+SCOPE_BY_KIND = {
+    "省": "全省",
+    "自治区": "全区",
+    "直辖市": "全市",
+    "特别行政区": "全区",
+    "地级市": "全市",
+    "自治州": "全州",
+    "地区": "全地区",
+    "盟": "全盟",
+    "县": "全县",
+    "自治县": "全县",
+    "市辖区": "全区",
+    "县级市": "全市",
+    "旗": "全旗",
+    "自治旗": "全旗",
+    "林区": "全林区",
+    "特区": "全特区",
+}
+#: The short names the bulletin uses for the autonomous regions (as in 广西、新疆).
+AUTONOMOUS_REGION_SHORT = {
+    "内蒙古自治区": "内蒙古",
+    "广西壮族自治区": "广西",
+    "西藏自治区": "西藏",
+    "宁夏回族自治区": "宁夏",
+    "新疆维吾尔自治区": "新疆",
+}
+#: Not-yet-established county-level units named one by one up to this many (盯县).
+NAME_MISSING_UP_TO = 10
+#: Status of a map unit that counts for nothing (a prefecture city without counties, or a
+#: county not in force on the date).
+NOT_COUNTED = "not_counted"
+MAP_LABELS = {
+    CountyStatus.NONE: "未成立",
+    CountyStatus.ESTABLISHED: "已成立、未规范化",
+    CountyStatus.STANDARDIZED: "已规范化建设",
+    NOT_COUNTED: "不设县级单位",
+}
+
+
+def pct(value: float | None) -> str:
+    """A rate as the ledger gives it, one decimal: 86.9%; '—' when there is nothing to cover."""
+    return "—" if value is None else f"{value:.1f}%"
+
+
+def target_pct(value: float) -> str:
+    """A target as it was set (50%, 70%, 100%; 62.5% keeps its decimal)."""
+    return f"{value:g}%"
+
+
+def date_cn(day: datetime.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def short_name(region: Region) -> str:
+    """The name a bulletin uses in running text: 广东, 广西, 广州; counties keep their full name."""
+    if region.level == PROVINCE:
+        if region.name in AUTONOMOUS_REGION_SHORT:
+            return AUTONOMOUS_REGION_SHORT[region.name]
+        for suffix in ("特别行政区", "省", "市"):
+            if region.name.endswith(suffix) and len(region.name) > len(suffix) + 1:
+                return region.name[: -len(suffix)]
+    if region.level == PREFECTURE and region.kind == "地级市" and region.name.endswith("市"):
+        return region.name[:-1]
+    return region.name
+
+
+def scope_word(region: Region) -> str:
+    """全国, 全省, 全区, 全市, 全州, 全县 … as the bulletin opens its figures."""
+    if region.level == NATION:
+        return "全国"
+    return SCOPE_BY_KIND.get(region.kind, "全" + region.name[-1])
+
+
+def league_committee(region: Region) -> str:
+    """The Youth League committee of a region: 共青团广东省委员会, 共青团广州市海珠区委员会."""
+    if region.level == NATION:
+        return "共青团中央"
+    name = region.name
+    if region.level == COUNTY and region.parent_id:
+        parent = region.parent
+        # A district of a city carries the city's name (共青团广州市海珠区委员会); a county-level
+        # city directly under a province (仙桃市) does not.
+        if parent.level == PREFECTURE or parent.kind == "直辖市":
+            name = parent.name + name
+    return f"共青团{name}委员会"
+
+
+# ------------------------------------------------------------------------- document model
+
+
+@dataclass
+class Table:
+    """A table the writers lay out with borders; the last row is a total row when `total`."""
+
+    header: list[str]
+    rows: list[list[str]]
+    widths: list[float]
+    align: list[str]
+    total: bool = False
+
+
+@dataclass
+class Figure:
+    """An image the writers ask `charts` to draw: 'map' or 'trend'."""
+
+    kind: str
+    caption: str
+
+
+@dataclass
+class Note:
+    """A small-print line under a table or figure."""
+
+    text: str
+
+
+@dataclass
+class Section:
+    """A numbered section: its title and blocks (paragraph strings, tables, figures, notes)."""
+
+    title: str
+    blocks: list = field(default_factory=list)
+
+
+@dataclass
+class MapData:
+    """What the coverage map draws.
+
+    `kind` is 'provinces' (the nation, provinces coloured by coverage rate) or 'counties' (a
+    province or city, each county-level unit coloured by its status). `units` maps the codes
+    to draw to their status or rate; units absent from the map file are listed in `missing`;
+    `built` is False when the map files have not been built on this machine.
+    """
+
+    kind: str
+    file: str
+    units: dict[str, str | float | None]
+    missing: list[str] = field(default_factory=list)
+    label_names: bool = False
+    built: bool = True
+
+
+@dataclass
+class Bulletin:
+    """One bulletin for one region and date, ready for the Word and PDF writers."""
+
+    region_code: str
+    region_name: str
+    level: int
+    as_of: datetime.date
+    masthead: str
+    issue_line: str
+    issuers: list[str]
+    date_line: str
+    headline: str
+    sections: list[Section]
+    node: CoverageNode
+    series: list[SeriesPoint]
+    target_points: list[tuple[datetime.date, float]]
+    map: MapData | None
+    footer: str
+
+    @property
+    def filename(self) -> str:
+        """The download name, without extension: 广东省工作信息（2021-05-06）."""
+        return f"{self.region_name}工作信息（{self.as_of.isoformat()}）"
+
+    @property
+    def ascii_filename(self) -> str:
+        return f"qingxie-bulletin-{self.region_code}-{self.as_of.isoformat()}"
+
+    def figures(self) -> list[Figure]:
+        return [b for s in self.sections for b in s.blocks if isinstance(b, Figure)]
+
+    def text(self) -> str:
+        """All the words of the bulletin, as a reader would read them (for tests and previews)."""
+        out = [self.masthead, self.issue_line, *self.issuers, self.date_line, self.headline]
+        for section in self.sections:
+            out.append(section.title)
+            for block in section.blocks:
+                if isinstance(block, str):
+                    out.append(block)
+                elif isinstance(block, Note):
+                    out.append(block.text)
+                elif isinstance(block, Figure):
+                    out.append(block.caption)
+                elif isinstance(block, Table):
+                    out += ["\t".join(r) for r in [block.header, *block.rows]]
+        out.append(self.footer)
+        return "\n".join(x for x in out if x)
+
+
+# ------------------------------------------------------------------------------- building
+
+
+def _live_on(as_of: datetime.date) -> Q:
+    return Q(start__lte=as_of) & (Q(end__isnull=True) | Q(end__gt=as_of))
+
+
+def _issuing_association(region: Region, as_of: datetime.date) -> str | None:
+    """The name of the region's own association on the date (active or suspended), if any."""
+    period = (
+        AssociationStatusPeriod.objects.filter(_live_on(as_of), region=region)
+        .filter(status__in=LIVE_STATUSES)
+        .select_related("association")
+        .order_by("-start")
+        .first()
+    )
+    return period.association.name if period else None
+
+
+def _county_word(region: Region, as_of: datetime.date) -> str:
+    """县（市、区），or 县（市、区、旗） where banners are among the units (内蒙古, the nation)."""
+    banners = (
+        Region.objects.filter(subtree_q("path", region.path), level=COUNTY)
+        .filter(coverage.valid_on(as_of))
+        .filter(kind__in=("旗", "自治旗"))
+        .exists()
+    )
+    return "县（市、区、旗）" if banners else "县（市、区）"
+
+
+def _names(items: list[str], limit: int = 5) -> str:
+    """A、B、C, or A、B、C、D、E等 when there are more than `limit`."""
+    shown = "、".join(items[:limit])
+    return shown + ("等" if len(items) > limit else "")
+
+
+def _coverage_sentence(
+    scope: str, cw: str, node: CoverageNode, as_of: datetime.date
+) -> str:  # the bulletin's opening figures
+    n, e, s = node.counties, node.established, node.standardized
+    if e == 0:
+        first = f"{scope}{n}个{cw}均尚未成立团属志愿服务组织，覆盖率为{pct(node.coverage_rate)}"
+    elif e == n:
+        first = (
+            f"{scope}{n}个{cw}均已成立团属志愿服务组织，覆盖率为{pct(node.coverage_rate)}，"
+            "实现全覆盖"
+        )
+    else:
+        first = (
+            f"{scope}{n}个{cw}中共有{e}个成立团属志愿服务组织，覆盖率为{pct(node.coverage_rate)}"
+        )
+    if s == 0:
+        second = f"尚无{cw}规范建设团属志愿服务组织，覆盖率为{pct(node.standardized_rate)}"
+    elif s == n:
+        second = f"{n}个{cw}均规范建设了团属志愿服务组织，覆盖率为{pct(node.standardized_rate)}"
+    else:
+        second = f"{s}个{cw}规范建设了团属志愿服务组织，覆盖率为{pct(node.standardized_rate)}"
+    return f"截至{date_cn(as_of)}，{first}；{second}。"
+
+
+def _township_sentence(scope: str, node: CoverageNode) -> str:
+    t, w = node.townships, node.townships_with_team
+    if not t:
+        return ""
+    if w == 0:
+        return f"{scope}{t}个乡镇（街道）尚未建立基层志愿服务队伍。"
+    if w == t:
+        return (
+            f"{scope}{t}个乡镇（街道）均已建立基层志愿服务队伍，覆盖率为{pct(node.township_rate)}。"
+        )
+    return (
+        f"{scope}{t}个乡镇（街道）中有{w}个建立了基层志愿服务队伍，"
+        f"覆盖率为{pct(node.township_rate)}。"
+    )
+
+
+def _missing_sentence(cw: str, node: CoverageNode, statuses: dict[str, str]) -> str:
+    missing = [code for code, status in statuses.items() if status == CountyStatus.NONE]
+    if not missing or node.established == 0:
+        return ""
+    if len(missing) > NAME_MISSING_UP_TO:
+        return f"尚有{len(missing)}个{cw}未成立团属志愿服务组织。"
+    names = dict(Region.objects.filter(code__in=missing).values_list("code", "name"))
+    listed = "、".join(names[c] for c in sorted(missing))
+    return f"尚未成立团属志愿服务组织的{len(missing)}个{cw}是：{listed}。"
+
+
+def _children_sentence(region: Region, node: CoverageNode, kids: dict) -> str:
+    """分地市看 … which children have full coverage and which lag furthest."""
+    unit = "省（区、市）" if region.level == NATION else "地市"
+    group = [c for c in node.children if c.level < COUNTY and c.counties > 0]
+    if len(group) < 2:
+        return ""
+    full = [c for c in group if c.established == c.counties]
+    behind = sorted(
+        (c for c in group if c.established < c.counties),
+        key=lambda c: (c.coverage_rate, c.code),
+    )
+    label = [short_name(kids[c.code]) for c in full]
+    if not behind:
+        return f"分{unit}看，{len(group)}个{unit}均已实现县级全覆盖。"
+    if not full:
+        text = f"分{unit}看，尚无{unit}实现县级全覆盖"
+    else:
+        text = f"分{unit}看，{_names(label)}{len(full)}个{unit}已实现县级全覆盖"
+    worst = [f"{short_name(kids[c.code])}（{pct(c.coverage_rate)}）" for c in behind[:3]]
+    if len(behind) <= 3:
+        text += f"；尚未实现全覆盖的是{'、'.join(worst)}"
+    else:
+        text += f"；覆盖率最低的{len(worst)}个{unit}是{'、'.join(worst)}"
+    return text + "。"
+
+
+def _county_paragraph(region: Region, node: CoverageNode, as_of: datetime.date) -> str:
+    status = coverage.county_statuses(region, as_of).get(region.code, CountyStatus.NONE)
+    period = (
+        AssociationStatusPeriod.objects.filter(
+            _live_on(as_of), region=region, status=AssociationStatus.ACTIVE
+        )
+        .select_related("association")
+        .first()
+    )
+    head = f"截至{date_cn(as_of)}，{region.name}"
+    if status == CountyStatus.NONE or period is None:
+        return head + "尚未成立团属志愿服务组织。"
+    assoc = period.association
+    text = f"{head}已成立团属志愿服务组织“{assoc.name}”（{date_cn(assoc.established_on)}成立）"
+    if status == CountyStatus.STANDARDIZED:
+        return text + "，并已完成规范化建设。"
+    return text + "，尚未完成规范化建设。"
+
+
+def _aggregate_table(node: CoverageNode, kids: dict) -> Table:
+    rows = [
+        [
+            kids[c.code].name,
+            str(c.counties),
+            str(c.established),
+            pct(c.coverage_rate),
+            str(c.standardized),
+            pct(c.standardized_rate),
+        ]
+        for c in node.children
+    ]
+    rows.append(
+        [
+            "合计",
+            str(node.counties),
+            str(node.established),
+            pct(node.coverage_rate),
+            str(node.standardized),
+            pct(node.standardized_rate),
+        ]
+    )
+    return Table(
+        header=["地区", "县级单位数", "已成立", "覆盖率", "规范化建设", "规范化覆盖率"],
+        rows=rows,
+        widths=[3.0, 1.6, 1.3, 1.4, 1.6, 1.8],
+        align=["L", "C", "C", "C", "C", "C"],
+        total=True,
+    )
+
+
+def _status_table(region: Region, node: CoverageNode, statuses, as_of, kids) -> Table:
+    """One row per county-level unit of a city: its association and status on the date."""
+    names = {
+        p.region_id: p.association.name
+        for p in AssociationStatusPeriod.objects.filter(
+            _live_on(as_of),
+            status=AssociationStatus.ACTIVE,
+            region__code__in=list(statuses),
+        ).select_related("association")
+    }
+    ids = dict(Region.objects.filter(code__in=list(statuses)).values_list("code", "id"))
+    rows = []
+    for child in node.children:
+        status = statuses.get(child.code, CountyStatus.NONE)
+        rows.append(
+            [
+                kids[child.code].name,
+                names.get(ids.get(child.code), "—") if status != CountyStatus.NONE else "—",
+                "已成立" if status != CountyStatus.NONE else "未成立",
+                "已规范化" if status == CountyStatus.STANDARDIZED else "—",
+            ]
+        )
+    rows.append(
+        [
+            "合计",
+            f"{node.counties}个县级单位",
+            f"{node.established}个（{pct(node.coverage_rate)}）",
+            f"{node.standardized}个（{pct(node.standardized_rate)}）",
+        ]
+    )
+    return Table(
+        header=["县（市、区）", "团属志愿服务组织", "成立情况", "规范化建设"],
+        rows=rows,
+        widths=[2.2, 4.6, 1.8, 1.8],
+        align=["L", "L", "C", "C"],
+        total=True,
+    )
+
+
+def _target_blocks(region: Region, node: CoverageNode, as_of: datetime.date) -> list:
+    report = coverage.target_report(region, node, as_of)
+    if not report:
+        return ["未设定覆盖目标。"]
+    setters = {t["set_by"] for r in report for t in r["targets"]}
+    setter_names = dict(Region.objects.filter(code__in=setters).values_list("code", "name"))
+    rows, sentences = [], []
+    for measure in report:
+        parts = []
+        first_upcoming = True
+        for t in measure["targets"]:
+            due = datetime.date.fromisoformat(t["due_on"])
+            goal = f"{date_cn(due)}前达到{target_pct(t['rate'])}"
+            if t["met"] is not None:
+                result = "已完成" if t["met"] else "未完成"
+                rows.append(
+                    [
+                        measure["label"],
+                        target_pct(t["rate"]),
+                        date_cn(due),
+                        pct(t["actual"]),
+                        result,
+                    ]
+                )
+                parts.append(f"{goal}，届时为{pct(t['actual'])}，{result}")
+            elif measure["actual"] is None:
+                rows.append([measure["label"], target_pct(t["rate"]), date_cn(due), "—", "不计"])
+            elif first_upcoming:
+                first_upcoming = False
+                ahead = measure["actual"] >= t["rate"]
+                if ahead:
+                    result = "未到期，已提前达到"
+                elif measure["status"] == "on_track":
+                    result = "未到期，进度正常"
+                else:
+                    result = f"未到期，落后于进度（应达{pct(measure['required_now'])}）"
+                rows.append(
+                    [
+                        measure["label"],
+                        target_pct(t["rate"]),
+                        date_cn(due),
+                        pct(measure["actual"]),
+                        result,
+                    ]
+                )
+                parts.append(f"{goal}，目前为{pct(measure['actual'])}，{result[4:]}")
+            else:
+                rows.append([measure["label"], target_pct(t["rate"]), date_cn(due), "—", "未到期"])
+                parts.append(f"{goal}，尚未到期")
+        if parts:
+            sentences.append(f"{measure['label']}：{'；'.join(parts)}。")
+    by = "、".join(
+        "全国目标" if code == "000000" else f"{setter_names.get(code, code)}目标"
+        for code in sorted(setters)
+    )
+    blocks: list = []
+    if sentences:
+        blocks.append(f"对照{by}，" + "".join(sentences))
+    blocks.append(
+        Table(
+            header=["指标", "目标", "截止日期", "实际", "完成情况"],
+            rows=rows,
+            widths=[3.0, 1.1, 2.4, 1.3, 3.2],
+            align=["L", "C", "C", "C", "L"],
+        )
+    )
+    if node.counties and region.level < COUNTY:
+        # The ledger's message spaces its figures for the screen; print sets them solid.
+        message = coverage.coverage_projection(region, as_of).message
+        blocks.append(re.sub(r"\s+", "", message))
+    return blocks
+
+
+def map_features(file: str) -> list[dict] | None:
+    """The features of a map file built by `qingxie setup`, or None when it was not built."""
+    path = Path(settings.MAPS_DIR) / f"{file}.json"
+    if not path.exists():
+        return None
+    return json.loads(path.read_text("utf-8"))["features"]
+
+
+def _map_data(region: Region, node: CoverageNode, statuses: dict[str, str]) -> MapData | None:
+    from qingxie.regions.maps import map_file_for
+    from qingxie.regions.selectors import map_units_for
+
+    if region.level >= COUNTY or node.counties == 0:
+        return None
+    file, _keep = map_file_for(region)
+    if region.level == NATION:
+        units: dict[str, str | float | None] = {c.code: c.coverage_rate for c in node.children}
+        kind = "provinces"
+    else:
+        kind = "counties"
+        units = {
+            code: statuses.get(code, NOT_COUNTED)
+            for code in map_units_for(region).values_list("code", flat=True)
+        }
+    features = map_features(file)
+    shaped = {f["properties"]["code"] for f in features or ()}
+    return MapData(
+        kind=kind,
+        file=file,
+        units=units,
+        missing=sorted(set(units) - shaped),
+        label_names=region.level == PREFECTURE,
+        built=features is not None,
+    )
+
+
+def _map_blocks(region: Region, data: MapData, caption: str) -> list:
+    if not data.built:
+        return [Note("地图文件尚未生成（请管理员运行 qingxie setup），本期不附地图。")]
+    blocks: list = [Figure("map", caption)]
+    if data.missing:
+        names = dict(Region.objects.filter(code__in=data.missing).values_list("code", "name"))
+        listed = "、".join(names.get(c, c) for c in data.missing)
+        blocks.append(Note(f"注：{listed}暂无边界数据，未在图中绘出，其数据已计入上表。"))
+    return blocks
+
+
+def trend_start(as_of: datetime.date) -> datetime.date:
+    """From 2020 (the national targets' timeline) or three years back, whichever is earlier —
+    the coverage page's window."""
+    return min(datetime.date(2020, 1, 1), datetime.date(as_of.year - 3, as_of.month, 1))
+
+
+def bulletin_build(*, region: Region, as_of: datetime.date, issue: int | None = None) -> Bulletin:
+    """Write the bulletin of `region` on `as_of` from the ledger.
+
+    The caller has checked that the user may see `region` (a county-level or higher one).
+    `issue` is the bulletin's number in its year (第5期), when the cadre gives one.
+    """
+    node = coverage.coverage_tree(region, as_of, depth=1)
+    kids = {r.code: r for r in Region.objects.filter(code__in=[c.code for c in node.children])}
+    scope = scope_word(region)
+    cw = _county_word(region, as_of)
+    place = "全国" if region.level == NATION else region.name
+    statuses = coverage.county_statuses(region, as_of) if region.level < TOWNSHIP else {}
+
+    summary: list[str] = []
+    if region.level == COUNTY:
+        summary.append(_county_paragraph(region, node, as_of))
+    elif node.counties == 0:
+        summary.append(f"{place}不设县级行政单位，不计算县级团属志愿服务组织覆盖率。")
+    else:
+        summary.append(_coverage_sentence(scope, cw, node, as_of))
+        extra = _missing_sentence(cw, node, statuses) + _children_sentence(region, node, kids)
+        if extra:
+            summary.append(extra)
+    if township := _township_sentence(scope, node):
+        summary.append(township)
+
+    sections = [Section("总体情况", summary)]
+    if node.children and node.counties:
+        all_counties = all(c.level == COUNTY for c in node.children)
+        table = (
+            _status_table(region, node, statuses, as_of, kids)
+            if all_counties
+            else _aggregate_table(node, kids)
+        )
+        blocks: list = [table]
+        empty = [kids[c.code].name for c in node.children if c.counties == 0]
+        if empty and not all_counties:
+            blocks.append(Note(f"注：{'、'.join(empty)}不设县级行政单位，不计入县级覆盖率。"))
+        sections.append(Section("分地区情况", blocks))
+    map_data = _map_data(region, node, statuses)
+    if map_data:
+        caption = (
+            f"{place}各省（区、市）县级团属志愿服务组织覆盖率（{date_cn(as_of)}）"
+            if map_data.kind == "provinces"
+            else f"{place}{cw}团属志愿服务组织建设情况（{date_cn(as_of)}）"
+        )
+        sections.append(Section("覆盖地图", _map_blocks(region, map_data, caption)))
+    series: list[SeriesPoint] = []
+    target_points: list[tuple[datetime.date, float]] = []
+    if node.counties and region.level < COUNTY:
+        series = coverage.coverage_series(region, trend_start(as_of), as_of)
+        target_points = [
+            (t.due_on, float(t.rate))
+            for t in coverage.targets_for(region).get(CoverageMeasure.ESTABLISHED, [])
+        ]
+        sections.append(
+            Section(
+                "覆盖率变化趋势",
+                [
+                    Figure(
+                        "trend",
+                        f"{place}县级团属志愿服务组织覆盖率变化（{series[0].date.year}年{series[0].date.month}月至"
+                        f"{date_cn(as_of)}，每月末）",
+                    )
+                ],
+            )
+        )
+    sections.append(Section("目标完成情况", _target_blocks(region, node, as_of)))
+
+    # As the seed's masthead: the body, then the secretariat that compiled it; with no
+    # association of its own, the League committee compiles the bulletin itself.
+    association = _issuing_association(region, as_of)
+    committee = league_committee(region)
+    issuers = [committee, f"{association}秘书处编"] if association else [f"{committee}编"]
+    masthead_place = "全国" if region.level == NATION else short_name(region)
+    return Bulletin(
+        region_code=region.code,
+        region_name=place,
+        level=region.level,
+        as_of=as_of,
+        masthead=f"{masthead_place}志愿服务工作信息",
+        issue_line=f"{as_of.year}年第{issue}期" if issue else "",
+        issuers=issuers,
+        date_line=date_cn(as_of),
+        headline=f"{place}县级团属志愿服务组织建设情况",
+        sections=sections,
+        node=node,
+        series=series,
+        target_points=target_points,
+        map=map_data,
+        footer=(
+            f"本期数据截至{date_cn(as_of)}，由青协信息平台根据组织台账生成，与平台覆盖率统计一致。"
+        ),
+    )
