@@ -215,7 +215,7 @@ def run_import(
             if len(rows) % 2000 == 0:
                 progress("读取", len(rows), table.estimated_rows)
     except FileRefused as refused:
-        report.sha256 = report.sha256 or (sha256 or _safe_sha(path))
+        report.sha256 = report.sha256 or sha256 or ""
         report.problems = refused.problems.sorted()
         report.seconds = time.perf_counter() - started
         return report
@@ -224,21 +224,15 @@ def run_import(
         problems.add(f"文件“{filename}”只有列名，没有数据行。")
     bad = problems.rows_with_problems()
     ctx = ImportContext(kind, actor, problems, progress)
+    importer = kind.importer()  # one per run: importers keep their lookups on themselves
     progress("校验", 0, len(rows))
-    report.plans = kind.importer.plan([r for r in rows if r.number not in bad], ctx)
+    report.plans = importer.plan([r for r in rows if r.number not in bad], ctx)
     progress("校验", len(rows), len(rows))
     if not problems:
         with transaction.atomic(), change_note(import_note(filename, report.sha256)):
-            kind.importer.write(report.plans, ctx)
+            importer.write(report.plans, ctx)
             if problems or dry_run:
                 transaction.set_rollback(True)
     report.problems = problems.sorted()
     report.seconds = time.perf_counter() - started
     return report
-
-
-def _safe_sha(path: Path) -> str:
-    try:
-        return file_sha256(path)
-    except OSError:
-        return ""

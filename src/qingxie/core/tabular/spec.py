@@ -210,7 +210,8 @@ class Column:
 class SheetKind:
     """One kind of spreadsheet (协会台账, 基层队伍 …): columns plus what imports and exports it.
 
-    `importer` plans and writes the rows (see qingxie.core.tabular.runner.Importer); `exporter`
+    `importer` is the Importer class that plans and writes the rows (a new one per import, see
+    qingxie.core.tabular.runner.Importer); `exporter`
     yields one dict per row for a user, region and date. Either may be None (the coverage
     table is export-only).
     """
@@ -219,8 +220,10 @@ class SheetKind:
     title: str
     columns: tuple[Column, ...]
     notes: tuple[str, ...] = ()
-    importer: object | None = None
+    importer: type | None = None
     exporter: Callable | None = None
+    #: The model whose permissions gate this kind's pages (imports need "add" or "change").
+    model: type | None = None
     #: Service error fields that are not columns, shown under this column's header.
     field_headers: dict[str, str] = field(default_factory=dict)
 

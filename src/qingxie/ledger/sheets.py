@@ -1,0 +1,909 @@
+"""Spreadsheet kinds of the ledger: associations (协会台账), group members (团体会员) and the
+coverage table (覆盖率统计表, export only).
+
+Each kind is declared once as columns (qingxie.core.tabular); the importers map each row
+onto the ledger services, so every write is validated, scope-checked and change-logged as if
+a cadre had typed it in. The importers first check everything the services would refuse
+(and what only a whole file can show: duplicates inside it), so every problem of every row
+is named before anything is written.
+
+Matching rows to what is already there, so that importing the same file twice changes
+nothing: a row with a 统一编号 is that association; a row without one is the association on
+the same region with the same name, if there is one, else a new association. Group members
+match by their 会员编号 or by association and name.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+
+from django.db.models import Q
+from django.utils import timezone
+
+from qingxie.accounts.permissions import user_may
+from qingxie.core.models import subtree_q
+from qingxie.core.tabular import (
+    CREATE,
+    UNCHANGED,
+    UPDATE,
+    Column,
+    ImportContext,
+    Importer,
+    Row,
+    RowPlan,
+    SheetKind,
+    choice_pairs,
+)
+from qingxie.core.tabular.masking import export_phone
+from qingxie.core.tabular.spec import CellError, code, date, integer, text
+from qingxie.core.validators import phone_masked, phone_problem, uscc_compact, uscc_problem
+from qingxie.ledger import services
+from qingxie.ledger.choices import (
+    LIVE_STATUSES,
+    AssociationForm,
+    AssociationStatus,
+    GroupMemberKind,
+    GroupMemberStatus,
+)
+from qingxie.ledger.models import (
+    Association,
+    AssociationStatusPeriod,
+    GroupMember,
+    StandardizationPeriod,
+)
+from qingxie.ledger.numbering import number_normalize
+from qingxie.regions.models import Region
+
+ACTIVE, SUSPENDED = AssociationStatus.ACTIVE, AssociationStatus.SUSPENDED
+DISSOLVED, MERGED = AssociationStatus.DISSOLVED, AssociationStatus.MERGED
+
+
+def visible(model, actor):
+    """What `actor` may see of `model`; the system (actor None, the operator) sees everything."""
+    return model.objects.all() if actor is None else model.objects.restrict(actor, "view")
+
+
+def association_number(raw) -> str:
+    """A 统一编号 cell, with or without hyphens, checked by its check character."""
+    from qingxie.core.errors import QingxieError
+
+    try:
+        return number_normalize(str(raw).strip())
+    except QingxieError as exc:
+        raise CellError(exc.message) from exc
+
+
+def phone_change(new: str, current: str) -> bool:
+    """Whether a phone cell changes the stored number: exports show phones masked, and a
+    masked value left as exported means "keep the number"."""
+    return (bool(new) and new != current and new != phone_masked(current)) or (
+        not new and bool(current)
+    )
+
+
+def _label(choices, value) -> str:
+    return dict(choices).get(value, str(value))
+
+
+# ----------------------------------------------------------------------------- associations
+
+REGISTERED_CHOICES = ((True, "已登记"), (False, "未登记"))
+
+LEDGER_COLUMNS = (
+    Column(
+        "统一编号",
+        "number",
+        parser=association_number,
+        help="新增协会留空；填写已有协会的统一编号则更新该协会。",
+        example="440105-3-01-4",
+        width=18,
+    ),
+    Column(
+        "行政区划代码",
+        "region",
+        required=True,
+        parser=code(6, 9),
+        help="协会所在县级及以上行政区划的6位代码（GB/T 2260），不能填乡级9位代码或已撤销的代码。",
+        example="440105",
+        width=14,
+    ),
+    Column("行政区划名称", "region_name", importable=False, help="导出时附上，便于阅读。"),
+    Column(
+        "名称",
+        "name",
+        required=True,
+        parser=text(100),
+        help="协会全称，不超过100字。",
+        example="广州市海珠区青年志愿者协会",
+        width=30,
+    ),
+    Column(
+        "组织形式",
+        "form",
+        required=True,
+        choices=choice_pairs(AssociationForm.choices),
+        help="团属志愿服务组织的组织形式，每种形式都计入覆盖率。",
+        example="青年志愿者协会",
+        width=22,
+    ),
+    Column(
+        "成立日期", "established_on", required=True, parser=date(), example="2019-03-05", width=12
+    ),
+    Column(
+        "登记状态",
+        "registered",
+        choices=REGISTERED_CHOICES,
+        help="是否已在民政部门登记注册；留空按“未登记”。已登记须填写统一社会信用代码。",
+        example="已登记",
+        width=10,
+    ),
+    Column(
+        "统一社会信用代码",
+        "uscc",
+        parser=text(20),
+        help="18位（GB 32100），系统核对校验位；已登记的协会必填。",
+        example="51440105MJL123456X",
+        width=22,
+    ),
+    Column("登记日期", "registered_on", parser=date(), example="2019-06-01", width=12),
+    Column(
+        "规范化认定日期",
+        "standardized_on",
+        parser=date(),
+        help="上一级认定该协会规范化建设的日期，导入后记为全部必备事项于该日核验通过；"
+        "只有上一级（如市对所辖县）可以填写。已认定的日期不能通过导入修改。",
+        example="2021-04-20",
+        width=14,
+    ),
+    Column(
+        "状态",
+        "status",
+        choices=choice_pairs(AssociationStatus.choices),
+        help="留空按“正常”（已有协会：不变）。暂停活动、已注销须同时填写状态日期；"
+        "“已合并”请在协会页面办理。",
+        example="正常",
+        width=10,
+    ),
+    Column(
+        "状态日期",
+        "status_since",
+        parser=date(),
+        help="当前状态的起始日期：暂停活动或注销的日期。不能早于成立日期。",
+        example="",
+        width=12,
+    ),
+    Column("会长", "president_name", parser=text(50), example="张三", width=10),
+    Column(
+        "会长电话",
+        "president_phone",
+        parser=text(20),
+        help="11位手机号或带区号的固定电话。导出文件中为脱敏显示，原样保留即不修改。",
+        example="13800138000",
+        width=14,
+    ),
+    Column("秘书长", "secretary_name", parser=text(50), example="李四", width=10),
+    Column(
+        "秘书长电话",
+        "secretary_phone",
+        parser=text(20),
+        help="同会长电话。",
+        example="020-83201234",
+        width=14,
+    ),
+)
+
+_EDITABLE = (
+    "name",
+    "form",
+    "established_on",
+    "registered",
+    "uscc",
+    "registered_on",
+    "president_name",
+    "president_phone",
+    "secretary_name",
+    "secretary_phone",
+)
+_PHONES = ("president_phone", "secretary_phone")
+_DATES = ("established_on", "registered_on")
+
+
+class LedgerImporter(Importer):
+    """Rows of the association ledger onto association_create/update/standardize/suspend/…"""
+
+    def plan(self, rows: list[Row], ctx: ImportContext) -> list[RowPlan]:
+        actor = ctx.actor
+        codes = {r.get("region") for r in rows if r.get("region")}
+        self.regions = {
+            r.code: r for r in Region.objects.filter(code__in=codes).select_related("successor")
+        }
+        numbers = {r.get("number") for r in rows if r.get("number")}
+        self.by_number = {
+            a.number: a
+            for a in visible(Association, actor).filter(number__in=numbers).select_related("region")
+        }
+        on_regions = Association.objects.filter(
+            region__in=list(self.regions.values())
+        ).select_related("region")
+        self.live_on = {a.region_id: a for a in on_regions if a.status in LIVE_STATUSES}
+        self.by_name: dict[tuple, Association] = {}
+        for a in on_regions.order_by("established_on"):
+            key = (a.region_id, a.name)
+            if key not in self.by_name or a.is_live:
+                self.by_name[key] = a
+        usccs = {uscc_compact(r.get("uscc", "")) for r in rows} - {""}
+        self.uscc_owner = {
+            a.uscc: a
+            for a in Association.objects.filter(uscc__in=usccs).only("pk", "uscc", "name", "number")
+        }
+        self.seen_region: dict[int, int] = {}
+        self.seen_number: dict[str, int] = {}
+        self.seen_uscc: dict[str, int] = {}
+        self.today = timezone.localdate()
+        plans = []
+        for n, row in enumerate(rows, start=1):
+            plan = self._plan_row(row, ctx)
+            if plan is not None:
+                plans.append(plan)
+            if n % 1000 == 0:
+                ctx.progress("校验", n, len(rows))
+        # Historical (dissolved) associations first, so a live one on the same region follows them.
+        plans.sort(key=lambda p: (p.verb != CREATE, getattr(p, "_live", True), p.row))
+        return plans
+
+    def _region(self, row: Row, ctx: ImportContext, *, new: bool) -> Region | None:
+        code_ = row.get("region")
+        region = self.regions.get(code_)
+        if region is None:
+            ctx.problem(row.number, "region", f"行政区划代码“{code_}”不存在，请按 GB/T 2260 核对。")
+        elif region.level == Region.Level.TOWNSHIP:
+            ctx.problem(
+                row.number,
+                "region",
+                f"“{code_}”是乡级区划（{region.name}），本列须填写县级及以上区划的6位代码。",
+            )
+        elif new and region.valid_to is not None:
+            after = (
+                f"，现为{region.successor.name}（{region.successor.code}）"
+                if region.successor
+                else ""
+            )
+            ctx.problem(
+                row.number,
+                "region",
+                f"行政区划“{region.name}”（{code_}）已于 {region.valid_to} 撤销{after}。",
+            )
+        else:
+            return region
+        return None
+
+    def _plan_row(self, row: Row, ctx: ImportContext) -> RowPlan | None:
+        actor, n = ctx.actor, row.number
+        before = len(ctx.problems)
+        existing = None
+        number = row.get("number")
+        if number:
+            if number in self.seen_number:
+                ctx.problem(n, "number", f"统一编号与第{self.seen_number[number]}行重复。")
+            self.seen_number[number] = n
+            existing = self.by_number.get(number)
+            if existing is None:
+                ctx.problem(
+                    n, "number", f"统一编号为 {number} 的协会不存在，或不在您的管辖范围内。"
+                )
+                return None
+        region = self._region(row, ctx, new=existing is None)
+        if region is None:
+            return None
+        if existing is not None and existing.region_id != region.pk:
+            ctx.problem(
+                n,
+                "region",
+                f"统一编号 {number} 的协会位于{existing.region.name}（{existing.region.code}），"
+                "与本行的行政区划代码不一致；协会所在区划不能通过导入修改。",
+            )
+            return None
+        if existing is None:
+            existing = self.by_name.get((region.pk, row.get("name")))
+        action = "change" if existing else "add"
+        if not user_may(actor, Association, action, region.path):
+            ctx.problem(
+                n, "region", f"{region.name}（{region.code}）不在您的管辖范围内，不能导入。"
+            )
+            return None
+        status = row.get("status")
+        if status == MERGED and (existing is None or existing.status != MERGED):
+            ctx.problem(
+                n, "status", "“已合并”须在协会页面办理（要指定合并入的协会），不能通过导入设置。"
+            )
+        self._check_fields(row, ctx, existing)
+        if existing is None:
+            plan = self._plan_create(row, ctx, region, status)
+        else:
+            plan = self._plan_update(row, ctx, existing, status)
+        return plan if len(ctx.problems) == before else None
+
+    def _check_fields(self, row: Row, ctx: ImportContext, existing) -> None:
+        n = row.number
+        uscc = uscc_compact(row.get("uscc", ""))
+        if uscc:
+            if problem := uscc_problem(uscc):
+                ctx.problem(n, "uscc", problem)
+            else:
+                owner = self.uscc_owner.get(uscc)
+                if owner is not None and (existing is None or owner.pk != existing.pk):
+                    ctx.problem(
+                        n, "uscc", f"统一社会信用代码已被“{owner.name}”（{owner.number}）使用。"
+                    )
+                if uscc in self.seen_uscc:
+                    ctx.problem(n, "uscc", f"统一社会信用代码与第{self.seen_uscc[uscc]}行重复。")
+                self.seen_uscc[uscc] = n
+        registered = row.get(
+            "registered", existing.registered if existing and not row.has("registered") else False
+        )
+        has_uscc = uscc or (existing is not None and not row.has("uscc") and existing.uscc)
+        if registered and not has_uscc:
+            ctx.problem(n, "uscc", "已在民政部门登记的协会须填写统一社会信用代码。")
+        for field_name in _PHONES:
+            value = row.get(field_name, "")
+            current = getattr(existing, field_name) if existing else ""
+            changes = value and (existing is None or phone_change(value, current))
+            if changes and (problem := phone_problem(value)):
+                ctx.problem(n, field_name, problem)
+
+    def _check_status_date(self, row, ctx, status, since, established, floor=None) -> None:
+        label = _label(AssociationStatus.choices, status)
+        if since is None:
+            ctx.problem(
+                row.number, "status_since", f"状态为“{label}”时须填写状态日期（{label}的日期）。"
+            )
+        elif established and since < established:
+            ctx.problem(
+                row.number,
+                "status_since",
+                f"状态日期（{since}）不能早于成立日期（{established}）。",
+            )
+        elif floor and since < floor:
+            ctx.problem(
+                row.number,
+                "status_since",
+                f"状态日期（{since}）不能早于当前状态的起始日期（{floor}）。",
+            )
+
+    def _check_standardize(self, row, ctx, probe: Association, established) -> bool:
+        on = row.get("standardized_on")
+        if on is None:
+            return False
+        if established and on < established:
+            ctx.problem(
+                row.number,
+                "standardized_on",
+                f"规范化认定日期（{on}）不能早于成立日期（{established}）。",
+            )
+        if not services.may_verify(ctx.actor, probe):
+            above = services.verifying_region(probe)
+            ctx.problem(
+                row.number,
+                "standardized_on",
+                f"规范化建设只能由上一级（{above.name}）认定，您不能为{probe.region.name}的协会"
+                "填写规范化认定日期。",
+            )
+        return True
+
+    def _plan_create(self, row: Row, ctx: ImportContext, region: Region, status) -> RowPlan:
+        n, actor = row.number, ctx.actor
+        final = status or ACTIVE
+        established = row.get("established_on")
+        since = row.get("status_since")
+        live = final in LIVE_STATUSES
+        if live:
+            holder = self.live_on.get(region.pk)
+            if holder is not None:
+                ctx.problem(
+                    n,
+                    "region",
+                    f"{region.name}已有正常活动的协会“{holder.name}”（{holder.number}），"
+                    "同一区划同一时间只能有一个；如要修改该协会，请在“统一编号”列填写"
+                    f" {holder.number}。",
+                )
+            elif region.pk in self.seen_region:
+                ctx.problem(
+                    n,
+                    "region",
+                    f"与第{self.seen_region[region.pk]}行是同一行政区划（{region.name}），"
+                    "同一区划同一时间只能有一个正常活动的协会。",
+                )
+            self.seen_region.setdefault(region.pk, n)
+        if final in (SUSPENDED, DISSOLVED):
+            self._check_status_date(row, ctx, final, since, established)
+        elif since and established and since != established:
+            ctx.problem(
+                n, "status_since", "新增的正常协会从成立日期起算，状态日期应留空或与成立日期相同。"
+            )
+        standardize = self._check_standardize(
+            row, ctx, Association(region=region, level=region.level), established
+        )
+        fields = {f: row.get(f) for f in _EDITABLE}
+        fields = {
+            k: (
+                v
+                if v is not None
+                else (None if k in _DATES else (False if k == "registered" else ""))
+            )
+            for k, v in fields.items()
+        }
+
+        def write():
+            association = services.association_create(actor=actor, region=region, **fields)
+            if standardize:
+                services.association_standardize(
+                    actor=actor, association=association, on=row.get("standardized_on")
+                )
+            if final == SUSPENDED:
+                services.association_suspend(actor=actor, association=association, on=since)
+            elif final == DISSOLVED:
+                services.association_dissolve(actor=actor, association=association, on=since)
+            return association
+
+        plan = RowPlan(n, CREATE, f"{region.name}：{fields['name']}", write)
+        plan._live = live
+        return plan
+
+    def _plan_update(self, row: Row, ctx: ImportContext, existing: Association, status) -> RowPlan:
+        n, actor = row.number, ctx.actor
+        changed = {}
+        for field_name in _EDITABLE:
+            if not row.has(field_name):
+                continue
+            new = row.values[field_name]
+            current = getattr(existing, field_name)
+            if field_name == "registered":
+                new = bool(new)
+            elif field_name == "uscc":
+                new = uscc_compact(new or "")
+            elif field_name in _PHONES:
+                if not phone_change(new or "", current):
+                    continue
+                new = new or ""
+            elif field_name not in _DATES:
+                new = new or ""
+            if new != current:
+                changed[field_name] = new
+        headers = [ctx.kind.header_for(f) for f in changed]
+        established = changed.get("established_on", existing.established_on)
+        since = row.get("status_since")
+        transition = None
+        if status and status != existing.status:
+            if existing.status in (DISSOLVED, MERGED):
+                ctx.problem(
+                    n,
+                    "status",
+                    f"该协会已“{existing.get_status_display()}”，不能通过导入改为"
+                    f"“{_label(AssociationStatus.choices, status)}”。",
+                )
+            elif status == ACTIVE or status in (SUSPENDED, DISSOLVED):
+                if status == SUSPENDED and existing.status != ACTIVE:
+                    ctx.problem(n, "status", "只有状态为“正常”的协会可以暂停活动。")
+                self._check_status_date(
+                    row, ctx, status, since, established, floor=existing.status_since
+                )
+                transition = {
+                    ACTIVE: services.association_resume,
+                    SUSPENDED: services.association_suspend,
+                    DISSOLVED: services.association_dissolve,
+                }[status]
+                headers.append("状态")
+        elif since and since != existing.status_since:
+            ctx.problem(
+                n,
+                "status_since",
+                f"状态日期与台账记录不一致（台账为 {existing.status_since}）；状态不变时不能修改状态日期。",
+            )
+        standardize = False
+        on = row.get("standardized_on")
+        if on and existing.standardized_since:
+            if on != existing.standardized_since:
+                ctx.problem(
+                    n,
+                    "standardized_on",
+                    f"该协会已于 {existing.standardized_since} 认定为规范化建设，认定日期不能通过导入修改"
+                    "（如需更正，请由上一级撤销核验后重新认定）。",
+                )
+        elif on:
+            standardize = self._check_standardize(row, ctx, existing, established)
+            headers.append("规范化认定日期")
+        label = f"{existing.name}（{existing.number}）"
+        if not changed and not transition and not standardize:
+            return RowPlan(n, UNCHANGED, label)
+
+        def write():
+            association = existing
+            if changed:
+                association = services.association_update(
+                    actor=actor, association=association, **changed
+                )
+            if standardize:
+                association = services.association_standardize(
+                    actor=actor, association=association, on=on
+                )
+            if transition:
+                transition(actor=actor, association=association, on=since)
+            return association
+
+        return RowPlan(n, UPDATE, label, write, headers)
+
+
+def _status_on(ids: list[int], as_of: datetime.date) -> dict[int, tuple]:
+    periods = AssociationStatusPeriod.objects.filter(
+        association_id__in=ids, start__lte=as_of
+    ).filter(Q(end__isnull=True) | Q(end__gt=as_of))
+    return {
+        a: (s, start) for a, s, start in periods.values_list("association_id", "status", "start")
+    }
+
+
+def _standardized_on(ids: list[int], as_of: datetime.date) -> dict[int, datetime.date]:
+    periods = StandardizationPeriod.objects.filter(association_id__in=ids, start__lte=as_of).filter(
+        Q(end__isnull=True) | Q(end__gt=as_of)
+    )
+    found: dict[int, datetime.date] = {}
+    for association_id, start in periods.values_list("association_id", "start").order_by("start"):
+        found.setdefault(association_id, start)
+    return found
+
+
+def export_associations(
+    user, region: Region, as_of: datetime.date, **options
+) -> tuple[Iterator[dict], int]:
+    """The associations under `region` that existed on `as_of`, as they stood that day."""
+    qs = (
+        visible(Association, user)
+        .filter(subtree_q("region__path", region.path), established_on__lte=as_of)
+        .filter(Q(status__in=LIVE_STATUSES) | Q(status_since__gt=as_of))
+        .select_related("region")
+        .order_by("region__code", "number")
+    )
+    associations = list(qs)
+    ids = [a.pk for a in associations]
+    status, standardized = _status_on(ids, as_of), _standardized_on(ids, as_of)
+
+    def rows() -> Iterator[dict]:
+        for a in associations:
+            state, since = status.get(a.pk, (a.status, a.status_since))
+            yield {
+                "number": a.number,
+                "region": a.region.code,
+                "region_name": a.region.name,
+                "name": a.name,
+                "form": a.form,
+                "established_on": a.established_on,
+                "registered": a.registered,
+                "uscc": a.uscc,
+                "registered_on": a.registered_on,
+                "standardized_on": standardized.get(a.pk),
+                "status": state,
+                "status_since": since,
+                "president_name": a.president_name,
+                "president_phone": export_phone(user, a.president_phone),
+                "secretary_name": a.secretary_name,
+                "secretary_phone": export_phone(user, a.secretary_phone),
+            }
+
+    return rows(), len(associations)
+
+
+LEDGER_KIND = SheetKind(
+    name="ledger",
+    title="协会台账",
+    columns=LEDGER_COLUMNS,
+    notes=(
+        "每行一个团属志愿服务组织（县级及以上）。同一区划同一时间只能有一个正常或暂停活动的协会。",
+        "没有统一编号的行：若同一区划已有同名协会，视为该协会；否则新增，由系统分配统一编号。",
+        "城市用户只能导入本市范围内的协会，范围以外的行会被指出，整个文件不写入。",
+    ),
+    importer=LedgerImporter,
+    exporter=export_associations,
+    model=Association,
+    field_headers={"on": "状态日期", "status": "状态", "into": "状态", "association": "统一编号"},
+)
+
+
+# ---------------------------------------------------------------------------- group members
+
+GROUP_MEMBER_COLUMNS = (
+    Column(
+        "会员编号",
+        "id",
+        parser=integer(1),
+        help="系统内编号：新增留空；导出的文件中已填好，修改后导入即更新该会员。",
+        width=10,
+    ),
+    Column(
+        "所属协会统一编号",
+        "association",
+        required=True,
+        parser=association_number,
+        help="接收该会员的协会的统一编号（见协会台账）。",
+        example="440105-3-01-4",
+        width=18,
+    ),
+    Column(
+        "所属协会", "association_name", importable=False, help="导出时附上，便于阅读。", width=26
+    ),
+    Column("名称", "name", required=True, parser=text(100), example="海珠区蓝天救援队", width=28),
+    Column(
+        "类型",
+        "kind",
+        required=True,
+        choices=choice_pairs(GroupMemberKind.choices),
+        example="志愿服务组织",
+        width=14,
+    ),
+    Column("入会日期", "admitted_on", required=True, parser=date(), example="2021-03-01", width=12),
+    Column(
+        "统一社会信用代码",
+        "uscc",
+        parser=text(20),
+        help="有则填写，系统核对校验位。",
+        width=22,
+    ),
+    Column("联系人", "contact_name", parser=text(50), width=10),
+    Column(
+        "联系电话",
+        "contact_phone",
+        parser=text(20),
+        help="导出文件中为脱敏显示，原样保留即不修改。",
+        width=14,
+    ),
+    Column(
+        "状态",
+        "status",
+        choices=choice_pairs(GroupMemberStatus.choices),
+        help="留空按“在册”。已退出须填写退出日期。",
+        width=8,
+    ),
+    Column(
+        "退出日期",
+        "left_on",
+        parser=date(),
+        help="已退出的会员填写，不能早于入会日期。",
+        width=12,
+    ),
+)
+
+_GM_EDITABLE = ("name", "kind", "admitted_on", "uscc", "contact_name", "contact_phone")
+
+
+class GroupMemberImporter(Importer):
+    """Rows of group members onto group_member_create/update/withdraw."""
+
+    def plan(self, rows: list[Row], ctx: ImportContext) -> list[RowPlan]:
+        actor = ctx.actor
+        numbers = {r.get("association") for r in rows}
+        associations = {
+            a.number: a
+            for a in visible(Association, actor).filter(number__in=numbers).select_related("region")
+        }
+        ids = {r.get("id") for r in rows if r.get("id")}
+        by_id = {
+            m.pk: m
+            for m in visible(GroupMember, actor).filter(pk__in=ids).select_related("association")
+        }
+        by_name = {
+            (m.association_id, m.name): m
+            for m in GroupMember.objects.filter(
+                association__in=list(associations.values()), status=GroupMemberStatus.ACTIVE
+            )
+        }
+        seen: dict[tuple, int] = {}
+        plans = []
+        for row in rows:
+            n = row.number
+            before = len(ctx.problems)
+            association = associations.get(row.get("association"))
+            if association is None:
+                ctx.problem(
+                    n,
+                    "association",
+                    f"统一编号为 {row.get('association')} 的协会不存在，或不在您的管辖范围内。",
+                )
+                continue
+            member = None
+            if row.get("id"):
+                member = by_id.get(row.get("id"))
+                if member is None:
+                    ctx.problem(n, "id", f"会员编号 {row.get('id')} 不存在，或不在您的管辖范围内。")
+                    continue
+                if member.association_id != association.pk:
+                    ctx.problem(
+                        n,
+                        "association",
+                        f"会员编号 {member.pk} 属于“{member.association.name}”"
+                        f"（{member.association.number}），团体会员不能通过导入改属其他协会。",
+                    )
+                    continue
+            else:
+                member = by_name.get((association.pk, row.get("name")))
+            key = (association.pk, row.get("name"))
+            if key in seen:
+                ctx.problem(n, "name", f"与第{seen[key]}行是同一协会的同名会员。")
+            seen[key] = n
+            if not user_may(
+                actor, GroupMember, "change" if member else "add", association.region.path
+            ):
+                ctx.problem(
+                    n,
+                    "association",
+                    f"{association.name}（{association.number}）不在您的管辖范围内，不能导入。",
+                )
+                continue
+            plan = self._plan_row(row, ctx, association, member)
+            if len(ctx.problems) == before:
+                plans.append(plan)
+        return plans
+
+    def _plan_row(self, row, ctx, association, member) -> RowPlan:
+        n, actor = row.number, ctx.actor
+        uscc = uscc_compact(row.get("uscc", ""))
+        if uscc and (problem := uscc_problem(uscc)):
+            ctx.problem(n, "uscc", problem)
+        phone = row.get("contact_phone", "")
+        changes = phone and (member is None or phone_change(phone, member.contact_phone))
+        if changes and (problem := phone_problem(phone)):
+            ctx.problem(n, "contact_phone", problem)
+        status = row.get("status") or (GroupMemberStatus.WITHDRAWN if row.get("left_on") else None)
+        left_on = row.get("left_on")
+        admitted = row.get("admitted_on")
+        withdraw = False
+        if status == GroupMemberStatus.WITHDRAWN:
+            if left_on is None:
+                ctx.problem(n, "left_on", "状态为“已退出”时须填写退出日期。")
+            elif admitted and left_on < admitted:
+                ctx.problem(n, "left_on", f"退出日期（{left_on}）不能早于入会日期（{admitted}）。")
+            withdraw = member is None or member.status == GroupMemberStatus.ACTIVE
+            if member is not None and not withdraw and member.left_on != left_on:
+                ctx.problem(
+                    n, "left_on", f"该会员已于 {member.left_on} 退出，退出日期不能通过导入修改。"
+                )
+        elif status == GroupMemberStatus.ACTIVE and member and member.status != status:
+            ctx.problem(n, "status", "已退出的团体会员不能通过导入恢复，请重新登记入会。")
+        elif left_on:
+            ctx.problem(n, "left_on", "状态为“在册”时不应填写退出日期。")
+        if member is None and association.status not in LIVE_STATUSES:
+            ctx.problem(n, "association", "已注销或合并的协会不能接收团体会员。")
+        fields = {}
+        for field_name in _GM_EDITABLE:
+            if not row.has(field_name):
+                continue
+            new = row.values[field_name]
+            if field_name == "uscc":
+                new = uscc
+            elif field_name != "admitted_on":
+                new = new or ""
+            if member is None:
+                fields[field_name] = new
+            elif field_name == "contact_phone":
+                if phone_change(new, member.contact_phone):
+                    fields[field_name] = new
+            elif new != getattr(member, field_name):
+                fields[field_name] = new
+        label = f"{association.name}：{row.get('name')}"
+        if member is None:
+
+            def create():
+                created = services.group_member_create(
+                    actor=actor, association=association, **fields
+                )
+                if withdraw:
+                    services.group_member_withdraw(actor=actor, member=created, on=left_on)
+
+            return RowPlan(n, CREATE, label, create)
+        if not fields and not withdraw:
+            return RowPlan(n, UNCHANGED, label)
+
+        def update():
+            current = member
+            if fields:
+                current = services.group_member_update(actor=actor, member=current, **fields)
+            if withdraw:
+                services.group_member_withdraw(actor=actor, member=current, on=left_on)
+
+        changes = [ctx.kind.header_for(f) for f in fields] + (["状态"] if withdraw else [])
+        return RowPlan(n, UPDATE, label, update, changes)
+
+
+def export_group_members(user, region: Region, as_of: datetime.date, **options):
+    """Group members of the associations under `region` who were members on `as_of`."""
+    qs = (
+        visible(GroupMember, user)
+        .filter(subtree_q("association__region__path", region.path), admitted_on__lte=as_of)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gt=as_of))
+        .order_by("association__number", "admitted_on", "id")
+    )
+    fields = (
+        "id",
+        "association__number",
+        "association__name",
+        "name",
+        "kind",
+        "admitted_on",
+        "uscc",
+        "contact_name",
+        "contact_phone",
+    )
+
+    def rows():
+        for values in qs.values_list(*fields).iterator(chunk_size=2000):
+            row = dict(zip(fields, values, strict=True))
+            yield {
+                **row,
+                "association": row["association__number"],
+                "association_name": row["association__name"],
+                "contact_phone": export_phone(user, row["contact_phone"]),
+                "status": GroupMemberStatus.ACTIVE,
+                "left_on": None,
+            }
+
+    return rows(), qs.count()
+
+
+GROUP_MEMBER_KIND = SheetKind(
+    name="group-members",
+    title="团体会员",
+    columns=GROUP_MEMBER_COLUMNS,
+    notes=("每行一个团体会员。没有会员编号的行：同一协会已有同名在册会员则视为该会员，否则新增。",),
+    importer=GroupMemberImporter,
+    exporter=export_group_members,
+    model=GroupMember,
+    field_headers={"on": "退出日期", "association": "所属协会统一编号"},
+)
+
+
+# ---------------------------------------------------------------------------------- coverage
+
+COVERAGE_COLUMNS = (
+    Column("区划代码", "region", width=10),
+    Column("区划名称", "name", width=18),
+    Column("层级", "level", choices=choice_pairs(Region.Level.choices), width=8),
+    Column("县级单位数", "counties", width=10),
+    Column("已成立", "established", width=8),
+    Column("覆盖率（%）", "coverage_rate", width=10),
+    Column("规范化建设", "standardized", width=10),
+    Column("规范化建设覆盖率（%）", "standardized_rate", width=12),
+    Column("乡镇（街道）数", "townships", width=12),
+    Column("已建队的乡镇（街道）", "townships_with_team", width=12),
+    Column("乡镇建队覆盖率（%）", "township_rate", width=12),
+)
+
+
+def export_coverage(user, region: Region, as_of: datetime.date, *, depth: int = 1, **options):
+    """The coverage tree of `region` on `as_of` (coverage_tree), one row per region, parent first."""
+    from qingxie.ledger.coverage import coverage_tree
+
+    node = coverage_tree(region, as_of, depth=depth)
+    out: list[dict] = []
+
+    def walk(n, indent: str = "") -> None:
+        data = n.as_dict()
+        data["name"] = indent + data["name"]
+        out.append(data)
+        for child in n.children:
+            walk(child, indent + "　")
+
+    walk(node)
+    return iter(out), len(out)
+
+
+COVERAGE_KIND = SheetKind(
+    name="coverage",
+    title="覆盖率统计表",
+    columns=COVERAGE_COLUMNS,
+    notes=("按通报口径：某日在册的县级单位为分母，当日有正常活动协会的为已成立。",),
+    exporter=export_coverage,
+    model=Region,
+)
+
+KINDS = (LEDGER_KIND, GROUP_MEMBER_KIND, COVERAGE_KIND)
+
+__all__ = ["COVERAGE_KIND", "GROUP_MEMBER_KIND", "KINDS", "LEDGER_KIND", "visible"]

@@ -1,0 +1,76 @@
+"""Writing an export or a template for a user: the region must be in the user's scope, rows
+come from the kind's exporter (which reads through `restrict()`), phones are masked."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from typing import IO
+
+from django.utils import timezone
+
+from qingxie.core.errors import PermissionDeniedError, QingxieError
+from qingxie.core.tabular import SheetKind
+from qingxie.core.tabular.writing import Progress, write_csv, write_template, write_xlsx
+from qingxie.regions.models import ROOT_CODE, Region
+
+FORMATS = ("xlsx", "csv")
+
+
+def export_region(actor, code: str | None) -> Region:
+    """The region an export covers, checked against the actor's scope (None: the operator)."""
+    code = (code or ROOT_CODE).strip()
+    qs = Region.objects.all() if actor is None else Region.objects.restrict(actor, "view")
+    region = qs.filter(code=code).first()
+    if region is None:
+        if Region.objects.filter(code=code).exists():
+            raise PermissionDeniedError(f"行政区划 {code} 不在您的管辖范围内，不能导出。")
+        raise QingxieError(f"行政区划代码“{code}”不存在。", field="region")
+    if region.level >= Region.Level.TOWNSHIP:
+        raise QingxieError("请选择县级及以上的行政区划导出。", field="region")
+    return region
+
+
+def export_filename(kind: SheetKind, region: Region, as_of: datetime.date, fmt: str) -> str:
+    return f"{kind.title}_{region.name}_{as_of:%Y%m%d}.{fmt}"
+
+
+def template_filename(kind: SheetKind) -> str:
+    return f"{kind.title}_导入模板.xlsx"
+
+
+def export_write(
+    *,
+    actor,
+    kind: SheetKind,
+    region: Region,
+    as_of: datetime.date | None,
+    fmt: str,
+    stream: IO[bytes],
+    progress: Progress | None = None,
+    depth: int = 1,
+) -> int:
+    """Write `kind` for `region` on `as_of` to the binary `stream` as xlsx or csv; row count."""
+    if kind.exporter is None:
+        raise QingxieError(f"“{kind.title}”不能导出。", field="kind")
+    if fmt not in FORMATS:
+        raise QingxieError(f"导出格式只能是 xlsx 或 csv，不能是“{fmt}”。", field="format")
+    today = timezone.localdate()
+    as_of = as_of or today
+    if as_of > today:
+        raise QingxieError(f"统计日期（{as_of}）不能晚于今天。", field="as_of")
+    rows, total = kind.exporter(actor, region, as_of, depth=depth)
+    note = f"{region.name}（{region.code}），截至 {as_of:%Y-%m-%d}。电话号码已脱敏。"
+    if fmt == "xlsx":
+        return write_xlsx(kind, rows, stream, title_note=note, progress=progress, total=total)
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="", write_through=True)
+    try:
+        return write_csv(kind, rows, text, progress=progress, total=total)
+    finally:
+        text.detach()
+
+
+def template_write(kind: SheetKind, stream: IO[bytes]) -> None:
+    if kind.importer is None:
+        raise QingxieError(f"“{kind.title}”只能导出，没有导入模板。", field="kind")
+    write_template(kind, stream)

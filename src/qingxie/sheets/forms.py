@@ -1,0 +1,44 @@
+"""Forms of the import and export pages: they parse; the import runner and exports decide."""
+
+from __future__ import annotations
+
+from django import forms
+
+from qingxie.sheets.exports import FORMATS
+
+
+class UploadForm(forms.Form):
+    """The file to import."""
+
+    file = forms.FileField(
+        label="选择文件",
+        help_text="Excel（.xlsx）或 CSV（.csv，UTF-8 或 GB18030 编码）",
+        error_messages={"required": "请选择要导入的文件。", "empty": "上传的文件是空的。"},
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+
+class ExportForm(forms.Form):
+    """Which region, date and format to export."""
+
+    region = forms.CharField(
+        label="行政区划代码",
+        max_length=9,
+        error_messages={"required": "请填写行政区划代码。"},
+    )
+    as_of = forms.DateField(
+        label="统计日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "请填写有效日期，如 2021-05-06。"},
+    )
+    format = forms.ChoiceField(
+        label="格式", choices=[(f, f.upper()) for f in FORMATS], initial="xlsx"
+    )
+    depth = forms.TypedChoiceField(
+        label="下级层数",
+        choices=[(1, "1 层"), (2, "2 层"), (3, "3 层")],
+        coerce=int,
+        initial=1,
+        required=False,
+    )

@@ -1,0 +1,404 @@
+"""Spreadsheet kind of grassroots teams (基层队伍): columns, import onto the team services,
+and the export.
+
+A county may hold hundreds of teams and a province tens of thousands, so new teams are
+written by a batch path rather than one `team_create` call per row (50,000 service calls
+take minutes, each with its own scope check, queries and change-log insert). The batch path
+keeps every guarantee of the service:
+
+* every row is checked by the service's own rules (`teams.services._check_team`: name,
+  category, township inside the association's region and not retired, member count,
+  founded date not in the future, leader phone), plus the association being live;
+* the actor's scope is checked with `require_scope` for every association written to,
+  inside the import's transaction, as `team_create` does;
+* the teams are inserted with `bulk_create`, with the copied fields (`region`,
+  `township_parent`) set exactly as `team_create` sets them;
+* every new team gets its own CREATE entry in the change log (`log_created_bulk`: same
+  user, channel, note with the file's name and SHA-256, and `after` snapshot as
+  `log_change` would write), inserted in bulk.
+
+Changes to existing teams and dissolutions go through `team_update` / `team_dissolve`, one
+row at a time; they are few in any real file.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+
+from django.db.models import Q
+
+from qingxie.accounts.permissions import require_scope, user_may
+from qingxie.core.changelog import log_created_bulk
+from qingxie.core.errors import ErrorCollector, QingxieError
+from qingxie.core.models import subtree_q
+from qingxie.core.tabular import (
+    CREATE,
+    UNCHANGED,
+    UPDATE,
+    Column,
+    ImportContext,
+    Importer,
+    Row,
+    RowPlan,
+    SheetKind,
+    choice_pairs,
+)
+from qingxie.core.tabular.masking import export_phone
+from qingxie.core.tabular.spec import code, date, integer, text
+from qingxie.ledger.choices import LIVE_STATUSES
+from qingxie.ledger.models import Association
+from qingxie.ledger.sheets import association_number, phone_change, visible
+from qingxie.regions.models import Region
+from qingxie.teams import services
+from qingxie.teams.choices import TeamCategory, TeamStatus
+from qingxie.teams.models import Team
+
+TEAM_COLUMNS = (
+    Column(
+        "队伍编号",
+        "id",
+        parser=integer(1),
+        help="系统内编号：新增留空；导出的文件中已填好，修改后导入即更新该队伍。",
+        width=10,
+    ),
+    Column(
+        "所属协会统一编号",
+        "association",
+        required=True,
+        parser=association_number,
+        help="队伍所属协会的统一编号（见协会台账）。",
+        example="440105-3-01-4",
+        width=18,
+    ),
+    Column(
+        "所属协会", "association_name", importable=False, help="导出时附上，便于阅读。", width=26
+    ),
+    Column(
+        "队伍名称",
+        "name",
+        required=True,
+        parser=text(100),
+        help="同一协会的在册队伍名称不能重复。",
+        example="滨江街道青年志愿服务队",
+        width=28,
+    ),
+    Column(
+        "类别",
+        "category",
+        required=True,
+        choices=choice_pairs(TeamCategory.choices),
+        example="乡镇/街道",
+        width=10,
+    ),
+    Column(
+        "所在乡镇（街道）代码",
+        "township",
+        parser=code(9),
+        help="9位乡级区划代码，须在所属协会的区划范围内；“乡镇/街道”类队伍必填。",
+        example="440105001",
+        width=14,
+    ),
+    Column(
+        "所在乡镇（街道）",
+        "township_name",
+        importable=False,
+        help="导出时附上，便于阅读。",
+        width=16,
+    ),
+    Column("负责人", "leader_name", parser=text(50), example="王五", width=10),
+    Column(
+        "负责人电话",
+        "leader_phone",
+        parser=text(20),
+        help="11位手机号或带区号的固定电话。导出文件中为脱敏显示，原样保留即不修改。",
+        example="13900139000",
+        width=14,
+    ),
+    Column("队员人数", "member_count", parser=integer(0), example="30", width=8),
+    Column("成立日期", "founded_on", required=True, parser=date(), example="2021-03-05", width=12),
+    Column(
+        "状态",
+        "status",
+        choices=choice_pairs(TeamStatus.choices),
+        help="留空按“正常”。已撤销须填写撤销日期。",
+        width=8,
+    ),
+    Column(
+        "撤销日期",
+        "dissolved_on",
+        parser=date(),
+        help="已撤销的队伍填写，不能早于成立日期。",
+        width=12,
+    ),
+)
+
+_EDITABLE = services.TEAM_EDITABLE
+
+
+class TeamImporter(Importer):
+    """Rows of teams: new ones in one batch, changes and dissolutions through the services."""
+
+    def plan(self, rows: list[Row], ctx: ImportContext) -> list[RowPlan]:
+        actor = ctx.actor
+        numbers = {r.get("association") for r in rows}
+        associations = {
+            a.number: a
+            for a in visible(Association, actor).filter(number__in=numbers).select_related("region")
+        }
+        may_add = {
+            a.pk: user_may(actor, Team, "add", a.region.path) if actor else True
+            for a in associations.values()
+        }
+        codes = {r.get("township") for r in rows if r.get("township")}
+        townships = {t.code: t for t in Region.objects.filter(code__in=codes)}
+        ids = {r.get("id") for r in rows if r.get("id")}
+        by_id = {
+            t.pk: t for t in visible(Team, actor).filter(pk__in=ids).select_related("township")
+        }
+        by_name = {
+            (t.association_id, t.name): t
+            for t in Team.objects.filter(
+                association__in=list(associations.values()), status=TeamStatus.ACTIVE
+            ).select_related("township")
+        }
+        seen: dict[tuple, int] = {}
+        plans: list[RowPlan] = []
+        self.new: list[tuple[int, Association, dict]] = []
+        for count, row in enumerate(rows, start=1):
+            n = row.number
+            before = len(ctx.problems)
+            association = associations.get(row.get("association"))
+            if association is None:
+                ctx.problem(
+                    n,
+                    "association",
+                    f"统一编号为 {row.get('association')} 的协会不存在，或不在您的管辖范围内。",
+                )
+                continue
+            team = None
+            if row.get("id"):
+                team = by_id.get(row.get("id"))
+                if team is None:
+                    ctx.problem(n, "id", f"队伍编号 {row.get('id')} 不存在，或不在您的管辖范围内。")
+                    continue
+                if team.association_id != association.pk:
+                    ctx.problem(n, "association", "队伍不能通过导入改属其他协会。")
+                    continue
+            else:
+                team = by_name.get((association.pk, row.get("name")))
+            key = (association.pk, row.get("name"))
+            if key in seen:
+                ctx.problem(n, "name", f"与第{seen[key]}行是同一协会的同名队伍。")
+            seen[key] = n
+            allowed = (
+                may_add[association.pk]
+                if team is None
+                else user_may(actor, Team, "change", association.region.path)
+            )
+            if not allowed:
+                ctx.problem(
+                    n,
+                    "association",
+                    f"{association.name}（{association.number}）不在您的管辖范围内，不能导入。",
+                )
+                continue
+            township = None
+            if row.get("township"):
+                township = townships.get(row.get("township"))
+                if township is None:
+                    ctx.problem(n, "township", f"乡级区划代码“{row.get('township')}”不存在。")
+                    continue
+            plan = self._plan_row(row, ctx, association, team, township)
+            if plan is not None and len(ctx.problems) == before:
+                plans.append(plan)
+            if count % 2000 == 0:
+                ctx.progress("校验", count, len(rows))
+        return plans
+
+    def _plan_row(self, row: Row, ctx: ImportContext, association, team, township):
+        n = row.number
+        fields = {}
+        for field_name in _EDITABLE:
+            if row.has(field_name):
+                value = row.values[field_name]
+                if field_name == "township":
+                    value = township
+                elif field_name == "member_count":
+                    value = value or 0
+                elif field_name != "founded_on":
+                    value = value or ""
+                fields[field_name] = value
+        status = row.get("status") or (TeamStatus.DISSOLVED if row.get("dissolved_on") else None)
+        dissolved_on = row.get("dissolved_on")
+        founded = row.get("founded_on")
+        dissolve = False
+        if status == TeamStatus.DISSOLVED:
+            if dissolved_on is None:
+                ctx.problem(n, "dissolved_on", "状态为“已撤销”时须填写撤销日期。")
+            elif founded and dissolved_on < founded:
+                ctx.problem(
+                    n, "dissolved_on", f"撤销日期（{dissolved_on}）不能早于成立日期（{founded}）。"
+                )
+            dissolve = team is None or team.status == TeamStatus.ACTIVE
+            if team is not None and not dissolve and team.dissolved_on != dissolved_on:
+                ctx.problem(
+                    n,
+                    "dissolved_on",
+                    f"该队伍已于 {team.dissolved_on} 撤销，撤销日期不能通过导入修改。",
+                )
+        elif status == TeamStatus.ACTIVE and team and team.status != status:
+            ctx.problem(n, "status", "已撤销的队伍不能通过导入恢复，请新建队伍。")
+        elif dissolved_on:
+            ctx.problem(n, "dissolved_on", "状态为“正常”时不应填写撤销日期。")
+        label = f"{association.name}：{row.get('name')}"
+        if team is None:
+            errors = ErrorCollector()
+            checked = services._check_team(
+                {"township": None, **fields}, association, errors
+            )  # the service's own rules
+            if association.status not in LIVE_STATUSES:
+                errors.add("association", "已注销或合并的协会不能新建队伍。")
+            for field_name, messages in errors.errors.items():
+                for message in messages:
+                    ctx.problem(n, field_name, message)
+            plan = RowPlan(n, CREATE, label)
+            plan.batch = (association, checked, dissolved_on if dissolve else None)
+            return plan
+        changed = {}
+        for field_name, value in fields.items():
+            current = getattr(team, field_name)
+            if field_name == "leader_phone":
+                if phone_change(value, current):
+                    changed[field_name] = value
+            elif value != current:
+                changed[field_name] = value
+        if not changed and not dissolve:
+            return RowPlan(n, UNCHANGED, label)
+        errors = ErrorCollector()
+        merged = {"category": team.category, "township": team.township} | changed
+        services._check_team(merged, association, errors)
+        for field_name, messages in errors.errors.items():
+            if field_name in changed or field_name == "township":
+                for message in messages:
+                    ctx.problem(n, field_name, message)
+        actor = ctx.actor
+
+        def write():
+            current = team
+            if changed:
+                current = services.team_update(actor=actor, team=current, **changed)
+            if dissolve:
+                services.team_dissolve(actor=actor, team=current, on=dissolved_on)
+
+        headers = [ctx.kind.header_for(f) for f in changed] + (["状态"] if dissolve else [])
+        return RowPlan(n, UPDATE, label, write, headers)
+
+    def write(self, plans: list[RowPlan], ctx: ImportContext) -> None:
+        """New teams in batches (see the module docstring); other rows through the services."""
+        new = [p for p in plans if getattr(p, "batch", None)]
+        checked_paths: set[str] = set()
+        for plan in new:
+            association = plan.batch[0]
+            if association.region.path not in checked_paths:
+                try:
+                    require_scope(
+                        ctx.actor, Team, "add", association.region.path, "为该协会建立队伍"
+                    )
+                except QingxieError as exc:
+                    ctx.service_error(plan.row, exc)
+                    continue
+                checked_paths.add(association.region.path)
+        if ctx.problems:
+            return
+        live = set(
+            Association.objects.select_for_update()
+            .filter(pk__in={p.batch[0].pk for p in new}, status__in=LIVE_STATUSES)
+            .values_list("pk", flat=True)
+        )
+        size = 2000
+        for start in range(0, len(new), size):
+            chunk = new[start : start + size]
+            teams = []
+            for plan in chunk:
+                association, data, dissolved_on = plan.batch
+                if association.pk not in live:
+                    ctx.problem(plan.row, "association", "已注销或合并的协会不能新建队伍。")
+                    continue
+                teams.append(
+                    Team(
+                        association=association,
+                        region_id=association.region_id,
+                        township_parent_id=data["township"].parent_id
+                        if data.get("township")
+                        else None,
+                        status=TeamStatus.DISSOLVED if dissolved_on else TeamStatus.ACTIVE,
+                        dissolved_on=dissolved_on,
+                        **data,
+                    )
+                )
+            Team.objects.bulk_create(teams)
+            log_created_bulk(teams)
+            ctx.progress("写入", start + len(chunk), len(plans))
+        rest = [p for p in plans if p.write is not None]
+        super().write(rest, ctx)
+
+
+def export_teams(
+    user, region: Region, as_of: datetime.date, **options
+) -> tuple[Iterator[dict], int]:
+    """The teams of the associations under `region` that existed on `as_of`."""
+    qs = (
+        visible(Team, user)
+        .filter(subtree_q("region__path", region.path), founded_on__lte=as_of)
+        .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=as_of))
+        .order_by("association__number", "name", "id")
+    )
+    fields = (
+        "id",
+        "association__number",
+        "association__name",
+        "name",
+        "category",
+        "township__code",
+        "township__name",
+        "leader_name",
+        "leader_phone",
+        "member_count",
+        "founded_on",
+    )
+
+    def rows() -> Iterator[dict]:
+        for values in qs.values_list(*fields).iterator(chunk_size=2000):
+            row = dict(zip(fields, values, strict=True))
+            yield {
+                **row,
+                "association": row["association__number"],
+                "association_name": row["association__name"],
+                "township": row["township__code"],
+                "township_name": row["township__name"],
+                "leader_phone": export_phone(user, row["leader_phone"]),
+                "status": TeamStatus.ACTIVE,
+                "dissolved_on": None,
+            }
+
+    return rows(), qs.count()
+
+
+TEAM_KIND = SheetKind(
+    name="teams",
+    title="基层队伍",
+    columns=TEAM_COLUMNS,
+    notes=(
+        "每行一支基层队伍。没有队伍编号的行：同一协会已有同名的在册队伍则视为该队伍，否则新增。",
+        "“乡镇/街道”类队伍须填写所在乡镇（街道）的9位代码，且在所属协会的区划范围内。",
+    ),
+    importer=TeamImporter,
+    exporter=export_teams,
+    model=Team,
+    field_headers={"on": "撤销日期", "association": "所属协会统一编号"},
+)
+
+KINDS = (TEAM_KIND,)
+
+__all__ = ["KINDS", "TEAM_KIND"]
