@@ -59,6 +59,7 @@ AUTONOMOUS_REGION_SHORT = {
     "宁夏回族自治区": "宁夏",
     "新疆维吾尔自治区": "新疆",
 }
+SECTION_NUMBERS = "一二三四五六七八九十"
 #: Not-yet-established county-level units named one by one up to this many (盯县).
 NAME_MISSING_UP_TO = 10
 #: Status of a map unit that counts for nothing (a prefecture city without counties, or a

@@ -151,7 +151,7 @@ def map_png(data: MapData) -> bytes:
     stretch = 1 / math.cos(math.radians((y0 + y1) / 2))
     # The figure takes the region's proportions (within reason), the legend a strip below.
     width_cm, legend_cm = 16.0, 2.0
-    map_cm = min(max(width_cm * (y1 - y0) * stretch / max(x1 - x0, 1e-6), 6.0), 18.0)
+    map_cm = min(max(width_cm * (y1 - y0) * stretch / max(x1 - x0, 1e-6), 6.0), 12.5)
     fig = _figure(width_cm, map_cm + legend_cm)
     bottom = legend_cm / (map_cm + legend_cm)
     ax = fig.add_axes((0.01, bottom, 0.98, 0.99 - bottom))

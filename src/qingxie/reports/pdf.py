@@ -14,12 +14,11 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from qingxie.reports import charts
-from qingxie.reports.bulletin import Bulletin, Figure, Note, Table
+from qingxie.reports.bulletin import SECTION_NUMBERS, Bulletin, Figure, Note, Table
 from qingxie.reports.fonts import cjk_fonts
 
 RED = (192, 0, 0)
 GREY = (90, 90, 90)
-SECTION_NUMBERS = "一二三四五六七八九十"
 #: Characters a line may not start with, and characters it may not end with (禁则).
 NO_LINE_START = set("，。、；：？！）》」』”’%…—·〕】")
 NO_LINE_END = set("（《「『“‘〔【")

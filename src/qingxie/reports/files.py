@@ -1,0 +1,75 @@
+"""The bulletin as a file: Word or PDF bytes, its download names and Content-Disposition."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from qingxie.core.errors import QingxieError
+from qingxie.regions.models import Region
+from qingxie.reports.bulletin import Bulletin, bulletin_build
+
+#: format → (media type, what the cadre calls it)
+FORMATS = {
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Word"),
+    "pdf": ("application/pdf", "PDF"),
+}
+
+
+@dataclass
+class BulletinFile:
+    """A written bulletin: the bytes, the bulletin they were written from, and its format."""
+
+    content: bytes
+    bulletin: Bulletin
+    fmt: str
+
+    @property
+    def content_type(self) -> str:
+        return FORMATS[self.fmt][0]
+
+    @property
+    def filename(self) -> str:
+        return f"{self.bulletin.filename}.{self.fmt}"
+
+    @property
+    def content_disposition(self) -> str:
+        """An attachment with an ASCII fallback name and the Chinese one (RFC 6266 / 5987)."""
+        fallback = f"{self.bulletin.ascii_filename}.{self.fmt}"
+        return (
+            f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(self.filename, safe='')}"
+        )
+
+
+def check_format(fmt: str) -> str:
+    """The format named by `fmt`, or a Chinese error naming the ones there are."""
+    fmt = (fmt or "").lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise QingxieError(f"格式“{fmt}”不支持，请选择 Word（docx）或 PDF（pdf）。", field="format")
+    return fmt
+
+
+def bulletin_file(
+    *, region: Region, as_of: datetime.date, fmt: str, issue: int | None = None
+) -> BulletinFile:
+    """Write the bulletin of `region` on `as_of` as Word or PDF.
+
+    The caller has checked that the user may see `region`. Raises FontsMissingError for a PDF
+    on a machine without the Chinese fonts.
+    """
+    fmt = check_format(fmt)
+    if region.level >= Region.Level.TOWNSHIP:
+        raise QingxieError("工作信息按县级及以上区划编写，请选择县级及以上区划。", field="region")
+    if issue is not None and not 1 <= issue <= 999:
+        raise QingxieError(f"期号“{issue}”应为 1 到 999 之间的整数。", field="issue")
+    bulletin = bulletin_build(region=region, as_of=as_of, issue=issue)
+    if fmt == "pdf":
+        from qingxie.reports.pdf import bulletin_pdf
+
+        content = bulletin_pdf(bulletin)
+    else:
+        from qingxie.reports.word import bulletin_docx
+
+        content = bulletin_docx(bulletin)
+    return BulletinFile(content=content, bulletin=bulletin, fmt=fmt)
