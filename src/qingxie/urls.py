@@ -1,7 +1,9 @@
 """Top-level URLs: pages, the API (with its OpenAPI schema and docs), health check."""
 
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -29,6 +31,7 @@ urlpatterns = [
     path("map/", web_views.map_home, name="map_home"),
     path("regions/<str:code>/map/", web_views.CoverageMapView.as_view(), name="coverage_map"),
     path("healthz", web_views.healthz, name="healthz"),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(template_name="accounts/login.html"),

@@ -9,6 +9,30 @@ from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLogi
 from qingxie.core.context import ChangeContext, _current
 
 
+class ChosenLanguageMiddleware:
+    """Chinese unless the user chose English with the switch in the header.
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language, and many
+    intranet machines run English-language browsers; a cadre should not land on a half-English
+    page without asking for it, so only the language cookie set by the switch counts.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response
+
+
 class LoginRequiredMiddleware(DjangoLoginRequired):
     """Every page needs a signed-in user; the API answers 401 itself instead of redirecting."""
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_lazy as _
+
 from qingxie.accounts.permissions import user_grants
 from qingxie.core.cache import cached_figures
 from qingxie.core.models import subtree_q
@@ -127,21 +129,21 @@ def _cards(node: coverage.CoverageNode, report: list[dict], as_of: datetime.date
     cards = [
         Card(
             CoverageMeasure.ESTABLISHED,
-            "县级协会覆盖率",
+            _("县级协会覆盖率"),
             node.coverage_rate,
             node.established,
             node.counties,
         ),
         Card(
             CoverageMeasure.STANDARDIZED,
-            "规范化建设覆盖率",
+            _("规范化建设覆盖率"),
             node.standardized_rate,
             node.standardized,
             node.counties,
         ),
         Card(
             CoverageMeasure.TOWNSHIP_TEAMS,
-            "乡镇（街道）建队覆盖率",
+            _("乡镇（街道）建队覆盖率"),
             node.township_rate,
             node.townships_with_team,
             node.townships,

@@ -10,10 +10,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from qingxie.accounts.permissions import home_region
-from qingxie.ledger.coverage import CountyStatus
 from qingxie.regions import selectors as region_selectors
 from qingxie.regions.models import ROOT_CODE, Region
 from qingxie.regions.views import _map_config, _map_panel_context
@@ -30,10 +30,14 @@ def parse_as_of(request) -> datetime.date:
     try:
         day = datetime.date.fromisoformat(raw)
     except ValueError:
-        messages.warning(request, f"日期“{raw}”格式不对，应为 YYYY-MM-DD；已按今天显示。")
+        messages.warning(
+            request, _("日期“%(raw)s”格式不对，应为 YYYY-MM-DD；已按今天显示。") % {"raw": raw}
+        )
         return today
     if day > today:
-        messages.warning(request, f"统计日期（{day}）不能晚于今天；已按今天显示。")
+        messages.warning(
+            request, _("统计日期（%(day)s）不能晚于今天；已按今天显示。") % {"day": day}
+        )
         return today
     return day
 
@@ -47,7 +51,7 @@ def region_in_scope(user, code: str) -> Region:
         .first()
     )
     if region is None:
-        raise Http404("未找到该行政区划，或不在您的权限范围内。")
+        raise Http404(_("未找到该行政区划，或不在您的权限范围内。"))
     return region
 
 
@@ -58,6 +62,36 @@ def _crumbs(user, region: Region) -> list[Region]:
         .filter(code__in=region.ancestor_codes)
         .order_by("level")
     )
+
+
+def map_strings() -> dict:
+    """The map script's words in the request's language ({n}-style placeholders)."""
+    return {
+        "labels": {
+            "standardized": _("已规范化建设"),
+            "established": _("已成立（未规范化）"),
+            "none": _("未成立协会"),
+            "uncounted": _("不设县级单位"),
+        },
+        "loading": _("地图加载中…"),
+        "map_failed": _("地图文件无法读取（{status}）"),
+        "data_failed": _("覆盖数据无法读取（{status}）"),
+        "no_echarts": _("地图组件未能载入。"),
+        "play": _("按月回放"),
+        "pause": _("暂停"),
+        "rate_all": _("覆盖率 100%"),
+        "rate_below": _("{low} 以下"),
+        "counts": _(
+            "县级单位 {counties} 个：已成立 {established} 个（覆盖率 {rate}%），其中规范化建设 "
+            "{standardized} 个（{std_rate}%）；尚未成立 {none} 个。"
+        ),
+        "no_counties": _("该区划下没有县级单位，不计算县级覆盖率。"),
+        "province_tip": _(
+            "县级单位 {counties} 个，已成立 {established} 个（覆盖率 {rate}%）<br>"
+            "已规范化 {standardized} 个（{std_rate}%），未成立 {none} 个"
+        ),
+        "date_format": _("{y}年{m}月{d}日"),
+    }
 
 
 def _map_context(user, region: Region, as_of: datetime.date, *, link: str) -> dict:
@@ -75,7 +109,7 @@ def _map_context(user, region: Region, as_of: datetime.date, *, link: str) -> di
         "today": timezone.localdate().isoformat(),
         "start": "2015-01-01",
         "link": link,
-        "labels": CountyStatus.LABELS,
+        "i18n": map_strings(),
     }
     return ctx
 
@@ -107,7 +141,7 @@ class DashboardView(TemplateView):
             as_of=as_of,
             breadcrumbs=_crumbs(user, region),
             is_today=as_of == timezone.localdate(),
-            title=f"{region.name}工作台",
+            title=region.name,
         )
         ctx.update(_map_context(user, region, as_of, link="dashboard"))
         return ctx
@@ -127,7 +161,7 @@ class CoverageMapView(TemplateView):
             region=region,
             as_of=as_of,
             breadcrumbs=_crumbs(user, region),
-            title=f"{region.name}覆盖地图",
+            title=region.name,
             children=list(
                 region_selectors.region_children(user, region).filter(
                     level__lt=Region.Level.TOWNSHIP
@@ -142,7 +176,7 @@ def map_home(request):
     """The coverage map of the region the user is responsible for."""
     home = home_region(request.user)
     if home is None and not request.user.is_superuser:
-        raise Http404("您的账号尚未被授予任何行政区划的角色。")
+        raise Http404(_("您的账号尚未被授予任何行政区划的角色。"))
     return redirect("coverage_map", code=home.code if home else ROOT_CODE)
 
 
@@ -156,7 +190,7 @@ class SearchView(TemplateView):
         found = search.search(request.user, q)
         if found.exact_url:
             return redirect(found.exact_url)
-        return self.render_to_response({"q": q, "found": found, "title": "搜索"})
+        return self.render_to_response({"q": q, "found": found, "title": _("搜索")})
 
 
 @login_not_required

@@ -13,19 +13,20 @@
     uncounted: "#d5dbe1"
   };
   var RATE_BANDS = [
-    [100, 100, "覆盖率 100%", "#2e9e5b"],
+    [100, 100, null, "#2e9e5b"],
     [90, 99.99, "90%–99.9%", "#8cc665"],
     [70, 89.99, "70%–89.9%", "#f2b233"],
     [50, 69.99, "50%–69.9%", "#ef8a3c"],
-    [0, 49.99, "50% 以下", "#e0533d"]
+    [0, 49.99, null, "#e0533d"]
   ];
   var VALUES = { standardized: 2, established: 1, none: 0, uncounted: -1 };
-  var LABELS = {
-    standardized: "已规范化建设",
-    established: "已成立（未规范化）",
-    none: "未成立协会",
-    uncounted: "不设县级单位"
-  };
+  var LABELS = {};
+  var T = {};
+
+  // Fill "{name}" placeholders of a translated string.
+  function fmt(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (m, k) { return k in values ? values[k] : m; });
+  }
 
   function covers(spans, day) {
     for (var i = 0; i < spans.length; i++) {
@@ -66,8 +67,8 @@
     return out;
   }
 
-  function chineseDate(day) {
-    return +day.slice(0, 4) + "年" + +day.slice(5, 7) + "月" + +day.slice(8, 10) + "日";
+  function localDate(day) {
+    return fmt(T.date_format, { y: +day.slice(0, 4), m: +day.slice(5, 7), d: +day.slice(8, 10) });
   }
 
   function tally(counties, day) {
@@ -90,6 +91,10 @@
   function draw(el) {
     var panel = el.closest(".map-panel") || document;
     var cfg = JSON.parse(document.getElementById(el.dataset.config).textContent);
+    T = cfg.i18n;
+    LABELS = T.labels;
+    RATE_BANDS[0][2] = T.rate_all;
+    RATE_BANDS[4][2] = fmt(T.rate_below, { low: "50%" });
     var chart = echarts.init(el, null, { renderer: "svg" });
     var dateInput = panel.querySelector("[data-map-date]");
     var slider = panel.querySelector("[data-map-slider]");
@@ -99,15 +104,15 @@
     var table = document.querySelector("[data-county-table]");
     var months = [], timer = null, data = null, names = {};
 
-    chart.showLoading({ text: "地图加载中…" });
+    chart.showLoading({ text: T.loading });
     Promise.all([
       fetch(cfg.url, { credentials: "same-origin" }).then(function (r) {
-        if (!r.ok) { throw new Error("地图文件无法读取（" + r.status + "）"); }
+        if (!r.ok) { throw new Error(fmt(T.map_failed, { status: r.status })); }
         return r.json();
       }),
       fetch(cfg.data_url, { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (r) {
-          if (!r.ok) { throw new Error("覆盖数据无法读取（" + r.status + "）"); }
+          if (!r.ok) { throw new Error(fmt(T.data_failed, { status: r.status })); }
           return r.json();
         })
     ]).then(function (loaded) {
@@ -201,9 +206,11 @@
             var name = names[p.data.name] || p.data.name;
             if (p.data.tally) {
               var t = p.data.tally;
-              return name + "<br>县级单位 " + t.counties + " 个，已成立 " + t.established +
-                " 个（覆盖率 " + rate(t.established, t.counties) + "%）<br>已规范化 " +
-                t.standardized + " 个（" + rate(t.standardized, t.counties) + "%），未成立 " + t.none + " 个";
+              return name + "<br>" + fmt(T.province_tip, {
+                counties: t.counties, established: t.established, none: t.none,
+                rate: rate(t.established, t.counties), standardized: t.standardized,
+                std_rate: rate(t.standardized, t.counties)
+              });
             }
             return name + "（" + p.data.name + "）<br>" + LABELS[p.data.status];
           }
@@ -229,11 +236,13 @@
       chart.setOption({ series: [{ data: items.concat(cfg.boundaries) }] });
       var t = tally(data.counties, day);
       countsEl.textContent = t.counties
-        ? "县级单位 " + t.counties + " 个：已成立 " + t.established + " 个（覆盖率 " +
-          rate(t.established, t.counties) + "%），其中规范化建设 " + t.standardized + " 个（" +
-          rate(t.standardized, t.counties) + "%）；尚未成立 " + t.none + " 个。"
-        : "该区划下没有县级单位，不计算县级覆盖率。";
-      if (labelEl) { labelEl.textContent = chineseDate(day); }
+        ? fmt(T.counts, {
+          counties: t.counties, established: t.established, none: t.none,
+          rate: rate(t.established, t.counties), standardized: t.standardized,
+          std_rate: rate(t.standardized, t.counties)
+        })
+        : T.no_counties;
+      if (labelEl) { labelEl.textContent = localDate(day); }
       dateInput.value = day;
       var idx = months.findIndex(function (m) { return m >= day; });
       slider.value = String(idx < 0 ? months.length - 1 : idx);
@@ -276,7 +285,7 @@
 
     function stop() {
       if (timer) { clearInterval(timer); timer = null; }
-      play.textContent = "▶ 按月回放";
+      play.textContent = "▶ " + T.play;
       play.setAttribute("aria-pressed", "false");
     }
 
@@ -295,7 +304,7 @@
       if (!data) { return; }
       if (timer) { stop(); return; }
       var i = +slider.value >= months.length - 1 ? 0 : +slider.value;
-      play.textContent = "❚❚ 暂停";
+      play.textContent = "❚❚ " + T.pause;
       play.setAttribute("aria-pressed", "true");
       timer = setInterval(function () {
         show(months[i]);
@@ -308,7 +317,10 @@
 
   function init() {
     document.querySelectorAll("[data-coverage-map]").forEach(function (el) {
-      if (typeof echarts === "undefined") { el.textContent = "地图组件未能载入。"; return; }
+      if (typeof echarts === "undefined") {
+        el.textContent = JSON.parse(document.getElementById(el.dataset.config).textContent).i18n.no_echarts;
+        return;
+      }
       draw(el);
     });
   }
