@@ -292,9 +292,11 @@ class LedgerImporter(Importer):
                 ctx.problem(
                     n, "number", f"统一编号为 {number} 的协会不存在，或不在您的管辖范围内。"
                 )
+                self._check_fields(row, ctx, None)
                 return None
-        region = self._region(row, ctx, new=existing is None)
+        region = None if "region" in row.bad else self._region(row, ctx, new=existing is None)
         if region is None:
+            self._check_fields(row, ctx, existing)  # still name this row's other problems
             return None
         if existing is not None and existing.region_id != region.pk:
             ctx.problem(
@@ -690,12 +692,14 @@ class GroupMemberImporter(Importer):
             m.pk: m
             for m in visible(GroupMember, actor).filter(pk__in=ids).select_related("association")
         }
-        by_name = {
-            (m.association_id, m.name): m
-            for m in GroupMember.objects.filter(
-                association__in=list(associations.values()), status=GroupMemberStatus.ACTIVE
-            )
-        }
+        # A row without 会员编号 is the member in the register under that name, or a former
+        # member admitted on the same day (so a withdrawn row imported again is not new).
+        by_name: dict[tuple, GroupMember] = {}
+        for m in GroupMember.objects.filter(association__in=list(associations.values())):
+            if m.status == GroupMemberStatus.ACTIVE:
+                by_name[(m.association_id, m.name)] = m
+            else:
+                by_name.setdefault((m.association_id, m.name, m.admitted_on), m)
         seen: dict[tuple, int] = {}
         plans = []
         for row in rows:
@@ -703,11 +707,15 @@ class GroupMemberImporter(Importer):
             before = len(ctx.problems)
             association = associations.get(row.get("association"))
             if association is None:
-                ctx.problem(
-                    n,
-                    "association",
-                    f"统一编号为 {row.get('association')} 的协会不存在，或不在您的管辖范围内。",
-                )
+                if "association" not in row.bad:
+                    ctx.problem(
+                        n,
+                        "association",
+                        f"统一编号为 {row.get('association')} 的协会不存在，或不在您的管辖范围内。",
+                    )
+                # Without its association the row's other rules cannot be checked; the phone can.
+                if (phone := row.get("contact_phone")) and (problem := phone_problem(phone)):
+                    ctx.problem(n, "contact_phone", problem)
                 continue
             member = None
             if row.get("id"):
@@ -724,7 +732,9 @@ class GroupMemberImporter(Importer):
                     )
                     continue
             else:
-                member = by_name.get((association.pk, row.get("name")))
+                member = by_name.get((association.pk, row.get("name"))) or by_name.get(
+                    (association.pk, row.get("name"), row.get("admitted_on"))
+                )
             key = (association.pk, row.get("name"))
             if key in seen:
                 ctx.problem(n, "name", f"与第{seen[key]}行是同一协会的同名会员。")
@@ -852,7 +862,9 @@ GROUP_MEMBER_KIND = SheetKind(
     name="group-members",
     title="团体会员",
     columns=GROUP_MEMBER_COLUMNS,
-    notes=("每行一个团体会员。没有会员编号的行：同一协会已有同名在册会员则视为该会员，否则新增。",),
+    notes=(
+        "每行一个团体会员。没有会员编号的行：同一协会已有同名在册会员（或同名、同一入会日期的已退出会员）则视为该会员，否则新增。",
+    ),
     importer=GroupMemberImporter,
     exporter=export_group_members,
     model=GroupMember,

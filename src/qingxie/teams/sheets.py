@@ -46,6 +46,7 @@ from qingxie.core.tabular import (
 )
 from qingxie.core.tabular.masking import export_phone
 from qingxie.core.tabular.spec import code, date, integer, text
+from qingxie.core.validators import phone_problem
 from qingxie.ledger.choices import LIVE_STATUSES
 from qingxie.ledger.models import Association
 from qingxie.ledger.sheets import association_number, phone_change, visible
@@ -156,12 +157,16 @@ class TeamImporter(Importer):
         by_id = {
             t.pk: t for t in visible(Team, actor).filter(pk__in=ids).select_related("township")
         }
-        by_name = {
-            (t.association_id, t.name): t
-            for t in Team.objects.filter(
-                association__in=list(associations.values()), status=TeamStatus.ACTIVE
-            ).select_related("township")
-        }
+        # A row without 队伍编号 is the active team of that name, or a dissolved one founded
+        # on the same day (so a dissolved row imported again is not a new team).
+        by_name: dict[tuple, Team] = {}
+        for t in Team.objects.filter(association__in=list(associations.values())).select_related(
+            "township"
+        ):
+            if t.status == TeamStatus.ACTIVE:
+                by_name[(t.association_id, t.name)] = t
+            else:
+                by_name.setdefault((t.association_id, t.name, t.founded_on), t)
         seen: dict[tuple, int] = {}
         plans: list[RowPlan] = []
         self.new: list[tuple[int, Association, dict]] = []
@@ -170,11 +175,15 @@ class TeamImporter(Importer):
             before = len(ctx.problems)
             association = associations.get(row.get("association"))
             if association is None:
-                ctx.problem(
-                    n,
-                    "association",
-                    f"统一编号为 {row.get('association')} 的协会不存在，或不在您的管辖范围内。",
-                )
+                if "association" not in row.bad:
+                    ctx.problem(
+                        n,
+                        "association",
+                        f"统一编号为 {row.get('association')} 的协会不存在，或不在您的管辖范围内。",
+                    )
+                # Without its association the row's other rules cannot be checked; the phone can.
+                if (phone := row.get("leader_phone")) and (problem := phone_problem(phone)):
+                    ctx.problem(n, "leader_phone", problem)
                 continue
             team = None
             if row.get("id"):
@@ -186,7 +195,9 @@ class TeamImporter(Importer):
                     ctx.problem(n, "association", "队伍不能通过导入改属其他协会。")
                     continue
             else:
-                team = by_name.get((association.pk, row.get("name")))
+                team = by_name.get((association.pk, row.get("name"))) or by_name.get(
+                    (association.pk, row.get("name"), row.get("founded_on"))
+                )
             key = (association.pk, row.get("name"))
             if key in seen:
                 ctx.problem(n, "name", f"与第{seen[key]}行是同一协会的同名队伍。")
@@ -390,7 +401,7 @@ TEAM_KIND = SheetKind(
     title="基层队伍",
     columns=TEAM_COLUMNS,
     notes=(
-        "每行一支基层队伍。没有队伍编号的行：同一协会已有同名的在册队伍则视为该队伍，否则新增。",
+        "每行一支基层队伍。没有队伍编号的行：同一协会已有同名的在册队伍（或同名、同一成立日期的已撤销队伍）则视为该队伍，否则新增。",
         "“乡镇/街道”类队伍须填写所在乡镇（街道）的9位代码，且在所属协会的区划范围内。",
     ),
     importer=TeamImporter,

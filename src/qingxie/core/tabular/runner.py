@@ -39,10 +39,15 @@ VERB_LABELS = {CREATE: "新增", UPDATE: "修改", UNCHANGED: "无变化"}
 
 @dataclass
 class Row:
-    """One parsed data row: its sheet row number and the values of the columns present."""
+    """One parsed data row: its sheet row number and the values of the columns present.
+
+    `bad` names the fields whose cells could not be parsed (already reported): they read as
+    absent, so the importer can still check the row's other fields and name their problems.
+    """
 
     number: int
     values: dict[str, object]
+    bad: frozenset[str] = frozenset()
 
     def has(self, field_name: str) -> bool:
         return field_name in self.values
@@ -205,13 +210,14 @@ def run_import(
         rows: list[Row] = []
         progress("读取", 0, table.estimated_rows)
         for number, raw in table.rows():
-            values = {}
+            values, bad = {}, set()
             for column in columns:
                 try:
                     values[column.field] = column.parse(raw[column.field])
                 except CellError as exc:
                     problems.add(exc.message, row=number, column=column.header)
-            rows.append(Row(number, values))
+                    bad.add(column.field)
+            rows.append(Row(number, values, frozenset(bad)))
             if len(rows) % 2000 == 0:
                 progress("读取", len(rows), table.estimated_rows)
     except FileRefused as refused:
@@ -222,11 +228,12 @@ def run_import(
     report.rows = len(rows)
     if not rows:
         problems.add(f"文件“{filename}”只有列名，没有数据行。")
-    bad = problems.rows_with_problems()
     ctx = ImportContext(kind, actor, problems, progress)
     importer = kind.importer()  # one per run: importers keep their lookups on themselves
     progress("校验", 0, len(rows))
-    report.plans = importer.plan([r for r in rows if r.number not in bad], ctx)
+    # Rows with bad cells are planned too, so their other fields' problems are named as well;
+    # with any problem at all nothing is written.
+    report.plans = importer.plan(rows, ctx)
     progress("校验", len(rows), len(rows))
     if not problems:
         with transaction.atomic(), change_note(import_note(filename, report.sha256)):
