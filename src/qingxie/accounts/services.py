@@ -96,3 +96,32 @@ def role_grant_create(*, actor: User | None, user: User, role: str, region: Regi
         log_change(grant, ObjectChange.Action.CREATE)
     user.__dict__.pop("_qingxie_grants", None)
     return grant
+
+
+@transaction.atomic
+def api_token_issue(*, actor: User | None, user: User, rotate: bool = False) -> str:
+    """The user's API bearer token, created if missing; `rotate` replaces an existing one.
+
+    The change log records that a token was issued or replaced, never the token itself.
+    Only the system (operator's command line), a superuser or the user themself may do this.
+    """
+    from rest_framework.authtoken.models import Token
+
+    if actor is not None and not actor.is_superuser and actor.pk != user.pk:
+        raise PermissionDeniedError("只能为自己签发接口令牌。")
+    if not user.is_active:
+        raise QingxieError(f"用户 {user.username} 已停用，不能签发接口令牌。", field="username")
+    existing = Token.objects.filter(user=user).first()
+    if existing is not None and not rotate:
+        return existing.key
+    if existing is not None:
+        existing.delete()
+    token = Token.objects.create(user=user)
+    log_change(
+        user,
+        ObjectChange.Action.UPDATE,
+        before=None,
+        after=_user_snapshot(user),
+        note="更换接口令牌" if existing else "签发接口令牌",
+    )
+    return token.key
