@@ -112,12 +112,10 @@ def league_committee(region: Region) -> str:
     if region.level == NATION:
         return "共青团中央"
     name = region.name
-    if region.level == COUNTY and region.parent_id:
-        parent = region.parent
-        # A district of a city carries the city's name (共青团广州市海珠区委员会); a county-level
-        # city directly under a province (仙桃市) does not.
-        if parent.level == PREFECTURE or parent.kind == "直辖市":
-            name = parent.name + name
+    if region.level == COUNTY and region.kind == "市辖区" and region.parent_id:
+        # District names repeat from city to city (朝阳区), so a district's committee carries
+        # its city's name (共青团广州市海珠区委员会); counties and county-level cities do not.
+        name = region.parent.name + name
     return f"共青团{name}委员会"
 
 
@@ -490,7 +488,7 @@ def _target_blocks(region: Region, node: CoverageNode, as_of: datetime.date) -> 
         Table(
             header=["指标", "目标", "截止日期", "实际", "完成情况"],
             rows=rows,
-            widths=[3.0, 1.1, 2.4, 1.3, 3.2],
+            widths=[2.8, 1.0, 3.0, 1.2, 3.0],
             align=["L", "C", "C", "C", "L"],
         )
     )
