@@ -206,6 +206,7 @@ def test_a_file_over_the_limit_is_dropped_while_streaming(make_user, settings):
     request, body = _big_request(make_user, size, declared=size)
     response = views.ImportView.as_view()(request, kind="ledger")
     assert response.status_code == 413 and "一次最多导入 1 MB" in response.content.decode()
+    assert body.read_bytes == size  # read to its end and thrown away, not kept
     assert not list((settings.DATA_DIR / "imports").rglob("*.xlsx"))
 
 
