@@ -97,10 +97,29 @@ def serialize_object(instance: models.Model, *, exclude: tuple[str, ...] = ()) -
     return data
 
 
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or remove a recorded change."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Rows may be added (one by one or in bulk) and read, never updated or deleted."""
+
+    def update(self, **kwargs):
+        raise AppendOnlyError("变更记录只能追加，不能修改。")
+
+    def delete(self):
+        raise AppendOnlyError("变更记录只能追加，不能删除。")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnlyError("变更记录只能追加，不能修改。")
+
+
 class ObjectChange(models.Model):
     """One recorded write: who, when, from where, to which object, and its state before and after.
 
-    Append-only: the application never updates or deletes these rows.
+    Append-only: no path in the application updates or deletes these rows (the queryset and
+    `save()`/`delete()` refuse), and on PostgreSQL a trigger refuses UPDATE and DELETE from
+    any client (migration core/0002).
     """
 
     class Action(models.TextChoices):
@@ -112,7 +131,8 @@ class ObjectChange(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="用户",
-        on_delete=models.SET_NULL,
+        # A user who has made changes cannot be removed, only deactivated: the log keeps them.
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="changes",
@@ -129,6 +149,8 @@ class ObjectChange(models.Model):
     after = models.JSONField("修改后", null=True, blank=True)
     note = models.CharField("备注", max_length=500, blank=True)
 
+    objects = AppendOnlyQuerySet.as_manager()
+
     class Meta:
         verbose_name = "变更记录"
         verbose_name_plural = "变更记录"
@@ -137,6 +159,14 @@ class ObjectChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("变更记录只能追加，不能修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("变更记录只能追加，不能删除。")
 
     @property
     def changed_field_labels(self) -> list[str]:
