@@ -74,6 +74,9 @@ def association_number(raw) -> str:
         raise CellError(exc.message) from exc
 
 
+association_number.kind = "统一编号"
+
+
 def phone_change(new: str, current: str) -> bool:
     """Whether a phone cell changes the stored number: exports show phones masked, and a
     masked value left as exported means "keep the number"."""
@@ -143,7 +146,7 @@ LEDGER_COLUMNS = (
         "uscc",
         parser=text(20),
         help="18位（GB 32100），系统核对校验位；已登记的协会必填。",
-        example="51440105MJL123456X",
+        example="51440105MJL1234566",
         width=22,
     ),
     Column("登记日期", "registered_on", parser=date(), example="2019-06-01", width=12),
