@@ -7,6 +7,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from qingxie.accounts import views as accounts_views
 from qingxie.ledger import api as ledger_api
 from qingxie.regions.api import RegionViewSet
 from qingxie.teams import api as teams_api
@@ -28,6 +29,7 @@ api_patterns = [
 urlpatterns = [
     path("", web_views.DashboardView.as_view(), name="home"),
     path("search/", web_views.SearchView.as_view(), name="search"),
+    path("audit/", accounts_views.AuditLogView.as_view(), name="audit"),
     path("map/", web_views.map_home, name="map_home"),
     path("regions/<str:code>/map/", web_views.CoverageMapView.as_view(), name="coverage_map"),
     path("healthz", web_views.healthz, name="healthz"),

@@ -11,6 +11,80 @@ from qingxie.core.context import current_context
 from qingxie.core.models import ObjectChange
 
 
+def scope_paths_of(instances: list[models.Model]) -> list[str]:
+    """The region path each instance is scoped by (its model's `scope_path_field`), "" if none.
+
+    Objects hanging on a region by a foreign key (`region__path`, the common case) are
+    resolved with one query per thousand objects, so bulk imports stay bulk.
+    """
+    from qingxie.regions.models import Region
+
+    if not instances:
+        return []
+    field = getattr(type(instances[0]), "scope_path_field", None)
+    if not field:
+        return [""] * len(instances)
+    parts = field.split("__")
+    if parts == ["path"]:
+        return [getattr(i, "path", "") or "" for i in instances]
+    if len(parts) == 2 and parts[1] == "path":
+        ids = [getattr(i, f"{parts[0]}_id", None) for i in instances]
+        wanted = sorted({pk for pk in ids if pk is not None})
+        paths: dict[int, str] = {}
+        for start in range(0, len(wanted), 1000):
+            chunk = wanted[start : start + 1000]
+            paths.update(Region.objects.filter(id__in=chunk).values_list("id", "path"))
+        return [paths.get(pk, "") for pk in ids]
+    out = []
+    for instance in instances:
+        value = instance
+        for part in parts:
+            value = getattr(value, part, None)
+            if value is None:
+                break
+        out.append(value or "")
+    return out
+
+
+def log_access(
+    instance: models.Model | None,
+    action: str,
+    *,
+    what: str,
+    note: str = "",
+    scope_path: str | None = None,
+) -> ObjectChange:
+    """Record a read worth auditing (an export of personal data, a masked value revealed).
+
+    `instance` is the object read, or None for an export of many (then `what` names it, e.g.
+    "协会台账导出 440000"); the entry is scoped like the object, or by `scope_path` (the
+    region exported) so that auditors of that region see it.
+    """
+    ctx = current_context()
+    user = ctx.user.resolve() if hasattr(ctx.user, "resolve") else ctx.user
+    # A read of many objects is filed under the change log's own type, with no object id.
+    target = instance if instance is not None else ObjectChange()
+    return ObjectChange.objects.create(
+        user=user if getattr(user, "pk", None) else None,
+        user_name=getattr(user, "username", "") or ctx.channel,
+        request_id=ctx.request_id,
+        client_ip=ctx.client_ip,
+        channel=ctx.channel,
+        action=action,
+        content_type=ContentType.objects.get_for_model(target, for_concrete_model=True),
+        object_id=str(instance.pk) if instance is not None else "",
+        object_repr=(what or str(instance))[:200],
+        note="；".join(n for n in (note, ctx.note) if n)[:500],
+        scope_path=(
+            scope_path
+            if scope_path is not None
+            else scope_paths_of([instance])[0]
+            if instance is not None
+            else ""
+        ),
+    )
+
+
 def log_change(
     instance: models.Model,
     action: str,
@@ -40,6 +114,7 @@ def log_change(
         before=before,
         after=after,
         note="；".join(n for n in (note, ctx.note) if n)[:500],
+        scope_path=scope_paths_of([instance])[0],
     )
 
 
@@ -73,7 +148,7 @@ def log_created_bulk(instances: list[models.Model]) -> list[ObjectChange]:
     content_type = ContentType.objects.get_for_model(model, for_concrete_model=True)
     encoder = DjangoJSONEncoder()
     entries = []
-    for instance in instances:
+    for instance, scope_path in zip(instances, scope_paths_of(instances), strict=True):
         after = {}
         for f in fields:
             value = getattr(instance, f.attname)
@@ -95,6 +170,7 @@ def log_created_bulk(instances: list[models.Model]) -> list[ObjectChange]:
                 object_repr=str(instance)[:200],
                 after=after,
                 note=ctx.note[:500],
+                scope_path=scope_path,
             )
         )
     return ObjectChange.objects.bulk_create(entries, batch_size=1000)

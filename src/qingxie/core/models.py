@@ -126,6 +126,9 @@ class ObjectChange(models.Model):
         CREATE = "create", "创建"
         UPDATE = "update", "修改"
         DELETE = "delete", "删除"
+        # Reads worth recording: personal data leaving the system, a masked value shown.
+        EXPORT = "export", "导出"
+        REVEAL = "reveal", "查看明文"
 
     time = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -148,6 +151,9 @@ class ObjectChange(models.Model):
     before = models.JSONField("修改前", null=True, blank=True)
     after = models.JSONField("修改后", null=True, blank=True)
     note = models.CharField("备注", max_length=500, blank=True)
+    # The region path of the object written, so auditors read the log of their own patch
+    # ("" for objects with no region: users, national reference data).
+    scope_path = models.CharField("区划路径", max_length=80, blank=True, db_index=True)
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -167,6 +173,12 @@ class ObjectChange(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("变更记录只能追加，不能删除。")
+
+    @property
+    def kind_label(self) -> str:
+        """The type of object written, as cadres know it (the model's Chinese name)."""
+        model = self.content_type.model_class()
+        return str(model._meta.verbose_name) if model else self.content_type.model
 
     @property
     def changed_field_labels(self) -> list[str]:
