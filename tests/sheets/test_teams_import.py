@@ -114,6 +114,7 @@ def test_each_new_team_has_its_change_log_entry_like_the_service_writes(tmp_path
     for team in Team.objects.filter(name__startswith="第"):
         [entry] = changes_for(team)
         assert entry.action == ObjectChange.Action.CREATE and entry.after == team.snapshot()
+        assert entry.scope_path == team.region.path and entry.time is not None
         assert (
             entry.user == county
             and entry.channel == "cli"
