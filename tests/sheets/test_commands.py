@@ -139,6 +139,9 @@ def test_export_a_region_as_of_a_date_in_csv_with_masked_phones(tmp_path):
     assert lines[0].split(",")[:3] == ["统一编号", "行政区划代码", "行政区划名称"]
     assert len(lines) == 2 and "海珠青协" in lines[1] and "138****8000" in lines[1]
     assert "13800138000" not in lines[1] and ",正常," in lines[1]  # status as of that day
+    logged = ObjectChange.objects.filter(action=ObjectChange.Action.EXPORT).get()
+    assert "协会台账导出 广州市（440100）1 条" in logged.object_repr and logged.channel == "cli"
+    assert logged.scope_path == Region.objects.get(code="440100").path
 
 
 def test_export_as_a_user_is_limited_to_their_scope(tmp_path, make_user):

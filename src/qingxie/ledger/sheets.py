@@ -610,6 +610,7 @@ LEDGER_KIND = SheetKind(
     importer=LedgerImporter,
     exporter=export_associations,
     model=Association,
+    personal_data=True,
     field_headers={"on": "状态日期", "status": "状态", "into": "状态", "association": "统一编号"},
 )
 
@@ -871,6 +872,7 @@ GROUP_MEMBER_KIND = SheetKind(
     importer=GroupMemberImporter,
     exporter=export_group_members,
     model=GroupMember,
+    personal_data=True,
     field_headers={"on": "退出日期", "association": "所属协会统一编号"},
 )
 

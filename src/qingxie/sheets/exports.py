@@ -9,7 +9,9 @@ from typing import IO
 
 from django.utils import timezone
 
+from qingxie.core.changelog import log_access
 from qingxie.core.errors import PermissionDeniedError, QingxieError
+from qingxie.core.models import ObjectChange
 from qingxie.core.tabular import SheetKind
 from qingxie.core.tabular.writing import Progress, write_csv, write_template, write_xlsx
 from qingxie.regions.models import ROOT_CODE, Region
@@ -62,12 +64,23 @@ def export_write(
     rows, total = kind.exporter(actor, region, as_of, depth=depth)
     note = f"{region.name}（{region.code}），截至 {as_of:%Y-%m-%d}。电话号码已脱敏。"
     if fmt == "xlsx":
-        return write_xlsx(kind, rows, stream, title_note=note, progress=progress, total=total)
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="", write_through=True)
-    try:
-        return write_csv(kind, rows, text, progress=progress, total=total)
-    finally:
-        text.detach()
+        count = write_xlsx(kind, rows, stream, title_note=note, progress=progress, total=total)
+    else:
+        text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="", write_through=True)
+        try:
+            count = write_csv(kind, rows, text, progress=progress, total=total)
+        finally:
+            text.detach()
+    if kind.personal_data:
+        # Personal data leaving the system is recorded, filed under the region exported.
+        log_access(
+            None,
+            ObjectChange.Action.EXPORT,
+            what=f"{kind.title}导出 {region.name}（{region.code}）{count} 条，截至 {as_of:%Y-%m-%d}",
+            note=f"格式 {fmt}，电话号码已脱敏",
+            scope_path=region.path,
+        )
+    return count
 
 
 def template_write(kind: SheetKind, stream: IO[bytes]) -> None:

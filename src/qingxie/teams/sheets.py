@@ -407,6 +407,7 @@ TEAM_KIND = SheetKind(
     importer=TeamImporter,
     exporter=export_teams,
     model=Team,
+    personal_data=True,
     field_headers={"on": "撤销日期", "association": "所属协会统一编号"},
 )
 

@@ -234,6 +234,8 @@ class SheetKind:
     exporter: Callable | None = None
     #: The model whose permissions gate this kind's pages (imports need "add" or "change").
     model: type | None = None
+    #: Rows carry personal data (names, phones): every export is recorded in the change log.
+    personal_data: bool = False
     #: Service error fields that are not columns, shown under this column's header.
     field_headers: dict[str, str] = field(default_factory=dict)
 

@@ -2,7 +2,8 @@
 `qingxie export <kind> --region <code> [--as-of <date>] [--format xlsx|csv] [--user U] -o FILE`.
 
 Without --user the operator's command line sees the whole country (like `qingxie coverage`);
-with it, the user's scope applies. Phone numbers are masked either way.
+with it, the user's scope applies. Phone numbers are masked either way, and an export of
+personal data is recorded in the change log (channel "cli").
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from qingxie.accounts.models import User
+from qingxie.core.context import change_context
 from qingxie.core.errors import QingxieError
 from qingxie.ledger.serializers import parse_date
 from qingxie.sheets.exports import export_region, export_write, template_write
@@ -67,7 +69,7 @@ class Command(BaseCommand):
             if not 0 <= options["depth"] <= 3:
                 raise CommandError("层数 --depth 应为 0 到 3 之间的整数。")
             progress = StderrProgress(self.stderr._out)
-            with open(out, "wb") as fh:
+            with open(out, "wb") as fh, change_context(user=actor, channel="cli"):
                 count = export_write(
                     actor=actor,
                     kind=sheet_kind,
