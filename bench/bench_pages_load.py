@@ -71,6 +71,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import unicodedata
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -410,6 +411,12 @@ def measure(args, wrk: str, server: Server, page: PageResult, cookie: str) -> No
 # ------------------------------------------------------------------------------ report
 
 
+def pad(text: str, width: int) -> str:
+    """`text` left-aligned in `width` terminal columns (a Chinese character takes two)."""
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(width - used, 1)
+
+
 def print_table(meta: dict, results: list[PageResult]) -> None:
     print("Page load benchmark (wrk, loopback)")
     print(
@@ -421,22 +428,24 @@ def print_table(meta: dict, results: list[PageResult]) -> None:
         f"{meta['warmup']} s warm-up + {meta['duration']} s per page; "
         f"goal p95 <= {GOAL_MS:.0f} ms; ratio = p95 / baseline p95"
     )
+    before, after = meta["load_average"]
+    print(f"  machine load average (1 min) {before:.1f} before, {after:.1f} after the run")
     print()
     header = (
-        f"  {'page':28}{'user':13}{'p50':>8}{'p95':>8}{'p99':>8}{'req/s':>8}"
+        f"  {'page':28}{'user':20}{'p50':>8}{'p95':>8}{'p99':>8}{'req/s':>8}"
         f"{'ratio':>7}{'srv CPU':>9}{'non-2xx':>9}  verdict"
     )
     print(header)
-    print(f"  {'':28}{'':13}{'ms':>8}{'ms':>8}{'ms':>8}{'':>8}{'':>7}{'ms/req':>9}")
+    print(f"  {'':28}{'':20}{'ms':>8}{'ms':>8}{'ms':>8}{'':>8}{'':>7}{'ms/req':>9}")
     for r in results:
         user = f"{r.user} ({USERS.get(r.user, '')})" if r.user else "—"
         if not r.requests:
-            print(f"  {r.label:28}{user:13}  {r.verdict}")
+            print(f"  {r.label:28}{pad(user, 20)}  {r.verdict}")
             continue
         ratio = f"{r.ratio_p95:.1f}" if r.ratio_p95 is not None else "—"
         cpu = f"{r.server_cpu_ms:.1f}" if r.server_cpu_ms is not None else "—"
         print(
-            f"  {r.label:28}{user:13}{r.p50_ms:8.1f}{r.p95_ms:8.1f}{r.p99_ms:8.1f}"
+            f"  {r.label:28}{pad(user, 20)}{r.p50_ms:8.1f}{r.p95_ms:8.1f}{r.p99_ms:8.1f}"
             f"{r.rps:8.1f}{ratio:>7}{cpu:>9}{r.non_2xx:9d}  {r.verdict}"
         )
     print()
@@ -467,6 +476,7 @@ def main() -> int:
     keys = [BASELINE, *[k for k in keys if k != BASELINE], BASELINE]
 
     wrk = ensure_wrk()
+    load_before = os.getloadavg()[0]
     data_dir = args.data_dir.resolve() if args.data_dir else Path(tempfile.mkdtemp(prefix="qx-"))
     data_dir.mkdir(parents=True, exist_ok=True)
     env = server_env(data_dir)
@@ -553,6 +563,7 @@ def main() -> int:
         "goal_p95_ms": GOAL_MS,
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
+        "load_average": (load_before, os.getloadavg()[0]),
     }
     errors = [r for r in results if r.verdict.startswith("ERROR")]
     if args.json:
