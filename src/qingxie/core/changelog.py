@@ -126,6 +126,22 @@ def changes_for(instance: models.Model):
     ).select_related("user", "content_type")
 
 
+def changes_for_many(*groups) -> models.QuerySet[ObjectChange]:
+    """The history of several objects together, newest first: each group is a model and the
+    ids of its objects (e.g. an association with its checklist entries, seats and members)."""
+    from django.db.models import Q
+
+    condition = Q(pk__in=[])
+    for model, ids in groups:
+        ids = [str(pk) for pk in ids]
+        if ids:
+            condition |= Q(
+                content_type=ContentType.objects.get_for_model(model, for_concrete_model=True),
+                object_id__in=ids,
+            )
+    return ObjectChange.objects.filter(condition).select_related("user", "content_type")
+
+
 def log_created_bulk(instances: list[models.Model]) -> int:
     """One CREATE entry per instance, inserted in bulk (for batch imports); returns the count.
 

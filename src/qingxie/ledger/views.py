@@ -8,6 +8,7 @@ from pathlib import PurePosixPath
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -17,6 +18,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from qingxie.accounts.permissions import home_region, scope_paths, user_grants, user_may
+from qingxie.core.changelog import changes_for_many
 from qingxie.core.errors import QingxieError
 from qingxie.core.views import FilteredObjectListView, ObjectDetailView, ObjectFormView
 from qingxie.ledger import coverage, services
@@ -138,6 +140,14 @@ class AssociationDetailView(AssociationNumberMixin, ObjectDetailView):
         ctx = super().get_context_data(**kwargs)
         a, user = self.object, self.request.user
         path = a.region.path
+        # The history tab shows the association and everything recorded on its page.
+        ctx["changes"] = changes_for_many(
+            (Association, [a.pk]),
+            (ChecklistEntry, a.checklist.values_list("pk", flat=True)),
+            (Seat, Seat.objects.filter(Q(holder=a) | Q(member=a)).values_list("pk", flat=True)),
+            (GroupMember, a.group_members.values_list("pk", flat=True)),
+        )[:100]
+        ctx["changes_show_object"] = True
         can_change = user_may(user, Association, "change", path)
         can_submit = a.is_live and user_may(user, ChecklistEntry, "change", path)
         can_verify = services.may_verify(user, a)
