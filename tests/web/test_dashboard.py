@@ -434,3 +434,40 @@ def test_a_county_sees_its_association_and_checklist_progress(client_for, make_u
     # The province's own association, on the province's workbench.
     province = by_id(doc(dashboard(client_for("province_admin", "440000"))), "own-association")
     assert "广东省青年志愿者协会" in text(province)
+
+
+# ------------------------------------------------------------------------- known bugs
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=ValueError,
+    reason="bug: parse_as_of accepts years 1–3, then dashboard._figures starts the trend at "
+    "date(as_of.year - 3, …) and coverage_projection goes back twelve months: ValueError, a 500 "
+    "instead of the named-date warning",
+)
+def test_a_date_in_the_first_years_ad_is_named_not_a_crash(client_for):
+    client = client_for("city_admin", "440100")
+    tree = doc(dashboard(client, as_of="0001-01-01"))
+    assert messages(tree)
+    assert tree.xpath("//input[@name='as_of']/@value") == [timezone.localdate().isoformat()]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="bug: dashboard._attention counts the verification queue from its first 200 entries "
+    "(entries_to_verify(user)[:200]), so a level with more waiting is told 200",
+)
+def test_the_pending_count_is_the_whole_queue(client_for):
+    """The national level verifies the provinces' items: 21 provinces × every required item."""
+    items = required_items()
+    provinces = Region.objects.filter(level=Region.Level.PROVINCE, county_count__gt=0)
+    for province in provinces.order_by("code")[:21]:
+        association = make_association(province.code, name=f"{province.name}青年志愿者协会")
+        for item in items:
+            submit(association, item)
+    waiting = 21 * len(items)
+    assert waiting > 200
+    tree = doc(dashboard(client_for("national_admin", "000000")))
+    assert int(text(by_id(tree, "pending-count"))) == waiting
