@@ -30,7 +30,10 @@ def test_login_page_refuses_a_wrong_password(browser, server):
 
 def test_guangdong_shows_21_prefectures_and_its_county_map(page_as, server):
     page = page_as("demo-gd")
-    assert page.url.endswith("/regions/440000/")  # a province cadre starts at home
+    # A province cadre starts at home: the workbench links to the province's region page.
+    assert page.url == server["url"] + "/"
+    page.click("#as-of-form >> text=区划页")
+    page.wait_for_url("**/regions/440000/")
     assert page.locator("h1").inner_text().startswith("广东省")
     assert page.locator("#children tbody tr").count() == 21
     page.wait_for_selector("#region-map[data-ready=true]", timeout=20000)
@@ -40,8 +43,9 @@ def test_guangdong_shows_21_prefectures_and_its_county_map(page_as, server):
     assert page.locator("#map-missing").count() == 0
 
 
-def test_drill_down_from_the_country_to_a_township(page_as):
+def test_drill_down_from_the_country_to_a_township(page_as, server):
     page = page_as("demo")
+    page.goto(server["url"] + "/regions/")
     page.click("#children >> text=广东省")
     page.wait_for_url("**/regions/440000/")
     page.click("#children >> text=广州市")
@@ -59,14 +63,16 @@ def test_drill_down_from_the_country_to_a_township(page_as):
     assert "全国" in crumbs and "广东省" in crumbs and "广州市" in crumbs and "海珠区" in crumbs
 
 
-def test_national_map_draws_every_province_and_the_boundary_lines(page_as):
+def test_national_map_draws_every_province_and_the_boundary_lines(page_as, server):
     page = page_as("demo")
+    page.goto(server["url"] + "/regions/")
     page.wait_for_selector("#region-map[data-ready=true]", timeout=30000)
     assert page.locator("#region-map").get_attribute("data-drawn-features") == "34"
 
 
-def test_clicking_a_county_on_the_map_opens_it(page_as):
+def test_clicking_a_county_on_the_map_opens_it(page_as, server):
     page = page_as("demo-gz")
+    page.goto(server["url"] + "/regions/440100/")
     page.wait_for_selector("#region-map[data-ready=true]", timeout=20000)
     box = page.locator("#region-map").bounding_box()
     # Click around the middle of the map until a county opens (shapes differ in size).
@@ -79,18 +85,19 @@ def test_clicking_a_county_on_the_map_opens_it(page_as):
     assert not page.url.endswith("/440100/")
 
 
-def test_units_without_shapes_are_listed_beside_the_map(page_as):
+def test_units_without_shapes_are_listed_beside_the_map(page_as, server):
     page = page_as("demo")
-    page.goto(page.url.split("/regions/")[0] + "/regions/650000/")
+    page.goto(server["url"] + "/regions/650000/")
     page.wait_for_selector("#region-map[data-ready=true]", timeout=20000)
     missing = page.locator("#map-missing").inner_text()
     assert "和康县" in missing and "和安县" in missing
 
 
-def test_a_county_user_cannot_open_another_county(page_as):
+def test_a_county_user_cannot_open_another_county(page_as, server):
     page = page_as("demo-haizhu")
-    assert page.url.endswith("/regions/440105/")
-    response = page.goto(page.url.replace("440105", "440106"))
+    page.goto(server["url"] + "/regions/440105/")
+    assert page.locator("h1").inner_text().startswith("海珠区")
+    response = page.goto(server["url"] + "/regions/440106/")
     assert response.status == 404
     assert "不在您的权限范围内" in page.locator("#error-message").inner_text()
 
@@ -100,7 +107,7 @@ def test_search_box_finds_a_county(page_as):
     page.fill("input[name=q]", "仙桃")
     page.press("input[name=q]", "Enter")
     page.wait_for_load_state("networkidle")
-    page.click("#search-results >> text=仙桃市")
+    page.click("#result-regions >> text=仙桃市")
     page.wait_for_url("**/regions/429004/")
 
 
@@ -115,10 +122,13 @@ def test_api_answers_with_a_token_free_401_and_serves_its_schema(server):
         assert "/api/regions/" in json.loads(resp.read())["paths"]
 
 
-def test_static_assets_come_from_the_app_itself(page_as):
+def test_static_assets_come_from_the_app_itself(page_as, server):
     page = page_as("demo")
     external = []
     page.on("request", lambda r: external.append(r.url) if "127.0.0.1" not in r.url else None)
-    page.reload()
+    page.goto(server["url"] + "/regions/")
     page.wait_for_selector("#region-map[data-ready=true]", timeout=30000)
+    # The workbench too: its coverage map, chart and scripts.
+    page.goto(server["url"] + "/")
+    page.wait_for_selector("#coverage-map[data-ready=true]", timeout=30000)
     assert external == []
