@@ -233,14 +233,14 @@ def _live_on(as_of: datetime.date) -> Q:
 
 def _issuing_association(region: Region, as_of: datetime.date) -> str | None:
     """The name of the region's own association on the date (active or suspended), if any."""
-    period = (
+    # Names only: the association rows carry encrypted personal fields the bulletin never shows.
+    return (
         AssociationStatusPeriod.objects.filter(_live_on(as_of), region=region)
         .filter(status__in=LIVE_STATUSES)
-        .select_related("association")
         .order_by("-start")
+        .values_list("association__name", flat=True)
         .first()
     )
-    return period.association.name if period else None
 
 
 def _county_word(region: Region, as_of: datetime.date) -> str:
@@ -339,18 +339,18 @@ def _children_sentence(region: Region, node: CoverageNode, kids: dict) -> str:
 
 def _county_paragraph(region: Region, node: CoverageNode, as_of: datetime.date) -> str:
     status = coverage.county_statuses(region, as_of).get(region.code, CountyStatus.NONE)
-    period = (
+    found = (
         AssociationStatusPeriod.objects.filter(
             _live_on(as_of), region=region, status=AssociationStatus.ACTIVE
         )
-        .select_related("association")
+        .values_list("association__name", "association__established_on")
         .first()
     )
     head = f"截至{date_cn(as_of)}，{region.name}"
-    if status == CountyStatus.NONE or period is None:
+    if status == CountyStatus.NONE or found is None:
         return head + "尚未成立团属志愿服务组织。"
-    assoc = period.association
-    text = f"{head}已成立团属志愿服务组织“{assoc.name}”（{date_cn(assoc.established_on)}成立）"
+    name, established_on = found
+    text = f"{head}已成立团属志愿服务组织“{name}”（{date_cn(established_on)}成立）"
     if status == CountyStatus.STANDARDIZED:
         return text + "，并已完成规范化建设。"
     return text + "，尚未完成规范化建设。"
@@ -389,14 +389,13 @@ def _aggregate_table(node: CoverageNode, kids: dict) -> Table:
 
 def _status_table(region: Region, node: CoverageNode, statuses, as_of, kids) -> Table:
     """One row per county-level unit of a city: its association and status on the date."""
-    names = {
-        p.region_id: p.association.name
-        for p in AssociationStatusPeriod.objects.filter(
+    names = dict(
+        AssociationStatusPeriod.objects.filter(
             _live_on(as_of),
             status=AssociationStatus.ACTIVE,
             region__code__in=list(statuses),
-        ).select_related("association")
-    }
+        ).values_list("region_id", "association__name")
+    )
     ids = dict(Region.objects.filter(code__in=list(statuses)).values_list("code", "id"))
     rows = []
     for child in node.children:
@@ -488,7 +487,7 @@ def _target_blocks(region: Region, node: CoverageNode, as_of: datetime.date) -> 
         Table(
             header=["指标", "目标", "截止日期", "实际", "完成情况"],
             rows=rows,
-            widths=[2.8, 1.0, 3.0, 1.2, 3.0],
+            widths=[2.8, 1.3, 2.8, 1.2, 3.0],
             align=["L", "C", "C", "C", "L"],
         )
     )

@@ -108,6 +108,7 @@ def _table(doc, table: Table) -> None:
     grid = doc.add_table(rows=0, cols=len(table.header))
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    grid.autofit = False
     total = sum(table.widths)
     widths = [Cm(15.6 * w / total) for w in table.widths]
     for n, cells in enumerate([table.header, *table.rows]):
@@ -125,6 +126,9 @@ def _table(doc, table: Table) -> None:
                 shade.set(qn("w:val"), "clear")
                 shade.set(qn("w:fill"), "ECECEC")
                 cell._tc.get_or_add_tcPr().append(shade)
+    # Word reads the cell widths, LibreOffice the table grid: set both.
+    for column, width in zip(grid.columns, widths, strict=True):
+        column.width = width
     # Repeat the heading row on every page the table runs onto.
     trpr = grid.rows[0]._tr.get_or_add_trPr()
     header = OxmlElement("w:tblHeader")
