@@ -436,16 +436,9 @@ def test_a_county_sees_its_association_and_checklist_progress(client_for, make_u
     assert "广东省青年志愿者协会" in text(province)
 
 
-# ------------------------------------------------------------------------- known bugs
+# ------------------------------------------------- bugs found by these tests, fixed
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="bug: parse_as_of accepts years 1–3, then dashboard._figures starts the trend at "
-    "date(as_of.year - 3, …) and coverage_projection goes back twelve months: ValueError, a 500 "
-    "instead of the named-date warning",
-)
 def test_a_date_in_the_first_years_ad_is_named_not_a_crash(client_for):
     client = client_for("city_admin", "440100")
     tree = doc(dashboard(client, as_of="0001-01-01"))
@@ -453,12 +446,6 @@ def test_a_date_in_the_first_years_ad_is_named_not_a_crash(client_for):
     assert tree.xpath("//input[@name='as_of']/@value") == [timezone.localdate().isoformat()]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug: dashboard._attention counts the verification queue from its first 200 entries "
-    "(entries_to_verify(user)[:200]), so a level with more waiting is told 200",
-)
 def test_the_pending_count_is_the_whole_queue(client_for):
     """The national level verifies the provinces' items: 21 provinces × every required item."""
     items = required_items()

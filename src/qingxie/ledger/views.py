@@ -549,6 +549,8 @@ def _parse_as_of(raw: str | None) -> tuple[datetime.date, str]:
         return today, f"日期“{raw}”格式不对，应为 YYYY-MM-DD；已按今天显示。"
     if day > today:
         return today, f"统计日期（{day}）不能晚于今天；已按今天显示。"
+    if day < datetime.date(1949, 10, 1):
+        return today, f"统计日期（{day}）早于1949年10月1日；已按今天显示。"
     return day, ""
 
 

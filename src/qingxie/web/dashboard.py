@@ -210,13 +210,13 @@ def _attention(user, board: Dashboard) -> None:
     ][:ATTENTION_LIMIT]
 
     in_region = subtree_q("association__region__path", region.path)
-    pending = [
-        e
-        for e in entries_to_verify(user).filter(in_region)[:200]
-        if may_verify(user, e.association)
+    # The queue's query already holds only entries this user verifies (verifiable_q);
+    # may_verify re-checks the few shown.
+    queue = entries_to_verify(user).filter(in_region)
+    board.pending_total = queue.count()
+    board.pending = [e for e in queue[: ATTENTION_LIMIT * 2] if may_verify(user, e.association)][
+        :ATTENTION_LIMIT
     ]
-    board.pending_total = len(pending)
-    board.pending = pending[:ATTENTION_LIMIT]
 
     own_regions = [g.region_id for g in user_grants(user)]
     returned = (

@@ -20,6 +20,9 @@ from qingxie.regions.views import _map_config, _map_panel_context
 from qingxie.web import search
 from qingxie.web.dashboard import dashboard_for
 
+#: No ledger date precedes the People's Republic; earlier dates are typing mistakes.
+EARLIEST = datetime.date(1949, 10, 1)
+
 
 def parse_as_of(request) -> datetime.date:
     """The as-of date of a page (?as_of=YYYY-MM-DD), today if absent; a bad one is named."""
@@ -37,6 +40,11 @@ def parse_as_of(request) -> datetime.date:
     if day > today:
         messages.warning(
             request, _("统计日期（%(day)s）不能晚于今天；已按今天显示。") % {"day": day}
+        )
+        return today
+    if day < EARLIEST:
+        messages.warning(
+            request, _("统计日期（%(day)s）早于1949年10月1日；已按今天显示。") % {"day": day}
         )
         return today
     return day
