@@ -2,10 +2,12 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 import platformdirs
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent
 REPO_DIR = BASE_DIR.parent.parent
@@ -57,6 +59,9 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "qingxie.core",
     "qingxie.accounts",
     "qingxie.regions",
@@ -75,10 +80,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "qingxie.core.middleware.IdleTimeoutMiddleware",
     "qingxie.core.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "qingxie.core.middleware.SecurityHeadersMiddleware",
     "qingxie.core.middleware.ChangeContextMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised during authentication into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "qingxie.urls"
@@ -160,19 +170,73 @@ MAPS_DIR = STATIC_ROOT / "maps"
 # Number of reverse proxies in front of qingxie whose X-Forwarded-For is trusted (0: none).
 QINGXIE_TRUSTED_PROXIES = int(os.environ.get("QINGXIE_TRUSTED_PROXIES", "0"))
 
+# --- Login protection and headers (docs/security.md) ---
 SESSION_COOKIE_AGE = int(os.environ.get("QINGXIE_SESSION_SECONDS", str(8 * 3600)))
+# A signed-in page left untouched this long signs the user out (0: no idle limit).
+QINGXIE_IDLE_SECONDS = int(os.environ.get("QINGXIE_IDLE_SECONDS", str(30 * 60)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
-if _env_bool("QINGXIE_HTTPS"):
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Powerful browser features no page of qingxie uses, refused to every page and anything it embeds.
+QINGXIE_PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "magnetometer=(), gyroscope=(), accelerometer=(), display-capture=(), interest-cohort=()"
+)
+QINGXIE_HTTPS = _env_bool("QINGXIE_HTTPS")
+if QINGXIE_HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("QINGXIE_HSTS_SUBDOMAINS", True)
+    # The preload token only consents to browsers' built-in HTTPS list; nothing happens until the
+    # domain's owner submits it. QINGXIE_HSTS_PRELOAD=0 leaves it out.
+    SECURE_HSTS_PRELOAD = _env_bool("QINGXIE_HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The load balancer's health probe speaks plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# No inline script or style anywhere: scripts and styles come from our own static files; ECharts
+# and htmx set styles through the CSSOM, which style-src does not govern. JSON data for scripts
+# travels in <script type="application/json"> (json_script), which is not executed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # data: for the small icons Swagger UI's stylesheet embeds; blob: for ECharts' image export.
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# django-axes: 5 failed passwords for one user name from one address lock that pair for 30 minutes
+# (a colleague at another address, or another account at this one, can still sign in).
+AUTHENTICATION_BACKENDS = [
+    "qingxie.accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("QINGXIE_LOGIN_FAILURES", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("QINGXIE_LOCKOUT_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "qingxie.accounts.login.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "qingxie.core.middleware.client_ip"
+AXES_VERBOSE = False
+# Administrators (national/province/city/county admin, superusers) confirm a TOTP code after their
+# password; QINGXIE_ADMIN_OTP=0 turns this off for a closed test network. Demo accounts are exempt.
+QINGXIE_ADMIN_OTP = _env_bool("QINGXIE_ADMIN_OTP", True)
+OTP_TOTP_ISSUER = "青协信息平台"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -186,6 +250,17 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "qingxie.core.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Per client address for anonymous callers, per user (session or token) for signed-in ones.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("QINGXIE_API_ANON_RATE", "30/min"),
+        "user": os.environ.get("QINGXIE_API_USER_RATE", "1200/min"),
+    },
+    # 0: the address is REMOTE_ADDR; a client-written X-Forwarded-For is never believed.
+    "NUM_PROXIES": QINGXIE_TRUSTED_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "青协 qingxie API",
