@@ -297,6 +297,23 @@ PUBLIC: dict[str, list[Probe]] = {
             why=NOT_SCOPED,
         ),
     ],
+    # An administrator's second sign-in step (accounts/login.py): with no password given a
+    # moment ago there is nobody to verify, so the page sends everyone back to the sign-in.
+    "otp_verify": [
+        Probe("get", lambda w: "/accounts/login/code/", COUNTY, REDIRECT, why=NOT_SCOPED),
+        Probe(
+            "post",
+            lambda w: "/accounts/login/code/",
+            COUNTY,
+            REDIRECT,
+            data=lambda w: {"code": "123456"},
+            records=False,
+            why=NOT_SCOPED,
+        ),
+    ],
+    "otp_enrol": [
+        Probe("get", lambda w: "/accounts/login/enrol/", COUNTY, REDIRECT, why=NOT_SCOPED),
+    ],
     "set_language": [
         Probe(
             "post",

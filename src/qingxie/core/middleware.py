@@ -1,7 +1,9 @@
-"""Request middleware: login required for pages, and change-log attribution per request."""
+"""Request middleware: login required for pages, idle sign-out, security headers, and change-log
+attribution per request."""
 
 from __future__ import annotations
 
+import time
 import uuid
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
@@ -40,6 +42,50 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
         if request.path.startswith("/api/"):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class IdleTimeoutMiddleware:
+    """Sign out a session left idle longer than QINGXIE_IDLE_SECONDS (a cadre's unattended office
+    PC); SESSION_COOKIE_AGE still bounds the whole session."""
+
+    #: The last-seen stamp is rewritten at most this often, so a page with many requests (map
+    #: tiles, htmx polling) does not write its session on every one.
+    RESOLUTION = 60
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.contrib import auth
+
+        limit = settings.QINGXIE_IDLE_SECONDS
+        user = getattr(request, "user", None)
+        if limit and user is not None and user.is_authenticated:
+            now = int(time.time())
+            seen = request.session.get("qingxie_seen")
+            if seen is not None and now - seen > limit:
+                auth.logout(request)
+                request.session["qingxie_idle_logout"] = True
+            elif seen is None or now - seen >= self.RESOLUTION:
+                request.session["qingxie_seen"] = now
+        return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """Headers Django does not set itself: Permissions-Policy, and Cross-Origin-Resource-Policy so
+    no other site can embed our responses."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.QINGXIE_PERMISSIONS_POLICY)
+        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        return response
 
 
 def client_ip(request) -> str | None:
