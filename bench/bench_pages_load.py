@@ -566,8 +566,10 @@ def main() -> int:
         "load_average": (load_before, os.getloadavg()[0]),
     }
     errors = [r for r in results if r.verdict.startswith("ERROR")]
+    outcome = "error" if errors else "fail" if failures else "pass"
     if args.json:
-        print(json.dumps({**meta, "pages": [asdict(r) for r in results]}, indent=2))
+        document = {**meta, "outcome": outcome, "failures": failures}
+        print(json.dumps({**document, "pages": [asdict(r) for r in results]}, indent=2))
     else:
         print_table(meta, results)
         print()
