@@ -159,14 +159,23 @@ class TeamImporter(Importer):
         }
         # A row without 队伍编号 is the active team of that name, or a dissolved one founded
         # on the same day (so a dissolved row imported again is not a new team).
-        by_name: dict[tuple, Team] = {}
-        for t in Team.objects.filter(association__in=list(associations.values())).select_related(
-            "township"
-        ):
-            if t.status == TeamStatus.ACTIVE:
-                by_name[(t.association_id, t.name)] = t
+        # Keys only at first: a province holds tens of thousands of teams, and only the ones a
+        # row names are loaded whole (their personal fields decrypted) further down.
+        by_name: dict[tuple, int] = {}
+        for pk, association_id, name, status, founded_on in Team.objects.filter(
+            association__in=list(associations.values())
+        ).values_list("pk", "association_id", "name", "status", "founded_on"):
+            if status == TeamStatus.ACTIVE:
+                by_name[(association_id, name)] = pk
             else:
-                by_name.setdefault((t.association_id, t.name, t.founded_on), t)
+                by_name.setdefault((association_id, name, founded_on), pk)
+        named = {
+            by_name.get((a.pk, r.get("name")))
+            or by_name.get((a.pk, r.get("name"), r.get("founded_on")))
+            for r in rows
+            if (a := associations.get(r.get("association"))) is not None and not r.get("id")
+        } - {None}
+        matched = {t.pk: t for t in Team.objects.filter(pk__in=named).select_related("township")}
         seen: dict[tuple, int] = {}
         plans: list[RowPlan] = []
         self.new: list[tuple[int, Association, dict]] = []
@@ -195,8 +204,9 @@ class TeamImporter(Importer):
                     ctx.problem(n, "association", "队伍不能通过导入改属其他协会。")
                     continue
             else:
-                team = by_name.get((association.pk, row.get("name"))) or by_name.get(
-                    (association.pk, row.get("name"), row.get("founded_on"))
+                team = matched.get(
+                    by_name.get((association.pk, row.get("name")))
+                    or by_name.get((association.pk, row.get("name"), row.get("founded_on")))
                 )
             key = (association.pk, row.get("name"))
             if key in seen:
@@ -388,7 +398,7 @@ def export_teams(
                 "association_name": row["association__name"],
                 "township": row["township__code"],
                 "township_name": row["township__name"],
-                "leader_phone": export_phone(user, row["leader_phone"]),
+                "leader_phone": export_phone(user, row["leader_phone"], region.path),
                 "status": TeamStatus.ACTIVE,
                 "dissolved_on": None,
             }

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 
 class CellError(ValueError):
@@ -186,6 +187,15 @@ class Column:
     def labels(self) -> list[str]:
         return [label for _, label in self.choices]
 
+    @cached_property
+    def _choice_map(self) -> dict[object, tuple[object]]:
+        """Each choice by its label and value, as typed and as compared (built once)."""
+        found: dict[object, tuple[object]] = {}
+        for value, label in self.choices:
+            for key in (label, str(value), normalize_header(label), normalize_header(str(value))):
+                found.setdefault(key, (value,))
+        return found
+
     @property
     def value_kind(self) -> str:
         if self.choices:
@@ -199,11 +209,12 @@ class Column:
                 raise CellError("必填，不能为空。")
             return None
         if self.choices:
-            wanted = normalize_header(raw)
-            for value, label in self.choices:
-                if wanted in (normalize_header(label), normalize_header(str(value))):
-                    return value
-            raise CellError(f"“{_as_text(raw)}”不是可选值，可选：{'、'.join(self.labels)}。")
+            found = self._choice_map.get(raw)
+            if found is None:
+                found = self._choice_map.get(normalize_header(raw))
+            if found is None:
+                raise CellError(f"“{_as_text(raw)}”不是可选值，可选：{'、'.join(self.labels)}。")
+            return found[0]
         if self.parser is None:
             return _as_text(raw)
         return self.parser(raw)
