@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from qingxie.accounts.permissions import home_region
+from qingxie.core.api import error_documenting_schema
 from qingxie.core.errors import QingxieError
 from qingxie.core.models import subtree_q
 from qingxie.ledger import serializers as s
@@ -53,6 +54,8 @@ TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
 class AttributedViewSetMixin:
     """Make the API user (session or bearer token) the author of every change the view records."""
+
+    schema = error_documenting_schema()
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

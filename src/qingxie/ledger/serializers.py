@@ -77,7 +77,7 @@ class AssociationSerializer(serializers.ModelSerializer):
     level_display = serializers.CharField(source="get_level_display", read_only=True)
     form_display = serializers.CharField(source="get_form_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    merged_into = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    merged_into = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True)
     standardized = serializers.BooleanField(source="is_standardized", read_only=True)
     president_phone = serializers.SerializerMethodField()
     secretary_phone = serializers.SerializerMethodField()

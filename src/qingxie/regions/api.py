@@ -6,6 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, viewsets
 
+from qingxie.core.api import error_documenting_schema
 from qingxie.regions import selectors
 from qingxie.regions.models import Region
 
@@ -17,8 +18,8 @@ class RegionSerializer(serializers.ModelSerializer):
 
     level = serializers.SerializerMethodField()
     level_display = serializers.CharField(source="get_level_display", read_only=True)
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    successor = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    successor = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     url = serializers.HyperlinkedIdentityField(
         view_name="api:region-detail", lookup_field="code", read_only=True
     )
@@ -66,9 +67,12 @@ class RegionSerializer(serializers.ModelSerializer):
 class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     """Administrative divisions inside the caller's scope (read-only reference data)."""
 
+    schema = error_documenting_schema()
     serializer_class = RegionSerializer
     lookup_field = "code"
-    lookup_value_regex = r"[0-9]{6}|[0-9]{9}"
+    # Any code reaches get_object(), so a malformed one gets the API's JSON 404 too
+    # (not Django's HTML page for an unmatched URL).
+    lookup_value_regex = r"[^/]+"
     queryset = Region.objects.none()  # for the schema; real queries go through restrict()
 
     def get_queryset(self):
