@@ -52,6 +52,10 @@ def parse_level(value) -> int | None:
 mask_phone = phone_masked
 
 
+#: No ledger fact precedes the People's Republic; earlier dates are typing mistakes.
+EARLIEST_DATE = datetime.date(1949, 10, 1)
+
+
 def parse_date(raw, *, field: str, label: str, allow_future: bool = False) -> datetime.date:
     """A YYYY-MM-DD date from a query string or the command line, or a Chinese error."""
     try:
@@ -62,6 +66,8 @@ def parse_date(raw, *, field: str, label: str, allow_future: bool = False) -> da
         ) from exc
     if not allow_future and day > timezone.localdate():
         raise QingxieError(f"{label}（{day:%Y-%m-%d}）不能晚于今天。", field=field)
+    if day < EARLIEST_DATE:
+        raise QingxieError(f"{label}（{day.isoformat()}）不能早于1949年10月1日。", field=field)
     return day
 
 
