@@ -5,10 +5,24 @@ from __future__ import annotations
 import json
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import models, transaction
 
 from qingxie.core.context import current_context
-from qingxie.core.models import ObjectChange
+from qingxie.core.models import DataVersion, ObjectChange
+
+
+def _bump_data_version() -> None:
+    if not DataVersion.objects.filter(pk=1).update(counter=models.F("counter") + 1):
+        DataVersion.objects.get_or_create(pk=1, defaults={"counter": 1})
+
+
+def bump_after_commit() -> None:
+    """Once per transaction that records changes: bump DataVersion when it commits (cached
+    figures computed meanwhile are then recomputed; see core.cache)."""
+    connection = transaction.get_connection()
+    if any(entry[1] is _bump_data_version for entry in connection.run_on_commit):
+        return
+    transaction.on_commit(_bump_data_version)
 
 
 def scope_paths_of(instances: list[models.Model]) -> list[str]:
@@ -101,6 +115,7 @@ def log_change(
     user = ctx.user.resolve() if hasattr(ctx.user, "resolve") else ctx.user
     if after is None and action != ObjectChange.Action.DELETE:
         after = instance.snapshot()
+    bump_after_commit()
     return ObjectChange.objects.create(
         user=user if getattr(user, "pk", None) else None,
         user_name=getattr(user, "username", "") or ctx.channel,
@@ -154,6 +169,7 @@ def log_created_bulk(instances: list[models.Model]) -> int:
     """
     if not instances:
         return 0
+    bump_after_commit()
     from django.core.serializers.json import DjangoJSONEncoder
     from django.db import connection
 

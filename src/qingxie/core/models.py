@@ -97,6 +97,24 @@ def serialize_object(instance: models.Model, *, exclude: tuple[str, ...] = ()) -
     return data
 
 
+class DataVersion(models.Model):
+    """A counter bumped after each transaction that recorded a change has committed.
+
+    Cached figures are keyed by it together with the latest change-log id: ids are handed out
+    at insert, not at commit, so on PostgreSQL a transaction that began earlier can commit
+    after a later one without raising the maximum id; the bump after commit catches it.
+    """
+
+    counter = models.BigIntegerField("版本", default=0)
+
+    class Meta:
+        verbose_name = "数据版本"
+        verbose_name_plural = "数据版本"
+
+    def __str__(self) -> str:
+        return str(self.counter)
+
+
 class AppendOnlyError(Exception):
     """Raised on any attempt to change or remove a recorded change."""
 
