@@ -313,6 +313,15 @@ PUBLIC: dict[str, list[Probe]] = {
     ],
     "otp_enrol": [
         Probe("get", lambda w: "/accounts/login/enrol/", COUNTY, REDIRECT, why=NOT_SCOPED),
+        Probe(
+            "post",
+            lambda w: "/accounts/login/enrol/",
+            COUNTY,
+            REDIRECT,
+            data=lambda w: {"code": "123456"},
+            records=False,
+            why=NOT_SCOPED,
+        ),
     ],
     "set_language": [
         Probe(
