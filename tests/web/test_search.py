@@ -178,3 +178,11 @@ def test_the_search_box_is_on_every_page(client_for):
     (form,) = tree.xpath("//header//form[@role='search']")
     assert form.get("action") == "/search/"
     assert form.xpath(".//input/@name") == ["q"]
+
+
+def test_the_first_digits_of_a_number_without_hyphens_find_it(client_for):
+    association = make_association("440105", name="海珠区青年志愿者协会")
+    page = client_for("city_admin", "440100").get(
+        "/search/", {"q": association.number[:8].replace("-", "")}
+    )
+    assert association.number in page.content.decode()

@@ -78,6 +78,10 @@ def search(user, q: str) -> SearchResult:
     name_q = Q(name__contains=q)
     if compact.isdigit():
         name_q |= Q(number__startswith=q) | Q(region__code__startswith=compact)
+        if 6 < len(compact) < 10:
+            # The first digits of a number typed without hyphens: 4401053 → 440105-3…
+            parts = [compact[:6], compact[6:7], compact[7:9]]
+            name_q |= Q(number__startswith="-".join(p for p in parts if p))
     found.associations, found.associations_more = _take(
         associations.filter(name_q).order_by("region__code", "number")
     )
