@@ -38,6 +38,30 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _field_keys() -> list[str]:
+    """Keys that encrypt personal fields (core/crypto.py): QINGXIE_FIELD_KEYS, else a file.
+
+    Comma-separated Fernet keys, the first encrypts and all decrypt (rotation: prepend a new
+    one, run `qingxie keys rotate`). Without the variable, `<data dir>/field_keys` is made on
+    first run (mode 0600) with one new key; it takes the same comma/newline-separated list.
+    """
+    if keys := os.environ.get("QINGXIE_FIELD_KEYS"):
+        text = keys
+    else:
+        path = DATA_DIR / "field_keys"
+        if not path.exists():
+            import base64
+
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode() + "\n")
+        text = path.read_text()
+    return [k.strip() for k in text.replace("\n", ",").split(",") if k.strip()]
+
+
+FIELD_KEYS = _field_keys()
 DEBUG = _env_bool("QINGXIE_DEBUG")
 ALLOWED_HOSTS = [
     h.strip()

@@ -58,3 +58,28 @@ def require_scope(user, model, action: str, path: str, what: str = "") -> None:
         return
     if not user_may(user, model, action, path):
         raise PermissionDeniedError(f"您没有权限{what or '执行此操作'}：不在您的管辖范围内。")
+
+
+def may_see_personal_at(user, path: str) -> bool:
+    """Whether `user` may see personal data (phone and ID numbers) in clear at region `path`.
+
+    The one rule (个人信息保护法, minimum necessary): the administrators of the region or of a
+    region above it — national, province, city and county admins whose grant covers `path`
+    (and superusers). Association staff, viewers and auditors see masked values, like anyone
+    outside the subtree. Seeing a value in clear on a page is a deliberate reveal, logged.
+    """
+    from qingxie.accounts.roles import ROLE_LEVEL
+
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    admin_roles = {role for role, level in ROLE_LEVEL.items() if level is not None}
+    return any(g.role in admin_roles and path.startswith(g.region.path) for g in user_grants(user))
+
+
+def may_see_personal(user, obj) -> bool:
+    """`may_see_personal_at` for an object, at the region path it is scoped by."""
+    from qingxie.core.changelog import scope_paths_of
+
+    return may_see_personal_at(user, scope_paths_of([obj])[0])

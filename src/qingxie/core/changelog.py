@@ -199,7 +199,9 @@ def log_created_bulk(instances: list[models.Model]) -> int:
     for instance, scope_path in zip(instances, scope_paths_of(instances), strict=True):
         after = {}
         for f in fields:
-            value = getattr(instance, f.attname)
+            # Encrypted personal fields record a masked value, never the clear one.
+            hook = getattr(f, "changelog_value", None)
+            value = hook(instance) if hook else getattr(instance, f.attname)
             after[f.name] = (
                 value
                 if value is None or isinstance(value, str | int | bool)

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from qingxie.core.crypto import EncryptedCharField
 from qingxie.core.models import ChangeLoggedModel
 from qingxie.ledger.choices import (
     LIVE_STATUSES,
@@ -45,9 +46,9 @@ class Association(ChangeLoggedModel):
     registered_on = models.DateField("登记日期", null=True, blank=True)
     address = models.CharField("地址", max_length=200, blank=True)
     president_name = models.CharField("会长", max_length=50, blank=True)
-    president_phone = models.CharField("会长电话", max_length=20, blank=True)
+    president_phone = EncryptedCharField("会长电话", max_length=20, blank=True)
     secretary_name = models.CharField("秘书长", max_length=50, blank=True)
-    secretary_phone = models.CharField("秘书长电话", max_length=20, blank=True)
+    secretary_phone = EncryptedCharField("秘书长电话", max_length=20, blank=True)
     status = models.CharField(
         "状态", max_length=16, choices=AssociationStatus.choices, default=AssociationStatus.ACTIVE
     )
@@ -317,7 +318,7 @@ class GroupMember(ChangeLoggedModel):
     admitted_on = models.DateField("入会日期")
     uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)
     contact_name = models.CharField("联系人", max_length=50, blank=True)
-    contact_phone = models.CharField("联系电话", max_length=20, blank=True)
+    contact_phone = EncryptedCharField("联系电话", max_length=20, blank=True)
     status = models.CharField(
         "状态", max_length=16, choices=GroupMemberStatus.choices, default=GroupMemberStatus.ACTIVE
     )

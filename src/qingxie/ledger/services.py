@@ -14,6 +14,7 @@ from django.utils import timezone
 from qingxie.accounts.permissions import require_scope, user_grants
 from qingxie.accounts.roles import ROLE_LEVEL
 from qingxie.core.changelog import log_change
+from qingxie.core.crypto import drop_unchanged_masked
 from qingxie.core.errors import ErrorCollector, PermissionDeniedError, QingxieError
 from qingxie.core.models import ObjectChange
 from qingxie.core.validators import date_problem, phone_problem, uscc_compact, uscc_problem
@@ -237,6 +238,7 @@ def association_update(*, actor, association: Association, **fields) -> Associat
         )
     association = Association.objects.select_for_update().get(pk=association.pk)
     require_scope(actor, Association, "change", association.region.path, "修改该协会")
+    fields = drop_unchanged_masked(association, fields)
     before = association.snapshot()
     errors = ErrorCollector()
     merged = {f: getattr(association, f) for f in ("registered", "uscc")} | fields
@@ -834,9 +836,15 @@ def group_member_create(
 @transaction.atomic
 def group_member_update(*, actor, member: GroupMember, **fields) -> GroupMember:
     """Correct a group member's details."""
+    member = (
+        GroupMember.objects.select_for_update()
+        .select_related("association__region")
+        .get(pk=member.pk)
+    )
     require_scope(actor, GroupMember, "change", member.association.region.path, "修改该团体会员")
     if set(fields) - set(GROUP_MEMBER_EDITABLE):
         raise QingxieError("含有不能修改的字段。")
+    fields = drop_unchanged_masked(member, fields)
     errors = ErrorCollector()
     data = _check_group_member(fields, errors)
     if (

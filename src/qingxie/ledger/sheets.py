@@ -590,9 +590,9 @@ def export_associations(
                 "status": state,
                 "status_since": since,
                 "president_name": a.president_name,
-                "president_phone": export_phone(user, a.president_phone),
+                "president_phone": export_phone(user, a.president_phone, region.path),
                 "secretary_name": a.secretary_name,
-                "secretary_phone": export_phone(user, a.secretary_phone),
+                "secretary_phone": export_phone(user, a.secretary_phone, region.path),
             }
 
     return rows(), len(associations)
@@ -854,7 +854,7 @@ def export_group_members(user, region: Region, as_of: datetime.date, **options):
                 **row,
                 "association": row["association__number"],
                 "association_name": row["association__name"],
-                "contact_phone": export_phone(user, row["contact_phone"]),
+                "contact_phone": export_phone(user, row["contact_phone"], region.path),
                 "status": GroupMemberStatus.ACTIVE,
                 "left_on": None,
             }

@@ -17,9 +17,17 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import TemplateView
 
-from qingxie.accounts.permissions import home_region, scope_paths, user_grants, user_may
-from qingxie.core.changelog import changes_for_many
+from qingxie.accounts.permissions import (
+    home_region,
+    may_see_personal,
+    scope_paths,
+    user_grants,
+    user_may,
+)
+from qingxie.core.changelog import changes_for_many, log_access
+from qingxie.core.crypto import masked_initial
 from qingxie.core.errors import QingxieError
+from qingxie.core.models import ObjectChange
 from qingxie.core.views import FilteredObjectListView, ObjectDetailView, ObjectFormView
 from qingxie.ledger import coverage, services
 from qingxie.ledger.choices import ChecklistState, CoverageMeasure, GroupMemberStatus
@@ -130,11 +138,42 @@ class AssociationListView(FilteredObjectListView):
         return ctx
 
 
-class AssociationDetailView(AssociationNumberMixin, ObjectDetailView):
+class PersonalRevealMixin:
+    """ "显示完整号码" on a detail page: a POST re-renders it with the personal data in clear.
+
+    Only for users `may_see_personal` allows (403 otherwise); every object shown in clear is
+    recorded as a REVEAL in the change log before the page is rendered.
+    """
+
+    def personal_objects(self) -> list:
+        return [self.object]
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["may_reveal"] = may_see_personal(self.request.user, self.object)
+        ctx.setdefault("revealed", False)
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if not may_see_personal(request.user, self.object):
+            raise PermissionDenied("您的角色只能查看打码后的号码。")
+        for obj in self.personal_objects():
+            log_access(obj, ObjectChange.Action.REVEAL, what=f"查看完整号码：{obj}"[:200])
+        return self.render_to_response(self.get_context_data(object=self.object, revealed=True))
+
+
+class AssociationDetailView(PersonalRevealMixin, AssociationNumberMixin, ObjectDetailView):
     """One association: facts, status, checklist, seats, group members, teams, history."""
 
     template_name = "ledger/association_detail.html"
     context_object_name = "association"
+
+    def personal_objects(self) -> list:
+        members = GroupMember.objects.restrict(self.request.user, "view").filter(
+            association=self.object
+        )
+        return [self.object, *members.exclude(contact_phone="")]
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -231,7 +270,8 @@ class AssociationEditView(AssociationNumberMixin, ObjectFormView):
     success_message = "协会信息已保存。"
 
     def get_initial(self):
-        return {f: getattr(self.object, f) for f in services.ASSOCIATION_EDITABLE}
+        initial = {f: getattr(self.object, f) for f in services.ASSOCIATION_EDITABLE}
+        return masked_initial(self.object, initial)
 
     def perform(self, form):
         return services.association_update(
@@ -490,7 +530,8 @@ class GroupMemberEditView(ObjectFormView):
     not_found_message = "未找到该团体会员，或不在您的权限范围内。"
 
     def get_initial(self):
-        return {f: getattr(self.object, f) for f in services.GROUP_MEMBER_EDITABLE}
+        initial = {f: getattr(self.object, f) for f in services.GROUP_MEMBER_EDITABLE}
+        return masked_initial(self.object, initial)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

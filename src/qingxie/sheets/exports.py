@@ -1,5 +1,6 @@
 """Writing an export or a template for a user: the region must be in the user's scope, rows
-come from the kind's exporter (which reads through `restrict()`), phones are masked."""
+come from the kind's exporter (which reads through `restrict()`), phones are masked
+unless the user administers the exported region (accounts.permissions.may_see_personal_at)."""
 
 from __future__ import annotations
 

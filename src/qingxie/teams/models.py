@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from qingxie.core.crypto import EncryptedCharField
 from qingxie.core.models import ChangeLoggedModel
 from qingxie.ledger.models import Association
 from qingxie.regions.models import Region
@@ -52,7 +53,7 @@ class Team(ChangeLoggedModel):
     name = models.CharField("队伍名称", max_length=100)
     category = models.CharField("类别", max_length=16, choices=TeamCategory.choices)
     leader_name = models.CharField("负责人", max_length=50, blank=True)
-    leader_phone = models.CharField("负责人电话", max_length=20, blank=True)
+    leader_phone = EncryptedCharField("负责人电话", max_length=20, blank=True)
     member_count = models.PositiveIntegerField("队员人数", default=0)
     founded_on = models.DateField("成立日期")
     status = models.CharField(

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from qingxie.accounts.permissions import require_scope
 from qingxie.core.changelog import log_change
+from qingxie.core.crypto import drop_unchanged_masked
 from qingxie.core.errors import ErrorCollector, QingxieError
 from qingxie.core.models import ObjectChange
 from qingxie.core.validators import date_problem, phone_problem
@@ -100,6 +101,7 @@ def team_update(*, actor, team: Team, **fields) -> Team:
     require_scope(actor, Team, "change", team.region.path, "修改该队伍")
     if set(fields) - set(TEAM_EDITABLE):
         raise QingxieError("含有不能修改的字段。")
+    fields = drop_unchanged_masked(team, fields)
     errors = ErrorCollector()
     merged = {"category": team.category, "township": team.township} | fields
     data = {k: v for k, v in _check_team(merged, team.association, errors).items() if k in fields}

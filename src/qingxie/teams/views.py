@@ -7,11 +7,13 @@ from django.http import Http404
 from django.utils import timezone
 
 from qingxie.accounts.permissions import user_may
+from qingxie.core.crypto import masked_initial
 from qingxie.core.errors import QingxieError
 from qingxie.core.views import FilteredObjectListView, ObjectDetailView, ObjectFormView
 from qingxie.ledger.choices import LIVE_STATUSES
 from qingxie.ledger.models import Association
 from qingxie.ledger.numbering import number_normalize
+from qingxie.ledger.views import PersonalRevealMixin
 from qingxie.teams import services
 from qingxie.teams.choices import TeamStatus
 from qingxie.teams.filtersets import TeamFilterSet
@@ -46,7 +48,7 @@ class TeamListView(FilteredObjectListView):
         return ctx
 
 
-class TeamDetailView(ObjectDetailView):
+class TeamDetailView(PersonalRevealMixin, ObjectDetailView):
     """One team, with its dissolve form and change history."""
 
     model = Team
@@ -144,7 +146,7 @@ class TeamEditView(ObjectFormView):
     def get_initial(self):
         initial = {f: getattr(self.object, f) for f in services.TEAM_EDITABLE}
         initial["township"] = self.object.township.code if self.object.township else ""
-        return initial
+        return masked_initial(self.object, initial)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

@@ -5,15 +5,17 @@ from __future__ import annotations
 from qingxie.core.validators import phone_masked
 
 
-def may_export_clear_phones(user) -> bool:
-    """Whether `user` may receive phone numbers unmasked in an export.
+def may_export_clear_phones(user, path: str) -> bool:
+    """Whether `user` may receive phone numbers unmasked in an export of region `path`.
 
-    No role may yet (个人信息保护法: exported only by roles allowed to, every access logged);
-    when a role is allowed (issue 5), this is the one place to say so.
+    The rule of the pages (accounts.permissions.may_see_personal_at): the admins of the
+    exported region or above; every export of personal data is itself logged.
     """
-    return False
+    from qingxie.accounts.permissions import may_see_personal_at
+
+    return may_see_personal_at(user, path)
 
 
-def export_phone(user, value: str | None) -> str:
-    """A phone number as `user` may see it in an export."""
-    return (value or "") if may_export_clear_phones(user) else phone_masked(value)
+def export_phone(user, value: str | None, path: str) -> str:
+    """A phone number as `user` may see it in an export of region `path`."""
+    return (value or "") if may_export_clear_phones(user, path) else phone_masked(value)

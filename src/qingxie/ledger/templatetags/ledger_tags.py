@@ -16,6 +16,12 @@ def mask_phone(value) -> str:
 
 
 @register.filter
+def phone_shown(value, revealed=False) -> str:
+    """The number in clear on a page the user has just revealed (logged), else masked."""
+    return (value or "") if revealed else phone_masked(value)
+
+
+@register.filter
 def percent(value) -> str:
     """A rate (already a percentage to one decimal) with its sign, or a dash when undefined."""
     if value is None:

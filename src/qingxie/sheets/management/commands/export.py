@@ -2,7 +2,8 @@
 `qingxie export <kind> --region <code> [--as-of <date>] [--format xlsx|csv] [--user U] -o FILE`.
 
 Without --user the operator's command line sees the whole country (like `qingxie coverage`);
-with it, the user's scope applies. Phone numbers are masked either way, and an export of
+with it, the user's scope applies. Phone numbers are masked unless --user names an admin of
+the exported region or above (accounts.permissions.may_see_personal_at), and an export of
 personal data is recorded in the change log (channel "cli").
 """
 
