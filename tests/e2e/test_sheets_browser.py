@@ -94,9 +94,8 @@ def test_team_import_from_template_to_list(page_as, server, tmp_path):
     assert "已新增 2 条" in page.locator("#result-summary").inner_text()
     page.screenshot(path=str(ARTIFACTS / "sheets-result.png"), full_page=True)
 
-    page.click("#to-list")
-    page.wait_for_url("**/teams/")
-    page.goto(f"{base}/teams/?q=导入测试")
+    assert page.locator("#to-list").get_attribute("href") == "/teams/"
+    page.goto(f"{base}/teams/?q=导入测试", timeout=60_000)
     names = page.locator("#teams tbody tr td:first-child").all_inner_texts()
     assert sorted(n.strip() for n in names) == [
         "导入测试五山街道队",
