@@ -22,7 +22,10 @@ Then each page gets a warm-up run and a timed run: 16 connections, 2 wrk threads
 Goal: p95 <= 150 ms for the dashboard and ledger pages. The table shows each page's p95 as a
 multiple of the baseline's p95 in the same run; compare those ratios between runs rather than
 the absolute milliseconds, since the machine is shared. "server CPU" is the CPU time the
-gunicorn processes spent per request (user + system), which depends little on concurrency.
+gunicorn processes spent per request (user + system), which depends little on concurrency
+(PostgreSQL's own CPU is not in it). wrk's clients never pause, so latency is about 16 divided
+by the throughput: a p95 of 150 ms needs well over 100 requests/s, i.e. roughly 15 ms of CPU
+per request at most (server, database and wrk together) on a 2-core machine.
 
 Workers: the default is `qingxie serve`'s own (2 workers x 4 threads, gthread), the shipped
 production configuration, sized for a 2-core machine: one process per core does the CPU-bound
@@ -429,7 +432,10 @@ def print_table(meta: dict, results: list[PageResult]) -> None:
         f"goal p95 <= {GOAL_MS:.0f} ms; ratio = p95 / baseline p95"
     )
     before, after = meta["load_average"]
-    print(f"  machine load average (1 min) {before:.1f} before, {after:.1f} after the run")
+    print(
+        f"  machine load average (1 min): {before:.1f} before the run, {after:.1f} after "
+        "(the run itself adds about 4: two busy workers, two wrk threads)"
+    )
     print()
     header = (
         f"  {'page':28}{'user':20}{'p50':>8}{'p95':>8}{'p99':>8}{'req/s':>8}"
