@@ -10,7 +10,7 @@ from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from qingxie.core.errors import PermissionDeniedError, QingxieError
+from qingxie.core.errors import ConflictError, PermissionDeniedError, QingxieError
 
 
 class Pagination(PageNumberPagination):
@@ -21,6 +21,14 @@ class Pagination(PageNumberPagination):
     max_page_size = 500
 
 
+class Conflict(exceptions.APIException):
+    """409: the record changed since the client read it (optimistic locking)."""
+
+    status_code = 409
+    default_detail = "该记录已被他人修改，请重新读取后再提交。"
+    default_code = "conflict"
+
+
 def exception_handler(exc, context):
     """Every API error as {"error": {"code", "message", "fields"?}} in Chinese, never a trace."""
     # Imported here: DRF loads this module while rest_framework.views is still importing.
@@ -29,6 +37,8 @@ def exception_handler(exc, context):
     service_code = None
     if isinstance(exc, PermissionDeniedError):
         exc = exceptions.PermissionDenied(exc.message)
+    elif isinstance(exc, ConflictError):
+        exc = Conflict(exc.message)
     elif isinstance(exc, QingxieError):
         service_code = exc.code  # e.g. "conflict", "duplicate": clients may act on it
         exc = exceptions.ValidationError(exc.errors, code=exc.code)

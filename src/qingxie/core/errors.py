@@ -51,6 +51,14 @@ class ErrorCollector:
             )
 
 
+class ConflictError(QingxieError):
+    """Someone else saved the record after this editor opened it (optimistic locking)."""
+
+    def __init__(self, message: str, **kwargs):
+        kwargs.setdefault("code", "conflict")
+        super().__init__(message, **kwargs)
+
+
 class PermissionDeniedError(QingxieError):
     """The user's grants do not allow this action on this object."""
 

@@ -92,7 +92,7 @@ class ChangeLoggedModel(ScopedModel):
 def serialize_object(instance: models.Model, *, exclude: tuple[str, ...] = ()) -> dict:
     """Field values of `instance` as JSON-safe data (dates as ISO strings, FKs as ids)."""
     data = json.loads(serializers.serialize("json", [instance]))[0]["fields"]
-    for name in ("created", "last_updated", *exclude):
+    for name in ("created", "last_updated", "version", *exclude):
         data.pop(name, None)
     return data
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -110,6 +111,10 @@ class ObjectFormView(FormView):
     submit_label = "保存"
     success_message = "已保存。"
     object = None
+    #: Edit forms of versioned objects carry the version they were opened at; `perform` then
+    #: passes `self.expected_version` to the service (optimistic locking).
+    versioned = False
+    expected_version = None
 
     def dispatch(self, request, *args, **kwargs):
         if self.model is not None and self.slug_url_kwarg in kwargs:
@@ -134,7 +139,16 @@ class ObjectFormView(FormView):
         target = result if result is not None else self.object
         return target.get_absolute_url()
 
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        if self.versioned and self.object is not None:
+            form.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, required=False)
+            form.initial.setdefault("version", self.object.version)
+        return form
+
     def form_valid(self, form):
+        if self.versioned:
+            self.expected_version = form.cleaned_data.pop("version", None)
         try:
             result = self.perform(form)
         except PermissionDeniedError as exc:

@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 
 from qingxie.accounts.permissions import home_region
 from qingxie.core.api import error_documenting_schema
+from qingxie.core.concurrency import request_version
 from qingxie.core.errors import QingxieError
 from qingxie.core.models import subtree_q
 from qingxie.ledger import serializers as s
@@ -262,9 +263,17 @@ class AssociationViewSet(
 
     def partial_update(self, request, *args, **kwargs):
         association = self.get_object()
-        refuse_fields(request.data, services.ASSOCIATION_EDITABLE, Association, ASSOCIATION_HINTS)
+        expected = request_version(request)
+        refuse_fields(
+            request.data,
+            {*services.ASSOCIATION_EDITABLE, "version"},
+            Association,
+            ASSOCIATION_HINTS,
+        )
         data = parse_input(s.AssociationUpdateSerializer, request.data, partial=True)
-        services.association_update(actor=request.user, association=association, **data)
+        services.association_update(
+            actor=request.user, association=association, expected_version=expected, **data
+        )
         return self._show(association)
 
     def _status_change(self, request, service, serializer_class=s.StatusChangeSerializer):
@@ -531,9 +540,15 @@ class SeatViewSet(
 
     def partial_update(self, request, *args, **kwargs):
         seat = self.get_object()
-        refuse_fields(request.data, {"representative"}, Seat)
+        expected = request_version(request)
+        refuse_fields(request.data, {"representative", "version"}, Seat)
         data = parse_input(s.SeatUpdateSerializer, request.data)
-        services.seat_update(actor=request.user, seat=seat, representative=data["representative"])
+        services.seat_update(
+            actor=request.user,
+            seat=seat,
+            representative=data["representative"],
+            expected_version=expected,
+        )
         return Response(self.get_serializer(self.get_queryset().get(pk=seat.pk)).data)
 
 
@@ -605,9 +620,10 @@ class GroupMemberViewSet(
 
     def partial_update(self, request, *args, **kwargs):
         member = self.get_object()
+        expected = request_version(request)
         refuse_fields(
             request.data,
-            services.GROUP_MEMBER_EDITABLE,
+            {*services.GROUP_MEMBER_EDITABLE, "version"},
             GroupMember,
             {
                 "status": "退出请通过 withdraw 操作记录。",
@@ -615,7 +631,9 @@ class GroupMemberViewSet(
             },
         )
         data = parse_input(s.GroupMemberUpdateSerializer, request.data, partial=True)
-        services.group_member_update(actor=request.user, member=member, **data)
+        services.group_member_update(
+            actor=request.user, member=member, expected_version=expected, **data
+        )
         return self._show(member)
 
     @extend_schema(

@@ -64,6 +64,8 @@ class Association(ChangeLoggedModel):
     # Cache of the open StandardizationPeriod, kept by the services for lists and filters.
     standardized_since = models.DateField("规范化认定日期", null=True, blank=True)
     note = models.TextField("备注", blank=True)
+    # Optimistic locking (core.concurrency): bumped by the services on every saved edit.
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
     is_demo = models.BooleanField("演示数据", default=False)
 
     class Meta:
@@ -288,6 +290,8 @@ class Seat(ChangeLoggedModel):
     representative = models.CharField("席位代表", max_length=50, blank=True)
     since = models.DateField("起始日期")
     until = models.DateField("终止日期", null=True, blank=True)
+    # Optimistic locking (core.concurrency): bumped by the services on every saved edit.
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
 
     class Meta:
         verbose_name = "席位"
@@ -324,6 +328,8 @@ class GroupMember(ChangeLoggedModel):
     )
     left_on = models.DateField("退出日期", null=True, blank=True)
     is_demo = models.BooleanField("演示数据", default=False)
+    # Optimistic locking (core.concurrency): bumped by the services on every saved edit.
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
 
     class Meta:
         verbose_name = "团体会员"

@@ -94,6 +94,7 @@ class AssociationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Association
         fields = [
+            "version",
             "number",
             "name",
             "region",
@@ -196,6 +197,7 @@ class SeatSerializer(serializers.ModelSerializer):
     class Meta:
         model = Seat
         fields = [
+            "version",
             "id",
             "holder",
             "holder_name",
@@ -224,6 +226,7 @@ class GroupMemberSerializer(serializers.ModelSerializer):
     class Meta:
         model = GroupMember
         fields = [
+            "version",
             "id",
             "association",
             "name",

@@ -14,6 +14,7 @@ from django.utils import timezone
 from qingxie.accounts.permissions import require_scope, user_grants
 from qingxie.accounts.roles import ROLE_LEVEL
 from qingxie.core.changelog import log_change
+from qingxie.core.concurrency import check_version
 from qingxie.core.crypto import drop_unchanged_masked
 from qingxie.core.errors import ErrorCollector, PermissionDeniedError, QingxieError
 from qingxie.core.models import ObjectChange
@@ -229,8 +230,14 @@ def association_create(
 
 
 @transaction.atomic
-def association_update(*, actor, association: Association, **fields) -> Association:
-    """Correct the editable fields of an association; unknown or system fields are refused."""
+def association_update(
+    *, actor, association: Association, expected_version: int | None = None, **fields
+) -> Association:
+    """Correct the editable fields of an association; unknown or system fields are refused.
+
+    `expected_version` is the version the editor opened (optimistic locking): if someone saved
+    since, a ConflictError is raised and nothing is written.
+    """
     unknown = set(fields) - set(ASSOCIATION_EDITABLE)
     if unknown:
         raise QingxieError(
@@ -238,6 +245,7 @@ def association_update(*, actor, association: Association, **fields) -> Associat
         )
     association = Association.objects.select_for_update().get(pk=association.pk)
     require_scope(actor, Association, "change", association.region.path, "修改该协会")
+    check_version(association, expected_version, "协会")
     fields = drop_unchanged_masked(association, fields)
     before = association.snapshot()
     errors = ErrorCollector()
@@ -268,9 +276,10 @@ def association_update(*, actor, association: Association, **fields) -> Associat
         if association.status_since == datetime.date.fromisoformat(before["established_on"]):
             association.status_since = new_start
         _standardization_rebuild(association)
-    association.save()
     after = association.snapshot()
     if after != before:
+        association.version += 1
+        association.save()
         log_change(association, UPDATE, before=before, after=after)
     return association
 
@@ -433,15 +442,20 @@ def _seat_close(seat: Seat, on: datetime.date) -> None:
 
 
 @transaction.atomic
-def seat_update(*, actor, seat: Seat, representative: str) -> Seat:
+def seat_update(
+    *, actor, seat: Seat, representative: str, expected_version: int | None = None
+) -> Seat:
     """Name the representative (席位代表) who sits in a seat."""
+    seat = Seat.objects.select_for_update().select_related("holder__region").get(pk=seat.pk)
     require_scope(actor, Seat, "change", seat.holder.region.path, "修改该席位")
+    check_version(seat, expected_version, "席位")
     representative = (representative or "").strip()
     if len(representative) > 50:
         raise QingxieError("席位代表姓名不能超过50个字。", field="representative")
     before = seat.snapshot()
     seat.representative = representative
-    seat.save(update_fields=["representative", "last_updated"])
+    seat.version += 1
+    seat.save(update_fields=["representative", "version", "last_updated"])
     log_change(seat, UPDATE, before=before)
     return seat
 
@@ -834,7 +848,9 @@ def group_member_create(
 
 
 @transaction.atomic
-def group_member_update(*, actor, member: GroupMember, **fields) -> GroupMember:
+def group_member_update(
+    *, actor, member: GroupMember, expected_version: int | None = None, **fields
+) -> GroupMember:
     """Correct a group member's details."""
     member = (
         GroupMember.objects.select_for_update()
@@ -842,6 +858,7 @@ def group_member_update(*, actor, member: GroupMember, **fields) -> GroupMember:
         .get(pk=member.pk)
     )
     require_scope(actor, GroupMember, "change", member.association.region.path, "修改该团体会员")
+    check_version(member, expected_version, "团体会员")
     if set(fields) - set(GROUP_MEMBER_EDITABLE):
         raise QingxieError("含有不能修改的字段。")
     fields = drop_unchanged_masked(member, fields)
@@ -861,6 +878,7 @@ def group_member_update(*, actor, member: GroupMember, **fields) -> GroupMember:
     before = member.snapshot()
     for key, value in data.items():
         setattr(member, key, value)
+    member.version += 1
     member.save()
     log_change(member, UPDATE, before=before)
     return member

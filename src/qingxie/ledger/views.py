@@ -264,6 +264,8 @@ class AssociationCreateView(ObjectFormView):
 class AssociationEditView(AssociationNumberMixin, ObjectFormView):
     """Correct an association's details (its number, region and status are not edited here)."""
 
+    versioned = True
+
     form_class = AssociationEditForm
     template_name = "ledger/association_form.html"
     title = "修改协会信息"
@@ -275,7 +277,10 @@ class AssociationEditView(AssociationNumberMixin, ObjectFormView):
 
     def perform(self, form):
         return services.association_update(
-            actor=self.request.user, association=self.object, **form.cleaned_data
+            actor=self.request.user,
+            association=self.object,
+            expected_version=self.expected_version,
+            **form.cleaned_data,
         )
 
 
@@ -477,6 +482,8 @@ class VerificationQueueView(TemplateView):
 class SeatUpdateView(ObjectFormView):
     """Name the representative who sits in a seat."""
 
+    versioned = True
+
     model = Seat
     form_class = SeatForm
     title = "修改席位代表"
@@ -496,6 +503,7 @@ class SeatUpdateView(ObjectFormView):
             actor=self.request.user,
             seat=self.object,
             representative=form.cleaned_data["representative"],
+            expected_version=self.expected_version,
         )
         return seat.holder
 
@@ -523,6 +531,8 @@ class GroupMemberCreateView(AssociationNumberMixin, ObjectFormView):
 class GroupMemberEditView(ObjectFormView):
     """Correct a group member's details."""
 
+    versioned = True
+
     model = GroupMember
     form_class = GroupMemberForm
     title = "修改团体会员"
@@ -540,7 +550,10 @@ class GroupMemberEditView(ObjectFormView):
 
     def perform(self, form):
         member = services.group_member_update(
-            actor=self.request.user, member=self.object, **form.cleaned_data
+            actor=self.request.user,
+            member=self.object,
+            expected_version=self.expected_version,
+            **form.cleaned_data,
         )
         return member.association
 
@@ -551,6 +564,7 @@ class GroupMemberEditView(ObjectFormView):
 class GroupMemberWithdrawView(GroupMemberEditView):
     """Record that a group member left on a date."""
 
+    versioned = False
     form_class = WithdrawForm
     title = "团体会员退出"
     submit_label = "确认退出"

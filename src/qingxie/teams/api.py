@@ -13,6 +13,7 @@ from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from qingxie.core.concurrency import request_version
 from qingxie.core.models import subtree_q
 from qingxie.ledger.api import (
     AttributedViewSetMixin,
@@ -44,6 +45,7 @@ class TeamSerializer(serializers.ModelSerializer):
     class Meta:
         model = Team
         fields = [
+            "version",
             "id",
             "name",
             "association",
@@ -177,9 +179,12 @@ class TeamViewSet(
 
     def partial_update(self, request, *args, **kwargs):
         team = self.get_object()
-        refuse_fields(request.data, services.TEAM_EDITABLE, Team, TEAM_HINTS)
+        expected = request_version(request)
+        refuse_fields(request.data, {*services.TEAM_EDITABLE, "version"}, Team, TEAM_HINTS)
         data = parse_input(TeamUpdateSerializer, request.data, partial=True)
-        services.team_update(actor=request.user, team=team, **_with_township(data))
+        services.team_update(
+            actor=request.user, team=team, expected_version=expected, **_with_township(data)
+        )
         return self._show(team)
 
     @extend_schema(summary="撤销队伍", request=WithdrawSerializer, responses=TeamSerializer)

@@ -61,6 +61,8 @@ class Team(ChangeLoggedModel):
     )
     dissolved_on = models.DateField("撤销日期", null=True, blank=True)
     is_demo = models.BooleanField("演示数据", default=False)
+    # Optimistic locking (core.concurrency): bumped by the services on every saved edit.
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
 
     class Meta:
         verbose_name = "基层队伍"

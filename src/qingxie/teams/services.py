@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from qingxie.accounts.permissions import require_scope
 from qingxie.core.changelog import log_change
+from qingxie.core.concurrency import check_version
 from qingxie.core.crypto import drop_unchanged_masked
 from qingxie.core.errors import ErrorCollector, QingxieError
 from qingxie.core.models import ObjectChange
@@ -95,10 +96,15 @@ def team_create(*, actor, association: Association, is_demo: bool = False, **fie
 
 
 @transaction.atomic
-def team_update(*, actor, team: Team, **fields) -> Team:
-    """Correct a team's details (its association and status change through other services)."""
+def team_update(*, actor, team: Team, expected_version: int | None = None, **fields) -> Team:
+    """Correct a team's details (its association and status change through other services).
+
+    `expected_version`: the version the editor opened; a later save by someone else is a
+    ConflictError and nothing is written (optimistic locking).
+    """
     team = Team.objects.select_for_update().get(pk=team.pk)
     require_scope(actor, Team, "change", team.region.path, "修改该队伍")
+    check_version(team, expected_version, "队伍")
     if set(fields) - set(TEAM_EDITABLE):
         raise QingxieError("含有不能修改的字段。")
     fields = drop_unchanged_masked(team, fields)
@@ -112,6 +118,7 @@ def team_update(*, actor, team: Team, **fields) -> Team:
     for key, value in data.items():
         setattr(team, key, value)
     team.township_parent_id = team.township.parent_id if team.township else None
+    team.version += 1
     team.save()
     log_change(team, ObjectChange.Action.UPDATE, before=before)
     return team

@@ -133,6 +133,8 @@ class TeamCreateView(ObjectFormView):
 class TeamEditView(ObjectFormView):
     """Correct a team's details."""
 
+    versioned = True
+
     model = Team
     form_class = TeamForm
     template_name = "teams/team_form.html"
@@ -154,7 +156,12 @@ class TeamEditView(ObjectFormView):
         return ctx
 
     def perform(self, form):
-        return services.team_update(actor=self.request.user, team=self.object, **form.cleaned_data)
+        return services.team_update(
+            actor=self.request.user,
+            team=self.object,
+            expected_version=self.expected_version,
+            **form.cleaned_data,
+        )
 
 
 class TeamDissolveView(ObjectFormView):
