@@ -178,7 +178,8 @@ def log_created_bulk(instances: list[models.Model]) -> int:
     model = type(instances[0])
     if model._meta.many_to_many:
         raise ValueError(f"{model.__name__} has many-to-many fields; use log_change")
-    skip = {"created", "last_updated", *getattr(model, "changelog_exclude", ())}
+    # The fields snapshot() leaves out (serialize_object), so `after` equals it exactly.
+    skip = {"created", "last_updated", "version", *getattr(model, "changelog_exclude", ())}
     fields = [f for f in model._meta.concrete_fields if not f.primary_key and f.name not in skip]
     template = ObjectChange(
         user=user if getattr(user, "pk", None) else None,
@@ -213,6 +214,7 @@ def log_created_bulk(instances: list[models.Model]) -> int:
         row[at["after"]] = after_field.get_db_prep_save(after, connection)
         row[at["scope_path"]] = scope_path
         rows.append(row)
+    bump_after_commit()  # cached figures see the new rows, as after log_change
     quote = connection.ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
         quote(ObjectChange._meta.db_table),
