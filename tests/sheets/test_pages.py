@@ -3,6 +3,7 @@ column → confirm → result; uploads private to their user; big uploads refuse
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 
@@ -246,3 +247,25 @@ def test_the_background_job_reports_progress_and_finishes(client_for, settings, 
         assert time.monotonic() < deadline
         time.sleep(0.2)
     assert "已新增 2 条" in page and Association.objects.count() == 2
+
+
+def test_phones_in_clear_for_the_region_admin_masked_for_a_viewer(client_for):
+    from qingxie.ledger import services
+    from qingxie.regions.models import Region
+
+    services.association_create(
+        actor=None,
+        region=Region.objects.get(code="440105"),
+        name="海珠青协",
+        form="other",
+        established_on=datetime.date(2019, 1, 1),
+        president_phone="13800138000",
+    )
+    url = "/sheets/ledger/export/?region=440100&format=csv&as_of="
+    admin = b"".join(client_for("city_admin", "440100").get(url).streaming_content).decode(
+        "utf-8-sig"
+    )
+    viewer = b"".join(client_for("viewer", "440100").get(url).streaming_content).decode("utf-8-sig")
+    assert "13800138000" in admin and "138****8000" not in admin
+    assert "138****8000" in viewer and "13800138000" not in viewer
+    assert ObjectChange.objects.filter(action=ObjectChange.Action.EXPORT).count() == 2

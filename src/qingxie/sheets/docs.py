@@ -16,7 +16,9 @@ INTRO = """# 导入与导出（Excel / CSV）
 Cadres keep their 台账 in Excel. qingxie gives them a template per kind, takes the filled
 file back (xlsx, or csv in UTF-8 with or without BOM, or GB18030), names every mistake by row
 and column before anything is saved, and writes all rows or none. Exports cover any region
-subtree on any date, as xlsx or csv, with phone numbers masked.
+subtree on any date, as xlsx or csv; phone numbers are in clear only for the administrators
+of the region exported (`accounts.permissions.may_see_personal_at`), masked for everyone
+else, and every export of personal data is recorded in the change log.
 
 ## 页面
 
@@ -40,7 +42,7 @@ qingxie export <kind> --region <code> [--as-of YYYY-MM-DD] [--format xlsx|csv] [
 `import` acts as `--user` (required): that user's scope applies and the change log credits
 them on channel `cli`. Progress goes to stderr; every problem is printed as
 `第N行“列名”：原因`, and the command exits with status 1 when there is any. `export` without
-`--user` is the operator's and covers the whole country.
+`--user` is the operator's and covers the whole country (phones masked).
 
 ## 规则（所有种类）
 
@@ -54,7 +56,8 @@ them on channel `cli`. Progress goes to stderr; every problem is printed as
 - 全部或没有：只要有一处错误，一条也不写入；预检（`--dry-run` 或页面预览）让服务走完每一行后回滚。
 - 重复导入同一文件不产生任何修改，也不产生变更记录；与系统一致的行记为“无变化”。
 - 变更记录：导入产生的每一条变更记录都注明导入文件名及其 SHA-256。
-- 电话号码在导出中脱敏（如 138****5678）；导入时保留脱敏值表示“不修改”。
+- 电话号码：本区划（或上级）的管理员导出明文，其他人导出脱敏值（如 138****5678）；导入时保留脱敏值表示“不修改”。
+  每次导出含个人信息的表格都记入变更记录（操作“导出”）。
 """
 
 

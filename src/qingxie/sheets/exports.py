@@ -14,6 +14,7 @@ from qingxie.core.changelog import log_access
 from qingxie.core.errors import PermissionDeniedError, QingxieError
 from qingxie.core.models import ObjectChange
 from qingxie.core.tabular import SheetKind
+from qingxie.core.tabular.masking import may_export_clear_phones
 from qingxie.core.tabular.writing import Progress, write_csv, write_template, write_xlsx
 from qingxie.regions.models import ROOT_CODE, Region
 
@@ -63,7 +64,12 @@ def export_write(
     if as_of > today:
         raise QingxieError(f"统计日期（{as_of}）不能晚于今天。", field="as_of")
     rows, total = kind.exporter(actor, region, as_of, depth=depth)
-    note = f"{region.name}（{region.code}），截至 {as_of:%Y-%m-%d}。电话号码已脱敏。"
+    phones = (
+        "电话号码为明文，请妥善保管"
+        if may_export_clear_phones(actor, region.path)
+        else "电话号码已脱敏"
+    )
+    note = f"{region.name}（{region.code}），截至 {as_of:%Y-%m-%d}。{phones}。"
     if fmt == "xlsx":
         count = write_xlsx(kind, rows, stream, title_note=note, progress=progress, total=total)
     else:
@@ -78,7 +84,7 @@ def export_write(
             None,
             ObjectChange.Action.EXPORT,
             what=f"{kind.title}导出 {region.name}（{region.code}）{count} 条，截至 {as_of:%Y-%m-%d}",
-            note=f"格式 {fmt}，电话号码已脱敏",
+            note=f"格式 {fmt}，{phones}",
             scope_path=region.path,
         )
     return count
