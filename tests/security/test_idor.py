@@ -1280,3 +1280,60 @@ def test_non_admin_roles_cannot_grant_anything(w, make_user, role):
                 actor=actor, user=target, role=grant_role, region=Region.objects.get(code=code)
             )
     assert not RoleGrant.objects.filter(user=target).exists() and log_size() == before
+
+
+# ===================================================== existence oracles in validation messages
+
+
+def _uscc_problems(response) -> str:
+    if response["Content-Type"].startswith("application/json"):
+        return " ".join(response.json()["error"]["fields"]["uscc"])
+    return text(response)
+
+
+def test_a_taken_uscc_does_not_name_an_association_outside_scope(w, client_for):
+    """The USCC is unique nationally, so entering 罗湖's is refused; the message must not tell
+    a Guangzhou cadre whose it is (name, number), only that it is taken elsewhere."""
+    client = client_for("county_admin", "440105")
+    stored, before = row(Association, w.hz.pk), log_size()
+    attempts = [
+        _api(client, "patch", f"/api/associations/{w.hz.number}/", {"uscc": LH_USCC}),
+        client.post(f"/associations/{w.hz.number}/edit/", {**ASSOCIATION_FORM, "uscc": LH_USCC}),
+    ]
+    for response in attempts:
+        assert response.status_code in (200, 400)
+        problems = _uscc_problems(response)
+        assert "统一社会信用代码" in problems and "已被" in problems
+        assert not shows_shenzhen(unecho(problems, LH_USCC).replace(LH_USCC, ""), w), problems
+    _unchanged(Association, w.hz.pk, stored, before)
+    # Creating one with it (a city admin in its own patch) is refused the same way.
+    city = client_for("city_admin", "440100")
+    data = {
+        "region": "440111",
+        "name": "白云区青年志愿者协会",
+        "form": "youth_volunteer_association",
+        "established_on": "2020-05-04",
+        "registered": True,
+        "uscc": LH_USCC,
+    }
+    response = _api(city, "post", "/api/associations/", data)
+    assert response.status_code == 400
+    assert not shows_shenzhen(_uscc_problems(response).replace(LH_USCC, ""), w)
+    # Inside the caller's scope the owner is named, so a cadre can find the clash.
+    response = _api(city, "patch", f"/api/associations/{w.gz.number}/", {"uscc": HZ_USCC})
+    assert "海珠区青年志愿者协会" in _uscc_problems(response)
+
+
+def test_a_ledger_import_does_not_name_the_owner_of_a_uscc_outside_scope(w, client_for):
+    client = client_for("county_admin", "440105")
+    header = "统一编号,行政区划代码,名称,组织形式,成立日期,登记状态,统一社会信用代码\n"
+    line = f"{w.hz.number},440105,海珠区青年志愿者协会,青年志愿者协会,2020-01-01,已登记,{LH_USCC}\n"
+    upload = SimpleUploadedFile("台账.csv", (header + line).encode("utf-8-sig"), "text/csv")
+    before = log_size()
+    response = client.post("/sheets/ledger/import/", {"file": upload})
+    assert response.status_code == 302
+    sha = re.search(r"/import/([0-9a-f]{64})/", response["Location"]).group(1)
+    problems = text(client.get(f"/sheets/ledger/import/{sha}/problems/"))
+    assert "统一社会信用代码已被" in problems, problems
+    assert not shows_shenzhen(problems.replace(LH_USCC, ""), w), problems
+    assert log_size() == before

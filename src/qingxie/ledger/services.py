@@ -69,7 +69,17 @@ def _today() -> datetime.date:
 # --------------------------------------------------------------------------- associations
 
 
-def _check_association_fields(data: dict, errors: ErrorCollector, *, exclude_pk=None) -> dict:
+def uscc_owner_named(actor, owner: Association) -> str:
+    """Who holds a unified social credit code, as told to `actor`: named (to find the clash)
+    only when `actor` may see that association; otherwise the message must not reveal it."""
+    if actor is None or Association.objects.restrict(actor, "view").filter(pk=owner.pk).exists():
+        return f"统一社会信用代码已被“{owner.name}”（{owner.number}）使用。"
+    return "统一社会信用代码已被您管辖范围以外的另一协会使用，请核对。"
+
+
+def _check_association_fields(
+    data: dict, errors: ErrorCollector, *, exclude_pk=None, actor=None
+) -> dict:
     """Validate and normalise the editable fields in `data`, collecting every problem."""
     today = _today()
     out = dict(data)
@@ -98,9 +108,7 @@ def _check_association_fields(data: dict, errors: ErrorCollector, *, exclude_pk=
             else:
                 clash = Association.objects.filter(uscc=out["uscc"]).exclude(pk=exclude_pk).first()
                 if clash:
-                    errors.add(
-                        "uscc", f"统一社会信用代码已被“{clash.name}”（{clash.number}）使用。"
-                    )
+                    errors.add("uscc", uscc_owner_named(actor, clash))
     if out.get("registered") and "uscc" in out and not out["uscc"]:
         errors.add("uscc", "已在民政部门登记的协会须填写统一社会信用代码。")
     for field, label in (("president_phone", "会长电话"), ("secretary_phone", "秘书长电话")):
@@ -180,6 +188,7 @@ def association_create(
             "secretary_phone": secretary_phone,
         },
         errors,
+        actor=actor,
     )
     live = Association.objects.filter(region=region, status__in=LIVE_STATUSES).first()
     if live:
@@ -250,7 +259,7 @@ def association_update(
     before = association.snapshot()
     errors = ErrorCollector()
     merged = {f: getattr(association, f) for f in ("registered", "uscc")} | fields
-    data = _check_association_fields(merged, errors, exclude_pk=association.pk)
+    data = _check_association_fields(merged, errors, exclude_pk=association.pk, actor=actor)
     data = {k: v for k, v in data.items() if k in fields}
     new_start = data.get("established_on")
     if new_start and new_start != association.established_on:

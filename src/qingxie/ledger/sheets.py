@@ -338,9 +338,7 @@ class LedgerImporter(Importer):
             else:
                 owner = self.uscc_owner.get(uscc)
                 if owner is not None and (existing is None or owner.pk != existing.pk):
-                    ctx.problem(
-                        n, "uscc", f"统一社会信用代码已被“{owner.name}”（{owner.number}）使用。"
-                    )
+                    ctx.problem(n, "uscc", services.uscc_owner_named(ctx.actor, owner))
                 if uscc in self.seen_uscc:
                     ctx.problem(n, "uscc", f"统一社会信用代码与第{self.seen_uscc[uscc]}行重复。")
                 self.seen_uscc[uscc] = n
