@@ -34,9 +34,12 @@ def change_stamp() -> str:
     return f"{latest}.{version}"
 
 
-def cached_figures(key: str, compute: Callable[[], T]) -> T:
-    """`compute()`, or its value from the cache if nothing was written since it was computed."""
-    full = f"qingxie:fig:{change_stamp()}:{key}"
+def cached_figures(key: str, compute: Callable[[], T], *, stamp: str | None = None) -> T:
+    """`compute()`, or its value from the cache if nothing was written since it was computed.
+
+    A page that reads several figures passes the `stamp` it read once.
+    """
+    full = f"qingxie:fig:{stamp or change_stamp()}:{key}"
     value = cache.get(full)
     if value is None:
         value = compute()

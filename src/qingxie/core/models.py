@@ -50,6 +50,10 @@ class RestrictedQuerySet(models.QuerySet):
             # National reference data (e.g. the checklist): anyone with a grant reads it,
             # only a grant on the whole country writes it.
             return self.all() if action == "view" or NATION_PATH in paths else self.none()
+        if NATION_PATH in paths:
+            # The whole country's subtree is every row (each scoped row hangs on a region,
+            # all under the root): no range filter for the database to walk.
+            return self.filter(**{f"{self.model.scope_path_field}__isnull": False})
         condition = Q()
         for path in paths:
             condition |= subtree_q(self.model.scope_path_field, path)

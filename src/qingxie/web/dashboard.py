@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 
 from qingxie.accounts.permissions import user_grants
-from qingxie.core.cache import cached_figures
+from qingxie.core.cache import cached_figures, change_stamp
 from qingxie.core.models import subtree_q
 from qingxie.ledger import coverage
 from qingxie.ledger.choices import AssociationStatus, ChecklistState, CoverageMeasure
@@ -28,9 +28,9 @@ TREND_FROM = datetime.date(2020, 1, 1)
 ATTENTION_LIMIT = 12
 
 
-def figures_cached(kind: str, region: Region, as_of: datetime.date, compute):
+def figures_cached(kind: str, region: Region, as_of: datetime.date, compute, stamp=None):
     """`compute()` for (kind, region, as_of), kept until the next write is recorded."""
-    return cached_figures(f"{kind}:{region.code}:{as_of.isoformat()}", compute)
+    return cached_figures(f"{kind}:{region.code}:{as_of.isoformat()}", compute, stamp=stamp)
 
 
 @dataclass
@@ -75,7 +75,7 @@ class Dashboard:
     children: list[ChildRow]
     chart: dict
     projection: coverage.Projection
-    missing_counties: list[dict] = field(default_factory=list)
+    missing_counties: list = field(default_factory=list)
     missing_total: int = 0
     pending: list[ChecklistEntry] = field(default_factory=list)
     pending_total: int = 0
@@ -162,9 +162,12 @@ def _cards(node: coverage.CoverageNode, report: list[dict], as_of: datetime.date
     return cards
 
 
-def dashboard_for(user, region: Region, as_of: datetime.date) -> Dashboard:
+def dashboard_for(
+    user, region: Region, as_of: datetime.date, *, stamp: str | None = None
+) -> Dashboard:
     """The workbench of `region` on `as_of` for `user`, who must be allowed to view `region`."""
-    figures = figures_cached("dashboard", region, as_of, lambda: _figures(region, as_of))
+    stamp = stamp or change_stamp()
+    figures = figures_cached("dashboard", region, as_of, lambda: _figures(region, as_of), stamp)
     node = figures["node"]
     children = sorted(
         node.children,
@@ -185,29 +188,46 @@ def dashboard_for(user, region: Region, as_of: datetime.date) -> Dashboard:
         chart=figures["chart"],
         projection=figures["projection"],
     )
-    _attention(user, board)
+    _attention(user, board, stamp)
     return board
 
 
-def _attention(user, board: Dashboard) -> None:
-    """What needs this user now: counties without an association, items to verify, returns."""
-    region, as_of = board.region, board.as_of
-    statuses = figures_cached(
-        "statuses", region, as_of, lambda: coverage.county_statuses(region, as_of)
+@dataclass
+class MissingCounty:
+    """A county-level unit without an active association (its association may be suspended)."""
+
+    code: str
+    name: str
+    parent_name: str
+    suspended: bool
+
+
+def _missing_counties(region: Region, as_of: datetime.date) -> tuple[int, list[MissingCounty]]:
+    """How many county-level units under `region` lack an active association, and the first
+    few by code (user-independent, so cached with the figures)."""
+    statuses = coverage.county_statuses(region, as_of)
+    missing = sorted(
+        code for code, status in statuses.items() if status == coverage.CountyStatus.NONE
     )
-    missing = [code for code, status in statuses.items() if status == coverage.CountyStatus.NONE]
-    board.missing_total = len(missing)
-    shown = Region.objects.filter(code__in=sorted(missing)[: ATTENTION_LIMIT * 4]).select_related(
-        "parent"
-    )
-    live = set(
+    shown = Region.objects.filter(code__in=missing[:ATTENTION_LIMIT]).select_related("parent")
+    suspended = set(
         Association.objects.filter(
-            region__code__in=missing, status=AssociationStatus.SUSPENDED
+            region__code__in=missing[:ATTENTION_LIMIT], status=AssociationStatus.SUSPENDED
         ).values_list("region__code", flat=True)
     )
-    board.missing_counties = [
-        {"region": r, "suspended": r.code in live} for r in sorted(shown, key=lambda r: r.code)
-    ][:ATTENTION_LIMIT]
+    rows = [
+        MissingCounty(r.code, r.name, r.parent.name if r.parent else "", r.code in suspended)
+        for r in sorted(shown, key=lambda r: r.code)
+    ]
+    return len(missing), rows
+
+
+def _attention(user, board: Dashboard, stamp: str) -> None:
+    """What needs this user now: counties without an association, items to verify, returns."""
+    region, as_of = board.region, board.as_of
+    board.missing_total, board.missing_counties = figures_cached(
+        "missing", region, as_of, lambda: _missing_counties(region, as_of), stamp
+    )
 
     in_region = subtree_q("association__region__path", region.path)
     # The queue's query already holds only entries this user verifies (verifiable_q);

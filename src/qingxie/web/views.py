@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from qingxie.accounts.permissions import home_region
+from qingxie.core.cache import cached_figures, change_stamp
 from qingxie.regions import selectors as region_selectors
 from qingxie.regions.models import ROOT_CODE, Region
 from qingxie.regions.views import _map_config, _map_panel_context
@@ -102,8 +103,14 @@ def map_strings() -> dict:
     }
 
 
-def _map_context(user, region: Region, as_of: datetime.date, *, link: str) -> dict:
-    config = _map_config(user, region)
+def _map_context(
+    user, region: Region, as_of: datetime.date, *, link: str, stamp: str | None = None
+) -> dict:
+    # The user may view `region`, hence every unit under it: the map is the same for all
+    # who open it, so it is cached with the figures.
+    config = cached_figures(
+        f"mapconfig:{region.code}", lambda: _map_config(user, region), stamp=stamp
+    )
     if config is None:
         return {}
     ctx = _map_panel_context(config)
@@ -142,7 +149,8 @@ class DashboardView(TemplateView):
         ctx = super().get_context_data(**kwargs)
         user, region = self.request.user, self.region
         as_of = parse_as_of(self.request)
-        board = dashboard_for(user, region, as_of)
+        stamp = change_stamp()
+        board = dashboard_for(user, region, as_of, stamp=stamp)
         ctx.update(
             board=board,
             region=region,
@@ -151,7 +159,8 @@ class DashboardView(TemplateView):
             is_today=as_of == timezone.localdate(),
             title=region.name,
         )
-        ctx.update(_map_context(user, region, as_of, link="dashboard"))
+        ctx.update(_map_context(user, region, as_of, link="dashboard", stamp=stamp))
+        ctx["figures_stamp"] = stamp
         return ctx
 
 
