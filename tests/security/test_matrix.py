@@ -411,6 +411,8 @@ PAGES: dict[str, list[Probe]] = {
     ],
     "ledger:association_detail": [
         Probe("get", hz_page(), COUNTY, OK, other=COUNTY_ELSEWHERE),
+        # 显示完整号码: the page again with phone numbers in clear, each reveal recorded.
+        Probe("post", hz_page(), COUNTY, OK, data=lambda w: {}, other=COUNTY_ELSEWHERE),
     ],
     "ledger:association_edit": [
         Probe("get", hz_page("edit/"), COUNTY, OK, other=COUNTY_ELSEWHERE, viewer_status=403),
@@ -679,7 +681,15 @@ PAGES: dict[str, list[Probe]] = {
         ),
     ],
     "teams:team_detail": [
-        Probe("get", lambda w: f"/teams/{w.hz_team.pk}/", COUNTY, OK, other=COUNTY_ELSEWHERE)
+        Probe("get", lambda w: f"/teams/{w.hz_team.pk}/", COUNTY, OK, other=COUNTY_ELSEWHERE),
+        Probe(
+            "post",
+            lambda w: f"/teams/{w.hz_team.pk}/",
+            COUNTY,
+            OK,
+            data=lambda w: {},
+            other=COUNTY_ELSEWHERE,
+        ),
     ],
     "teams:team_edit": [
         Probe(
