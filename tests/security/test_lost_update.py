@@ -30,8 +30,8 @@ def association(region):
 def form_data(client, url: str) -> dict:
     """The edit form as the browser would submit it unchanged (hidden version included)."""
     page = lxml.html.fromstring(client.get(url).content.decode())
-    form = next(f for f in page.forms if "version" in f.inputs.keys())
-    return {k: v for k, v in form.form_values()}
+    form = next(f for f in page.forms if "version" in f.inputs)
+    return dict(form.form_values())
 
 
 def test_the_second_editor_of_an_association_page_is_refused(client_for, association):
