@@ -60,6 +60,23 @@ def scope_paths_of(instances: list[models.Model]) -> list[str]:
     return out
 
 
+def _attribution() -> dict:
+    """Who is writing, from where and in which request: the fields every entry shares."""
+    ctx = current_context()
+    user = ctx.user.resolve() if hasattr(ctx.user, "resolve") else ctx.user
+    return {
+        "user": user if getattr(user, "pk", None) else None,
+        "user_name": getattr(user, "username", "") or ctx.channel,
+        "request_id": ctx.request_id,
+        "client_ip": ctx.client_ip,
+        "channel": ctx.channel,
+    }
+
+
+def _note(note: str) -> str:
+    return "；".join(n for n in (note, current_context().note) if n)[:500]
+
+
 def log_access(
     instance: models.Model | None,
     action: str,
@@ -74,21 +91,15 @@ def log_access(
     "协会台账导出 440000"); the entry is scoped like the object, or by `scope_path` (the
     region exported) so that auditors of that region see it.
     """
-    ctx = current_context()
-    user = ctx.user.resolve() if hasattr(ctx.user, "resolve") else ctx.user
     # A read of many objects is filed under the change log's own type, with no object id.
     target = instance if instance is not None else ObjectChange()
     return ObjectChange.objects.create(
-        user=user if getattr(user, "pk", None) else None,
-        user_name=getattr(user, "username", "") or ctx.channel,
-        request_id=ctx.request_id,
-        client_ip=ctx.client_ip,
-        channel=ctx.channel,
+        **_attribution(),
         action=action,
         content_type=ContentType.objects.get_for_model(target, for_concrete_model=True),
         object_id=str(instance.pk) if instance is not None else "",
         object_repr=(what or str(instance))[:200],
-        note="；".join(n for n in (note, ctx.note) if n)[:500],
+        note=_note(note),
         scope_path=(
             scope_path
             if scope_path is not None
@@ -111,24 +122,18 @@ def log_change(
 
     `after` defaults to the instance's current snapshot for create/update.
     """
-    ctx = current_context()
-    user = ctx.user.resolve() if hasattr(ctx.user, "resolve") else ctx.user
     if after is None and action != ObjectChange.Action.DELETE:
         after = instance.snapshot()
     bump_after_commit()
     return ObjectChange.objects.create(
-        user=user if getattr(user, "pk", None) else None,
-        user_name=getattr(user, "username", "") or ctx.channel,
-        request_id=ctx.request_id,
-        client_ip=ctx.client_ip,
-        channel=ctx.channel,
+        **_attribution(),
         action=action,
         content_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
         object_id=str(instance.pk),
         object_repr=str(instance)[:200],
         before=before,
         after=after,
-        note="；".join(n for n in (note, ctx.note) if n)[:500],
+        note=_note(note),
         scope_path=scope_paths_of([instance])[0],
     )
 

@@ -507,6 +507,30 @@ def target_report(region: Region, node: CoverageNode, as_of: datetime.date) -> l
     return out
 
 
+def trend_chart(region: Region, series: list[SeriesPoint], report: list[dict]) -> dict:
+    """The trend chart's data: monthly rates, the rate the targets require each month (a line
+    per measure, None where no target applies) and each due target (`target_report`)."""
+    targets = targets_for(region)
+
+    def required(measure):
+        found = targets.get(measure)
+        return [required_rate(found, p.date) if found else None for p in series]
+
+    return {
+        "dates": [p.date.isoformat() for p in series],
+        "coverage": [p.coverage_rate for p in series],
+        "standardized": [p.standardized_rate for p in series],
+        "required_coverage": required(CoverageMeasure.ESTABLISHED),
+        "required_standardized": required(CoverageMeasure.STANDARDIZED),
+        "targets": [
+            {"date": t["due_on"], "rate": t["rate"], "label": r["label"], "measure": r["measure"]}
+            for r in report
+            if r["measure"] != CoverageMeasure.TOWNSHIP_TEAMS
+            for t in r["targets"]
+        ],
+    }
+
+
 def node_on_track(
     node: CoverageNode, targets: list[CoverageTarget], as_of: datetime.date
 ) -> bool | None:

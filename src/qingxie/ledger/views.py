@@ -32,7 +32,7 @@ from qingxie.core.errors import QingxieError
 from qingxie.core.models import ObjectChange
 from qingxie.core.views import FilteredObjectListView, ObjectDetailView, ObjectFormView
 from qingxie.ledger import coverage, services
-from qingxie.ledger.choices import ChecklistState, CoverageMeasure, GroupMemberStatus
+from qingxie.ledger.choices import ChecklistState, GroupMemberStatus
 from qingxie.ledger.filtersets import AssociationFilterSet
 from qingxie.ledger.forms import (
     AssociationCreateForm,
@@ -658,25 +658,7 @@ class CoverageView(TemplateView):
         start = min(datetime.date(2020, 1, 1), datetime.date(as_of.year - 3, as_of.month, 1))
         series = coverage.coverage_series(region, start, as_of)
         report = coverage.target_report(region, node, as_of)
-        targets = coverage.targets_for(region)
-
-        def required(measure):
-            found = targets.get(measure)
-            return [coverage.required_rate(found, p.date) if found else None for p in series]
-
-        chart = {
-            "dates": [p.date.isoformat() for p in series],
-            "coverage": [p.coverage_rate for p in series],
-            "standardized": [p.standardized_rate for p in series],
-            "required_coverage": required(CoverageMeasure.ESTABLISHED),
-            "required_standardized": required(CoverageMeasure.STANDARDIZED),
-            "targets": [
-                {"date": t["due_on"], "rate": t["rate"], "label": r["label"]}
-                for r in report
-                if r["measure"] == "established"
-                for t in r["targets"]
-            ],
-        }
+        chart = coverage.trend_chart(region, series, report)
         ctx.update(
             region=region,
             as_of=as_of,

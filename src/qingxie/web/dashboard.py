@@ -98,23 +98,7 @@ def _figures(region: Region, as_of: datetime.date) -> dict:
         for c in node.children
     }
 
-    def required(measure):
-        found = targets.get(measure)
-        return [coverage.required_rate(found, p.date) if found else None for p in series]
-
-    chart = {
-        "dates": [p.date.isoformat() for p in series],
-        "coverage": [p.coverage_rate for p in series],
-        "standardized": [p.standardized_rate for p in series],
-        "required_coverage": required(CoverageMeasure.ESTABLISHED),
-        "required_standardized": required(CoverageMeasure.STANDARDIZED),
-        "targets": [
-            {"date": t["due_on"], "rate": t["rate"], "label": r["label"], "measure": r["measure"]}
-            for r in report
-            if r["measure"] != CoverageMeasure.TOWNSHIP_TEAMS
-            for t in r["targets"]
-        ],
-    }
+    chart = coverage.trend_chart(region, series, report)
     return {
         "node": node,
         "report": report,
