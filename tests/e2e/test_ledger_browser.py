@@ -36,7 +36,9 @@ with change_context(channel="cli"):
         ("e2e-city", "city_admin", county.parent),
     ):
         if not User.objects.filter(username=name).exists():
-            user = user_create(username=name, password=PASSWORD, validate=False)
+            # Marked demo like the demo accounts, so the administrators' two-step sign-in
+            # (covered in tests/security/test_login.py) does not stand between them and the pages.
+            user = user_create(username=name, password=PASSWORD, validate=False, is_demo=True)
             role_grant_create(actor=None, user=user, role=role, region=region)
 print(json.dumps({"code": county.code, "name": county.name, "city": county.parent.code}))
 """
