@@ -110,6 +110,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "qingxie.core.middleware.SecurityHeadersMiddleware",
+    "qingxie.core.middleware.NulByteMiddleware",
     "qingxie.core.middleware.ChangeContextMiddleware",
     # Last, as django-axes asks: it turns a lockout raised during authentication into its page.
     "axes.middleware.AxesMiddleware",

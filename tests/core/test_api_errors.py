@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from qingxie.core.api import exception_handler
 from qingxie.core.errors import ErrorCollector, PermissionDeniedError, QingxieError
 
@@ -33,3 +35,15 @@ def test_one_masking_rule_for_pages_and_api():
 
     for raw, shown in (("13812345678", "138****5678"), ("020-87654321", "020****4321"), ("", "")):
         assert phone_masked(raw) == mask_phone(raw) == mask_filter(raw) == shown
+
+
+@pytest.mark.django_db
+def test_a_nul_character_in_a_parameter_is_a_400_not_a_server_error(client_for):
+    """Found by schemathesis on PostgreSQL, whose text cannot hold NUL."""
+    client = client_for("province_admin", "440000")
+    response = client.get("/api/coverage/", {"region": "\x00\U000f2e18"})
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == "请求参数中含有不允许的空字符（NUL）。"
+    page = client.get("/search/", {"q": "海珠\x00"})
+    assert page.status_code == 400 and "空字符" in page.content.decode()
+    assert client.get("/api/coverage/", {"region": "440000"}).status_code == 200

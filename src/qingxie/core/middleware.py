@@ -139,3 +139,30 @@ class _LazyRequestUser:
         if user is not None and getattr(user, "is_authenticated", False):
             return user
         return None
+
+
+class NulByteMiddleware:
+    """Refuse a request whose path or query parameters hold a NUL character (400).
+
+    PostgreSQL text cannot hold NUL, so such a value used as a filter would fail inside the
+    database as a server error; no code, name or date contains one. Bodies need no check:
+    Django's and DRF's character fields already refuse NUL.
+    """
+
+    MESSAGE = "请求参数中含有不允许的空字符（NUL）。"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()
+        ):
+            from django.http import HttpResponseBadRequest, JsonResponse
+
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"error": {"code": "invalid", "message": self.MESSAGE}}, status=400
+                )
+            return HttpResponseBadRequest(self.MESSAGE, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
