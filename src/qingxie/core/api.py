@@ -1,4 +1,9 @@
-"""API bases: pagination limits and the one error shape."""
+"""API bases: pagination limits and the one error shape.
+
+The service-backed viewset every object type's API subclasses is in `core.viewsets`: DRF
+imports this module (for Pagination and the exception handler) while its own views are still
+loading, so nothing here may import rest_framework's views, generics or viewsets.
+"""
 
 from __future__ import annotations
 

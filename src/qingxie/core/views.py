@@ -9,8 +9,9 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.views.generic import DetailView, FormView, ListView
 
-from qingxie.core.changelog import changes_for
+from qingxie.core.changelog import changes_for, log_access
 from qingxie.core.errors import PermissionDeniedError, QingxieError
+from qingxie.core.models import ObjectChange
 
 
 class RestrictedViewMixin:
@@ -51,6 +52,38 @@ class ObjectDetailView(RestrictedViewMixin, DetailView):
         ctx = super().get_context_data(**kwargs)
         ctx["changes"] = changes_for(self.object)[:50]
         return ctx
+
+
+class PersonalRevealMixin:
+    """ "显示完整号码" on a detail page: a POST re-renders it with the personal data in clear.
+
+    `reveal_rule(user, obj) -> bool` says who may (403 otherwise); the app names it, e.g.
+    `reveal_rule = staticmethod(accounts.permissions.may_see_personal)`, because core knows
+    no roles. Every object shown in clear is recorded as a REVEAL in the change log before
+    the page is rendered.
+    """
+
+    reveal_rule = None
+
+    def may_reveal(self, obj) -> bool:
+        return self.reveal_rule is not None and bool(self.reveal_rule(self.request.user, obj))
+
+    def personal_objects(self) -> list:
+        return [self.object]
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["may_reveal"] = self.may_reveal(self.object)
+        ctx.setdefault("revealed", False)
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if not self.may_reveal(self.object):
+            raise PermissionDenied("您的角色只能查看打码后的号码。")
+        for obj in self.personal_objects():
+            log_access(obj, ObjectChange.Action.REVEAL, what=f"查看完整号码：{obj}"[:200])
+        return self.render_to_response(self.get_context_data(object=self.object, revealed=True))
 
 
 def add_service_errors(form, exc: QingxieError) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
 from django.urls import re_path
 from django.utils import timezone
@@ -22,19 +21,25 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from qingxie.accounts.permissions import home_region
-from qingxie.core.api import error_documenting_schema
-from qingxie.core.concurrency import request_version
 from qingxie.core.errors import QingxieError
 from qingxie.core.models import subtree_q
+from qingxie.core.serializers import (
+    WithdrawSerializer,
+    parse_choice,
+    parse_date,
+    parse_flag,
+    parse_input,
+    refuse_fields,
+)
+from qingxie.core.viewsets import AttributedViewSetMixin, ServiceViewSet, fetch_or_404
 from qingxie.ledger import serializers as s
 from qingxie.ledger import services
 from qingxie.ledger.choices import (
-    AssociationForm,
-    AssociationStatus,
     ChecklistState,
     CoverageMeasure,
     GroupMemberStatus,
 )
+from qingxie.ledger.filtersets import AssociationFilterSet
 from qingxie.ledger.models import (
     Association,
     ChecklistEntry,
@@ -46,102 +51,19 @@ from qingxie.ledger.models import (
 from qingxie.ledger.numbering import number_normalize
 from qingxie.ledger.selectors import coverage_targets_for, verifiable_q
 from qingxie.regions.models import Region
-
-TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
-
+from qingxie.regions.selectors import region_by_code
 
 # ----------------------------------------------------------------------------- helpers
-
-
-class AttributedViewSetMixin:
-    """Make the API user (session or bearer token) the author of every change the view records."""
-
-    schema = error_documenting_schema()
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        request._request._qingxie_api_user = request.user
-
-
-def refuse_fields(data, allowed, model=None, hints: dict[str, str] | None = None) -> None:
-    """400 naming every key of `data` that this write does not accept (no mass assignment)."""
-    errors: dict[str, list[str]] = {}
-    hints = hints or {}
-    for key in data:
-        if key in allowed:
-            continue
-        label = None
-        if model is not None:
-            try:
-                label = model._meta.get_field(key).verbose_name
-            except FieldDoesNotExist:
-                label = None
-        if key in hints:
-            errors[key] = [hints[key]]
-        elif label:
-            errors[key] = [f"“{label}”（{key}）由系统维护或不能在此修改。"]
-        else:
-            errors[key] = [f"不认识的字段“{key}”。"]
-    if errors:
-        raise QingxieError("；".join(m for ms in errors.values() for m in ms), errors=errors)
-
-
-def parse_input(serializer_class, data, *, partial: bool = False) -> dict:
-    """Parse the request body's types with `serializer_class`; 400 per field when wrong."""
-    serializer = serializer_class(data=data, partial=partial)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
-def parse_flag(params, name: str) -> bool | None:
-    """A yes/no query parameter (1/0, true/false), None when absent."""
-    raw = params.get(name)
-    if raw in (None, ""):
-        return None
-    raw = raw.strip().lower()
-    if raw in TRUE:
-        return True
-    if raw in FALSE:
-        return False
-    raise QingxieError(f"参数 {name} 应为 1 或 0（true 或 false）。", field=name)
-
-
-def parse_choice(params, name: str, choices, label: str) -> str | None:
-    """A query parameter that must be one of `choices` (values), None when absent."""
-    raw = params.get(name)
-    if raw in (None, ""):
-        return None
-    if raw not in choices.values:
-        raise QingxieError(
-            f"{label}“{raw}”不在可选范围内，可选：{'、'.join(choices.values)}。", field=name
-        )
-    return raw
-
-
-def region_by_code(code, field: str = "region") -> Region:
-    """A region named in a request body or filter (division codes are public reference data);
-    the services decide whether the caller may act there."""
-    code = str(code or "").strip()
-    if not code:
-        raise QingxieError("请填写行政区划代码。", field=field)
-    region = Region.objects.filter(code=code).first()
-    if region is None:
-        raise QingxieError(f"行政区划代码“{code}”不存在。", field=field)
-    return region
 
 
 def association_get(user, number, *, action: str = "view") -> Association:
     """One association by unified number (with or without hyphens) through the gate, or 404."""
     canonical = number_normalize(number)
-    found = (
-        Association.objects.restrict(user, action)
-        .select_related("region", "merged_into")
-        .filter(number=canonical)
-        .first()
+    return fetch_or_404(
+        Association.objects.restrict(user, action).select_related("region", "merged_into"),
+        f"未找到统一编号为 {canonical} 的协会，或不在您的权限范围内。",
+        number=canonical,
     )
-    if found is None:
-        raise exceptions.NotFound(f"未找到统一编号为 {canonical} 的协会，或不在您的权限范围内。")
-    return found
 
 
 def _subtree_filter(qs, params, path_field: str):
@@ -172,22 +94,7 @@ ASSOCIATION_HINTS = {
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="查询协会台账",
-        parameters=[
-            REGION_PARAM,
-            OpenApiParameter(
-                "status", OpenApiTypes.STR, enum=AssociationStatus.values, description="状态"
-            ),
-            OpenApiParameter(
-                "form", OpenApiTypes.STR, enum=AssociationForm.values, description="组织形式"
-            ),
-            OpenApiParameter("level", OpenApiTypes.STR, description="层级"),
-            OpenApiParameter("registered", OpenApiTypes.BOOL, description="已在民政部门登记"),
-            OpenApiParameter("standardized", OpenApiTypes.BOOL, description="已规范化建设"),
-            OpenApiParameter("q", OpenApiTypes.STR, description="名称片段或统一编号前缀"),
-        ],
-    ),
+    list=extend_schema(summary="查询协会台账"),
     retrieve=extend_schema(summary="按统一编号取一个协会（可不带连字符）"),
     create=extend_schema(
         summary="录入协会", request=s.AssociationCreateSerializer, responses=s.AssociationSerializer
@@ -198,83 +105,42 @@ ASSOCIATION_HINTS = {
         responses=s.AssociationSerializer,
     ),
 )
-class AssociationViewSet(
-    AttributedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
+class AssociationViewSet(ServiceViewSet):
     """The association ledger (台账) inside the caller's scope, looked up by unified number."""
 
+    model = Association
+    queryset = Association.objects.none()  # for the schema; real queries go through restrict()
     serializer_class = s.AssociationSerializer
+    filterset_class = AssociationFilterSet
+    select_related = ("region", "merged_into")
+    cursor_ordering = ("number",)
     lookup_field = "number"
     lookup_value_regex = r"[0-9A-Za-z\-]+"
-    queryset = Association.objects.none()  # for the schema; real queries go through restrict()
+    refused_hints = ASSOCIATION_HINTS
 
-    def get_queryset(self):
-        qs = Association.objects.restrict(self.request.user, "view").select_related(
-            "region", "merged_into"
-        )
-        if self.action != "list":
-            return qs
-        params = self.request.query_params
-        qs = _subtree_filter(qs, params, "region__path")
-        if value := parse_choice(params, "status", AssociationStatus, "状态"):
-            qs = qs.filter(status=value)
-        if value := parse_choice(params, "form", AssociationForm, "组织形式"):
-            qs = qs.filter(form=value)
-        if (level := s.parse_level(params.get("level"))) is not None:
-            qs = qs.filter(level=level)
-        if (flag := parse_flag(params, "registered")) is not None:
-            qs = qs.filter(registered=flag)
-        if (flag := parse_flag(params, "standardized")) is not None:
-            qs = qs.filter(standardized_since__isnull=not flag)
-        if q := params.get("q", "").strip():
-            compact = q.replace("-", "").upper()
-            cond = Q(name__contains=q)
-            if compact.isdigit() or compact[:-1].isdigit():
-                prefix = "-".join(
-                    part
-                    for part in (compact[:6], compact[6:7], compact[7:9], compact[9:10])
-                    if part
-                )
-                cond |= Q(number__startswith=prefix)
-            qs = qs.filter(cond)
-        return qs
-
-    def get_object(self):
-        return association_get(self.request.user, self.kwargs["number"])
-
-    def _show(self, association: Association, code: int = status.HTTP_200_OK) -> Response:
-        fresh = association_get(self.request.user, association.number)
-        return Response(self.get_serializer(fresh).data, status=code)
+    def lookup_value(self, raw: str) -> str:
+        canonical = number_normalize(raw)
+        self.not_found_message = f"未找到统一编号为 {canonical} 的协会，或不在您的权限范围内。"
+        return canonical
 
     def create(self, request, *args, **kwargs):
-        refuse_fields(
-            request.data, s.AssociationCreateSerializer().fields, Association, ASSOCIATION_HINTS
-        )
-        data = parse_input(s.AssociationCreateSerializer, request.data)
+        data = self.parse(s.AssociationCreateSerializer)
         region = region_by_code(data.pop("region"))
         level = s.parse_level(data.pop("level", None))
         association = services.association_create(
             actor=request.user, region=region, level=level, **data
         )
-        return self._show(association, status.HTTP_201_CREATED)
+        return self.respond(association, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         association = self.get_object()
-        expected = request_version(request)
-        refuse_fields(
-            request.data,
-            {*services.ASSOCIATION_EDITABLE, "version"},
-            Association,
-            ASSOCIATION_HINTS,
-        )
-        data = parse_input(s.AssociationUpdateSerializer, request.data, partial=True)
+        expected = self.expected_version()
+        allowed = {*services.ASSOCIATION_EDITABLE, "version"}
+        data = self.parse(s.AssociationUpdateSerializer, allowed=allowed, partial=True)
         services.association_update(
             actor=request.user, association=association, expected_version=expected, **data
         )
-        return self._show(association)
+        return self.respond(association)
 
     def _status_change(self, request, service, serializer_class=s.StatusChangeSerializer):
         association = self.get_object()
@@ -282,7 +148,7 @@ class AssociationViewSet(
         if "into" in data:
             data["into"] = association_get(request.user, data["into"])
         service(actor=request.user, association=association, **data)
-        return self._show(association)
+        return self.respond(association)
 
     @extend_schema(
         summary="暂停活动", request=s.StatusChangeSerializer, responses=s.AssociationSerializer
@@ -387,23 +253,18 @@ class AssociationViewSet(
         responses=s.ChecklistEntrySerializer,
     ),
 )
-class ChecklistEntryViewSet(
-    AttributedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
+class ChecklistEntryViewSet(ServiceViewSet):
     """Standardization checklist entries: submitted by the association, decided by the level above."""
 
-    serializer_class = s.ChecklistEntrySerializer
-    lookup_value_regex = r"[0-9]+"
+    model = ChecklistEntry
     queryset = ChecklistEntry.objects.none()
+    serializer_class = s.ChecklistEntrySerializer
+    select_related = ("association__region", "item", "submitted_by", "decided_by")
+    not_found_message = "未找到该规范化建设材料，或不在您的权限范围内。"
 
     def get_queryset(self):
         user = self.request.user
-        qs = ChecklistEntry.objects.restrict(user, "view").select_related(
-            "association__region", "item", "submitted_by", "decided_by"
-        )
+        qs = super().get_queryset()
         if self.action != "list":
             return qs
         params = self.request.query_params
@@ -417,16 +278,6 @@ class ChecklistEntryViewSet(
         if parse_flag(params, "queue"):
             qs = qs.filter(verifiable_q(user), state=ChecklistState.SUBMITTED)
         return qs
-
-    def get_object(self):
-        entry = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
-        if entry is None:
-            raise exceptions.NotFound("未找到该规范化建设材料，或不在您的权限范围内。")
-        return entry
-
-    def _show(self, entry, code=status.HTTP_200_OK) -> Response:
-        fresh = self.get_queryset().get(pk=entry.pk)
-        return Response(self.get_serializer(fresh).data, status=code)
 
     def create(self, request, *args, **kwargs):
         refuse_fields(request.data, {"association", "item", "note", "evidence"}, ChecklistEntry)
@@ -445,7 +296,7 @@ class ChecklistEntryViewSet(
             note=data.get("note", ""),
             evidence=data.get("evidence"),
         )
-        return self._show(entry, status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
+        return self.respond(entry, status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="核验通过（上一级）",
@@ -457,7 +308,7 @@ class ChecklistEntryViewSet(
         entry = self.get_object()
         data = parse_input(s.ChecklistVerifySerializer, request.data)
         services.checklist_entry_verify(actor=request.user, entry=entry, on=data.get("on"))
-        return self._show(entry)
+        return self.respond(entry)
 
     @extend_schema(
         summary="退回修改（上一级）",
@@ -469,7 +320,7 @@ class ChecklistEntryViewSet(
         entry = self.get_object()
         data = parse_input(s.ChecklistReturnSerializer, request.data)
         services.checklist_entry_return(actor=request.user, entry=entry, reason=data["reason"])
-        return self._show(entry)
+        return self.respond(entry)
 
     @extend_schema(
         summary="撤销核验（上一级）",
@@ -483,7 +334,7 @@ class ChecklistEntryViewSet(
         services.checklist_entry_revoke(
             actor=request.user, entry=entry, reason=data["reason"], on=data.get("on")
         )
-        return self._show(entry)
+        return self.respond(entry)
 
 
 # -------------------------------------------------------------------------------- seats
@@ -504,22 +355,17 @@ class ChecklistEntryViewSet(
         summary="指定席位代表", request=s.SeatUpdateSerializer, responses=s.SeatSerializer
     ),
 )
-class SeatViewSet(
-    AttributedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
+class SeatViewSet(ServiceViewSet):
     """Seats (席位制) kept in step with the ledger; only the representative is edited by hand."""
 
-    serializer_class = s.SeatSerializer
-    lookup_value_regex = r"[0-9]+"
+    model = Seat
     queryset = Seat.objects.none()
+    serializer_class = s.SeatSerializer
+    select_related = ("holder", "member__region")
+    not_found_message = "未找到该席位，或不在您的权限范围内。"
 
     def get_queryset(self):
-        qs = Seat.objects.restrict(self.request.user, "view").select_related(
-            "holder", "member__region"
-        )
+        qs = super().get_queryset()
         if self.action != "list":
             return qs
         params = self.request.query_params
@@ -532,15 +378,9 @@ class SeatViewSet(
             qs = qs.filter(until__isnull=flag)
         return qs
 
-    def get_object(self):
-        seat = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
-        if seat is None:
-            raise exceptions.NotFound("未找到该席位，或不在您的权限范围内。")
-        return seat
-
     def partial_update(self, request, *args, **kwargs):
         seat = self.get_object()
-        expected = request_version(request)
+        expected = self.expected_version()
         refuse_fields(request.data, {"representative", "version"}, Seat)
         data = parse_input(s.SeatUpdateSerializer, request.data)
         services.seat_update(
@@ -549,7 +389,7 @@ class SeatViewSet(
             representative=data["representative"],
             expected_version=expected,
         )
-        return Response(self.get_serializer(self.get_queryset().get(pk=seat.pk)).data)
+        return self.respond(seat)
 
 
 # ------------------------------------------------------------------------ group members
@@ -578,20 +418,17 @@ class SeatViewSet(
         responses=s.GroupMemberSerializer,
     ),
 )
-class GroupMemberViewSet(
-    AttributedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
+class GroupMemberViewSet(ServiceViewSet):
     """Group members (团体会员) admitted by associations inside the caller's scope."""
 
-    serializer_class = s.GroupMemberSerializer
-    lookup_value_regex = r"[0-9]+"
+    model = GroupMember
     queryset = GroupMember.objects.none()
+    serializer_class = s.GroupMemberSerializer
+    select_related = ("association",)
+    not_found_message = "未找到该团体会员，或不在您的权限范围内。"
 
     def get_queryset(self):
-        qs = GroupMember.objects.restrict(self.request.user, "view").select_related("association")
+        qs = super().get_queryset()
         if self.action != "list":
             return qs
         params = self.request.query_params
@@ -602,25 +439,16 @@ class GroupMemberViewSet(
             qs = qs.filter(status=value)
         return qs
 
-    def get_object(self):
-        member = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
-        if member is None:
-            raise exceptions.NotFound("未找到该团体会员，或不在您的权限范围内。")
-        return member
-
-    def _show(self, member, code=status.HTTP_200_OK) -> Response:
-        return Response(self.get_serializer(self.get_queryset().get(pk=member.pk)).data, code)
-
     def create(self, request, *args, **kwargs):
         refuse_fields(request.data, {"association", *services.GROUP_MEMBER_EDITABLE}, GroupMember)
         data = parse_input(s.GroupMemberCreateSerializer, request.data)
         association = association_get(request.user, data.pop("association"))
         member = services.group_member_create(actor=request.user, association=association, **data)
-        return self._show(member, status.HTTP_201_CREATED)
+        return self.respond(member, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         member = self.get_object()
-        expected = request_version(request)
+        expected = self.expected_version()
         refuse_fields(
             request.data,
             {*services.GROUP_MEMBER_EDITABLE, "version"},
@@ -634,17 +462,17 @@ class GroupMemberViewSet(
         services.group_member_update(
             actor=request.user, member=member, expected_version=expected, **data
         )
-        return self._show(member)
+        return self.respond(member)
 
     @extend_schema(
-        summary="团体会员退出", request=s.WithdrawSerializer, responses=s.GroupMemberSerializer
+        summary="团体会员退出", request=WithdrawSerializer, responses=s.GroupMemberSerializer
     )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         member = self.get_object()
-        data = parse_input(s.WithdrawSerializer, request.data)
+        data = parse_input(WithdrawSerializer, request.data)
         services.group_member_withdraw(actor=request.user, member=member, on=data["on"])
-        return self._show(member)
+        return self.respond(member)
 
 
 # ------------------------------------------------------------------------------ targets
@@ -843,7 +671,7 @@ class CoverageView(AttributedViewSetMixin, APIView):
         params = request.query_params
         region = coverage_region(request.user, params.get("region"))
         raw = params.get("as_of")
-        as_of = s.parse_date(raw, field="as_of", label="统计日期") if raw else timezone.localdate()
+        as_of = parse_date(raw, field="as_of", label="统计日期") if raw else timezone.localdate()
         depth = parse_depth(params.get("depth"))
         return Response(s.coverage_payload(region, as_of, depth=depth))
 
@@ -864,12 +692,12 @@ class CoverageSeriesView(AttributedViewSetMixin, APIView):
         params = request.query_params
         region = coverage_region(request.user, params.get("region"))
         end = (
-            s.parse_date(params["end"], field="end", label="截止日期")
+            parse_date(params["end"], field="end", label="截止日期")
             if params.get("end")
             else timezone.localdate()
         )
         start = (
-            s.parse_date(params["start"], field="start", label="起始日期")
+            parse_date(params["start"], field="start", label="起始日期")
             if params.get("start")
             else end.replace(day=1) - datetime.timedelta(days=334)
         )

@@ -20,7 +20,7 @@ from qingxie.core.models import subtree_q
 from qingxie.ledger.choices import AssociationStatus, CoverageMeasure
 from qingxie.ledger.models import AssociationStatusPeriod, CoverageTarget, StandardizationPeriod
 from qingxie.regions.models import Region
-from qingxie.teams.models import Team
+from qingxie.teams.selectors import township_teams_on
 
 COUNTY, TOWNSHIP = Region.Level.COUNTY, Region.Level.TOWNSHIP
 
@@ -202,9 +202,7 @@ def coverage_tree(region: Region, as_of: datetime.date, *, depth: int = 1) -> Co
         path_of(pid for pid, _ in per_parent)
         for parent_id, n in per_parent:
             add(paths[parent_id], "townships", n)
-    teams = Team.objects.filter(township_parent__isnull=False, founded_on__lte=as_of).filter(
-        Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=as_of)
-    )
+    teams = township_teams_on(as_of)
     if not region.is_root:
         teams = teams.filter(subtree_q("township_parent__path", region.path))
     if exact_townships:

@@ -1,4 +1,5 @@
-"""Filters of the association ledger list: region subtree, status, form, registration, search."""
+"""Filters of the association ledger, on the page and the API: region subtree, level, status,
+form, registration, standardization, search."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from qingxie.core.errors import QingxieError
 from qingxie.core.models import subtree_q
 from qingxie.ledger.choices import AssociationForm, AssociationStatus
 from qingxie.ledger.models import Association
+from qingxie.ledger.serializers import LEVEL_KEYS, parse_level
 from qingxie.regions.models import Region
 
 YES_NO = [("", "全部"), ("true", "是"), ("false", "否")]
@@ -25,6 +28,12 @@ class AssociationFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(label="名称或统一编号", method="search")
     region = django_filters.CharFilter(label="区划代码（含下级）", method="in_region")
+    level = django_filters.CharFilter(
+        label="层级",
+        method="at_level",
+        widget=forms.HiddenInput,
+        help_text="、".join(LEVEL_KEYS.values()),
+    )
     status = django_filters.ChoiceFilter(
         label="状态", choices=AssociationStatus.choices, empty_label="全部"
     )
@@ -51,7 +60,7 @@ class AssociationFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Association
-        fields = ["q", "region", "status", "form", "registered", "standardized"]
+        fields = ["q", "region", "level", "status", "form", "registered", "standardized"]
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -81,3 +90,11 @@ class AssociationFilterSet(django_filters.FilterSet):
         if value is None:
             return queryset
         return queryset.filter(standardized_since__isnull=not value)
+
+    def at_level(self, queryset, name, value):
+        # national/province/prefecture/county or 0–3, as the API has always taken it.
+        try:
+            level = parse_level(value)
+        except QingxieError:
+            return queryset.none()
+        return queryset if level is None else queryset.filter(level=level)

@@ -6,24 +6,12 @@ import re
 
 from django import forms
 
+from qingxie.core.forms import date_field
 from qingxie.ledger.choices import AssociationForm as AssociationFormChoice
 from qingxie.ledger.choices import GroupMemberKind
 from qingxie.regions.models import Region
 
 _CODE = re.compile(r"^\d{6}(\d{3})?$")
-
-
-class DateInput(forms.DateInput):
-    """The browser's date picker; values are ISO dates."""
-
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-def date_field(label: str, *, required: bool = False) -> forms.DateField:
-    return forms.DateField(label=label, required=required, widget=DateInput())
 
 
 class AssociationEditForm(forms.Form):

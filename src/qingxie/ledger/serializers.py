@@ -10,11 +10,10 @@ from __future__ import annotations
 import datetime
 from pathlib import PurePosixPath
 
-from django.utils import timezone
 from rest_framework import serializers
 
 from qingxie.core.errors import QingxieError
-from qingxie.core.validators import phone_masked
+from qingxie.core.serializers import mask_phone
 from qingxie.ledger import coverage
 from qingxie.ledger.models import (
     Association,
@@ -47,28 +46,6 @@ def parse_level(value) -> int | None:
             field="level",
         )
     return level
-
-
-mask_phone = phone_masked
-
-
-#: No ledger fact precedes the People's Republic; earlier dates are typing mistakes.
-EARLIEST_DATE = datetime.date(1949, 10, 1)
-
-
-def parse_date(raw, *, field: str, label: str, allow_future: bool = False) -> datetime.date:
-    """A YYYY-MM-DD date from a query string or the command line, or a Chinese error."""
-    try:
-        day = datetime.date.fromisoformat(str(raw).strip())
-    except ValueError as exc:
-        raise QingxieError(
-            f"{label}“{raw}”不是有效日期，应为 YYYY-MM-DD 格式，如 2021-05-06。", field=field
-        ) from exc
-    if not allow_future and day > timezone.localdate():
-        raise QingxieError(f"{label}（{day:%Y-%m-%d}）不能晚于今天。", field=field)
-    if day < EARLIEST_DATE:
-        raise QingxieError(f"{label}（{day.isoformat()}）不能早于1949年10月1日。", field=field)
-    return day
 
 
 # --------------------------------------------------------------------------- outputs
@@ -367,12 +344,6 @@ class GroupMemberCreateSerializer(GroupMemberUpdateSerializer):
     """Admit an organisation as a group member of the association named by its number."""
 
     association = serializers.CharField(help_text="协会统一编号")
-
-
-class WithdrawSerializer(serializers.Serializer):
-    """A dated withdrawal or dissolution."""
-
-    on = serializers.DateField()
 
 
 class CoverageTargetCreateSerializer(serializers.Serializer):

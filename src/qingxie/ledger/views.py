@@ -26,11 +26,15 @@ from qingxie.accounts.permissions import (
     user_grants,
     user_may,
 )
-from qingxie.core.changelog import changes_for_many, log_access
+from qingxie.core.changelog import changes_for_many
 from qingxie.core.crypto import masked_initial
 from qingxie.core.errors import QingxieError
-from qingxie.core.models import ObjectChange
-from qingxie.core.views import FilteredObjectListView, ObjectDetailView, ObjectFormView
+from qingxie.core.views import (
+    FilteredObjectListView,
+    ObjectDetailView,
+    ObjectFormView,
+    PersonalRevealMixin,
+)
 from qingxie.ledger import coverage, services
 from qingxie.ledger.choices import ChecklistState, GroupMemberStatus
 from qingxie.ledger.filtersets import AssociationFilterSet
@@ -50,7 +54,7 @@ from qingxie.ledger.models import Association, ChecklistEntry, ChecklistItem, Gr
 from qingxie.ledger.numbering import number_normalize
 from qingxie.ledger.selectors import entries_to_verify
 from qingxie.regions.models import ROOT_CODE, Region
-from qingxie.teams.models import Team
+from qingxie.teams.selectors import may_add_team, teams_of_association
 
 ASSOCIATION_NOT_FOUND = "未找到该协会，或不在您的权限范围内。"
 
@@ -161,33 +165,10 @@ class AssociationListView(FilteredObjectListView):
         return ctx
 
 
-class PersonalRevealMixin:
-    """ "显示完整号码" on a detail page: a POST re-renders it with the personal data in clear.
-
-    Only for users `may_see_personal` allows (403 otherwise); every object shown in clear is
-    recorded as a REVEAL in the change log before the page is rendered.
-    """
-
-    def personal_objects(self) -> list:
-        return [self.object]
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["may_reveal"] = may_see_personal(self.request.user, self.object)
-        ctx.setdefault("revealed", False)
-        return ctx
-
-    def post(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        if not may_see_personal(request.user, self.object):
-            raise PermissionDenied("您的角色只能查看打码后的号码。")
-        for obj in self.personal_objects():
-            log_access(obj, ObjectChange.Action.REVEAL, what=f"查看完整号码：{obj}"[:200])
-        return self.render_to_response(self.get_context_data(object=self.object, revealed=True))
-
-
 class AssociationDetailView(PersonalRevealMixin, AssociationNumberMixin, ObjectDetailView):
     """One association: facts, status, checklist, seats, group members, teams, history."""
+
+    reveal_rule = staticmethod(may_see_personal)
 
     template_name = "ledger/association_detail.html"
     context_object_name = "association"
@@ -253,10 +234,8 @@ class AssociationDetailView(PersonalRevealMixin, AssociationNumberMixin, ObjectD
             group_members=GroupMember.objects.restrict(user, "view").filter(association=a),
             may_change_members=can_change and user_may(user, GroupMember, "change", path),
             withdraw_form=WithdrawForm(initial={"on": timezone.localdate()}),
-            teams=Team.objects.restrict(user, "view")
-            .filter(association=a)
-            .select_related("township"),
-            may_add_team=a.is_live and user_may(user, Team, "add", path),
+            teams=teams_of_association(user, a),
+            may_add_team=a.is_live and may_add_team(user, path),
             member_status_active=GroupMemberStatus.ACTIVE,
         )
         return ctx

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from qingxie.core.errors import QingxieError
 from qingxie.core.models import subtree_q
 from qingxie.regions.models import ROOT_CODE, DivisionDataset, Region
 
@@ -111,3 +112,15 @@ def map_units_for(region: Region) -> QuerySet[Region]:
     return current.filter(subtree_q("path", region.path)).filter(
         Q(level=Region.Level.COUNTY) | Q(level=Region.Level.PREFECTURE, county_count=0)
     )
+
+
+def region_by_code(code, field: str = "region") -> Region:
+    """A region named in a request body or filter (division codes are public reference data),
+    or a Chinese error on `field`; the services decide whether the caller may act there."""
+    code = str(code or "").strip()
+    if not code:
+        raise QingxieError("请填写行政区划代码。", field=field)
+    region = Region.objects.filter(code=code).first()
+    if region is None:
+        raise QingxieError(f"行政区划代码“{code}”不存在。", field=field)
+    return region

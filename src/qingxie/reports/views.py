@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views import View
 
 from qingxie.core.errors import QingxieError
-from qingxie.ledger.serializers import parse_date
+from qingxie.core.serializers import parse_date
 from qingxie.regions.models import Region
 from qingxie.regions.selectors import region_breadcrumbs
 from qingxie.reports.bulletin import SECTION_NUMBERS, Figure, Note, Table, bulletin_build

@@ -7,26 +7,17 @@ township must lie inside its association's county).
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
-from qingxie.core.concurrency import request_version
-from qingxie.core.models import subtree_q
-from qingxie.ledger.api import (
-    AttributedViewSetMixin,
-    association_get,
-    parse_choice,
-    parse_input,
-    refuse_fields,
-    region_by_code,
-)
+from qingxie.core.serializers import WithdrawSerializer, mask_phone
+from qingxie.core.viewsets import ServiceViewSet, fetch_or_404
+from qingxie.ledger.models import Association
 from qingxie.ledger.numbering import number_normalize
-from qingxie.ledger.serializers import WithdrawSerializer, mask_phone
+from qingxie.regions.selectors import region_by_code
 from qingxie.teams import services
-from qingxie.teams.choices import TeamCategory, TeamStatus
+from qingxie.teams.filtersets import TeamFilterSet
 from qingxie.teams.models import Team
 
 
@@ -103,21 +94,19 @@ def _with_township(data: dict) -> dict:
     return data
 
 
+def association_for(user, number) -> Association:
+    """The association a new team is built under, by unified number, through the gate (404)."""
+    canonical = number_normalize(number)
+    message = f"未找到统一编号为 {canonical} 的协会，或不在您的权限范围内。"
+    return fetch_or_404(
+        Association.objects.restrict(user, "view").select_related("region"),
+        message,
+        number=canonical,
+    )
+
+
 @extend_schema_view(
-    list=extend_schema(
-        summary="查询基层队伍",
-        parameters=[
-            OpenApiParameter("region", OpenApiTypes.STR, description="区划代码（含其下级）"),
-            OpenApiParameter("association", OpenApiTypes.STR, description="协会统一编号"),
-            OpenApiParameter(
-                "category", OpenApiTypes.STR, enum=TeamCategory.values, description="类别"
-            ),
-            OpenApiParameter(
-                "status", OpenApiTypes.STR, enum=TeamStatus.values, description="状态"
-            ),
-            OpenApiParameter("township", OpenApiTypes.STR, description="乡镇（街道）代码"),
-        ],
-    ),
+    list=extend_schema(summary="查询基层队伍"),
     retrieve=extend_schema(summary="取一支基层队伍"),
     create=extend_schema(
         summary="新建基层队伍", request=TeamCreateSerializer, responses=TeamSerializer
@@ -126,74 +115,42 @@ def _with_township(data: dict) -> dict:
         summary="更正基层队伍信息", request=TeamUpdateSerializer, responses=TeamSerializer
     ),
 )
-class TeamViewSet(
-    AttributedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
+class TeamViewSet(ServiceViewSet):
     """Grassroots teams (基层队伍) inside the caller's scope."""
 
-    serializer_class = TeamSerializer
-    lookup_value_regex = r"[0-9]+"
+    model = Team
     queryset = Team.objects.none()  # for the schema; real queries go through restrict()
-
-    def get_queryset(self):
-        qs = Team.objects.restrict(self.request.user, "view").select_related(
-            "association", "region", "township"
-        )
-        if self.action != "list":
-            return qs
-        params = self.request.query_params
-        if code := params.get("region"):
-            # As on the team page: through the association's region or the team's township.
-            path = region_by_code(code).path
-            qs = qs.filter(subtree_q("region__path", path) | subtree_q("township__path", path))
-        if number := params.get("association"):
-            qs = qs.filter(association__number=number_normalize(number))
-        if value := parse_choice(params, "category", TeamCategory, "类别"):
-            qs = qs.filter(category=value)
-        if value := parse_choice(params, "status", TeamStatus, "状态"):
-            qs = qs.filter(status=value)
-        if code := params.get("township"):
-            qs = qs.filter(township=region_by_code(code, field="township"))
-        return qs
-
-    def get_object(self):
-        team = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
-        if team is None:
-            raise exceptions.NotFound("未找到该队伍，或不在您的权限范围内。")
-        return team
-
-    def _show(self, team: Team, code=status.HTTP_200_OK) -> Response:
-        return Response(self.get_serializer(self.get_queryset().get(pk=team.pk)).data, code)
+    serializer_class = TeamSerializer
+    filterset_class = TeamFilterSet
+    select_related = ("association", "region", "township")
+    not_found_message = "未找到该队伍，或不在您的权限范围内。"
+    refused_hints = TEAM_HINTS
 
     def create(self, request, *args, **kwargs):
-        refuse_fields(request.data, TeamCreateSerializer().fields, Team, TEAM_HINTS)
-        data = parse_input(TeamCreateSerializer, request.data)
-        association = association_get(request.user, data.pop("association"))
+        data = self.parse(TeamCreateSerializer)
+        association = association_for(request.user, data.pop("association"))
         team = services.team_create(
             actor=request.user, association=association, **_with_township(data)
         )
-        return self._show(team, status.HTTP_201_CREATED)
+        return self.respond(team, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         team = self.get_object()
-        expected = request_version(request)
-        refuse_fields(request.data, {*services.TEAM_EDITABLE, "version"}, Team, TEAM_HINTS)
-        data = parse_input(TeamUpdateSerializer, request.data, partial=True)
+        expected = self.expected_version()
+        allowed = {*services.TEAM_EDITABLE, "version"}
+        data = self.parse(TeamUpdateSerializer, allowed=allowed, partial=True)
         services.team_update(
             actor=request.user, team=team, expected_version=expected, **_with_township(data)
         )
-        return self._show(team)
+        return self.respond(team)
 
     @extend_schema(summary="撤销队伍", request=WithdrawSerializer, responses=TeamSerializer)
     @action(detail=True, methods=["post"])
     def dissolve(self, request, pk=None):
         team = self.get_object()
-        data = parse_input(WithdrawSerializer, request.data)
+        data = self.parse(WithdrawSerializer)
         services.team_dissolve(actor=request.user, team=team, on=data["on"])
-        return self._show(team)
+        return self.respond(team)
 
 
 def register(router) -> None:

@@ -1,4 +1,5 @@
-"""Filters of the team list: region subtree, association, category, status, name."""
+"""Filters of the team list, on the page and the API: region subtree, association, category,
+status, township, name."""
 
 from __future__ import annotations
 
@@ -25,6 +26,9 @@ class TeamFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label="状态", choices=TeamStatus.choices, empty_label="全部"
     )
+    township = django_filters.CharFilter(
+        label="乡镇（街道）代码", method="in_township", widget=forms.HiddenInput
+    )
     ordering = django_filters.OrderingFilter(
         fields=(
             ("name", "name"),
@@ -41,7 +45,7 @@ class TeamFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Team
-        fields = ["q", "region", "association", "category", "status"]
+        fields = ["q", "region", "association", "category", "status", "township"]
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -66,3 +70,7 @@ class TeamFilterSet(django_filters.FilterSet):
             return queryset.filter(association__number=number_normalize(value))
         except QingxieError:
             return queryset.none()
+
+    def in_township(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(township__code=value) if value else queryset

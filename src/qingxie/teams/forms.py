@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
+from qingxie.core.forms import date_field
 from qingxie.core.models import subtree_q
-from qingxie.ledger.forms import date_field
 from qingxie.ledger.models import Association
 from qingxie.regions.models import Region
 from qingxie.teams.choices import TeamCategory

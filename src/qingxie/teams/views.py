@@ -6,14 +6,18 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
-from qingxie.accounts.permissions import user_may
+from qingxie.accounts.permissions import may_see_personal, user_may
 from qingxie.core.crypto import masked_initial
 from qingxie.core.errors import QingxieError
-from qingxie.core.views import FilteredObjectListView, ObjectDetailView, ObjectFormView
+from qingxie.core.views import (
+    FilteredObjectListView,
+    ObjectDetailView,
+    ObjectFormView,
+    PersonalRevealMixin,
+)
 from qingxie.ledger.choices import LIVE_STATUSES
 from qingxie.ledger.models import Association
 from qingxie.ledger.numbering import number_normalize
-from qingxie.ledger.views import PersonalRevealMixin
 from qingxie.teams import services
 from qingxie.teams.choices import TeamStatus
 from qingxie.teams.filtersets import TeamFilterSet
@@ -54,6 +58,7 @@ class TeamDetailView(PersonalRevealMixin, ObjectDetailView):
     model = Team
     template_name = "teams/team_detail.html"
     context_object_name = "team"
+    reveal_rule = staticmethod(may_see_personal)
     not_found_message = TEAM_NOT_FOUND
 
     def get_queryset(self):

@@ -13,7 +13,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from qingxie.core.errors import QingxieError
-from qingxie.ledger.serializers import coverage_payload, parse_date
+from qingxie.core.serializers import parse_date
+from qingxie.ledger.serializers import coverage_payload
 from qingxie.regions.models import ROOT_CODE, Region
 
 

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from qingxie.core.errors import QingxieError
-from qingxie.ledger.serializers import parse_date
+from qingxie.core.serializers import parse_date
 from qingxie.regions.models import Region
 from qingxie.reports.files import bulletin_file
 

@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from qingxie.accounts.models import User
 from qingxie.core.context import change_context
 from qingxie.core.errors import QingxieError
-from qingxie.ledger.serializers import parse_date
+from qingxie.core.serializers import parse_date
 from qingxie.sheets.exports import export_region, export_write, template_write
 from qingxie.sheets.kinds import KINDS, get_kind
 from qingxie.sheets.progress import StderrProgress
