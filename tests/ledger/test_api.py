@@ -355,6 +355,20 @@ def test_bad_number_is_400_naming_the_format(ledger, client_for):
     assert "统一编号" in response.json()["error"]["fields"]["number"][0]
 
 
+def test_association_list_follows_next_in_number_order(ledger, client_for):
+    """The ledger list is keyset-paged: `next` until null, in unified-number order, no count."""
+    client = client_for("province_admin", "440000")
+    numbers, url = [], "/api/associations/?page_size=2"
+    while url:
+        body = client.get(url).json()
+        assert "count" not in body and len(body["results"]) <= 2
+        numbers += [row["number"] for row in body["results"]]
+        url = body["next"]
+    expected = sorted(a.number for a in (ledger.gd, ledger.gz, ledger.hz, ledger.th, ledger.sz))
+    assert numbers == sorted(numbers) and set(expected) <= set(numbers)
+    assert len(numbers) == len(set(numbers))
+
+
 def test_list_filters(ledger, client_for, region):
     client = client_for("province_admin", "440000")
 

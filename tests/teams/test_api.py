@@ -95,6 +95,8 @@ def test_team_fields_and_filters(teams, client_for):
     assert names(association=teams.hz.number.replace("-", "")) == {"赤岗街道志愿服务队"}
     assert names(township="440105001") == {"赤岗街道志愿服务队"}
     assert names(category="school") == set()
+    # The page's FilterSet drives the API: its name search works here too.
+    assert names(q="赤岗") == {"赤岗街道志愿服务队"}
     assert "category" in error_fields(client.get("/api/teams/", {"category": "army"}))
 
 
@@ -180,3 +182,41 @@ def test_region_filter_finds_a_townships_teams_as_the_page_does(teams, client_fo
     page = client.get("/teams/?region=440105001").content.decode()
     assert api == ["赤岗街道志愿服务队"]
     assert "赤岗街道志愿服务队" in page and "五山街道志愿服务队" not in page
+
+
+def test_team_list_pages_by_cursor_without_counting(teams, client_for, region):
+    """Clients follow `next`; no page counts the table, and a team built meanwhile neither
+    repeats nor hides one already listed (page numbers would shift under the insert)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    more = [
+        team_create(
+            actor=None,
+            association=teams.hz,
+            name=f"第{n}志愿服务队",
+            category="school",
+            founded_on=datetime.date(2021, 1, 1),
+        )
+        for n in range(5)
+    ]
+    expected = {t.pk for t in [teams.hz_team, teams.th_team, *more]}
+    client = client_for("city_admin", "440100")
+    seen, url, pages = [], "/api/teams/?page_size=2", 0
+    while url:
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(url).json()
+        assert "count" not in body and len(body["results"]) <= 2
+        assert not [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+        seen += [row["id"] for row in body["results"]]
+        if pages == 0:
+            team_create(
+                actor=None,
+                association=teams.hz,
+                name="新建队",
+                category="school",
+                founded_on=datetime.date(2021, 1, 1),
+            )
+        url, pages = body["next"], pages + 1
+    assert sorted(seen) == sorted(expected) and len(seen) == len(set(seen))
+    assert pages == 4
