@@ -42,8 +42,12 @@ class KeysetPagination(CursorPagination):
 @cache
 def _without_ordering(filterset_class):
     """The page's FilterSet without its column sort: API lists keep the keyset order."""
-    base = {k: v for k, v in filterset_class.base_filters.items() if k != "ordering"}
-    return type(filterset_class.__name__, (filterset_class,), {"base_filters": base})
+    api_class = type(filterset_class.__name__, (filterset_class,), {})
+    # Set after the class exists: FilterSet's metaclass rebuilds base_filters from declarations.
+    api_class.base_filters = {
+        k: v for k, v in filterset_class.base_filters.items() if k != "ordering"
+    }
+    return api_class
 
 
 class FilterSetBackend(DjangoFilterBackend):
