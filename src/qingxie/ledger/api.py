@@ -37,9 +37,8 @@ from qingxie.ledger import services
 from qingxie.ledger.choices import (
     ChecklistState,
     CoverageMeasure,
-    GroupMemberStatus,
 )
-from qingxie.ledger.filtersets import AssociationFilterSet
+from qingxie.ledger.filtersets import AssociationFilterSet, GroupMemberFilterSet, SeatFilterSet
 from qingxie.ledger.models import (
     Association,
     ChecklistEntry,
@@ -341,15 +340,7 @@ class ChecklistEntryViewSet(ServiceViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="查询席位",
-        parameters=[
-            REGION_PARAM,
-            OpenApiParameter("holder", OpenApiTypes.STR, description="席位所在协会统一编号"),
-            OpenApiParameter("member", OpenApiTypes.STR, description="成员协会统一编号"),
-            OpenApiParameter("open", OpenApiTypes.BOOL, description="只列出现有（未终止）席位"),
-        ],
-    ),
+    list=extend_schema(summary="查询席位"),
     retrieve=extend_schema(summary="取一个席位"),
     partial_update=extend_schema(
         summary="指定席位代表", request=s.SeatUpdateSerializer, responses=s.SeatSerializer
@@ -361,22 +352,9 @@ class SeatViewSet(ServiceViewSet):
     model = Seat
     queryset = Seat.objects.none()
     serializer_class = s.SeatSerializer
+    filterset_class = SeatFilterSet
     select_related = ("holder", "member__region")
     not_found_message = "未找到该席位，或不在您的权限范围内。"
-
-    def get_queryset(self):
-        qs = super().get_queryset()
-        if self.action != "list":
-            return qs
-        params = self.request.query_params
-        qs = _subtree_filter(qs, params, "holder__region__path")
-        if number := params.get("holder"):
-            qs = qs.filter(holder__number=number_normalize(number))
-        if number := params.get("member"):
-            qs = qs.filter(member__number=number_normalize(number))
-        if (flag := parse_flag(params, "open")) is not None:
-            qs = qs.filter(until__isnull=flag)
-        return qs
 
     def partial_update(self, request, *args, **kwargs):
         seat = self.get_object()
@@ -396,16 +374,7 @@ class SeatViewSet(ServiceViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="查询团体会员",
-        parameters=[
-            ASSOCIATION_PARAM,
-            REGION_PARAM,
-            OpenApiParameter(
-                "status", OpenApiTypes.STR, enum=GroupMemberStatus.values, description="状态"
-            ),
-        ],
-    ),
+    list=extend_schema(summary="查询团体会员"),
     retrieve=extend_schema(summary="取一个团体会员"),
     create=extend_schema(
         summary="接收团体会员",
@@ -424,20 +393,9 @@ class GroupMemberViewSet(ServiceViewSet):
     model = GroupMember
     queryset = GroupMember.objects.none()
     serializer_class = s.GroupMemberSerializer
+    filterset_class = GroupMemberFilterSet
     select_related = ("association",)
     not_found_message = "未找到该团体会员，或不在您的权限范围内。"
-
-    def get_queryset(self):
-        qs = super().get_queryset()
-        if self.action != "list":
-            return qs
-        params = self.request.query_params
-        qs = _subtree_filter(qs, params, "association__region__path")
-        if number := params.get("association"):
-            qs = qs.filter(association__number=number_normalize(number))
-        if value := parse_choice(params, "status", GroupMemberStatus, "状态"):
-            qs = qs.filter(status=value)
-        return qs
 
     def create(self, request, *args, **kwargs):
         refuse_fields(request.data, {"association", *services.GROUP_MEMBER_EDITABLE}, GroupMember)

@@ -1,5 +1,5 @@
-"""Filters of the association ledger, on the page and the API: region subtree, level, status,
-form, registration, standardization, search."""
+"""Filters of the ledger lists, on the page and the API: associations (region subtree, level,
+status, form, registration, standardization, search), group members and seats."""
 
 from __future__ import annotations
 
@@ -11,12 +11,42 @@ from django.db.models import Q
 
 from qingxie.core.errors import QingxieError
 from qingxie.core.models import subtree_q
-from qingxie.ledger.choices import AssociationForm, AssociationStatus
-from qingxie.ledger.models import Association
+from qingxie.ledger.choices import AssociationForm, AssociationStatus, GroupMemberStatus
+from qingxie.ledger.models import Association, GroupMember, Seat
+from qingxie.ledger.numbering import number_normalize
 from qingxie.ledger.serializers import LEVEL_KEYS, parse_level
 from qingxie.regions.models import Region
 
 YES_NO = [("", "全部"), ("true", "是"), ("false", "否")]
+
+
+def in_region(path_field: str):
+    """A filter method: the subtree of the region coded `value` (unknown code: nothing)."""
+
+    def method(queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        region = Region.objects.filter(code=value).only("path").first()
+        if region is None:
+            return queryset.none()
+        return queryset.filter(subtree_q(path_field, region.path))
+
+    return method
+
+
+def with_number(field: str):
+    """A filter method: the association numbered `value`, typed with or without hyphens."""
+
+    def method(queryset, name, value):
+        if not value.strip():
+            return queryset
+        try:
+            return queryset.filter(**{field: number_normalize(value)})
+        except QingxieError:
+            return queryset.none()
+
+    return method
 
 
 def _yes_no(label: str, **kwargs) -> django_filters.BooleanFilter:
@@ -98,3 +128,40 @@ class AssociationFilterSet(django_filters.FilterSet):
         except QingxieError:
             return queryset.none()
         return queryset if level is None else queryset.filter(level=level)
+
+
+class GroupMemberFilterSet(django_filters.FilterSet):
+    """What the group member list can be narrowed by."""
+
+    region = django_filters.CharFilter(
+        label="区划代码（含下级）", method=in_region("association__region__path")
+    )
+    association = django_filters.CharFilter(
+        label="协会统一编号", method=with_number("association__number")
+    )
+    status = django_filters.ChoiceFilter(
+        label="状态", choices=GroupMemberStatus.choices, empty_label="全部"
+    )
+
+    class Meta:
+        model = GroupMember
+        fields = ["region", "association", "status"]
+
+
+class SeatFilterSet(django_filters.FilterSet):
+    """What the seat list can be narrowed by."""
+
+    region = django_filters.CharFilter(
+        label="区划代码（含下级）", method=in_region("holder__region__path")
+    )
+    holder = django_filters.CharFilter(
+        label="席位所在协会统一编号", method=with_number("holder__number")
+    )
+    member = django_filters.CharFilter(
+        label="成员协会统一编号", method=with_number("member__number")
+    )
+    open = _yes_no("只列出现有（未终止）席位", field_name="until", lookup_expr="isnull")
+
+    class Meta:
+        model = Seat
+        fields = ["region", "holder", "member", "open"]
