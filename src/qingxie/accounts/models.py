@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 
 from qingxie.accounts.roles import Role
-from qingxie.core.models import ChangeLoggedModel
+from qingxie.core.models import ChangeLoggedModel, ScopePathField
 
 
 class User(AbstractUser):
@@ -26,7 +26,8 @@ class User(AbstractUser):
 class RoleGrant(ChangeLoggedModel):
     """A role held by a user on a region; it covers the region's whole subtree."""
 
-    scope_path_field = "region__path"
+    scope_path_field = "region_path"
+    scope_from = "region"
 
     user = models.ForeignKey(
         User, verbose_name="用户", on_delete=models.CASCADE, related_name="grants"
@@ -35,6 +36,7 @@ class RoleGrant(ChangeLoggedModel):
     region = models.ForeignKey(
         "regions.Region", verbose_name="行政区划", on_delete=models.PROTECT, related_name="+"
     )
+    region_path = ScopePathField()
 
     class Meta:
         verbose_name = "角色授权"
@@ -42,6 +44,7 @@ class RoleGrant(ChangeLoggedModel):
         constraints = [
             models.UniqueConstraint(fields=["user", "role", "region"], name="rolegrant_unique")
         ]
+        indexes = [models.Index(fields=["region_path", "id"], name="rolegrant_region_path")]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.region.name}"

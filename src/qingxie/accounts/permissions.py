@@ -1,17 +1,25 @@
-"""The permission policy behind `restrict()`: which region subtrees a user may act on."""
+"""The gate's helpers for services and views: scopes, checks and the personal-data rule.
+
+Each asks the policy registered for the model (core.policies; the role-and-region policy of
+accounts.policies unless the model's app registered its own).
+"""
 
 from __future__ import annotations
 
-from qingxie.accounts.roles import ROLE_ACTIONS, VIEW
+from qingxie.accounts.policies import user_grants
+from qingxie.accounts.roles import REVEAL
+from qingxie.core.errors import PermissionDeniedError
+from qingxie.core.policies import policy_for
 
-
-def user_grants(user) -> list:
-    """The user's grants with their regions, cached on the user object for one request."""
-    cached = getattr(user, "_qingxie_grants", None)
-    if cached is None:
-        cached = list(user.grants.select_related("region"))
-        user._qingxie_grants = cached
-    return cached
+__all__ = [
+    "home_region",
+    "may_see_personal",
+    "may_see_personal_at",
+    "require_scope",
+    "scope_paths",
+    "user_grants",
+    "user_may",
+]
 
 
 def scope_paths(user, model, action: str) -> list[str] | None:
@@ -19,15 +27,7 @@ def scope_paths(user, model, action: str) -> list[str] | None:
 
     None means unrestricted (superusers); an empty list means nothing at all.
     """
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return []
-    if action != VIEW and getattr(model, "read_only_for_users", False):
-        return []
-    if user.is_superuser:
-        return None
-    paths = {g.region.path for g in user_grants(user) if action in ROLE_ACTIONS.get(g.role, ())}
-    # A grant nested inside another adds nothing; keep the outermost only.
-    return [p for p in sorted(paths) if not any(p != q and p.startswith(q) for q in paths)]
+    return policy_for(model).scope_paths(user, action)
 
 
 def home_region(user):
@@ -40,9 +40,7 @@ def home_region(user):
 
 def user_may(user, model, action: str, path: str) -> bool:
     """Whether the permission gate lets `user` take `action` on `model` at region `path`."""
-    from qingxie.core.models import path_in_scope
-
-    return path_in_scope(scope_paths(user, model, action), path)
+    return policy_for(model).user_may(user, action, path=path)
 
 
 def require_scope(user, model, action: str, path: str, what: str = "") -> None:
@@ -52,34 +50,24 @@ def require_scope(user, model, action: str, path: str, what: str = "") -> None:
     or serializer that led to it already filtered through `restrict()`. `user` None is the
     system itself (the operator's command line, the demo loader) and is always allowed.
     """
-    from qingxie.core.errors import PermissionDeniedError
-
     if user is None:
         return
     if not user_may(user, model, action, path):
         raise PermissionDeniedError(f"您没有权限{what or '执行此操作'}：不在您的管辖范围内。")
 
 
-def may_see_personal_at(user, path: str) -> bool:
+def may_see_personal_at(user, path: str, model=None) -> bool:
     """Whether `user` may see personal data (phone and ID numbers) in clear at region `path`.
 
-    The one rule (个人信息保护法, minimum necessary): the administrators of the region or of a
+    The `reveal` action of the model's policy (of the default policy without a model). By
+    default (个人信息保护法, minimum necessary): the administrators of the region or of a
     region above it — national, province, city and county admins whose grant covers `path`
     (and superusers). Association staff, viewers and auditors see masked values, like anyone
     outside the subtree. Seeing a value in clear on a page is a deliberate reveal, logged.
     """
-    from qingxie.accounts.roles import ROLE_LEVEL
-
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    admin_roles = {role for role, level in ROLE_LEVEL.items() if level is not None}
-    return any(g.role in admin_roles and path.startswith(g.region.path) for g in user_grants(user))
+    return policy_for(model).user_may(user, REVEAL, path=path)
 
 
 def may_see_personal(user, obj) -> bool:
-    """`may_see_personal_at` for an object, at the region path it is scoped by."""
-    from qingxie.core.changelog import scope_paths_of
-
-    return may_see_personal_at(user, scope_paths_of([obj])[0])
+    """`may_see_personal_at` for an object: the `reveal` action of its model's policy."""
+    return policy_for(type(obj)).user_may(user, REVEAL, obj=obj)

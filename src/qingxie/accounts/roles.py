@@ -6,6 +6,8 @@ from django.db import models
 
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
 ALL_ACTIONS = frozenset({VIEW, ADD, CHANGE, DELETE})
+#: Seeing personal data (phone and ID numbers) in clear: a custom action of the policies.
+REVEAL = "reveal"
 
 
 class Role(models.TextChoices):
@@ -31,16 +33,38 @@ ROLE_LEVEL: dict[str, int | None] = {
     Role.AUDITOR: None,
 }
 
-#: Actions each role may take on scoped objects inside its subtree.
+#: Actions each role may take on scoped objects inside its subtree: the default table of the
+#: role-and-region policy (accounts.policies); a model may register a table of its own.
+#: Personal data in clear (个人信息保护法, minimum necessary) is for the administrators only.
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.NATIONAL_ADMIN: ALL_ACTIONS,
-    Role.PROVINCE_ADMIN: ALL_ACTIONS,
-    Role.CITY_ADMIN: ALL_ACTIONS,
-    Role.COUNTY_ADMIN: ALL_ACTIONS,
+    Role.NATIONAL_ADMIN: ALL_ACTIONS | {REVEAL},
+    Role.PROVINCE_ADMIN: ALL_ACTIONS | {REVEAL},
+    Role.CITY_ADMIN: ALL_ACTIONS | {REVEAL},
+    Role.COUNTY_ADMIN: ALL_ACTIONS | {REVEAL},
     Role.ASSOCIATION_STAFF: frozenset({VIEW, ADD, CHANGE}),
     Role.VIEWER: frozenset({VIEW}),
     Role.AUDITOR: frozenset({VIEW}),
 }
+
+
+def role_table(
+    base: dict[str, frozenset[str]] | None = None,
+    *,
+    grant: dict[str, set[str] | frozenset[str]] | None = None,
+    revoke: dict[str, set[str] | frozenset[str]] | None = None,
+) -> dict[str, frozenset[str]]:
+    """A copy of `base` (default ROLE_ACTIONS) with actions added to and taken from roles.
+
+    For a model's own rules, e.g. "association staff may not verify checklist items":
+    `role_table(grant={Role.COUNTY_ADMIN: {"verify"}})`.
+    """
+    table = dict(ROLE_ACTIONS if base is None else base)
+    for role, actions in (grant or {}).items():
+        table[role] = table.get(role, frozenset()) | frozenset(actions)
+    for role, actions in (revoke or {}).items():
+        table[role] = table.get(role, frozenset()) - frozenset(actions)
+    return table
+
 
 #: Lower number = higher rank; an admin never grants a role ranked above its own.
 ROLE_RANK: dict[str, int] = {

@@ -28,36 +28,12 @@ def bump_after_commit() -> None:
 def scope_paths_of(instances: list[models.Model]) -> list[str]:
     """The region path each instance is scoped by (its model's `scope_path_field`), "" if none.
 
-    Objects hanging on a region by a foreign key (`region__path`, the common case) are
-    resolved with one query per thousand objects, so bulk imports stay bulk.
+    Scoped models keep that path on their own row (core.models.ScopePathField, or Region's
+    `path`), so this reads no other table however many objects a bulk import logs.
     """
-    from qingxie.regions.models import Region
+    from qingxie.core.policies import scope_path_of
 
-    if not instances:
-        return []
-    field = getattr(type(instances[0]), "scope_path_field", None)
-    if not field:
-        return [""] * len(instances)
-    parts = field.split("__")
-    if parts == ["path"]:
-        return [getattr(i, "path", "") or "" for i in instances]
-    if len(parts) == 2 and parts[1] == "path":
-        ids = [getattr(i, f"{parts[0]}_id", None) for i in instances]
-        wanted = sorted({pk for pk in ids if pk is not None})
-        paths: dict[int, str] = {}
-        for start in range(0, len(wanted), 1000):
-            chunk = wanted[start : start + 1000]
-            paths.update(Region.objects.filter(id__in=chunk).values_list("id", "path"))
-        return [paths.get(pk, "") for pk in ids]
-    out = []
-    for instance in instances:
-        value = instance
-        for part in parts:
-            value = getattr(value, part, None)
-            if value is None:
-                break
-        out.append(value or "")
-    return out
+    return [scope_path_of(instance) for instance in instances]
 
 
 def _attribution() -> dict:

@@ -7,3 +7,8 @@ class LedgerConfig(AppConfig):
     name = "qingxie.ledger"
     label = "ledger"
     verbose_name = "协会台账"
+
+    def ready(self) -> None:
+        from qingxie.ledger import policies
+
+        policies.register()

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from qingxie.core.crypto import EncryptedCharField
-from qingxie.core.models import ChangeLoggedModel
+from qingxie.core.models import ChangeLoggedModel, ScopePathField
 from qingxie.ledger.choices import (
     LIVE_STATUSES,
     AssociationForm,
@@ -30,13 +30,15 @@ class Association(ChangeLoggedModel):
     AssociationStatusPeriod and StandardizationPeriod so any past date can be answered exactly.
     """
 
-    scope_path_field = "region__path"
+    scope_path_field = "region_path"
+    scope_from = "region"
 
     number = models.CharField("统一编号", max_length=20, unique=True, editable=False)
     region = models.ForeignKey(
         Region, verbose_name="行政区划", on_delete=models.PROTECT, related_name="associations"
     )
     level = models.PositiveSmallIntegerField("层级", choices=Region.Level.choices, editable=False)
+    region_path = ScopePathField()
     name = models.CharField("名称", max_length=100)
     form = models.CharField("组织形式", max_length=32, choices=AssociationForm.choices)
     supervisor = models.CharField("主管团委", max_length=100, blank=True)
@@ -72,6 +74,7 @@ class Association(ChangeLoggedModel):
         verbose_name = "协会"
         verbose_name_plural = "协会"
         ordering = ["number"]
+        indexes = [models.Index(fields=["region_path", "id"], name="association_region_path")]
         constraints = [
             models.UniqueConstraint(
                 fields=["region"],
@@ -198,11 +201,13 @@ def evidence_path(entry: ChecklistEntry, filename: str) -> str:
 class ChecklistEntry(ChangeLoggedModel):
     """One checklist item for one association: evidence, submission, and the upper level's decision."""
 
-    scope_path_field = "association__region__path"
+    scope_path_field = "region_path"
+    scope_from = "association"
 
     association = models.ForeignKey(
         Association, verbose_name="协会", on_delete=models.CASCADE, related_name="checklist"
     )
+    region_path = ScopePathField()
     item = models.ForeignKey(
         ChecklistItem, verbose_name="事项", on_delete=models.PROTECT, related_name="entries"
     )
@@ -239,7 +244,10 @@ class ChecklistEntry(ChangeLoggedModel):
         constraints = [
             models.UniqueConstraint(fields=["association", "item"], name="checklist_entry_unique")
         ]
-        indexes = [models.Index(fields=["state"], name="checklist_entry_state")]
+        indexes = [
+            models.Index(fields=["state"], name="checklist_entry_state"),
+            models.Index(fields=["region_path", "id"], name="checklist_entry_region_path"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.association.name}·{self.item.title}"
@@ -279,7 +287,8 @@ class Seat(ChangeLoggedModel):
     dissolved or merged; a closed seat keeps its dates (`until`) as history.
     """
 
-    scope_path_field = "holder__region__path"
+    scope_path_field = "region_path"
+    scope_from = "holder"
 
     holder = models.ForeignKey(
         Association, verbose_name="席位所在协会", on_delete=models.CASCADE, related_name="seats"
@@ -287,6 +296,7 @@ class Seat(ChangeLoggedModel):
     member = models.ForeignKey(
         Association, verbose_name="成员协会", on_delete=models.CASCADE, related_name="seats_in"
     )
+    region_path = ScopePathField()
     representative = models.CharField("席位代表", max_length=50, blank=True)
     since = models.DateField("起始日期")
     until = models.DateField("终止日期", null=True, blank=True)
@@ -297,6 +307,7 @@ class Seat(ChangeLoggedModel):
         verbose_name = "席位"
         verbose_name_plural = "席位"
         ordering = ["holder", "member__region__code"]
+        indexes = [models.Index(fields=["region_path", "id"], name="seat_region_path")]
         constraints = [
             models.UniqueConstraint(
                 fields=["holder", "member"],
@@ -312,11 +323,13 @@ class Seat(ChangeLoggedModel):
 class GroupMember(ChangeLoggedModel):
     """An organisation admitted by an association as a group member (团体会员)."""
 
-    scope_path_field = "association__region__path"
+    scope_path_field = "region_path"
+    scope_from = "association"
 
     association = models.ForeignKey(
         Association, verbose_name="协会", on_delete=models.CASCADE, related_name="group_members"
     )
+    region_path = ScopePathField()
     name = models.CharField("名称", max_length=100)
     kind = models.CharField("类型", max_length=32, choices=GroupMemberKind.choices)
     admitted_on = models.DateField("入会日期")
@@ -335,6 +348,7 @@ class GroupMember(ChangeLoggedModel):
         verbose_name = "团体会员"
         verbose_name_plural = "团体会员"
         ordering = ["association", "admitted_on", "id"]
+        indexes = [models.Index(fields=["region_path", "id"], name="groupmember_region_path")]
         constraints = [
             models.UniqueConstraint(
                 fields=["association", "name"],
@@ -355,11 +369,13 @@ class CoverageTarget(ChangeLoggedModel):
     measure, so a province's own targets replace the national defaults below it.
     """
 
-    scope_path_field = "region__path"
+    scope_path_field = "region_path"
+    scope_from = "region"
 
     region = models.ForeignKey(
         Region, verbose_name="设定区划", on_delete=models.PROTECT, related_name="coverage_targets"
     )
+    region_path = ScopePathField()
     measure = models.CharField("指标", max_length=20, choices=CoverageMeasure.choices)
     due_on = models.DateField("截止日期")
     rate = models.DecimalField("目标（%）", max_digits=4, decimal_places=1)
@@ -368,6 +384,7 @@ class CoverageTarget(ChangeLoggedModel):
         verbose_name = "覆盖目标"
         verbose_name_plural = "覆盖目标"
         ordering = ["region__code", "measure", "due_on"]
+        indexes = [models.Index(fields=["region_path", "id"], name="coveragetarget_region_path")]
         constraints = [
             models.UniqueConstraint(
                 fields=["region", "measure", "due_on"], name="coveragetarget_unique"

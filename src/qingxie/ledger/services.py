@@ -17,7 +17,7 @@ from qingxie.core.changelog import log_change
 from qingxie.core.concurrency import check_version
 from qingxie.core.crypto import drop_unchanged_masked
 from qingxie.core.errors import ErrorCollector, PermissionDeniedError, QingxieError
-from qingxie.core.models import ObjectChange
+from qingxie.core.models import ObjectChange, scope_paths_follow
 from qingxie.core.validators import date_problem, phone_problem, uscc_compact, uscc_problem
 from qingxie.ledger.choices import (
     LIVE_STATUSES,
@@ -1009,6 +1009,7 @@ def associations_follow_successors() -> list[tuple[Association, Region, Region]]
         from qingxie.teams.models import Team
 
         Team.objects.filter(association=association).update(region=new)
+        scope_paths_follow(Association, [association.pk])  # its entries, seats, members, teams
         log_change(
             association,
             UPDATE,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from qingxie.core.changelog import log_change
-from qingxie.core.models import ObjectChange, serialize_object
+from qingxie.core.models import ObjectChange, scope_paths_follow, serialize_object
 from qingxie.regions.models import ROOT_CODE, DivisionDataset, Region, RegionName
 from qingxie.regions.sources import DivisionSource
 
@@ -185,6 +185,11 @@ def divisions_load(
         retired.append(code)
 
     _write_updates(list(to_update.values()))
+    # Rows that keep a region's path on themselves follow a division moved to a new parent.
+    scope_paths_follow(
+        Region,
+        [r.pk for c, r in to_update.items() if before.get(c, {}).get("path", r.path) != r.path],
+    )
     RegionName.objects.bulk_create(renames)
 
     dataset = DivisionDataset.objects.update_or_create(

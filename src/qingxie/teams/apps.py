@@ -7,3 +7,10 @@ class TeamsConfig(AppConfig):
     name = "qingxie.teams"
     label = "teams"
     verbose_name = "基层队伍"
+
+    def ready(self) -> None:
+        from qingxie.accounts.policies import RoleRegionPolicy
+        from qingxie.core.policies import register_policy
+        from qingxie.teams.models import Team
+
+        register_policy(Team, RoleRegionPolicy(Team))

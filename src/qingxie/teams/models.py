@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from qingxie.core.crypto import EncryptedCharField
-from qingxie.core.models import ChangeLoggedModel
+from qingxie.core.models import ChangeLoggedModel, ScopePathField
 from qingxie.ledger.models import Association
 from qingxie.regions.models import Region
 from qingxie.teams.choices import TeamCategory, TeamStatus
@@ -23,7 +23,9 @@ class Team(ChangeLoggedModel):
     coverage counts the townships with at least one such team.
     """
 
-    scope_path_field = "region__path"
+    # The association's path: teams follow it when it moves (core.models.scope_paths_follow).
+    scope_path_field = "region_path"
+    scope_from = "association"
 
     association = models.ForeignKey(
         Association, verbose_name="所属协会", on_delete=models.PROTECT, related_name="teams"
@@ -31,6 +33,7 @@ class Team(ChangeLoggedModel):
     region = models.ForeignKey(
         Region, verbose_name="所属区划", on_delete=models.PROTECT, related_name="+"
     )
+    region_path = ScopePathField()
     township = models.ForeignKey(
         Region,
         verbose_name="所在乡镇（街道）",
@@ -74,6 +77,7 @@ class Team(ChangeLoggedModel):
                 fields=["township_parent", "township", "founded_on", "dissolved_on"],
                 name="team_township_coverage",
             ),
+            models.Index(fields=["region_path", "id"], name="team_region_path"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -8,12 +8,12 @@ from qingxie.core.validators import phone_masked
 def may_export_clear_phones(user, path: str) -> bool:
     """Whether `user` may receive phone numbers unmasked in an export of region `path`.
 
-    The rule of the pages (accounts.permissions.may_see_personal_at): the admins of the
-    exported region or above; every export of personal data is itself logged.
+    The rule of the pages: the `reveal` action of the permission policy (by default the
+    admins of the exported region or above); every export of personal data is itself logged.
     """
-    from qingxie.accounts.permissions import may_see_personal_at
+    from qingxie.core.policies import policy_for
 
-    return may_see_personal_at(user, path)
+    return policy_for(None).user_may(user, "reveal", path=path)
 
 
 def export_phone(user, value: str | None, path: str) -> str:
