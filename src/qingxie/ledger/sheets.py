@@ -384,7 +384,7 @@ class LedgerImporter(Importer):
                 "standardized_on",
                 f"规范化认定日期（{on}）不能早于成立日期（{established}）。",
             )
-        if not services.may_verify(ctx.actor, probe):
+        if not services.may_record_standardization(ctx.actor, probe):
             above = services.verifying_region(probe)
             ctx.problem(
                 row.number,
