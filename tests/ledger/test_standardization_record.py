@@ -133,3 +133,57 @@ def test_on_the_page_the_province_acts_once_the_city_has_not(
     assert entry.state == ChecklistState.VERIFIED and entry.verified_on == D(2021, 5, 1)
     assert review_history(entry).last().user.grants.get().region.code == "510000"
     assert changes_for(entry).first().user.username.endswith("510000")
+
+
+def test_existing_checklist_decisions_become_review_history(region, make_user):
+    """Migration ledger/0006 dates each kept step of entries written before the workflow."""
+    import importlib
+
+    from django.apps import apps
+
+    from qingxie.ledger.models import ChecklistVerification
+
+    migration = importlib.import_module("qingxie.ledger.migrations.0006_checklist_review_history")
+    city = make_user("city_admin", "510100")
+    jinjiang = services.association_create(
+        actor=None,
+        region=region("510104"),
+        name="锦江区青年志愿者协会",
+        form="youth_volunteer_association",
+        established_on=D(2019, 1, 1),
+    )
+    submitted = timezone.make_aware(dt.datetime(2021, 5, 20, 9))
+    decided = timezone.make_aware(dt.datetime(2021, 6, 1, 15))
+    charter, governance = (
+        ChecklistEntry.objects.create(
+            association=jinjiang,
+            item=ChecklistItem.objects.get(code=code),
+            note="章程",
+            submitted_at=submitted,
+            decided_at=decided,
+            decided_by=city,
+            **fields,
+        )
+        for code, fields in (
+            ("charter", {"state": "verified", "verified_on": D(2021, 6, 1)}),
+            ("governance", {"state": "returned", "return_reason": "缺少决议"}),
+        )
+    )
+    ChecklistVerification.objects.create(entry=charter, start=D(2020, 1, 1), end=D(2021, 1, 1))
+    ChecklistVerification.objects.create(entry=charter, start=D(2021, 6, 1))
+    migration.forwards(apps, None)
+    steps = [(d.action, d.on, d.user) for d in review_history(charter)]
+    assert steps == [
+        ("verify", D(2020, 1, 1), None),
+        ("revoke", D(2021, 1, 1), None),
+        ("submit", None, None),
+        ("verify", D(2021, 6, 1), city),
+    ]
+    assert review_history(charter).last().time == decided
+    assert [(d.action, d.reason, d.user) for d in review_history(governance)] == [
+        ("submit", "", None),
+        ("return", "缺少决议", city),
+    ]
+    assert {d.deciding_path for d in ReviewDecision.objects.all()} == {"000000/510000/510100/"}
+    migration.forwards(apps, None)  # a second run adds nothing
+    assert ReviewDecision.objects.count() == 6
