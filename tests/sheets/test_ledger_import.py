@@ -142,10 +142,11 @@ def test_standardization_date_is_recorded_as_the_verification_date(tmp_path, gz)
 
 
 def test_only_the_level_above_may_enter_a_standardization_date(tmp_path, make_user):
-    province = make_user("province_admin", "440000")
+    # The county's own admin: its scope does not cover 广州市 (a province admin's does).
+    county = make_user("county_admin", "440105")
     row = good_rows()[0]
     row[LEDGER_HEADERS.index("规范化认定日期")] = "2021-04-20"
-    report = run(xlsx(tmp_path / "a.xlsx", LEDGER_HEADERS, [row]), province)
+    report = run(xlsx(tmp_path / "a.xlsx", LEDGER_HEADERS, [row]), county)
     assert messages(report) == [
         "第2行“规范化认定日期”：规范化建设只能由上一级（广州市）认定，您不能为海珠区的协会填写规范化认定日期。"
     ]

@@ -343,3 +343,6 @@ class ObjectChange(models.Model):
         """Names of the fields whose values differ between before and after."""
         before, after = self.before or {}, self.after or {}
         return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+
+
+from qingxie.core.review import ReviewDecision  # noqa: E402,F401  (registers the model)

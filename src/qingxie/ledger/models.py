@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from qingxie.core.crypto import EncryptedCharField
 from qingxie.core.models import ChangeLoggedModel, ScopePathField
+from qingxie.core.review import ReviewedModel
 from qingxie.ledger.choices import (
     LIVE_STATUSES,
     AssociationForm,
@@ -198,8 +199,12 @@ def evidence_path(entry: ChecklistEntry, filename: str) -> str:
     return f"evidence/{entry.association.number}/{entry.item.code}/{filename}"
 
 
-class ChecklistEntry(ChangeLoggedModel):
-    """One checklist item for one association: evidence, submission, and the upper level's decision."""
+class ChecklistEntry(ReviewedModel, ChangeLoggedModel):
+    """One checklist item for one association: evidence, submission, and the upper level's decision.
+
+    Reviewed with the one workflow (core.review; the spec is `services.CHECKLIST_REVIEW`); the
+    fields below relabel the workflow's own for the checklist.
+    """
 
     scope_path_field = "region_path"
     scope_from = "association"
@@ -214,17 +219,7 @@ class ChecklistEntry(ChangeLoggedModel):
     state = models.CharField(
         "状态", max_length=16, choices=ChecklistState.choices, default=ChecklistState.PENDING
     )
-    note = models.TextField("情况说明", blank=True)
     evidence = models.FileField("佐证材料", upload_to=evidence_path, blank=True, max_length=300)
-    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="提交人",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
     decided_at = models.DateTimeField("核验时间", null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -235,7 +230,6 @@ class ChecklistEntry(ChangeLoggedModel):
         related_name="+",
     )
     verified_on = models.DateField("核验日期", null=True, blank=True)
-    return_reason = models.CharField("退回原因", max_length=500, blank=True)
 
     class Meta:
         verbose_name = "规范化建设材料"

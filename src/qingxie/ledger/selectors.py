@@ -5,33 +5,24 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from qingxie.accounts.permissions import user_grants
-from qingxie.accounts.roles import ROLE_LEVEL
-from qingxie.ledger.choices import ChecklistState
+from qingxie.core.review import decider_q, review_queue
 from qingxie.ledger.models import ChecklistEntry, CoverageTarget
+from qingxie.ledger.services import CHECKLIST_REVIEW
 
 
 def verifiable_q(user) -> Q:
-    """Entries whose association `user` verifies: an admin grant on the region directly above.
+    """Entries whose decision is `user`'s: the query form of `services.may_decide_entry`.
 
-    The query form of `services.may_verify` (the national association, with no region above,
-    is verified by the national level itself).
+    An admin grant on the region directly above (the national association, with no region
+    above, is verified by the national level itself); a level above that once a submitted
+    item has waited `services.CHECKLIST_ESCALATE_AFTER` undecided.
     """
-    if user.is_superuser:
-        return Q()
-    ids = [g.region_id for g in user_grants(user) if ROLE_LEVEL.get(g.role) is not None]
-    return Q(association__region__parent_id__in=ids) | Q(
-        association__region__parent__isnull=True, association__region_id__in=ids
-    )
+    return decider_q(user, CHECKLIST_REVIEW)
 
 
 def entries_to_verify(user) -> QuerySet[ChecklistEntry]:
     """Submitted checklist entries waiting for `user`'s decision, oldest first."""
-    return (
-        ChecklistEntry.objects.restrict(user, "view")
-        .filter(verifiable_q(user), state=ChecklistState.SUBMITTED)
-        .select_related("association__region", "item", "submitted_by")
-        .order_by("submitted_at", "id")
-    )
+    return review_queue(user, CHECKLIST_REVIEW)
 
 
 def coverage_targets_for(user) -> QuerySet[CoverageTarget]:

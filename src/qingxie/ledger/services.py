@@ -18,6 +18,18 @@ from qingxie.core.concurrency import check_version
 from qingxie.core.crypto import drop_unchanged_masked
 from qingxie.core.errors import ErrorCollector, PermissionDeniedError, QingxieError
 from qingxie.core.models import ObjectChange, scope_paths_follow
+from qingxie.core.review import (
+    ANY_ABOVE,
+    Review,
+    may_decide,
+    may_record,
+    register_review,
+    review_record,
+    review_return,
+    review_revoke,
+    review_submit,
+    review_verify,
+)
 from qingxie.core.validators import date_problem, phone_problem, uscc_compact, uscc_problem
 from qingxie.ledger.choices import (
     LIVE_STATUSES,
@@ -486,14 +498,68 @@ def verifying_region(association: Association) -> Region:
     return association.region.parent or association.region
 
 
-def may_verify(user, association: Association) -> bool:
-    """Only an admin holding a grant on the verifying region itself may verify or return."""
-    if user is None or user.is_superuser:
-        return True
-    target = verifying_region(association)
-    return any(
-        ROLE_LEVEL.get(g.role) is not None and g.region_id == target.pk for g in user_grants(user)
+def admin_paths(user) -> list[str] | None:
+    """Region paths on which `user` holds an administrator grant (None: a superuser)."""
+    if user.is_superuser:
+        return None
+    return [g.region.path for g in user_grants(user) if ROLE_LEVEL.get(g.role) is not None]
+
+
+def _checklist_verified(entries: list[ChecklistEntry], on: datetime.date) -> None:
+    for entry in entries:
+        _verification_open(entry, on)
+    for association_id in sorted({e.association_id for e in entries}):
+        _standardization_refresh(Association(pk=association_id))
+
+
+def _checklist_revoked(entries: list[ChecklistEntry], on: datetime.date) -> None:
+    for entry in entries:
+        entry.verifications.filter(end__isnull=True).update(end=on)
+    for association_id in sorted({e.association_id for e in entries}):
+        _standardization_refresh(Association(pk=association_id))
+
+
+#: The standardization checklist on the one review workflow: submitted by the association,
+#: decided by the level directly above; a level above that may act once an item has waited
+#: CHECKLIST_ESCALATE_AFTER undecided, and may record a 规范化认定日期 at any time (issue 11,
+#: item 10).
+CHECKLIST_ESCALATE_AFTER = datetime.timedelta(days=30)
+CHECKLIST_REVIEW = register_review(
+    Review(
+        key="ledger.checklist",
+        model=ChecklistEntry,
+        region_field="association__region",
+        decider_paths=admin_paths,
+        mode=ANY_ABOVE,
+        escalate_after=CHECKLIST_ESCALATE_AFTER,
+        verb="核验",
+        noun="材料",
+        thing="事项",
+        owner_name=lambda entry: entry.association.name,
+        on_verify=_checklist_verified,
+        on_revoke=_checklist_revoked,
+        select_related=("association__region", "item", "submitted_by"),
     )
+)
+
+
+def may_verify(user, association: Association) -> bool:
+    """Whether `user` verifies this association's checklist as its first decider: an admin
+    holding a grant on the verifying region itself (see `may_decide_entry` for one entry)."""
+    # A probe never submitted has not waited, so only the first decider passes.
+    probe = ChecklistEntry(association=association, state=ChecklistState.SUBMITTED)
+    return may_decide(user, probe, CHECKLIST_REVIEW)
+
+
+def may_decide_entry(user, entry: ChecklistEntry) -> bool:
+    """Whether `user` may verify, return or revoke this entry now (core.review.may_decide)."""
+    return may_decide(user, entry, CHECKLIST_REVIEW)
+
+
+def may_record_standardization(user, association: Association) -> bool:
+    """Whether `user` may record a 规范化认定日期 for `association`: an administrator whose
+    scope covers the level above (the city, the province or the nation)."""
+    return may_record(user, ChecklistEntry(association=association), CHECKLIST_REVIEW)
 
 
 def _standardization_rebuild(association: Association) -> None:
@@ -600,20 +666,9 @@ def checklist_entry_submit(
         raise QingxieError(
             f"“{item.title}”已核验通过，如需更正请由上一级先撤销核验。", field="item"
         )
-    note = (note or "").strip()
-    if not note and not evidence and not entry.evidence:
-        raise QingxieError("请填写情况说明或上传佐证材料。", field="note")
-    before = entry.snapshot() if entry.pk else None
-    entry.note = note
-    if evidence:
-        entry.evidence = evidence
-    entry.state = ChecklistState.SUBMITTED
-    entry.submitted_at = timezone.now()
-    entry.submitted_by = actor if getattr(actor, "pk", None) else None
-    entry.return_reason = ""
-    entry.save()
-    log_change(entry, UPDATE if before else CREATE, before=before)
-    return entry
+    return review_submit(
+        spec=CHECKLIST_REVIEW, actor=actor, obj=entry, note=note, evidence=evidence
+    )
 
 
 def _verification_open(entry: ChecklistEntry, on: datetime.date) -> None:
@@ -626,98 +681,23 @@ def _verification_open(entry: ChecklistEntry, on: datetime.date) -> None:
     ChecklistVerification.objects.create(entry=entry, start=start)
 
 
-def _lock_for_decision(actor, entry: ChecklistEntry) -> ChecklistEntry:
-    """The entry, locked for this transaction, once the actor is known to be its verifier."""
-    entry = (
-        ChecklistEntry.objects.select_for_update()
-        .select_related("association__region", "item")
-        .get(pk=entry.pk)
-    )
-    _require_verifier(actor, entry)
-    return entry
-
-
-def _require_verifier(actor, entry: ChecklistEntry) -> None:
-    if not may_verify(actor, entry.association):
-        region = verifying_region(entry.association)
-        raise PermissionDeniedError(
-            f"只有上一级（{region.name}）的管理员可以核验{entry.association.name}的材料。"
-        )
-
-
-@transaction.atomic
 def checklist_entry_verify(
     *, actor, entry: ChecklistEntry, on: datetime.date | None = None
 ) -> ChecklistEntry:
     """The level above verifies a submitted item; the last required one makes it standardized."""
-    entry = _lock_for_decision(actor, entry)
-    if entry.state != ChecklistState.SUBMITTED:
-        raise QingxieError(
-            f"只能核验“待核验”的材料，该事项现为“{entry.get_state_display()}”。", field="state"
-        )
-    on = on or _today()
-    if problem := date_problem(on, "核验日期", today=_today()):
-        raise QingxieError(problem, field="on")
-    before = entry.snapshot()
-    entry.state = ChecklistState.VERIFIED
-    entry.verified_on = on
-    entry.decided_at = timezone.now()
-    entry.decided_by = actor if getattr(actor, "pk", None) else None
-    entry.save()
-    _verification_open(entry, on)
-    log_change(entry, UPDATE, before=before)
-    _standardization_refresh(entry.association)
-    return entry
+    return review_verify(spec=CHECKLIST_REVIEW, actor=actor, obj=entry, on=on)
 
 
-@transaction.atomic
 def checklist_entry_return(*, actor, entry: ChecklistEntry, reason: str) -> ChecklistEntry:
     """The level above sends a submitted item back with the reason it must be corrected."""
-    entry = _lock_for_decision(actor, entry)
-    if entry.state != ChecklistState.SUBMITTED:
-        raise QingxieError("只能退回“待核验”的材料。", field="state")
-    reason = (reason or "").strip()
-    if not reason:
-        raise QingxieError("请填写退回原因。", field="reason")
-    before = entry.snapshot()
-    entry.state = ChecklistState.RETURNED
-    entry.return_reason = reason[:500]
-    entry.decided_at = timezone.now()
-    entry.decided_by = actor if getattr(actor, "pk", None) else None
-    entry.save()
-    log_change(entry, UPDATE, before=before)
-    return entry
+    return review_return(spec=CHECKLIST_REVIEW, actor=actor, obj=entry, reason=reason)
 
 
-@transaction.atomic
 def checklist_entry_revoke(
     *, actor, entry: ChecklistEntry, reason: str, on: datetime.date | None = None
 ) -> ChecklistEntry:
     """Withdraw a verification; a standardized association loses that status from `on`."""
-    entry = _lock_for_decision(actor, entry)
-    if entry.state != ChecklistState.VERIFIED:
-        raise QingxieError("只能撤销已核验的事项。", field="state")
-    reason = (reason or "").strip()
-    if not reason:
-        raise QingxieError("请填写撤销核验的原因。", field="reason")
-    on = on or _today()
-    errors = ErrorCollector()
-    if problem := date_problem(on, "撤销日期", today=_today()):
-        errors.add("on", problem)
-    elif on < entry.verified_on:
-        errors.add("on", f"撤销日期不能早于核验日期（{entry.verified_on}）。")
-    errors.raise_if_any()
-    before = entry.snapshot()
-    entry.verifications.filter(end__isnull=True).update(end=on)
-    entry.state = ChecklistState.RETURNED
-    entry.verified_on = None
-    entry.return_reason = reason[:500]
-    entry.decided_at = timezone.now()
-    entry.decided_by = actor if getattr(actor, "pk", None) else None
-    entry.save()
-    log_change(entry, UPDATE, before=before, note="撤销核验")
-    _standardization_refresh(entry.association)
-    return entry
+    return review_revoke(spec=CHECKLIST_REVIEW, actor=actor, obj=entry, reason=reason, on=on)
 
 
 def _standardization_refresh(association: Association) -> None:
@@ -735,30 +715,22 @@ def association_standardize(
 ) -> Association:
     """Record every required item verified on `on` (a 规范化认定日期 from an import or the demo).
 
-    Only the level above (or the system) may do this, as with a single verification.
+    Allowed to an administrator whose scope covers the level above (the city, the province
+    or the nation) and to the system; attributed to the actor in the log and the history.
     """
-    if not may_verify(actor, association):
-        raise PermissionDeniedError("只有上一级的管理员可以认定规范化建设。")
+    if not may_record_standardization(actor, association):
+        above = verifying_region(association)
+        raise PermissionDeniedError(
+            f"规范化建设只能由上一级（{above.name}）认定，您不能为{association.region.name}"
+            "的协会填写规范化认定日期。"
+        )
     if problem := date_problem(on, "规范化认定日期", today=_today()):
         raise QingxieError(problem, field="standardized_on")
     if on < association.established_on:
         raise QingxieError("规范化认定日期不能早于成立日期。", field="standardized_on")
-    now = timezone.now()
-    who = actor if getattr(actor, "pk", None) else None
-    for item in required_items():
-        entry = _entry_for(association, item)
-        if entry.state == ChecklistState.VERIFIED:
-            continue
-        before = entry.snapshot() if entry.pk else None
-        entry.state = ChecklistState.VERIFIED
-        entry.note = entry.note or note
-        entry.submitted_at = entry.submitted_at or now
-        entry.verified_on = on
-        entry.decided_at, entry.decided_by = now, who
-        entry.save()
-        _verification_open(entry, on)
-        log_change(entry, UPDATE if before else CREATE, before=before)
-    _standardization_refresh(association)
+    entries = [_entry_for(association, item) for item in required_items()]
+    if not review_record(spec=CHECKLIST_REVIEW, actor=actor, objs=entries, on=on, note=note):
+        _standardization_refresh(association)  # nothing new verified: still re-judge the dates
     association.refresh_from_db()
     return association
 

@@ -155,7 +155,7 @@ LEDGER_COLUMNS = (
         "standardized_on",
         parser=date(),
         help="上一级认定该协会规范化建设的日期，导入后记为全部必备事项于该日核验通过；"
-        "只有上一级（如市对所辖县）可以填写。已认定的日期不能通过导入修改。",
+        "只有管辖范围覆盖上一级的管理员（如所辖县的市、省或全国）可以填写。已认定的日期不能通过导入修改。",
         example="2021-04-20",
         width=14,
     ),
@@ -384,7 +384,7 @@ class LedgerImporter(Importer):
                 "standardized_on",
                 f"规范化认定日期（{on}）不能早于成立日期（{established}）。",
             )
-        if not services.may_verify(ctx.actor, probe):
+        if not services.may_record_standardization(ctx.actor, probe):
             above = services.verifying_region(probe)
             ctx.problem(
                 row.number,

@@ -209,7 +209,8 @@ class AssociationDetailView(PersonalRevealMixin, AssociationNumberMixin, ObjectD
                     "state": state,
                     "state_label": ChecklistState(state).label,
                     "may_submit": can_submit and state != ChecklistState.VERIFIED,
-                    "may_decide": can_verify and state == ChecklistState.SUBMITTED,
+                    "may_decide": state == ChecklistState.SUBMITTED
+                    and (can_verify or services.may_decide_entry(user, entry)),
                     "may_revoke": can_verify and state == ChecklistState.VERIFIED,
                 }
             )
@@ -458,9 +459,7 @@ class VerificationQueueView(TemplateView):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
         tab = "returned" if self.request.GET.get("tab") == "returned" else "pending"
-        pending = [
-            e for e in entries_to_verify(user)[:500] if services.may_verify(user, e.association)
-        ]
+        pending = [e for e in entries_to_verify(user)[:500] if services.may_decide_entry(user, e)]
         own_regions = [g.region_id for g in user_grants(user)]
         returned = (
             ChecklistEntry.objects.restrict(user, "view")

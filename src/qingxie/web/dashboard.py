@@ -20,7 +20,7 @@ from qingxie.ledger import coverage
 from qingxie.ledger.choices import AssociationStatus, ChecklistState, CoverageMeasure
 from qingxie.ledger.models import Association, ChecklistEntry, ChecklistItem
 from qingxie.ledger.selectors import entries_to_verify
-from qingxie.ledger.services import may_verify
+from qingxie.ledger.services import may_decide_entry
 from qingxie.regions.models import Region
 
 #: How far back the trend chart starts: the national targets' timeline (2020) or three years.
@@ -215,10 +215,10 @@ def _attention(user, board: Dashboard, stamp: str) -> None:
 
     in_region = subtree_q("association__region__path", region.path)
     # The queue's query already holds only entries this user verifies (verifiable_q);
-    # may_verify re-checks the few shown.
+    # may_decide_entry re-checks the few shown.
     queue = entries_to_verify(user).filter(in_region)
     board.pending_total = queue.count()
-    board.pending = [e for e in queue[: ATTENTION_LIMIT * 2] if may_verify(user, e.association)][
+    board.pending = [e for e in queue[: ATTENTION_LIMIT * 2] if may_decide_entry(user, e)][
         :ATTENTION_LIMIT
     ]
 
