@@ -500,6 +500,8 @@ def verifying_region(association: Association) -> Region:
 
 def admin_paths(user) -> list[str] | None:
     """Region paths on which `user` holds an administrator grant (None: a superuser)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
     if user.is_superuser:
         return None
     return [g.region.path for g in user_grants(user) if ROLE_LEVEL.get(g.role) is not None]
