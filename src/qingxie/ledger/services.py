@@ -1005,10 +1005,20 @@ def associations_follow_successors() -> list[tuple[Association, Region, Region]]
                 model.objects.create(association=association, region=new, start=day, **fields)
         association.region = new
         association.save(update_fields=["region", "last_updated"])
-        # Teams are scoped by their association's region; they follow it.
+        # Teams are scoped by their association's region; they follow it, each move
+        # change-logged with its before and after like every other write.
         from qingxie.teams.models import Team
 
-        Team.objects.filter(association=association).update(region=new)
+        for team in Team.objects.select_for_update().filter(association=association):
+            team_before = team.snapshot()
+            team.region = new
+            team.save(update_fields=["region", "last_updated"])
+            log_change(
+                team,
+                UPDATE,
+                before=team_before,
+                note=f"行政区划 {old.code} 已撤销，队伍随协会变更至 {new.code}",
+            )
         log_change(
             association,
             UPDATE,

@@ -7,3 +7,9 @@ class TeamsConfig(AppConfig):
     name = "qingxie.teams"
     label = "teams"
     verbose_name = "基层队伍"
+
+    def ready(self) -> None:
+        from qingxie.core.tabular.registry import register_sheet_kind
+        from qingxie.teams.sheets import TEAM_KIND
+
+        register_sheet_kind(TEAM_KIND, order=20)
