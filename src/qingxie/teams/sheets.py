@@ -156,8 +156,10 @@ class TeamImporter(Importer):
         # Keys only at first: a province holds tens of thousands of teams, and only the ones a
         # row names are loaded whole (their personal fields decrypted) further down.
         by_name: dict[tuple, int] = {}
+        # Only the names this batch holds: the batches of a long file must not each read
+        # every team the earlier batches wrote.
         for pk, association_id, name, status, founded_on in Team.objects.filter(
-            association__in=list(associations.values())
+            association__in=list(associations.values()), name__in={r.get("name") for r in rows}
         ).values_list("pk", "association_id", "name", "status", "founded_on"):
             if status == TeamStatus.ACTIVE:
                 by_name[(association_id, name)] = pk
