@@ -77,10 +77,12 @@ def uscc_owner_named(actor, owner: Association) -> str:
     return "统一社会信用代码已被您管辖范围以外的另一协会使用，请核对。"
 
 
-def _check_association_fields(
+def association_fields_check(
     data: dict, errors: ErrorCollector, *, exclude_pk=None, actor=None
 ) -> dict:
-    """Validate and normalise the editable fields in `data`, collecting every problem."""
+    """Validate and normalise the editable fields in `data`, collecting every problem.
+
+    Public so that every writer of associations (pages, API, import) checks the same rules."""
     today = _today()
     out = dict(data)
     if "name" in out:
@@ -176,7 +178,7 @@ def association_create(
             f"{region.name}（{region.code}）是{region.get_level_display()}区划，"
             f"不是{Region.Level(level).label}。",
         )
-    data = _check_association_fields(
+    data = association_fields_check(
         {
             "name": name,
             "form": form,
@@ -259,7 +261,7 @@ def association_update(
     before = association.snapshot()
     errors = ErrorCollector()
     merged = {f: getattr(association, f) for f in ("registered", "uscc")} | fields
-    data = _check_association_fields(merged, errors, exclude_pk=association.pk, actor=actor)
+    data = association_fields_check(merged, errors, exclude_pk=association.pk, actor=actor)
     data = {k: v for k, v in data.items() if k in fields}
     new_start = data.get("established_on")
     if new_start and new_start != association.established_on:
