@@ -206,3 +206,40 @@ def test_the_importer_and_the_service_give_the_same_message_for_the_same_bad_val
     report = run(write_csv(tmp_path / "t.csv", [row]), county)
     assert [p.message for p in report.problems] == [service.value.message]
     assert [p.column for p in report.problems] == ["所在乡镇（街道）代码"]
+
+
+@pytest.mark.django_db
+def test_a_bad_credit_code_gets_the_services_message_on_import(tmp_path, make_user):
+    city = make_user("city_admin", "440100")
+    from qingxie.ledger.sheets import LEDGER_KIND
+    from tests.sheets.files import bad_check_digit, uscc
+
+    code = bad_check_digit(uscc("51440105MJL123456"))
+    with pytest.raises(QingxieError) as service:
+        ledger_services.association_create(
+            actor=None,
+            region=Region.objects.get(code="440105"),
+            name="海珠区青年志愿者协会",
+            form="youth_volunteer_association",
+            established_on=D(2019, 1, 1),
+            registered=True,
+            uscc=code,
+        )
+    values = {
+        "region": "440105",
+        "name": "海珠区青年志愿者协会",
+        "form": "青年志愿者协会",
+        "established_on": "2019-01-01",
+        "registered": "已登记",
+        "uscc": code,
+    }
+    path = tmp_path / "台账.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow([c.header for c in LEDGER_KIND.import_columns])
+        writer.writerow([values.get(c.field, "") for c in LEDGER_KIND.import_columns])
+    with change_context(channel="cli"):
+        report = run_import(LEDGER_KIND, path, filename=path.name, actor=city)
+    assert [(p.column, p.message) for p in report.problems] == [
+        ("统一社会信用代码", service.value.errors["uscc"][0])
+    ]

@@ -78,11 +78,21 @@ def uscc_owner_named(actor, owner: Association) -> str:
 
 
 def association_fields_check(
-    data: dict, errors: ErrorCollector, *, exclude_pk=None, actor=None
+    data: dict,
+    errors: ErrorCollector,
+    *,
+    exclude_pk=None,
+    actor=None,
+    uscc_holder=None,
+    phone_labels: bool = True,
 ) -> dict:
     """Validate and normalise the editable fields in `data`, collecting every problem.
 
-    Public so that every writer of associations (pages, API, import) checks the same rules."""
+    Public so that every writer of associations (pages, API, import) checks the same rules.
+    `uscc_holder(uscc)`: the association already holding a code (an import passes a lookup
+    prepared for the whole batch; by default one query). `phone_labels` False leaves the
+    field's name out of a phone's message, for a spreadsheet whose column already names it.
+    """
     today = _today()
     out = dict(data)
     if "name" in out:
@@ -108,7 +118,13 @@ def association_fields_check(
             if problem := uscc_problem(out["uscc"]):
                 errors.add("uscc", problem)
             else:
-                clash = Association.objects.filter(uscc=out["uscc"]).exclude(pk=exclude_pk).first()
+                if uscc_holder is None:
+                    clash = (
+                        Association.objects.filter(uscc=out["uscc"]).exclude(pk=exclude_pk).first()
+                    )
+                else:
+                    clash = uscc_holder(out["uscc"])
+                    clash = None if clash is None or clash.pk == exclude_pk else clash
                 if clash:
                     errors.add("uscc", uscc_owner_named(actor, clash))
     if out.get("registered") and "uscc" in out and not out["uscc"]:
@@ -117,7 +133,7 @@ def association_fields_check(
         if field in out:
             out[field] = (out[field] or "").strip()
             if out[field] and (problem := phone_problem(out[field])):
-                errors.add(field, f"{label}：{problem}")
+                errors.add(field, f"{label}：{problem}" if phone_labels else problem)
     return out
 
 

@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from qingxie.accounts.permissions import user_may
+from qingxie.core.errors import ErrorCollector
 from qingxie.core.models import subtree_q
 from qingxie.core.tabular import (
     CREATE,
@@ -315,30 +316,39 @@ class LedgerImporter(Importer):
         return plan if len(ctx.problems) == before else None
 
     def _check_fields(self, row: Row, ctx: ImportContext, existing) -> None:
+        """The service's own field rules (association_fields_check) on what this row sets,
+        plus what only a whole file shows: a credit code repeated in another row."""
         n = row.number
         uscc = uscc_compact(row.get("uscc", ""))
-        if uscc:
-            if problem := uscc_problem(uscc):
-                ctx.problem(n, "uscc", problem)
-            else:
-                owner = self.uscc_owner.get(uscc)
-                if owner is not None and (existing is None or owner.pk != existing.pk):
-                    ctx.problem(n, "uscc", services.uscc_owner_named(ctx.actor, owner))
-                if uscc in self.seen_uscc:
-                    ctx.problem(n, "uscc", f"统一社会信用代码与第{self.seen_uscc[uscc]}行重复。")
-                self.seen_uscc[uscc] = n
-        registered = row.get(
+        data: dict = {}
+        if uscc or row.has("uscc") or existing is None:
+            data["uscc"] = uscc
+        elif existing is not None:
+            data["uscc"] = existing.uscc  # kept as it is: only needed for the 已登记 rule
+        data["registered"] = row.get(
             "registered", existing.registered if existing and not row.has("registered") else False
         )
-        has_uscc = uscc or (existing is not None and not row.has("uscc") and existing.uscc)
-        if registered and not has_uscc:
-            ctx.problem(n, "uscc", "已在民政部门登记的协会须填写统一社会信用代码。")
         for field_name in _PHONES:
             value = row.get(field_name, "")
             current = getattr(existing, field_name) if existing else ""
-            changes = value and (existing is None or phone_change(value, current))
-            if changes and (problem := phone_problem(value)):
-                ctx.problem(n, field_name, problem)
+            if value and (existing is None or phone_change(value, current)):
+                data[field_name] = value
+        errors = ErrorCollector()
+        services.association_fields_check(
+            data,
+            errors,
+            exclude_pk=existing.pk if existing else None,
+            actor=ctx.actor,
+            uscc_holder=self.uscc_owner.get,
+            phone_labels=False,
+        )
+        for field_name, messages in errors.errors.items():
+            for message in messages:
+                ctx.problem(n, field_name, message)
+        if uscc and not uscc_problem(uscc):
+            if uscc in self.seen_uscc:
+                ctx.problem(n, "uscc", f"统一社会信用代码与第{self.seen_uscc[uscc]}行重复。")
+            self.seen_uscc[uscc] = n
 
     def _check_status_date(self, row, ctx, status, since, established, floor=None) -> None:
         label = _label(AssociationStatus.choices, status)
