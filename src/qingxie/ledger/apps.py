@@ -12,3 +12,11 @@ class LedgerConfig(AppConfig):
         from qingxie.ledger import policies
 
         policies.register()
+
+        from qingxie.core.tabular.registry import register_sheet_kind
+        from qingxie.ledger.sheets import COVERAGE_KIND, GROUP_MEMBER_KIND, LEDGER_KIND
+
+        # The order of the /sheets/ page: ledger, teams (20), group members, coverage.
+        register_sheet_kind(LEDGER_KIND, order=10)
+        register_sheet_kind(GROUP_MEMBER_KIND, order=30)
+        register_sheet_kind(COVERAGE_KIND, order=40)

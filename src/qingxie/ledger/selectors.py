@@ -6,7 +6,8 @@ from django.db.models import Q, QuerySet
 
 from qingxie.accounts.permissions import user_grants
 from qingxie.core.review import decider_q, review_queue
-from qingxie.ledger.models import ChecklistEntry, CoverageTarget
+from qingxie.ledger.models import Association, ChecklistEntry, CoverageTarget
+from qingxie.ledger.numbering import number_normalize
 from qingxie.ledger.services import CHECKLIST_REVIEW
 
 
@@ -36,3 +37,15 @@ def coverage_targets_for(user) -> QuerySet[CoverageTarget]:
         return own
     above = {code for g in user_grants(user) for code in g.region.path.rstrip("/").split("/")[:-1]}
     return (own | CoverageTarget.objects.filter(region__code__in=above)).distinct()
+
+
+def association_number_normalize(raw: str) -> str:
+    """A 统一编号 as typed (with or without hyphens), checked by its check character;
+    QingxieError when it is not one."""
+    return number_normalize(raw)
+
+
+def associations_by_number(actor, numbers) -> dict[str, Association]:
+    """The associations `actor` may see among these unified numbers, with their regions."""
+    qs = Association.objects.all() if actor is None else Association.objects.restrict(actor, "view")
+    return {a.number: a for a in qs.filter(number__in=set(numbers)).select_related("region")}

@@ -89,10 +89,22 @@ def uscc_owner_named(actor, owner: Association) -> str:
     return "统一社会信用代码已被您管辖范围以外的另一协会使用，请核对。"
 
 
-def _check_association_fields(
-    data: dict, errors: ErrorCollector, *, exclude_pk=None, actor=None
+def association_fields_check(
+    data: dict,
+    errors: ErrorCollector,
+    *,
+    exclude_pk=None,
+    actor=None,
+    uscc_holder=None,
+    phone_labels: bool = True,
 ) -> dict:
-    """Validate and normalise the editable fields in `data`, collecting every problem."""
+    """Validate and normalise the editable fields in `data`, collecting every problem.
+
+    Public so that every writer of associations (pages, API, import) checks the same rules.
+    `uscc_holder(uscc)`: the association already holding a code (an import passes a lookup
+    prepared for the whole batch; by default one query). `phone_labels` False leaves the
+    field's name out of a phone's message, for a spreadsheet whose column already names it.
+    """
     today = _today()
     out = dict(data)
     if "name" in out:
@@ -118,7 +130,13 @@ def _check_association_fields(
             if problem := uscc_problem(out["uscc"]):
                 errors.add("uscc", problem)
             else:
-                clash = Association.objects.filter(uscc=out["uscc"]).exclude(pk=exclude_pk).first()
+                if uscc_holder is None:
+                    clash = (
+                        Association.objects.filter(uscc=out["uscc"]).exclude(pk=exclude_pk).first()
+                    )
+                else:
+                    clash = uscc_holder(out["uscc"])
+                    clash = None if clash is None or clash.pk == exclude_pk else clash
                 if clash:
                     errors.add("uscc", uscc_owner_named(actor, clash))
     if out.get("registered") and "uscc" in out and not out["uscc"]:
@@ -127,7 +145,7 @@ def _check_association_fields(
         if field in out:
             out[field] = (out[field] or "").strip()
             if out[field] and (problem := phone_problem(out[field])):
-                errors.add(field, f"{label}：{problem}")
+                errors.add(field, f"{label}：{problem}" if phone_labels else problem)
     return out
 
 
@@ -188,7 +206,7 @@ def association_create(
             f"{region.name}（{region.code}）是{region.get_level_display()}区划，"
             f"不是{Region.Level(level).label}。",
         )
-    data = _check_association_fields(
+    data = association_fields_check(
         {
             "name": name,
             "form": form,
@@ -271,7 +289,7 @@ def association_update(
     before = association.snapshot()
     errors = ErrorCollector()
     merged = {f: getattr(association, f) for f in ("registered", "uscc")} | fields
-    data = _check_association_fields(merged, errors, exclude_pk=association.pk, actor=actor)
+    data = association_fields_check(merged, errors, exclude_pk=association.pk, actor=actor)
     data = {k: v for k, v in data.items() if k in fields}
     new_start = data.get("established_on")
     if new_start and new_start != association.established_on:
@@ -979,10 +997,20 @@ def associations_follow_successors() -> list[tuple[Association, Region, Region]]
                 model.objects.create(association=association, region=new, start=day, **fields)
         association.region = new
         association.save(update_fields=["region", "last_updated"])
-        # Teams are scoped by their association's region; they follow it.
+        # Teams are scoped by their association's region; they follow it, each move
+        # change-logged with its before and after like every other write.
         from qingxie.teams.models import Team
 
-        Team.objects.filter(association=association).update(region=new)
+        for team in Team.objects.select_for_update().filter(association=association):
+            team_before = team.snapshot()
+            team.region = new
+            team.save(update_fields=["region", "last_updated"])
+            log_change(
+                team,
+                UPDATE,
+                before=team_before,
+                note=f"行政区划 {old.code} 已撤销，队伍随协会变更至 {new.code}",
+            )
         scope_paths_follow(Association, [association.pk])  # its entries, seats, members, teams
         log_change(
             association,

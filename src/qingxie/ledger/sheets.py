@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from qingxie.accounts.permissions import user_may
+from qingxie.core.errors import ErrorCollector
 from qingxie.core.models import subtree_q
 from qingxie.core.tabular import (
     CREATE,
@@ -32,12 +33,14 @@ from qingxie.core.tabular import (
     Importer,
     Row,
     RowPlan,
+    SeenKeys,
     SheetKind,
     choice_pairs,
 )
-from qingxie.core.tabular.masking import export_phone
-from qingxie.core.tabular.spec import CellError, code, date, integer, text
-from qingxie.core.validators import phone_masked, phone_problem, uscc_compact, uscc_problem
+from qingxie.core.tabular.lookups import visible
+from qingxie.core.tabular.masking import export_phone, phone_change
+from qingxie.core.tabular.spec import checked_by, code, date, integer, text
+from qingxie.core.validators import phone_problem, uscc_compact, uscc_problem
 from qingxie.ledger import services
 from qingxie.ledger.choices import (
     LIVE_STATUSES,
@@ -59,30 +62,8 @@ ACTIVE, SUSPENDED = AssociationStatus.ACTIVE, AssociationStatus.SUSPENDED
 DISSOLVED, MERGED = AssociationStatus.DISSOLVED, AssociationStatus.MERGED
 
 
-def visible(model, actor):
-    """What `actor` may see of `model`; the system (actor None, the operator) sees everything."""
-    return model.objects.all() if actor is None else model.objects.restrict(actor, "view")
-
-
-def association_number(raw) -> str:
-    """A 统一编号 cell, with or without hyphens, checked by its check character."""
-    from qingxie.core.errors import QingxieError
-
-    try:
-        return number_normalize(str(raw).strip())
-    except QingxieError as exc:
-        raise CellError(exc.message) from exc
-
-
-association_number.kind = "统一编号"
-
-
-def phone_change(new: str, current: str) -> bool:
-    """Whether a phone cell changes the stored number: exports show phones masked, and a
-    masked value left as exported means "keep the number"."""
-    return (bool(new) and new != current and new != phone_masked(current)) or (
-        not new and bool(current)
-    )
+association_number = checked_by(number_normalize, "统一编号")
+"""A 统一编号 cell, with or without hyphens, checked by its check character."""
 
 
 def _label(choices, value) -> str:
@@ -213,7 +194,14 @@ _DATES = ("established_on", "registered_on")
 
 
 class LedgerImporter(Importer):
-    """Rows of the association ledger onto association_create/update/standardize/suspend/…"""
+    """Rows of the association ledger onto association_create/update/standardize/suspend/…
+
+    The whole file is planned as one batch: the rows are written in an order across the file
+    (a region's dissolved associations before its live one), and a ledger file is small (one
+    row per association: a few thousand for the whole country).
+    """
+
+    batch_size = None
 
     def plan(self, rows: list[Row], ctx: ImportContext) -> list[RowPlan]:
         actor = ctx.actor
@@ -245,12 +233,10 @@ class LedgerImporter(Importer):
         self.seen_uscc: dict[str, int] = {}
         self.today = timezone.localdate()
         plans = []
-        for n, row in enumerate(rows, start=1):
+        for row in rows:
             plan = self._plan_row(row, ctx)
             if plan is not None:
                 plans.append(plan)
-            if n % 1000 == 0:
-                ctx.progress("校验", n, len(rows))
         # Historical (dissolved) associations first, so a live one on the same region follows them.
         plans.sort(key=lambda p: (p.verb != CREATE, getattr(p, "_live", True), p.row))
         return plans
@@ -330,30 +316,39 @@ class LedgerImporter(Importer):
         return plan if len(ctx.problems) == before else None
 
     def _check_fields(self, row: Row, ctx: ImportContext, existing) -> None:
+        """The service's own field rules (association_fields_check) on what this row sets,
+        plus what only a whole file shows: a credit code repeated in another row."""
         n = row.number
         uscc = uscc_compact(row.get("uscc", ""))
-        if uscc:
-            if problem := uscc_problem(uscc):
-                ctx.problem(n, "uscc", problem)
-            else:
-                owner = self.uscc_owner.get(uscc)
-                if owner is not None and (existing is None or owner.pk != existing.pk):
-                    ctx.problem(n, "uscc", services.uscc_owner_named(ctx.actor, owner))
-                if uscc in self.seen_uscc:
-                    ctx.problem(n, "uscc", f"统一社会信用代码与第{self.seen_uscc[uscc]}行重复。")
-                self.seen_uscc[uscc] = n
-        registered = row.get(
+        data: dict = {}
+        if uscc or row.has("uscc") or existing is None:
+            data["uscc"] = uscc
+        elif existing is not None:
+            data["uscc"] = existing.uscc  # kept as it is: only needed for the 已登记 rule
+        data["registered"] = row.get(
             "registered", existing.registered if existing and not row.has("registered") else False
         )
-        has_uscc = uscc or (existing is not None and not row.has("uscc") and existing.uscc)
-        if registered and not has_uscc:
-            ctx.problem(n, "uscc", "已在民政部门登记的协会须填写统一社会信用代码。")
         for field_name in _PHONES:
             value = row.get(field_name, "")
             current = getattr(existing, field_name) if existing else ""
-            changes = value and (existing is None or phone_change(value, current))
-            if changes and (problem := phone_problem(value)):
-                ctx.problem(n, field_name, problem)
+            if value and (existing is None or phone_change(value, current)):
+                data[field_name] = value
+        errors = ErrorCollector()
+        services.association_fields_check(
+            data,
+            errors,
+            exclude_pk=existing.pk if existing else None,
+            actor=ctx.actor,
+            uscc_holder=self.uscc_owner.get,
+            phone_labels=False,
+        )
+        for field_name, messages in errors.errors.items():
+            for message in messages:
+                ctx.problem(n, field_name, message)
+        if uscc and not uscc_problem(uscc):
+            if uscc in self.seen_uscc:
+                ctx.problem(n, "uscc", f"统一社会信用代码与第{self.seen_uscc[uscc]}行重复。")
+            self.seen_uscc[uscc] = n
 
     def _check_status_date(self, row, ctx, status, since, established, floor=None) -> None:
         label = _label(AssociationStatus.choices, status)
@@ -682,6 +677,9 @@ _GM_EDITABLE = ("name", "kind", "admitted_on", "uscc", "contact_name", "contact_
 class GroupMemberImporter(Importer):
     """Rows of group members onto group_member_create/update/withdraw."""
 
+    def __init__(self) -> None:
+        self.seen = SeenKeys()  # (association, name) → first row, across the whole file
+
     def plan(self, rows: list[Row], ctx: ImportContext) -> list[RowPlan]:
         actor = ctx.actor
         numbers = {r.get("association") for r in rows}
@@ -702,7 +700,6 @@ class GroupMemberImporter(Importer):
                 by_name[(m.association_id, m.name)] = m
             else:
                 by_name.setdefault((m.association_id, m.name, m.admitted_on), m)
-        seen: dict[tuple, int] = {}
         plans = []
         for row in rows:
             n = row.number
@@ -737,10 +734,8 @@ class GroupMemberImporter(Importer):
                 member = by_name.get((association.pk, row.get("name"))) or by_name.get(
                     (association.pk, row.get("name"), row.get("admitted_on"))
                 )
-            key = (association.pk, row.get("name"))
-            if key in seen:
-                ctx.problem(n, "name", f"与第{seen[key]}行是同一协会的同名会员。")
-            seen[key] = n
+            if (earlier := self.seen.first((association.pk, row.get("name")), n)) is not None:
+                ctx.problem(n, "name", f"与第{earlier}行是同一协会的同名会员。")
             if not user_may(
                 actor, GroupMember, "change" if member else "add", association.region.path
             ):
@@ -921,4 +916,4 @@ COVERAGE_KIND = SheetKind(
 
 KINDS = (LEDGER_KIND, GROUP_MEMBER_KIND, COVERAGE_KIND)
 
-__all__ = ["COVERAGE_KIND", "GROUP_MEMBER_KIND", "KINDS", "LEDGER_KIND", "visible"]
+__all__ = ["COVERAGE_KIND", "GROUP_MEMBER_KIND", "KINDS", "LEDGER_KIND"]

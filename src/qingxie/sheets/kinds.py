@@ -1,15 +1,35 @@
-"""Every spreadsheet kind the pages and commands offer, by the name used in URLs and commands."""
+"""Every spreadsheet kind the pages and commands offer, by the name used in URLs and commands.
+
+The kinds come from the registry in qingxie.core.tabular, which each app fills in its
+AppConfig.ready(); this module names no app.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+
 from qingxie.core.errors import QingxieError
 from qingxie.core.tabular import SheetKind
-from qingxie.ledger.sheets import COVERAGE_KIND, GROUP_MEMBER_KIND, LEDGER_KIND
-from qingxie.teams.sheets import TEAM_KIND
+from qingxie.core.tabular.registry import sheet_kinds
 
-KINDS: dict[str, SheetKind] = {
-    k.name: k for k in (LEDGER_KIND, TEAM_KIND, GROUP_MEMBER_KIND, COVERAGE_KIND)
-}
+
+class _Kinds(Mapping):
+    """The registered kinds by name, in their registered order, read at each use."""
+
+    def _current(self) -> dict[str, SheetKind]:
+        return {k.name: k for k in sheet_kinds()}
+
+    def __getitem__(self, name: str) -> SheetKind:
+        return self._current()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._current())
+
+    def __len__(self) -> int:
+        return len(self._current())
+
+
+KINDS: Mapping[str, SheetKind] = _Kinds()
 
 
 def get_kind(name: str, *, for_import: bool = False) -> SheetKind:

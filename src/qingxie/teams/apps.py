@@ -14,3 +14,8 @@ class TeamsConfig(AppConfig):
         from qingxie.teams.models import Team
 
         register_policy(Team, RoleRegionPolicy(Team))
+
+        from qingxie.core.tabular.registry import register_sheet_kind
+        from qingxie.teams.sheets import TEAM_KIND
+
+        register_sheet_kind(TEAM_KIND, order=20)

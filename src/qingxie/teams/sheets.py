@@ -2,23 +2,16 @@
 and the export.
 
 A county may hold hundreds of teams and a province tens of thousands, so new teams are
-written by a batch path rather than one `team_create` call per row (50,000 service calls
-take minutes, each with its own scope check, queries and change-log insert). The batch path
-keeps every guarantee of the service:
-
-* every row is checked by the service's own rules (`teams.services._check_team`: name,
-  category, township inside the association's region and not retired, member count,
-  founded date not in the future, leader phone), plus the association being live;
-* the actor's scope is checked with `require_scope` for every association written to,
-  inside the import's transaction, as `team_create` does;
-* the teams are inserted with `bulk_create`, with the copied fields (`region`,
-  `township_parent`) set exactly as `team_create` sets them;
-* every new team gets its own CREATE entry in the change log (`log_created_bulk`: same
-  user, channel, note with the file's name and SHA-256, and `after` snapshot as
-  `log_change` would write), inserted in bulk.
+written by the bulk service `teams.services.team_create_bulk` rather than one `team_create`
+call per row (50,000 service calls take minutes, each with its own scope check, queries and
+change-log insert). The rules are the service's own, in one place: while planning, every
+row is checked with `team_check` and `team_association_check` (the functions `team_create`
+calls), and `team_create_bulk` checks them again, with the scope and the association
+locked, when it writes (bulk_create, one change-log entry per team).
 
 Changes to existing teams and dissolutions go through `team_update` / `team_dissolve`, one
-row at a time; they are few in any real file.
+row at a time; they are few in any real file. Ledger data (associations by number) is read
+through `qingxie.ledger.selectors`.
 """
 
 from __future__ import annotations
@@ -28,9 +21,8 @@ from collections.abc import Iterator
 
 from django.db.models import Q
 
-from qingxie.accounts.permissions import require_scope, user_may
-from qingxie.core.changelog import log_created_bulk
-from qingxie.core.errors import ErrorCollector, QingxieError
+from qingxie.accounts.permissions import user_may
+from qingxie.core.errors import ErrorCollector
 from qingxie.core.models import subtree_q
 from qingxie.core.tabular import (
     CREATE,
@@ -41,15 +33,15 @@ from qingxie.core.tabular import (
     Importer,
     Row,
     RowPlan,
+    SeenKeys,
     SheetKind,
     choice_pairs,
 )
-from qingxie.core.tabular.masking import export_phone
-from qingxie.core.tabular.spec import code, date, integer, text
+from qingxie.core.tabular.lookups import visible
+from qingxie.core.tabular.masking import export_phone, phone_change
+from qingxie.core.tabular.spec import checked_by, code, date, integer, text
 from qingxie.core.validators import phone_problem
-from qingxie.ledger.choices import LIVE_STATUSES
-from qingxie.ledger.models import Association
-from qingxie.ledger.sheets import association_number, phone_change, visible
+from qingxie.ledger import selectors as ledger_selectors
 from qingxie.regions.models import Region
 from qingxie.teams import services
 from qingxie.teams.choices import TeamCategory, TeamStatus
@@ -67,7 +59,7 @@ TEAM_COLUMNS = (
         "所属协会统一编号",
         "association",
         required=True,
-        parser=association_number,
+        parser=checked_by(ledger_selectors.association_number_normalize, "统一编号"),
         help="队伍所属协会的统一编号（见协会台账）。",
         example="440105-3-01-4",
         width=18,
@@ -138,15 +130,17 @@ _EDITABLE = services.TEAM_EDITABLE
 
 
 class TeamImporter(Importer):
-    """Rows of teams: new ones in one batch, changes and dissolutions through the services."""
+    """Rows of teams: new ones through team_create_bulk, changes and dissolutions through
+    team_update / team_dissolve."""
+
+    def __init__(self) -> None:
+        self.seen = SeenKeys()  # (association, name) → first row, across the whole file
 
     def plan(self, rows: list[Row], ctx: ImportContext) -> list[RowPlan]:
         actor = ctx.actor
-        numbers = {r.get("association") for r in rows}
-        associations = {
-            a.number: a
-            for a in visible(Association, actor).filter(number__in=numbers).select_related("region")
-        }
+        associations = ledger_selectors.associations_by_number(
+            actor, {r.get("association") for r in rows}
+        )
         may_add = {
             a.pk: user_may(actor, Team, "add", a.region.path) if actor else True
             for a in associations.values()
@@ -162,8 +156,10 @@ class TeamImporter(Importer):
         # Keys only at first: a province holds tens of thousands of teams, and only the ones a
         # row names are loaded whole (their personal fields decrypted) further down.
         by_name: dict[tuple, int] = {}
+        # Only the names this batch holds: the batches of a long file must not each read
+        # every team the earlier batches wrote.
         for pk, association_id, name, status, founded_on in Team.objects.filter(
-            association__in=list(associations.values())
+            association__in=list(associations.values()), name__in={r.get("name") for r in rows}
         ).values_list("pk", "association_id", "name", "status", "founded_on"):
             if status == TeamStatus.ACTIVE:
                 by_name[(association_id, name)] = pk
@@ -176,10 +172,8 @@ class TeamImporter(Importer):
             if (a := associations.get(r.get("association"))) is not None and not r.get("id")
         } - {None}
         matched = {t.pk: t for t in Team.objects.filter(pk__in=named).select_related("township")}
-        seen: dict[tuple, int] = {}
         plans: list[RowPlan] = []
-        self.new: list[tuple[int, Association, dict]] = []
-        for count, row in enumerate(rows, start=1):
+        for row in rows:
             n = row.number
             before = len(ctx.problems)
             association = associations.get(row.get("association"))
@@ -208,10 +202,8 @@ class TeamImporter(Importer):
                     by_name.get((association.pk, row.get("name")))
                     or by_name.get((association.pk, row.get("name"), row.get("founded_on")))
                 )
-            key = (association.pk, row.get("name"))
-            if key in seen:
-                ctx.problem(n, "name", f"与第{seen[key]}行是同一协会的同名队伍。")
-            seen[key] = n
+            if (earlier := self.seen.first((association.pk, row.get("name")), n)) is not None:
+                ctx.problem(n, "name", f"与第{earlier}行是同一协会的同名队伍。")
             allowed = (
                 may_add[association.pk]
                 if team is None
@@ -233,8 +225,6 @@ class TeamImporter(Importer):
             plan = self._plan_row(row, ctx, association, team, township)
             if plan is not None and len(ctx.problems) == before:
                 plans.append(plan)
-            if count % 2000 == 0:
-                ctx.progress("校验", count, len(rows))
         return plans
 
     def _plan_row(self, row: Row, ctx: ImportContext, association, team, township):
@@ -275,16 +265,14 @@ class TeamImporter(Importer):
         label = f"{association.name}：{row.get('name')}"
         if team is None:
             errors = ErrorCollector()
-            checked = services._check_team(
-                {"township": None, **fields}, association, errors
-            )  # the service's own rules
-            if association.status not in LIVE_STATUSES:
-                errors.add("association", "已注销或合并的协会不能新建队伍。")
+            draft = {"township": None, **fields}
+            services.team_check(draft, association, errors)  # team_create's own rules
+            services.team_association_check(association, errors)
             for field_name, messages in errors.errors.items():
                 for message in messages:
                     ctx.problem(n, field_name, message)
             plan = RowPlan(n, CREATE, label)
-            plan.batch = (association, checked, dissolved_on if dissolve else None)
+            plan.draft = services.TeamDraft(association, draft, dissolved_on if dissolve else None)
             return plan
         changed = {}
         for field_name, value in fields.items():
@@ -298,7 +286,7 @@ class TeamImporter(Importer):
             return RowPlan(n, UNCHANGED, label)
         errors = ErrorCollector()
         merged = {"category": team.category, "township": team.township} | changed
-        services._check_team(merged, association, errors)
+        services.team_check(merged, association, errors)
         for field_name, messages in errors.errors.items():
             if field_name in changed or field_name == "township":
                 for message in messages:
@@ -316,53 +304,17 @@ class TeamImporter(Importer):
         return RowPlan(n, UPDATE, label, write, headers)
 
     def write(self, plans: list[RowPlan], ctx: ImportContext) -> None:
-        """New teams in batches (see the module docstring); other rows through the services."""
-        new = [p for p in plans if getattr(p, "batch", None)]
-        checked_paths: set[str] = set()
-        for plan in new:
-            association = plan.batch[0]
-            if association.region.path not in checked_paths:
-                try:
-                    require_scope(
-                        ctx.actor, Team, "add", association.region.path, "为该协会建立队伍"
-                    )
-                except QingxieError as exc:
-                    ctx.service_error(plan.row, exc)
-                    continue
-                checked_paths.add(association.region.path)
-        if ctx.problems:
-            return
-        live = set(
-            Association.objects.select_for_update()
-            .filter(pk__in={p.batch[0].pk for p in new}, status__in=LIVE_STATUSES)
-            .values_list("pk", flat=True)
-        )
-        size = 2000
-        for start in range(0, len(new), size):
-            chunk = new[start : start + size]
-            teams = []
-            for plan in chunk:
-                association, data, dissolved_on = plan.batch
-                if association.pk not in live:
-                    ctx.problem(plan.row, "association", "已注销或合并的协会不能新建队伍。")
-                    continue
-                teams.append(
-                    Team(
-                        association=association,
-                        region_id=association.region_id,
-                        township_parent_id=data["township"].parent_id
-                        if data.get("township")
-                        else None,
-                        status=TeamStatus.DISSOLVED if dissolved_on else TeamStatus.ACTIVE,
-                        dissolved_on=dissolved_on,
-                        **data,
-                    )
-                )
-            Team.objects.bulk_create(teams)
-            log_created_bulk(teams)
-            ctx.progress("写入", start + len(chunk), len(plans))
-        rest = [p for p in plans if p.write is not None]
-        super().write(rest, ctx)
+        """New teams through team_create_bulk; other rows through the services."""
+        new = [p for p in plans if getattr(p, "draft", None) is not None]
+        if new:
+            try:
+                services.team_create_bulk(actor=ctx.actor, drafts=[p.draft for p in new])
+            except services.TeamsRefused as refused:
+                for index, errors in refused.refused.items():
+                    for field_name, messages in errors.items():
+                        for message in messages:
+                            ctx.problem(new[index].row, field_name, message)
+        super().write([p for p in plans if p.write is not None], ctx)
 
 
 def export_teams(

@@ -19,3 +19,11 @@ def may_export_clear_phones(user, path: str) -> bool:
 def export_phone(user, value: str | None, path: str) -> str:
     """A phone number as `user` may see it in an export of region `path`."""
     return (value or "") if may_export_clear_phones(user, path) else phone_masked(value)
+
+
+def phone_change(new: str, current: str) -> bool:
+    """Whether a phone cell changes the stored number: exports show phones masked, and a
+    masked value left as exported means "keep the number"."""
+    return (bool(new) and new != current and new != phone_masked(current)) or (
+        not new and bool(current)
+    )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from qingxie.core.tabular.spool import SpooledList
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -26,31 +28,52 @@ class Problem:
 
 
 class Problems:
-    """Collects problems for a whole file; a file with any problem writes nothing."""
+    """Collects problems for a whole file; a file with any problem writes nothing.
 
-    def __init__(self) -> None:
-        self._items: list[Problem] = []
+    Problems are staged while a batch of rows is checked, then `flush()` puts them in row
+    order (the columns' order within a row kept) into a SpooledList: the first `keep` stay in
+    memory, the rest go to a temporary file, so a file with a million bad rows is still
+    reported whole, with an exact count, in bounded memory.
+    """
+
+    def __init__(self, keep: int = 1000) -> None:
+        self._staged: list[Problem] = []
         self._seen: set[Problem] = set()
+        self._done: SpooledList[Problem] = SpooledList(keep)
+        self._last_row: int | None = None
+        #: How many rows have a problem (problems arrive in row order, batch after batch).
+        self.row_count = 0
 
     def add(self, message: str, *, row: int | None = None, column: str | None = None) -> None:
         problem = Problem(row, column, message)
-        if problem not in self._seen:  # two checks may notice the same thing
+        if problem not in self._seen:  # two checks of one batch may notice the same thing
             self._seen.add(problem)
-            self._items.append(problem)
+            self._staged.append(problem)
 
-    def rows_with_problems(self) -> set[int]:
-        return {p.row for p in self._items if p.row is not None}
+    def flush(self) -> None:
+        """Move the staged problems, in row order, onto the list (call after each batch)."""
+        order = {id(p): n for n, p in enumerate(self._staged)}
+        for problem in sorted(self._staged, key=lambda p: (p.row or 0, order[id(p)])):
+            if problem.row is not None and problem.row != self._last_row:
+                self._last_row = problem.row
+                self.row_count += 1
+            self._done.append(problem)
+        self._staged, self._seen = [], set()
 
     def __bool__(self) -> bool:
-        return bool(self._items)
+        return bool(self._staged) or bool(len(self._done))
 
     def __len__(self) -> int:
-        return len(self._items)
+        return len(self._staged) + len(self._done)
+
+    def listing(self) -> SpooledList[Problem]:
+        """Every problem in row order (file problems first within their batch)."""
+        self.flush()
+        return self._done
 
     def sorted(self) -> list[Problem]:
-        """File problems first, then by row, keeping the column order within a row."""
-        order = {id(p): n for n, p in enumerate(self._items)}
-        return sorted(self._items, key=lambda p: (p.row or 0, order[id(p)]))
+        """Every problem as a list (for small files: refusals, tests)."""
+        return list(self.listing())
 
 
 class FileRefused(Exception):

@@ -1,25 +1,33 @@
-"""Running an import: read, parse every cell, let the kind plan every row, then write all
-rows in one transaction, or nothing.
+"""Running an import: read, parse and check every row, then write all rows in one
+transaction, or nothing — streaming, so memory stays bounded whatever the file's length.
 
 The steps, for a file of any size:
 
 1. the file is opened and its header matched (`reading.open_table`); a file that cannot be
    read as the kind is refused whole, with every reason;
-2. every cell of every row is parsed by its column; a bad cell is a problem naming its row
-   and column, and the other cells and rows are still checked;
-3. the kind's importer plans every good row (lookups, permissions, duplicates inside the
-   file and against the database, what would change) and names every problem it finds;
-4. only when there is no problem at all are the rows written, in one transaction, through
-   the services (each change-logged with the file's name and SHA-256). Should a service
-   still refuse a row, that row's problem is recorded, the remaining rows are tried so every
-   problem is reported, and the whole transaction is rolled back. `dry_run` rolls back too,
-   after the services have seen every row: the preview shows exactly what would happen.
+2. the check pass streams the rows in batches (`Importer.batch_size`): every cell of a
+   batch is parsed by its column (a bad cell is a problem naming its row and column; the
+   other cells and rows are still checked), then the kind's importer plans the batch
+   (lookups, permissions, duplicates inside the file and against the database, what would
+   change) and names every problem it finds. Plans are counted and summarised (the first
+   ones in memory, the rest in a temporary file) and then dropped;
+3. only when no row of the whole file has a problem does the write pass run: the file is
+   read again and each batch planned afresh and written through the services, all in one
+   transaction (each write change-logged with the file's name and SHA-256). Should a
+   service still refuse a row, that row's problem is recorded, the remaining rows are
+   tried so every problem is reported, and the whole transaction is rolled back.
+   `dry_run` rolls back too, after the services have seen every row: the preview shows
+   exactly what would happen.
+
+Problems are kept the same way as plan summaries (`Problems`, a SpooledList): the count is
+exact, the first ones are in memory for the page and all of them can be read back.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,8 +36,9 @@ from django.db import transaction
 from qingxie.core.context import change_note
 from qingxie.core.errors import QingxieError
 from qingxie.core.tabular.problems import FileRefused, Problem, Problems
-from qingxie.core.tabular.reading import file_sha256, open_table
+from qingxie.core.tabular.reading import Table, file_sha256, open_table
 from qingxie.core.tabular.spec import CellError, SheetKind
+from qingxie.core.tabular.spool import SpooledList
 
 Progress = Callable[[str, int, int | None], None]
 
@@ -94,50 +103,83 @@ class ImportContext:
 class Importer:
     """Plans and writes the rows of one kind; subclasses implement `plan`.
 
+    The runner calls `plan` once per batch of `batch_size` rows (None: the whole file in one
+    batch, for kinds whose files are small and whose rows must be ordered across the file),
+    on one importer per pass: what must be known across batches (rows already seen, for
+    duplicates inside the file) is kept on the importer itself.
+
     `write` runs each plan's write in a savepoint so that, after a refusal, the remaining
     rows can still be tried (and reported) before everything is rolled back. A kind with
-    many rows may override it with a batch path (see qingxie.teams.sheets).
+    many rows may override it with a bulk service (see qingxie.teams.sheets).
     """
+
+    batch_size: int | None = 2000
 
     def plan(self, rows: list[Row], ctx: ImportContext) -> list[RowPlan]:
         raise NotImplementedError
 
     def write(self, plans: list[RowPlan], ctx: ImportContext) -> None:
-        todo = [p for p in plans if p.write is not None]
-        for done, plan in enumerate(todo, start=1):
+        for plan in plans:
+            if plan.write is None:
+                continue
             try:
                 with transaction.atomic():
                     plan.write()
             except QingxieError as exc:
                 ctx.service_error(plan.row, exc)
-            if done % 500 == 0:
-                ctx.progress("写入", done, len(todo))
-        ctx.progress("写入", len(todo), len(todo))
+
+
+class SeenKeys:
+    """Which row first held each key, across a whole file, in bounded memory.
+
+    Keys (an association and a team name …) are kept as their 64-bit hash, not themselves:
+    a million keys take some 100 MB as tuples of strings, a fifth of that as hashes. Two
+    different keys of one file sharing a hash is a chance of about one in ten billion for a
+    million rows.
+    """
+
+    def __init__(self) -> None:
+        self._rows: dict[int, int] = {}
+
+    def first(self, key, row: int) -> int | None:
+        """The row that held `key` before `row` (None: first time), remembering `row`."""
+        digest = hash(key)
+        earlier = self._rows.get(digest)
+        if earlier is None:
+            self._rows[digest] = row
+        return earlier
 
 
 @dataclass
 class ImportReport:
-    """The outcome: every problem, or what was (or, in a dry run, would be) written."""
+    """The outcome: every problem, or what was (or, in a dry run, would be) written.
+
+    `problems` and `plans` are sequences with an exact length whose first items are in
+    memory and whose rest is read back from a temporary file (SpooledList); `plans` holds
+    summaries (row, verb, label, changes), not the writes.
+    """
 
     kind: str
     filename: str
     sha256: str
     dry_run: bool
-    problems: list[Problem] = field(default_factory=list)
-    plans: list[RowPlan] = field(default_factory=list)
+    problems: Sequence[Problem] = field(default_factory=list)
+    plans: Sequence[RowPlan] = field(default_factory=list)
     rows: int = 0
     seconds: float = 0.0
+    verbs: Counter = field(default_factory=Counter)
+    problem_rows: int | None = None
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return not len(self.problems)
 
     @property
     def written(self) -> bool:
         return self.ok and not self.dry_run
 
     def count(self, verb: str) -> int:
-        return sum(1 for p in self.plans if p.verb == verb)
+        return self.verbs[verb]
 
     @property
     def counts(self) -> dict[str, int]:
@@ -145,7 +187,9 @@ class ImportReport:
 
     def summary(self) -> str:
         if not self.ok:
-            bad_rows = len({p.row for p in self.problems if p.row is not None})
+            bad_rows = self.problem_rows
+            if bad_rows is None:
+                bad_rows = len({p.row for p in self.problems if p.row is not None})
             return (
                 f"“{self.filename}”有 {len(self.problems)} 处错误"
                 + (f"（涉及 {bad_rows} 行）" if bad_rows else "")
@@ -159,7 +203,24 @@ class ImportReport:
             + ("（预检，未写入）" if self.dry_run else "")
         )
 
-    def as_dict(self) -> dict:
+    def iter_problems(self) -> Iterator[Problem]:
+        """Every problem in row order, read back from disk past the first ones."""
+        return iter(self.problems)
+
+    def as_dict(self, *, problem_limit: int | None = None, plan_limit: int | None = None) -> dict:
+        """The report as JSON data; `problems` and `plans` cut at the limits (None: all),
+        `problem_count` and `plan_count` exact whatever the limits."""
+        problems, changed = [], []
+        for p in self.problems:
+            if problem_limit is not None and len(problems) >= problem_limit:
+                break
+            problems.append(p.as_dict())
+        plan_count = len(self.plans) - self.verbs[UNCHANGED]
+        for p in self.plans:
+            if plan_limit is not None and len(changed) >= plan_limit:
+                break
+            if p.verb != UNCHANGED:
+                changed.append(p.as_dict())
         return {
             "kind": self.kind,
             "filename": self.filename,
@@ -170,8 +231,10 @@ class ImportReport:
             "rows": self.rows,
             "counts": self.counts,
             "summary": self.summary(),
-            "problems": [p.as_dict() for p in self.problems],
-            "plans": [p.as_dict() for p in self.plans if p.verb != UNCHANGED],
+            "problems": problems,
+            "problem_count": len(self.problems),
+            "plans": changed,
+            "plan_count": plan_count,
             "seconds": round(self.seconds, 2),
         }
 
@@ -183,6 +246,37 @@ def import_note(filename: str, sha256: str) -> str:
 
 def _quiet(stage: str, done: int, total: int | None) -> None:
     return None
+
+
+def _parsed(table: Table, ctx: ImportContext) -> Iterator[Row]:
+    """The table's rows, each cell parsed by its column; bad cells become problems."""
+    columns = [ctx.kind.column(f) for f in table.positions]
+    problems = ctx.problems
+    for number, raw in table.rows():
+        values, bad = {}, set()
+        for column in columns:
+            try:
+                values[column.field] = column.parse(raw[column.field])
+            except CellError as exc:
+                problems.add(exc.message, row=number, column=column.header)
+                bad.add(column.field)
+        yield Row(number, values, frozenset(bad))
+
+
+def _batches(rows: Iterator[Row], size: int | None) -> Iterator[list[Row]]:
+    batch: list[Row] = []
+    for row in rows:
+        batch.append(row)
+        if size is not None and len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _summary(plan: RowPlan) -> RowPlan:
+    """A plan without its write (and whatever an importer hung on it), to be kept."""
+    return RowPlan(plan.row, plan.verb, plan.label, None, list(plan.changes))
 
 
 def run_import(
@@ -206,40 +300,55 @@ def run_import(
         table = open_table(path, filename=filename, kind=kind, max_bytes=max_bytes)
         report.sha256 = sha256 or file_sha256(path)
         problems = table.problems
-        columns = [kind.column(f) for f in table.positions]
-        rows: list[Row] = []
-        progress("读取", 0, table.estimated_rows)
-        for number, raw in table.rows():
-            values, bad = {}, set()
-            for column in columns:
-                try:
-                    values[column.field] = column.parse(raw[column.field])
-                except CellError as exc:
-                    problems.add(exc.message, row=number, column=column.header)
-                    bad.add(column.field)
-            rows.append(Row(number, values, frozenset(bad)))
-            if len(rows) % 2000 == 0:
-                progress("读取", len(rows), table.estimated_rows)
+        ctx = ImportContext(kind, actor, problems, progress)
+        plans: SpooledList[RowPlan] = SpooledList(problems._done.keep)
+        report.plans = plans
+        # The check pass: every row, in batches; plans are counted, summarised and dropped.
+        # Rows with bad cells are planned too, so their other fields' problems are named as
+        # well; with any problem at all nothing is written.
+        importer = kind.importer()  # one per pass: importers keep cross-batch state on themselves
+        progress("读取", 0, table.estimated_rows)  # rows are read and checked as they stream
+        for batch in _batches(_parsed(table, ctx), importer.batch_size):
+            report.rows += len(batch)
+            for plan in importer.plan(batch, ctx):
+                report.verbs[plan.verb] += 1
+                plans.append(_summary(plan))
+            problems.flush()
+            progress("校验", report.rows, table.estimated_rows)
     except FileRefused as refused:
         report.sha256 = report.sha256 or sha256 or ""
-        report.problems = refused.problems.sorted()
+        report.problems = refused.problems.listing()
+        report.verbs.clear()
+        report.plans = []
         report.seconds = time.perf_counter() - started
         return report
-    report.rows = len(rows)
-    if not rows:
+    if not report.rows:
         problems.add(f"文件“{filename}”只有列名，没有数据行。")
-    ctx = ImportContext(kind, actor, problems, progress)
-    importer = kind.importer()  # one per run: importers keep their lookups on themselves
-    progress("校验", 0, len(rows))
-    # Rows with bad cells are planned too, so their other fields' problems are named as well;
-    # with any problem at all nothing is written.
-    report.plans = importer.plan(rows, ctx)
-    progress("校验", len(rows), len(rows))
     if not problems:
-        with transaction.atomic(), change_note(import_note(filename, report.sha256)):
-            importer.write(report.plans, ctx)
-            if problems or dry_run:
-                transaction.set_rollback(True)
-    report.problems = problems.sorted()
+        _write_pass(kind, path, filename, report, ctx, max_bytes)
+    report.problems = problems.listing()
+    report.problem_rows = problems.row_count
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _write_pass(kind, path, filename, report, ctx: ImportContext, max_bytes) -> None:
+    """Read the checked file again and write it, batch after batch, in one transaction."""
+    problems, progress = ctx.problems, ctx.progress
+    writer = kind.importer()
+    table = open_table(path, filename=filename, kind=kind, max_bytes=max_bytes)
+    table.problems = problems
+    done = 0
+    progress("写入", 0, report.rows)
+    with transaction.atomic(), change_note(import_note(filename, report.sha256)):
+        for batch in _batches(_parsed(table, ctx), writer.batch_size):
+            # Planned again against the database as the earlier batches left it: the check
+            # pass found no duplicate inside the file, so no row depends on another's write.
+            # After a refusal the later batches are still written (and rolled back with the
+            # rest), so that every row a service would refuse is named.
+            writer.write(writer.plan(batch, ctx), ctx)
+            problems.flush()
+            done += len(batch)
+            progress("写入", done, report.rows)
+        if problems or report.dry_run:
+            transaction.set_rollback(True)

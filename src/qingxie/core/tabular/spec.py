@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from qingxie.core.errors import QingxieError
+
 
 class CellError(ValueError):
     """One cell's value is not acceptable; the message is shown to the cadre as is."""
@@ -64,6 +66,20 @@ def code(*lengths: int) -> Callable[[object], str]:
         return value
 
     parse.kind = "代码"
+    return parse
+
+
+def checked_by(check: Callable[[str], object], kind: str) -> Callable[[object], object]:
+    """A cell read by a service-layer function (a number's check character …): its
+    QingxieError becomes the cell's error, with the same message as on the pages."""
+
+    def parse(raw):
+        try:
+            return check(str(raw).strip())
+        except QingxieError as exc:
+            raise CellError(exc.message) from exc
+
+    parse.kind = kind
     return parse
 
 
