@@ -1,23 +1,25 @@
 """The ledger's permission policies, registered in LedgerConfig.ready().
 
 Each model follows the roles and their regions (accounts.policies); the checklist entries add
-the custom action `verify`: only an administrator holding a grant on the level directly above
-the association (`services.may_verify`) decides, wherever else their grants reach.
+the custom action `verify`, decided by the review workflow's rule (core.review): the level
+directly above first, a level above it once the entry has waited undecided.
 """
 
 from __future__ import annotations
 
-from django.db.models import Q
-
-from qingxie.accounts.policies import RoleRegionPolicy, user_grants
-from qingxie.accounts.roles import ROLE_LEVEL
+from qingxie.accounts.policies import RoleRegionPolicy
 from qingxie.core.policies import register_policy
+from qingxie.core.review import decider_q, may_decide, review_for
 
 VERIFY = "verify"
 
 
 class ChecklistEntryPolicy(RoleRegionPolicy):
-    """Staff submit checklist material (change); the level directly above verifies it."""
+    """Staff submit checklist material (change); the level above decides it (`verify`).
+
+    Who decides is the review workflow's one rule (core.review.may_decide for one entry,
+    decider_q for the queue), so the policy, the services and the pages cannot disagree.
+    """
 
     def __init__(self, model=None, **kwargs):
         kwargs.setdefault("custom_actions", {VERIFY})
@@ -27,24 +29,16 @@ class ChecklistEntryPolicy(RoleRegionPolicy):
         if action != VERIFY:
             return super().user_may(user, action, obj=obj, path=path)
         self.check_action(action)
-        if obj is None:
+        if obj is None or user is None or not user.is_active:
             return False
-        from qingxie.ledger.services import may_verify
-
-        return user is not None and user.is_active and may_verify(user, obj.association)
+        return may_decide(user, obj, review_for(obj))
 
     def restrict(self, queryset, user, action: str):
         if action != VERIFY:
             return super().restrict(queryset, user, action)
         if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
             return queryset.none()
-        if user.is_superuser:
-            return queryset.all()
-        regions = [g.region for g in user_grants(user) if ROLE_LEVEL.get(g.role) is not None]
-        condition = Q(association__region__parent__in=[r.pk for r in regions])
-        if any(r.parent_id is None for r in regions):  # the nation verifies itself
-            condition |= Q(association__region__parent__isnull=True)
-        return queryset.filter(condition) if regions else queryset.none()
+        return queryset.filter(decider_q(user, review_for(queryset.model)))
 
 
 def register() -> None:
