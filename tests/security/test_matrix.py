@@ -165,9 +165,7 @@ class World:
 
         kind = get_kind("ledger", for_import=True)
         uploaded = SimpleUploadedFile("台账.csv", ledger_csv(), "text/csv")
-        sha = jobs.store_upload(self.user(role, code), uploaded, kind=kind)
-        jobs.start_job(self.user(role, code), sha, kind, dry_run=True, background=False)
-        return sha
+        return jobs.check_upload(self.user(role, code), uploaded, kind=kind).payload["sha"]
 
     def entry(self, pk) -> ChecklistEntry:
         return ChecklistEntry.objects.get(pk=pk)
@@ -1229,7 +1227,7 @@ def world(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.DATA_DIR = tmp_path / "data"
     settings.DATA_DIR.mkdir()
-    settings.QINGXIE_IMPORT_BACKGROUND = False
+    settings.QINGXIE_JOBS_SYNC = True
     return World(tmp_path).build()
 
 
