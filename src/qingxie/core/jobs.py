@@ -278,9 +278,7 @@ def _beat(job_id: int, stop: threading.Event) -> None:
     """Keep the heartbeat fresh while a handler works without reporting progress."""
     try:
         while not stop.wait(HEARTBEAT_SECONDS):
-            Job.objects.filter(pk=job_id, state=Job.State.RUNNING).update(
-                heartbeat=timezone.now()
-            )
+            Job.objects.filter(pk=job_id, state=Job.State.RUNNING).update(heartbeat=timezone.now())
     finally:
         from django.db import connection
 
