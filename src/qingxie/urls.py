@@ -11,6 +11,7 @@ from qingxie.accounts import login
 from qingxie.accounts import views as accounts_views
 from qingxie.ledger import api as ledger_api
 from qingxie.regions.api import RegionViewSet
+from qingxie.sheets import api as sheets_api
 from qingxie.teams import api as teams_api
 from qingxie.web import views as web_views
 
@@ -19,6 +20,7 @@ router.trailing_slash = "/?"  # both /api/regions/440000 and /api/regions/440000
 router.register("regions", RegionViewSet, basename="region")
 ledger_api.register(router)
 teams_api.register(router)
+sheets_api.register(router)
 
 api_patterns = [
     path("schema", SpectacularAPIView.as_view(), name="schema"),

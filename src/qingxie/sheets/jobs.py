@@ -74,14 +74,14 @@ def store_upload(user, uploaded, *, kind: SheetKind) -> tuple[str, dict]:
     }
 
 
-def check_upload(user, uploaded, *, kind: SheetKind) -> Job:
-    """Store the upload and queue its check (a dry run); the new job is returned."""
+def check_upload(user, uploaded, *, kind: SheetKind, dry_run: bool = True) -> Job:
+    """Store the upload and queue its check (a dry run, or the import itself); the new job."""
     sha, meta = store_upload(user, uploaded, kind=kind)
     return job_enqueue(
         kind=JOB_KIND,
         owner=user,
         subject=_subject(kind.name, sha),
-        payload={"sheet_kind": kind.name, "sha": sha, "dry_run": True, **meta},
+        payload={"sheet_kind": kind.name, "sha": sha, "dry_run": dry_run, **meta},
     )
 
 
