@@ -9,42 +9,87 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0005_data_version'),
+        ("core", "0005_data_version"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Job',
+            name="Job",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=50, verbose_name='类型')),
-                ('subject', models.CharField(blank=True, db_index=True, max_length=200, verbose_name='对象')),
-                ('payload', models.JSONField(blank=True, default=dict, verbose_name='参数')),
-                ('state', models.CharField(choices=[('queued', '排队中'), ('running', '进行中'), ('done', '已完成'), ('failed', '失败')], default='queued', max_length=8, verbose_name='状态')),
-                ('stage', models.CharField(blank=True, max_length=100, verbose_name='阶段')),
-                ('done', models.BigIntegerField(default=0, verbose_name='已处理')),
-                ('total', models.BigIntegerField(blank=True, null=True, verbose_name='总数')),
-                ('result', models.JSONField(blank=True, null=True, verbose_name='结果')),
-                ('message', models.CharField(blank=True, max_length=500, verbose_name='说明')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='尝试次数')),
-                ('max_attempts', models.PositiveSmallIntegerField(default=3, verbose_name='最多尝试')),
-                ('created', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='提交时间')),
-                ('started', models.DateTimeField(blank=True, null=True, verbose_name='开始时间')),
-                ('finished', models.DateTimeField(blank=True, null=True, verbose_name='结束时间')),
-                ('heartbeat', models.DateTimeField(blank=True, null=True, verbose_name='心跳')),
-                ('request_id', models.UUIDField(default=uuid.uuid4, verbose_name='请求编号')),
-                ('client_ip', models.GenericIPAddressField(blank=True, null=True, verbose_name='客户端地址')),
-                ('channel', models.CharField(default='system', max_length=16, verbose_name='渠道')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='jobs', to=settings.AUTH_USER_MODEL, verbose_name='发起人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=50, verbose_name="类型")),
+                (
+                    "subject",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=200, verbose_name="对象"
+                    ),
+                ),
+                ("payload", models.JSONField(blank=True, default=dict, verbose_name="参数")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "排队中"),
+                            ("running", "进行中"),
+                            ("done", "已完成"),
+                            ("failed", "失败"),
+                        ],
+                        default="queued",
+                        max_length=8,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("stage", models.CharField(blank=True, max_length=100, verbose_name="阶段")),
+                ("done", models.BigIntegerField(default=0, verbose_name="已处理")),
+                ("total", models.BigIntegerField(blank=True, null=True, verbose_name="总数")),
+                ("result", models.JSONField(blank=True, null=True, verbose_name="结果")),
+                ("message", models.CharField(blank=True, max_length=500, verbose_name="说明")),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="尝试次数")),
+                (
+                    "max_attempts",
+                    models.PositiveSmallIntegerField(default=3, verbose_name="最多尝试"),
+                ),
+                (
+                    "created",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="提交时间"
+                    ),
+                ),
+                ("started", models.DateTimeField(blank=True, null=True, verbose_name="开始时间")),
+                ("finished", models.DateTimeField(blank=True, null=True, verbose_name="结束时间")),
+                ("heartbeat", models.DateTimeField(blank=True, null=True, verbose_name="心跳")),
+                ("request_id", models.UUIDField(default=uuid.uuid4, verbose_name="请求编号")),
+                (
+                    "client_ip",
+                    models.GenericIPAddressField(blank=True, null=True, verbose_name="客户端地址"),
+                ),
+                ("channel", models.CharField(default="system", max_length=16, verbose_name="渠道")),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="jobs",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="发起人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '后台任务',
-                'verbose_name_plural': '后台任务',
-                'ordering': ['-created', '-id'],
-                'indexes': [models.Index(fields=['state', 'heartbeat'], name='job_state_heartbeat')],
+                "verbose_name": "后台任务",
+                "verbose_name_plural": "后台任务",
+                "ordering": ["-created", "-id"],
+                "indexes": [
+                    models.Index(fields=["state", "heartbeat"], name="job_state_heartbeat")
+                ],
             },
         ),
     ]
