@@ -104,3 +104,8 @@ def test_queued_until_a_worker_takes_it(gz, tmp_path, settings, django_capture_o
     assert refused.status_code == 400  # not checked yet
     assert _run_queued() == 1
     assert gz.get(f"/api/imports/{body['id']}").json()["counts"]["created"] == 2
+
+
+def test_an_id_beyond_any_database_integer_is_a_plain_404(gz):
+    response = gz.get("/api/imports/99999999999999999999999")
+    assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"

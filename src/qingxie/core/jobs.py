@@ -412,6 +412,6 @@ def job_of(user, job_id) -> Job | None:
         job_id = int(job_id)
     except (TypeError, ValueError):
         return None
-    if not getattr(user, "is_authenticated", False):
+    if not 0 < job_id < 2**63 or not getattr(user, "is_authenticated", False):
         return None
     return Job.objects.filter(pk=job_id, owner=user).first()

@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from qingxie.core.api import error_documenting_schema
 from qingxie.core.errors import PermissionDeniedError, QingxieError
 from qingxie.core.jobs import Job, job_of
 from qingxie.core.tabular.reading import default_max_bytes
@@ -120,6 +121,7 @@ class ImportViewSet(viewsets.ViewSet):
     """POST /api/imports/, GET /api/imports/<id>, POST /api/imports/<id>/confirm."""
 
     parser_classes = [MultiPartParser, FormParser]
+    schema = error_documenting_schema()
     lookup_value_regex = r"[0-9]+"
 
     def _job(self, request, pk) -> Job:
