@@ -20,7 +20,6 @@ router.trailing_slash = "/?"  # both /api/regions/440000 and /api/regions/440000
 router.register("regions", RegionViewSet, basename="region")
 ledger_api.register(router)
 teams_api.register(router)
-sheets_api.register(router)
 
 api_patterns = [
     path("schema", SpectacularAPIView.as_view(), name="schema"),
@@ -33,6 +32,7 @@ api_patterns = [
         name="docs",
     ),
     *ledger_api.urlpatterns,
+    *sheets_api.urlpatterns,
     *router.urls,
 ]
 

@@ -165,7 +165,9 @@ class World:
 
         kind = get_kind("ledger", for_import=True)
         uploaded = SimpleUploadedFile("台账.csv", ledger_csv(), "text/csv")
-        return jobs.check_upload(self.user(role, code), uploaded, kind=kind).payload["sha"]
+        job = jobs.check_upload(self.user(role, code), uploaded, kind=kind)
+        self.import_id = job.pk
+        return job.payload["sha"]
 
     def entry(self, pk) -> ChecklistEntry:
         return ChecklistEntry.objects.get(pk=pk)
@@ -1079,6 +1081,35 @@ API: dict[tuple[str, str], Probe] = {
         OK,
         data=lambda w: {"representative": "王晓明"},
         other=CITY_ELSEWHERE,
+    ),
+    ("POST", "/api/imports/"): api_probe(
+        "post",
+        lambda w: "/api/imports/",
+        COUNTY,
+        (202,),
+        data=lambda w: {"kind": "ledger", "file": SimpleUploadedFile("台账.csv", ledger_csv())},
+        fmt="form",
+        records=False,  # a check writes nothing
+        why="上传的文件只属于上传者，每一行按上传者的权限检查",
+    ),
+    ("GET", "/api/imports/{id}/"): api_probe(
+        "get",
+        lambda w: f"/api/imports/{w.import_id}/",
+        COUNTY,
+        OK,
+        other=COUNTY_ELSEWHERE,
+        viewer_status=404,  # only the uploader sees a job
+    ),
+    # The file has problems, so confirming it is refused (400) and imports nothing.
+    ("POST", "/api/imports/{id}/confirm/"): api_probe(
+        "post",
+        lambda w: f"/api/imports/{w.import_id}/confirm/",
+        COUNTY,
+        (400,),
+        data=lambda w: {},
+        other=COUNTY_ELSEWHERE,
+        viewer_status=404,
+        records=False,
     ),
     ("GET", "/api/teams/"): api_probe(
         "get", lambda w: "/api/teams/", COUNTY, OK, other=COUNTY_ELSEWHERE, hidden=lambda w: HZ_TEAM
