@@ -231,18 +231,25 @@ def _run_queued():
     from multiprocessing import Queue, Value
 
     from django_q.brokers import get_broker
+    from django_q.conf import Conf
     from django_q.signing import SignedPackage
     from django_q.worker import worker
 
     broker = get_broker()
     ran = 0
-    for task_id, package in broker.dequeue() or []:
-        tasks, results = Queue(), Queue()
-        tasks.put(SignedPackage.loads(package))
-        tasks.put("STOP")
-        worker(tasks, results, Value("f", -1))
-        broker.acknowledge(task_id)
-        ran += 1
+    # In this process the worker must keep the test's connection (its transaction holds the
+    # test data); django-q2 keeps connections when it runs in sync mode, as it does here.
+    was, Conf.SYNC = Conf.SYNC, True
+    try:
+        for task_id, package in broker.dequeue() or []:
+            tasks, results = Queue(), Queue()
+            tasks.put(SignedPackage.loads(package))
+            tasks.put("STOP")
+            worker(tasks, results, Value("f", -1))
+            broker.acknowledge(task_id)
+            ran += 1
+    finally:
+        Conf.SYNC = was
     return ran
 
 

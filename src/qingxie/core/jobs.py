@@ -30,7 +30,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import close_old_connections, models, transaction
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -376,7 +376,6 @@ def _reap_periodically() -> None:
 
 def periodic_run(name: str) -> None:
     """What a django-q2 schedule calls: run the registered periodic job `name`."""
-    close_old_connections()
     entry = PERIODIC.get(name)
     if entry is None:
         log.warning("periodic job %s is no longer registered", name)
