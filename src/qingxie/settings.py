@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_q",
     "qingxie.core",
     "qingxie.accounts",
     "qingxie.regions",
@@ -185,11 +186,32 @@ QINGXIE_VENDOR_FILES = {
     "vendor/echarts/echarts.min.js": "echarts/dist/echarts.min.js",
     "vendor/htmx/htmx.min.js": "htmx.org/dist/htmx.min.js",
 }
+
+
+def _storage_dir() -> Path:
+    """Where uploads, import results, generated files and evidence are kept.
+
+    QINGXIE_STORAGE_DIR (one directory shared by every app server), else `<data dir>/storage`.
+    A data directory made before that setting kept evidence in `<data dir>/media`: while that
+    directory exists and `storage` does not, it stays the location, so old evidence is still
+    found and no file or row has to move.
+    """
+    if configured := os.environ.get("QINGXIE_STORAGE_DIR"):
+        return Path(configured).expanduser()
+    legacy, current = DATA_DIR / "media", DATA_DIR / "storage"
+    return legacy if legacy.is_dir() and not current.exists() else current
+
+
+STORAGE_DIR = _storage_dir()
+STORAGE_DIR.mkdir(parents=True, exist_ok=True)
+# Any Django storage backend can replace the directory (e.g. an S3-compatible one) by
+# setting STORAGES["default"] in a settings module that imports this one.
 STORAGES = {
+    # The directory is MEDIA_ROOT (below), not an option, so tests that move MEDIA_ROOT move it.
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "qingxie.core.staticfinders.StaticStorage"},
 }
-MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_ROOT = STORAGE_DIR
 MAPS_DIR = STATIC_ROOT / "maps"
 
 # Number of reverse proxies in front of qingxie whose X-Forwarded-For is trusted (0: none).
@@ -296,6 +318,31 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# --- Background jobs (core/jobs.py, docs/deployment.md) ---
+# "database" (default): the queue is a table in the one database, nothing else to run.
+# A redis:// URL: the queue lives in Redis (needs the `redis` package); job state stays in
+# the database either way.
+QINGXIE_JOB_BROKER = os.environ.get("QINGXIE_JOB_BROKER", "database").strip() or "database"
+# Run jobs inline in the process that starts them (tests; a one-shot command).
+QINGXIE_JOBS_SYNC = _env_bool("QINGXIE_JOBS_SYNC")
+Q_CLUSTER = {
+    "name": "qingxie",
+    "workers": int(os.environ.get("QINGXIE_JOB_WORKERS", "2")),
+    # A job longer than this is stopped; an unacknowledged message is redelivered after retry.
+    "timeout": int(os.environ.get("QINGXIE_JOB_TIMEOUT", "1800")),
+    "retry": int(os.environ.get("QINGXIE_JOB_TIMEOUT", "1800")) + 60,
+    "max_attempts": 3,
+    "ack_failures": True,
+    "catch_up": False,
+    "poll": 0.5,
+    "save_limit": 100,
+    "label": "后台任务队列",
+}
+if QINGXIE_JOB_BROKER == "database":
+    Q_CLUSTER["orm"] = "default"
+else:
+    Q_CLUSTER["redis"] = QINGXIE_JOB_BROKER
 
 LOGGING = {
     "version": 1,

@@ -11,6 +11,7 @@ from qingxie.accounts import login
 from qingxie.accounts import views as accounts_views
 from qingxie.ledger import api as ledger_api
 from qingxie.regions.api import RegionViewSet
+from qingxie.sheets import api as sheets_api
 from qingxie.teams import api as teams_api
 from qingxie.web import views as web_views
 
@@ -31,6 +32,7 @@ api_patterns = [
         name="docs",
     ),
     *ledger_api.urlpatterns,
+    *sheets_api.urlpatterns,
     *router.urls,
 ]
 

@@ -165,9 +165,9 @@ class World:
 
         kind = get_kind("ledger", for_import=True)
         uploaded = SimpleUploadedFile("台账.csv", ledger_csv(), "text/csv")
-        sha = jobs.store_upload(self.user(role, code), uploaded, kind=kind)
-        jobs.start_job(self.user(role, code), sha, kind, dry_run=True, background=False)
-        return sha
+        job = jobs.check_upload(self.user(role, code), uploaded, kind=kind)
+        self.import_id = job.pk
+        return job.payload["sha"]
 
     def entry(self, pk) -> ChecklistEntry:
         return ChecklistEntry.objects.get(pk=pk)
@@ -1082,6 +1082,35 @@ API: dict[tuple[str, str], Probe] = {
         data=lambda w: {"representative": "王晓明"},
         other=CITY_ELSEWHERE,
     ),
+    ("POST", "/api/imports/"): api_probe(
+        "post",
+        lambda w: "/api/imports/",
+        COUNTY,
+        (202,),
+        data=lambda w: {"kind": "ledger", "file": SimpleUploadedFile("台账.csv", ledger_csv())},
+        fmt="form",
+        records=False,  # a check writes nothing
+        why="上传的文件只属于上传者，每一行按上传者的权限检查",
+    ),
+    ("GET", "/api/imports/{id}/"): api_probe(
+        "get",
+        lambda w: f"/api/imports/{w.import_id}/",
+        COUNTY,
+        OK,
+        other=COUNTY_ELSEWHERE,
+        viewer_status=404,  # only the uploader sees a job
+    ),
+    # The file has problems, so confirming it is refused (400) and imports nothing.
+    ("POST", "/api/imports/{id}/confirm/"): api_probe(
+        "post",
+        lambda w: f"/api/imports/{w.import_id}/confirm/",
+        COUNTY,
+        (400,),
+        data=lambda w: {},
+        other=COUNTY_ELSEWHERE,
+        viewer_status=404,
+        records=False,
+    ),
     ("GET", "/api/teams/"): api_probe(
         "get", lambda w: "/api/teams/", COUNTY, OK, other=COUNTY_ELSEWHERE, hidden=lambda w: HZ_TEAM
     ),
@@ -1229,7 +1258,7 @@ def world(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.DATA_DIR = tmp_path / "data"
     settings.DATA_DIR.mkdir()
-    settings.QINGXIE_IMPORT_BACKGROUND = False
+    settings.QINGXIE_JOBS_SYNC = True
     return World(tmp_path).build()
 
 

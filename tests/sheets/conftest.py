@@ -1,4 +1,4 @@
-"""Fixtures of the import/export tests: background jobs run inline unless a test asks otherwise."""
+"""Fixtures of the import/export tests: jobs run inline through the queue's own sync path."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _imports_inline(settings, tmp_path):
-    """Jobs run in the request (the test database is one transaction); uploads in a tmp dir."""
-    settings.QINGXIE_IMPORT_BACKGROUND = False
+    """Jobs run in the request (the test database is one transaction); storage in a tmp dir."""
+    settings.QINGXIE_JOBS_SYNC = True
     settings.DATA_DIR = tmp_path / "data"
     settings.DATA_DIR.mkdir()
+    settings.MEDIA_ROOT = tmp_path / "storage"

@@ -345,4 +345,6 @@ class ObjectChange(models.Model):
         return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
 
 
+# Background jobs live in their own module; imported here so Django registers the model.
+from qingxie.core.jobs import Job  # noqa: E402,F401
 from qingxie.core.review import ReviewDecision  # noqa: E402,F401  (registers the model)

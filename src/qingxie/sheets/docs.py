@@ -25,10 +25,11 @@ else, and every export of personal data is recorded in the change log.
 导入导出 `/sheets/`（协会台账、基层队伍页面上也有“下载模板 / 导入 / 导出”按钮，覆盖情况页面有“导出统计表”）：
 
 1. **下载模板**：数据表（必填列红底）、下拉选项、“填写说明”工作表；
-2. **导入**：上传文件 → 系统在后台逐行逐列检查（页面显示进度），列出每一处错误的行、列和原因
+2. **导入**：上传文件 → 系统在后台任务队列中逐行逐列检查（页面显示排队、进度；服务器重启后任务页面仍在），列出每一处错误的行、列和原因
    （可下载全部错误清单 CSV）；没有错误时预览将新增、修改和无变化的行数及明细；
 3. **确认导入**：系统重新检查一遍后在一个事务中写入，任何一行失败则一条也不写入；
-   上传的文件按 SHA-256 保存在数据目录中，只属于上传者，一天后清除。
+   上传的文件按 SHA-256 保存在共享存储（`QINGXIE_STORAGE_DIR`）中，只属于上传者，一天后清除；
+   多台应用服务器共用同一数据库和存储目录时，在任何一台上传、预览、确认都可以。
 4. **导出**：选择行政区划、统计日期和格式（xlsx/csv），导出该区划及其下级在当天存在的记录。
 
 ## 命令
@@ -43,6 +44,28 @@ qingxie export <kind> --region <code> [--as-of YYYY-MM-DD] [--format xlsx|csv] [
 them on channel `cli`. Progress goes to stderr; every problem is printed as
 `第N行“列名”：原因`, and the command exits with status 1 when there is any. `export` without
 `--user` is the operator's and covers the whole country (phones masked).
+
+## API
+
+The same runner, rules and messages, on the job queue; only the uploader sees a job (anyone
+else: 404 in the one error shape `{"error": {"code", "message"}}`).
+
+- `POST /api/imports/` (multipart: `kind`, `file`, `dry_run` — default `true`) → 202
+  `{"id", "state"}`. With `dry_run=false` the file is imported at once (still checked first,
+  all rows or none).
+- `GET /api/imports/<id>` → `state` (`queued`, `running`, `done`, `failed`), `stage`,
+  `progress` (`done`, `total`, `percent`), `ok`, `summary`, `counts` (`created`, `updated`,
+  `unchanged`), `problem_count` and `problems` as `[{"row", "column", "message"}]` (the first
+  1,000), `message` (why a job failed), `dry_run`, `filename`, `sha256`.
+- `POST /api/imports/<id>/confirm` → 202 `{"id", "state"}`: the real import of a file whose
+  check passed (same id; poll it again). A file with problems (`has_problems`), not yet
+  checked or already imported (`not_checked`) is refused with 400.
+
+```sh
+curl -H "Authorization: Bearer $TOKEN" -F kind=teams -F file=@队伍.xlsx https://qingxie.example/api/imports/
+curl -H "Authorization: Bearer $TOKEN" https://qingxie.example/api/imports/42
+curl -H "Authorization: Bearer $TOKEN" -X POST https://qingxie.example/api/imports/42/confirm
+```
 
 ## 规则（所有种类）
 

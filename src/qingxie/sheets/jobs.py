@@ -1,11 +1,11 @@
 """Uploaded import files kept between preview and confirm, and the import jobs run on them.
 
-An upload is stored under the data directory as `imports/<user id>/<sha256><suffix>`, so it
-belongs to the user who sent it and is found again by its SHA-256 (no other user can reach
-it; sending the same file again finds the same copy). Each job (a preview, which is a dry
-run, or the real import) writes its progress and then its report to a small JSON file next
-to it, which the page polls. Jobs run in a background thread of the serving process; the
-file is re-validated from scratch by the real import, whatever the preview said.
+An upload goes to the configured storage (settings STORAGES, by default the shared
+QINGXIE_STORAGE_DIR) as `imports/<user id>/<sha256><suffix>`, so any app server finds it.
+Its check (a dry run) and the real import are one `core.jobs.Job` per upload and kind,
+owned by the uploader: the page and the API read the job's state, progress and report from
+the database. The file is re-validated from scratch by the real import, whatever the
+preview said. Uploads and problem lists older than a day are swept by a periodic job.
 """
 
 from __future__ import annotations
@@ -13,19 +13,20 @@ from __future__ import annotations
 import csv
 import datetime
 import hashlib
-import json
+import io
 import logging
 import os
 import re
+import shutil
 import tempfile
-import threading
-import time
+from contextlib import contextmanager
 from pathlib import Path
 
-from django.conf import settings
-from django.db import connection
+from django.core.files.base import ContentFile, File
+from django.core.files.storage import default_storage
+from django.utils import timezone
 
-from qingxie.core.context import change_context, current_context
+from qingxie.core.jobs import Job, job_enqueue, job_handler, job_requeue
 from qingxie.core.tabular import SheetKind, run_import
 from qingxie.core.tabular.reading import ACCEPTED_SUFFIXES
 
@@ -35,164 +36,152 @@ _SHA = re.compile(r"^[0-9a-f]{64}$")
 KEEP_SECONDS = 24 * 3600
 #: Problems and planned rows shown on the page; all problems are in the downloadable list.
 SHOWN = 1000
+JOB_KIND = "sheets.import"
 
 
-def user_dir(user) -> Path:
-    path = Path(settings.DATA_DIR) / "imports" / str(user.pk)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def _user_dir(user) -> str:
+    return f"imports/{user.pk}"
 
 
-def _sweep(directory: Path) -> None:
-    """Forget uploads and jobs older than a day."""
-    cutoff = time.time() - KEEP_SECONDS
-    for entry in directory.iterdir():
-        try:
-            if entry.stat().st_mtime < cutoff:
-                entry.unlink()
-        except OSError:
-            pass
+def _subject(kind_name: str, sha: str) -> str:
+    return f"{kind_name}:{sha}"
 
 
-def store_upload(user, uploaded, *, kind: SheetKind) -> str:
-    """Copy an uploaded file into the user's import directory; its SHA-256 is the key."""
-    directory = user_dir(user)
-    _sweep(directory)
+def store_upload(user, uploaded, *, kind: SheetKind) -> tuple[str, dict]:
+    """Save an uploaded file in the storage under the user's prefix; its SHA-256 is the key.
+
+    Returns the SHA-256 and what is known about the file (name, suffix, size, stored name).
+    """
     name = Path(uploaded.name or "upload").name
     suffix = Path(name).suffix.lower()
     suffix = suffix if suffix in ACCEPTED_SUFFIXES else ".bin"
     digest = hashlib.sha256()
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".upload-")
-    with os.fdopen(fd, "wb") as out:
+    with tempfile.TemporaryFile() as spool:
         for chunk in uploaded.chunks():
             digest.update(chunk)
-            out.write(chunk)
-    sha = digest.hexdigest()
-    os.replace(tmp, directory / f"{sha}{suffix}")
-    meta = {
+            spool.write(chunk)
+        sha = digest.hexdigest()
+        target = f"{_user_dir(user)}/{sha}{suffix}"
+        if not default_storage.exists(target):
+            spool.seek(0)
+            default_storage.save(target, File(spool, name=target))
+    return sha, {
         "filename": name,
         "suffix": suffix,
-        "kind": kind.name,
         "size": uploaded.size,
-        "uploaded": datetime.datetime.now().isoformat(timespec="seconds"),
+        "storage_name": target,
+        "uploaded": timezone.now().isoformat(timespec="seconds"),
     }
-    _write_json(directory / f"{sha}.meta.json", meta)
-    (directory / f"{sha}.{kind.name}.job.json").unlink(missing_ok=True)
-    return sha
 
 
-def upload_of(user, sha: str) -> tuple[Path, dict] | None:
-    """The stored upload of `user` with this SHA-256, and what is known about it."""
-    if not _SHA.match(sha or ""):
-        return None
-    directory = user_dir(user)
-    meta_path = directory / f"{sha}.meta.json"
-    if not meta_path.exists():
-        return None
-    meta = json.loads(meta_path.read_text("utf-8"))
-    path = directory / f"{sha}{meta['suffix']}"
-    return (path, meta) if path.exists() else None
-
-
-def _write_json(path: Path, data: dict) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, default=str), "utf-8")
-    os.replace(tmp, path)
-
-
-def job_path(user, sha: str, kind: SheetKind) -> Path:
-    return user_dir(user) / f"{sha}.{kind.name}.job.json"
-
-
-def problems_path(user, sha: str, kind: SheetKind) -> Path:
-    return user_dir(user) / f"{sha}.{kind.name}.problems.csv"
-
-
-def job_state(user, sha: str, kind: SheetKind) -> dict | None:
-    path = job_path(user, sha, kind)
-    try:
-        return json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def start_job(user, sha: str, kind: SheetKind, *, dry_run: bool, background: bool = True) -> None:
-    """Run a preview (dry run) or the real import of the stored upload, in the background.
-
-    The change-log attribution of the request (user, request id, client address, channel
-    "web") is carried into the thread, where it would otherwise be lost.
-    """
-    found = upload_of(user, sha)
-    if found is None:
-        return
-    path, meta = found
-    state = job_state(user, sha, kind)
-    if state and state.get("state") == "running":
-        return  # already under way (a double click, or a second tab)
-    target = job_path(user, sha, kind)
-    _write_json(
-        target, {"state": "running", "dry_run": dry_run, "stage": "排队", "done": 0, "total": None}
+def check_upload(user, uploaded, *, kind: SheetKind, dry_run: bool = True) -> Job:
+    """Store the upload and queue its check (a dry run, or the import itself); the new job."""
+    sha, meta = store_upload(user, uploaded, kind=kind)
+    return job_enqueue(
+        kind=JOB_KIND,
+        owner=user,
+        subject=_subject(kind.name, sha),
+        payload={"sheet_kind": kind.name, "sha": sha, "dry_run": dry_run, **meta},
     )
-    request_ctx = current_context()
-    attribution = {
-        "user": user,
-        "request_id": request_ctx.request_id,
-        "client_ip": request_ctx.client_ip,
-        "channel": "web",
-    }
-    last_write = [0.0]
 
-    def progress(stage: str, done: int, total: int | None) -> None:
-        now = time.monotonic()
-        if now - last_write[0] < 0.3 and done != total:
-            return
-        last_write[0] = now
-        _write_json(
-            target,
-            {"state": "running", "dry_run": dry_run, "stage": stage, "done": done, "total": total},
+
+def confirm(job: Job) -> Job:
+    """Queue the real import of a checked file; anything else leaves the job as it is.
+
+    Only a finished check that found no problem and has something to write is confirmed;
+    a second click while the import runs, or after it, does nothing.
+    """
+    report = job.result or {}
+    if not (job.state == Job.State.DONE and job.payload.get("dry_run") and report.get("ok")):
+        return job
+    return job_requeue(job=job, payload={**job.payload, "dry_run": False})
+
+
+def latest_job(user, sha: str, kind: SheetKind) -> Job | None:
+    """The user's most recent job on the upload with this SHA-256 (None for anyone else)."""
+    if not _SHA.match(sha or "") or not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        Job.objects.filter(kind=JOB_KIND, owner=user, subject=_subject(kind.name, sha))
+        .order_by("-created", "-id")
+        .first()
+    )
+
+
+def problems_name(user, sha: str, kind: SheetKind) -> str:
+    return f"{_user_dir(user)}/{sha}.{kind.name}.problems.csv"
+
+
+@contextmanager
+def local_path(name: str, suffix: str):
+    """A local file path for the stored file `name`: the file itself when the storage is a
+    directory, else a temporary copy (the import runner reads a path)."""
+    try:
+        yield Path(default_storage.path(name))
+        return
+    except NotImplementedError:
+        pass
+    fd, tmp = tempfile.mkstemp(suffix=suffix, prefix="qingxie-import-")
+    try:
+        with os.fdopen(fd, "wb") as out, default_storage.open(name, "rb") as src:
+            shutil.copyfileobj(src, out, 1024 * 1024)
+        yield Path(tmp)
+    finally:
+        os.unlink(tmp)
+
+
+@job_handler(JOB_KIND)
+def import_job(job: Job, progress, *, sheet_kind, sha, dry_run, filename, storage_name, **meta):
+    """Check (dry run) or import the stored upload; the report is the job's result."""
+    from qingxie.core.errors import QingxieError
+    from qingxie.sheets.kinds import get_kind
+
+    kind = get_kind(sheet_kind, for_import=True)
+    if not default_storage.exists(storage_name):
+        raise QingxieError("未找到该上传文件（可能已过期），请重新上传。")
+    with local_path(storage_name, meta.get("suffix", "")) as path:
+        report = run_import(
+            kind,
+            path,
+            filename=filename,
+            actor=job.owner,
+            dry_run=dry_run,
+            progress=progress,
+            sha256=sha,
         )
+    data = report.as_dict()
+    data["problem_count"] = len(data["problems"])
+    data["problems"] = data["problems"][:SHOWN]
+    data["plan_count"] = len(data["plans"])
+    data["plans"] = data["plans"][:SHOWN]
+    if report.problems:
+        text = io.StringIO()
+        writer = csv.writer(text)
+        writer.writerow(["行", "列", "问题"])
+        for p in report.problems:
+            writer.writerow([p.row or "", p.column or "", p.message])
+        name = problems_name(job.owner, sha, kind)
+        default_storage.delete(name)
+        default_storage.save(name, ContentFile(text.getvalue().encode("utf-8-sig")))
+    return data
 
-    def work() -> None:
-        try:
-            with change_context(**attribution):
-                report = run_import(
-                    kind,
-                    path,
-                    filename=meta["filename"],
-                    actor=user,
-                    dry_run=dry_run,
-                    progress=progress,
-                    sha256=sha,
-                )
-            data = report.as_dict()
-            data["problem_count"] = len(data["problems"])
-            data["problems"] = data["problems"][:SHOWN]
-            data["plan_count"] = len(data["plans"])
-            data["plans"] = data["plans"][:SHOWN]
-            if report.problems:
-                with open(
-                    problems_path(user, sha, kind), "w", encoding="utf-8-sig", newline=""
-                ) as fh:
-                    writer = csv.writer(fh)
-                    writer.writerow(["行", "列", "问题"])
-                    for p in report.problems:
-                        writer.writerow([p.row or "", p.column or "", p.message])
-            _write_json(target, {"state": "done", "dry_run": dry_run, "report": data})
-        except Exception:
-            log.exception("import job failed: %s %s", kind.name, sha)
-            _write_json(
-                target,
-                {
-                    "state": "failed",
-                    "dry_run": dry_run,
-                    "message": "导入时发生意外错误，未写入任何数据。请稍后重试或联系管理员。",
-                },
-            )
-        finally:
-            if background:
-                connection.close()
 
-    if background:
-        threading.Thread(target=work, name=f"import-{kind.name}-{sha[:8]}", daemon=True).start()
-    else:
-        work()
+def sweep_uploads() -> int:
+    """Forget uploads and problem lists older than a day (a periodic job); how many went."""
+    cutoff = timezone.now() - datetime.timedelta(seconds=KEEP_SECONDS)
+    removed = 0
+    try:
+        user_dirs, _files = default_storage.listdir("imports")
+    except FileNotFoundError:
+        return 0
+    for user_dir in user_dirs:
+        _dirs, files = default_storage.listdir(f"imports/{user_dir}")
+        for name in files:
+            stored = f"imports/{user_dir}/{name}"
+            try:
+                if default_storage.get_modified_time(stored) < cutoff:
+                    default_storage.delete(stored)
+                    removed += 1
+            except (OSError, NotImplementedError):
+                log.warning("could not sweep %s", stored)
+    return removed

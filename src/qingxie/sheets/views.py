@@ -9,8 +9,8 @@ from __future__ import annotations
 import io
 import tempfile
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -156,29 +156,34 @@ class ImportView(View):
             return self._render(request, sheet_kind, UploadForm(), 413, _too_big_message(limit))
         if not form.is_valid():
             return self._render(request, sheet_kind, form, 400)
-        sha = jobs.store_upload(request.user, form.cleaned_data["file"], kind=sheet_kind)
-        jobs.start_job(request.user, sha, sheet_kind, dry_run=True, background=_background())
-        return redirect("sheets:import_job", kind=sheet_kind.name, sha=sha)
-
-
-def _background() -> bool:
-    return getattr(settings, "QINGXIE_IMPORT_BACKGROUND", True)
+        job = jobs.check_upload(request.user, form.cleaned_data["file"], kind=sheet_kind)
+        return redirect("sheets:import_job", kind=sheet_kind.name, sha=job.payload["sha"])
 
 
 def _job_context(request, sheet_kind, sha):
-    found = jobs.upload_of(request.user, sha)
-    if found is None:
+    job = jobs.latest_job(request.user, sha, sheet_kind)
+    if job is None:
         raise Http404("未找到该上传文件（可能已过期），请重新上传。")
-    _path, meta = found
-    state = jobs.job_state(request.user, sha, sheet_kind) or {"state": "missing"}
-    if state.get("state") == "running" and state.get("total"):
-        state["percent"] = min(100, int(100 * state["done"] / max(1, state["total"])))
+    payload = job.payload
+    state = {
+        "state": job.state,
+        "dry_run": payload.get("dry_run"),
+        "stage": job.stage or "排队",
+        "done": job.done,
+        "total": job.total,
+        "percent": job.percent,
+        "message": job.message,
+        "report": job.result if job.state == job.State.DONE else None,
+        # Waiting for a worker looks like running to the page: it keeps polling.
+        "busy": job.state in (job.State.QUEUED, job.State.RUNNING),
+    }
     return {
         "kind": sheet_kind,
         "sha": sha,
-        "meta": meta,
+        "meta": payload,
         "job": state,
-        "report": state.get("report"),
+        "job_id": job.pk,
+        "report": state["report"],
         "list_url": reverse(LIST_URLS[sheet_kind.name]) if sheet_kind.name in LIST_URLS else "",
     }
 
@@ -194,10 +199,10 @@ class ImportJobView(View):
     def post(self, request, kind, sha):
         sheet_kind = _kind(kind, for_import=True)
         _require_import(request.user, sheet_kind)
-        ctx = _job_context(request, sheet_kind, sha)
-        report = ctx["report"]
-        if ctx["job"].get("state") == "done" and report and report["ok"] and report["dry_run"]:
-            jobs.start_job(request.user, sha, sheet_kind, dry_run=False, background=_background())
+        job = jobs.latest_job(request.user, sha, sheet_kind)
+        if job is None:
+            raise Http404("未找到该上传文件（可能已过期），请重新上传。")
+        jobs.confirm(job)
         return redirect("sheets:import_job", kind=sheet_kind.name, sha=sha)
 
 
@@ -212,13 +217,13 @@ def import_problems(request, kind, sha):
     """Every problem of the last check, as a csv the cadre can sort and work through."""
     sheet_kind = _kind(kind, for_import=True)
     _require_import(request.user, sheet_kind)
-    if jobs.upload_of(request.user, sha) is None:
+    if jobs.latest_job(request.user, sha, sheet_kind) is None:
         raise Http404("未找到该上传文件（可能已过期），请重新上传。")
-    path = jobs.problems_path(request.user, sha, sheet_kind)
-    if not path.exists():
+    name = jobs.problems_name(request.user, sha, sheet_kind)
+    if not default_storage.exists(name):
         raise Http404("该文件没有错误清单。")
     return FileResponse(
-        open(path, "rb"),
+        default_storage.open(name, "rb"),
         as_attachment=True,
         filename=f"{sheet_kind.title}_错误清单.csv",
     )

@@ -41,7 +41,7 @@ def backwards(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
-        ("core", "0005_data_version"),
+        ("core", "0006_job"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -17,8 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--no-serve", action="store_true", help="只载入演示数据，不启动服务")
+        parser.add_argument("--no-worker", action="store_true", help="不启动后台任务处理进程")
 
-    def handle(self, *args, host, port, no_serve, **options):
+    def handle(self, *args, host, port, no_serve, no_worker=False, **options):
         call_command("setup", stdout=self.stdout)
         from qingxie.ledger.demo import demo_ledger_counts
         from qingxie.web.demo import DEMO_PASSWORD, demo_load
@@ -39,4 +40,4 @@ class Command(BaseCommand):
             f"基层队伍 {counts['teams']:,} 支。"
         )
         if not no_serve:
-            call_command("serve", host=host, port=port)
+            call_command("serve", host=host, port=port, no_worker=no_worker)

@@ -1,0 +1,416 @@
+"""Background jobs: their state in our database (`Job`), run on the django-q2 queue.
+
+The queue library only carries a message "run job <id>" to a worker; everything a cadre or
+another app server sees (state, stage, progress, result, message) lives in the `Job` row, so
+any server behind the load balancer can show it, and it outlives every process.
+
+A job's kind names a handler registered with `job_handler`; the handler runs inside a
+change context carrying the attribution of the request that started it (user, request id,
+client address, channel), so the change log names the cadre, not the worker.
+
+Surviving restarts: a running job writes a heartbeat. The reaper (`jobs_reap`, run when a
+worker starts and every minute) re-queues a job whose heartbeat has gone stale — its worker
+died; handlers are one transaction, so the half-done run left nothing — or, after
+`max_attempts` tries, marks it failed with a Chinese message. A job is never "running"
+forever. The broker also redelivers an unacknowledged message, and `job_run` claims a job
+atomically, so a message delivered twice runs the job once.
+
+Periodic work: apps register functions with `periodic_job` in AppConfig.ready(); a worker
+writes them as django-q2 schedules when it starts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from qingxie.core.context import change_context, current_context
+from qingxie.core.errors import QingxieError
+
+log = logging.getLogger(__name__)
+
+#: A running job whose heartbeat is older than this has lost its worker.
+STALE_SECONDS = 90
+#: How often a running job's heartbeat is written, whatever the handler does.
+HEARTBEAT_SECONDS = 15
+UNEXPECTED_MESSAGE = "任务执行时发生意外错误，未写入任何数据。请稍后重试或联系管理员。"
+
+
+class Job(models.Model):
+    """One piece of background work a user started: its state, progress and outcome."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "进行中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    kind = models.CharField("类型", max_length=50)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="发起人",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="jobs",
+    )
+    #: What the job works on, for finding it again (e.g. an upload's kind and SHA-256).
+    subject = models.CharField("对象", max_length=200, blank=True, db_index=True)
+    payload = models.JSONField("参数", default=dict, blank=True)
+    state = models.CharField("状态", max_length=8, choices=State.choices, default=State.QUEUED)
+    stage = models.CharField("阶段", max_length=100, blank=True)
+    done = models.BigIntegerField("已处理", default=0)
+    total = models.BigIntegerField("总数", null=True, blank=True)
+    result = models.JSONField("结果", null=True, blank=True)
+    message = models.CharField("说明", max_length=500, blank=True)
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    max_attempts = models.PositiveSmallIntegerField("最多尝试", default=3)
+    created = models.DateTimeField("提交时间", default=timezone.now, db_index=True)
+    started = models.DateTimeField("开始时间", null=True, blank=True)
+    finished = models.DateTimeField("结束时间", null=True, blank=True)
+    heartbeat = models.DateTimeField("心跳", null=True, blank=True)
+    # Attribution of the request that started the job, restored while it runs.
+    request_id = models.UUIDField("请求编号", default=uuid.uuid4)
+    client_ip = models.GenericIPAddressField("客户端地址", null=True, blank=True)
+    channel = models.CharField("渠道", max_length=16, default="system")
+
+    class Meta:
+        verbose_name = "后台任务"
+        verbose_name_plural = "后台任务"
+        ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["state", "heartbeat"], name="job_state_heartbeat")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} {self.get_state_display()}"
+
+    @property
+    def finished_ok(self) -> bool:
+        return self.state == self.State.DONE
+
+    @property
+    def percent(self) -> int | None:
+        if not self.total:
+            return None
+        return min(100, int(100 * self.done / max(1, self.total)))
+
+    def as_dict(self) -> dict:
+        """The job as the page and the API show it."""
+        return {
+            "id": self.pk,
+            "kind": self.kind,
+            "state": self.state,
+            "stage": self.stage,
+            "progress": {"done": self.done, "total": self.total, "percent": self.percent},
+            "message": self.message,
+            "attempts": self.attempts,
+            "created": self.created.isoformat() if self.created else None,
+            "started": self.started.isoformat() if self.started else None,
+            "finished": self.finished.isoformat() if self.finished else None,
+        }
+
+
+# --- Registries ------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class JobHandler:
+    """What runs a kind of job: `func(job, progress, **payload)` returns the JSON result."""
+
+    kind: str
+    func: Callable
+    max_attempts: int = 3
+
+
+@dataclasses.dataclass(frozen=True)
+class PeriodicJob:
+    """A function a worker runs every `minutes` minutes."""
+
+    name: str
+    func: Callable
+    minutes: int
+
+
+HANDLERS: dict[str, JobHandler] = {}
+PERIODIC: dict[str, PeriodicJob] = {}
+
+
+def job_handler(kind: str, *, max_attempts: int = 3):
+    """Register the decorated function as the handler of jobs of `kind`."""
+
+    def register(func):
+        HANDLERS[kind] = JobHandler(kind=kind, func=func, max_attempts=max_attempts)
+        return func
+
+    return register
+
+
+def periodic_job(name: str, *, minutes: int):
+    """Register the decorated function to run every `minutes` minutes on a worker."""
+
+    def register(func):
+        PERIODIC[name] = PeriodicJob(name=name, func=func, minutes=minutes)
+        return func
+
+    return register
+
+
+# --- Starting and watching jobs --------------------------------------------------------------
+
+
+def job_enqueue(*, kind: str, owner, payload: dict | None = None, subject: str = "") -> Job:
+    """Record a job of `kind` for `owner` and put it on the queue once the transaction commits.
+
+    The attribution of the active change context (request id, client address, channel) is
+    stored on the job and restored when it runs.
+    """
+    if kind not in HANDLERS:
+        raise QingxieError(f"未知的任务类型“{kind}”。", code="unknown_job")
+    ctx = current_context()
+    job = Job.objects.create(
+        kind=kind,
+        owner=owner,
+        subject=subject,
+        payload=payload or {},
+        max_attempts=HANDLERS[kind].max_attempts,
+        request_id=ctx.request_id,
+        client_ip=ctx.client_ip,
+        channel=ctx.channel,
+    )
+    _schedule(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def job_requeue(*, job: Job, payload: dict) -> Job:
+    """Run a finished job again with a new payload (an import confirmed after its check).
+
+    Only a job that has finished is put back; a second request while it runs does nothing.
+    """
+    updated = Job.objects.filter(pk=job.pk, state__in=[Job.State.DONE, Job.State.FAILED]).update(
+        payload=payload,
+        state=Job.State.QUEUED,
+        stage="",
+        done=0,
+        total=None,
+        result=None,
+        message="",
+        attempts=0,
+        started=None,
+        finished=None,
+        heartbeat=None,
+    )
+    if updated:
+        _schedule(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def _schedule(job_id: int) -> None:
+    """Dispatch now when jobs run inline, else once the caller's transaction commits."""
+    if getattr(settings, "QINGXIE_JOBS_SYNC", False):
+        _dispatch(job_id)  # inline: the caller sees the finished job (tests, one-shot commands)
+    else:
+        transaction.on_commit(lambda: _dispatch(job_id))
+
+
+def _dispatch(job_id: int) -> None:
+    """Hand "run job <id>" to the queue (inline when QINGXIE_JOBS_SYNC is set, as in tests)."""
+    from django_q.tasks import async_task
+
+    async_task(
+        "qingxie.core.jobs.job_run",
+        job_id,
+        task_name=f"job-{job_id}",
+        sync=getattr(settings, "QINGXIE_JOBS_SYNC", False),
+        save=False,
+    )
+
+
+class Progress:
+    """The callable a handler reports progress through: `progress(stage, done, total)`.
+
+    Writes are throttled (a 1,000,000-row file would otherwise write a million times); each
+    write also refreshes the heartbeat.
+    """
+
+    def __init__(self, job: Job, interval: float = 0.3):
+        self.job = job
+        self.interval = interval
+        self.last = 0.0
+
+    def __call__(self, stage: str, done: int, total: int | None = None) -> None:
+        now = time.monotonic()
+        if now - self.last < self.interval and done != total:
+            return
+        self.last = now
+        Job.objects.filter(pk=self.job.pk).update(
+            stage=stage[:100], done=done, total=total, heartbeat=timezone.now()
+        )
+
+
+def _claim(job_id: int) -> Job | None:
+    """Take the job if it is waiting, or running with a dead worker; None if someone has it."""
+    stale = timezone.now() - timedelta(seconds=STALE_SECONDS)
+    now = timezone.now()
+    taken = Job.objects.filter(
+        Q(state=Job.State.QUEUED) | Q(state=Job.State.RUNNING, heartbeat__lt=stale), pk=job_id
+    ).update(
+        state=Job.State.RUNNING,
+        attempts=F("attempts") + 1,
+        started=now,
+        heartbeat=now,
+        stage="开始",
+    )
+    return Job.objects.select_related("owner").get(pk=job_id) if taken else None
+
+
+def _beat(job_id: int, stop: threading.Event) -> None:
+    """Keep the heartbeat fresh while a handler works without reporting progress."""
+    try:
+        while not stop.wait(HEARTBEAT_SECONDS):
+            Job.objects.filter(pk=job_id, state=Job.State.RUNNING).update(heartbeat=timezone.now())
+    finally:
+        from django.db import connection
+
+        connection.close()
+
+
+def job_run(job_id: int) -> None:
+    """Run one job (what a worker executes for the queue's message)."""
+    job = _claim(job_id)
+    if job is None:
+        return  # already done, or running on another worker
+    if job.attempts > job.max_attempts:
+        _fail(job, _gave_up_message(job.attempts - 1))
+        return
+    handler = HANDLERS.get(job.kind)
+    if handler is None:
+        _fail(job, f"未知的任务类型“{job.kind}”，无法执行。")
+        return
+    stop = threading.Event()
+    beat = None
+    if not getattr(settings, "QINGXIE_JOBS_SYNC", False):
+        beat = threading.Thread(target=_beat, args=(job.pk, stop), daemon=True)
+        beat.start()
+    try:
+        with change_context(
+            user=job.owner,
+            request_id=job.request_id,
+            client_ip=job.client_ip,
+            channel=job.channel,
+        ):
+            result = handler.func(job, Progress(job), **job.payload)
+    except QingxieError as exc:
+        _fail(job, exc.message)
+    except Exception:
+        log.exception("job %s (%s) failed", job.pk, job.kind)
+        _fail(job, UNEXPECTED_MESSAGE)
+    else:
+        Job.objects.filter(pk=job.pk).update(
+            state=Job.State.DONE,
+            result=result,
+            stage="完成",
+            finished=timezone.now(),
+            heartbeat=timezone.now(),
+        )
+    finally:
+        stop.set()
+        if beat is not None:
+            beat.join(timeout=1)
+
+
+def _fail(job: Job, message: str) -> None:
+    Job.objects.filter(pk=job.pk).update(
+        state=Job.State.FAILED, message=message[:500], finished=timezone.now()
+    )
+
+
+def _gave_up_message(tries: int) -> str:
+    return (
+        f"任务执行期间服务器重启或中断，已尝试 {tries} 次仍未完成，已停止重试。"
+        "未写入任何数据，请重新提交。"
+    )
+
+
+def jobs_reap() -> int:
+    """Re-queue jobs whose worker died (stale heartbeat), or fail them after their last try.
+
+    Queued jobs left waiting longer than STALE_SECONDS are handed to the queue again too (a
+    message lost between commit and enqueue); `job_run` claims atomically, so a duplicate
+    message is harmless. Returns how many jobs were touched.
+    """
+    stale = timezone.now() - timedelta(seconds=STALE_SECONDS)
+    touched = 0
+    dead = Job.objects.filter(state=Job.State.RUNNING, heartbeat__lt=stale)
+    for job in dead:
+        if job.attempts >= job.max_attempts:
+            _fail(job, _gave_up_message(job.attempts))
+        else:
+            Job.objects.filter(pk=job.pk, state=Job.State.RUNNING).update(
+                state=Job.State.QUEUED, stage="等待重新执行"
+            )
+            _dispatch(job.pk)
+        touched += 1
+    for job_id in Job.objects.filter(state=Job.State.QUEUED, created__lt=stale).values_list(
+        "pk", flat=True
+    ):
+        _dispatch(job_id)
+        touched += 1
+    return touched
+
+
+@periodic_job("core.jobs_reap", minutes=1)
+def _reap_periodically() -> None:
+    jobs_reap()
+
+
+def periodic_run(name: str) -> None:
+    """What a django-q2 schedule calls: run the registered periodic job `name`."""
+    entry = PERIODIC.get(name)
+    if entry is None:
+        log.warning("periodic job %s is no longer registered", name)
+        return
+    with change_context(channel="system"):
+        entry.func()
+
+
+def schedules_sync() -> None:
+    """Write the registered periodic jobs as django-q2 schedules (and drop retired ones)."""
+    from django_q.models import Schedule
+
+    prefix = "qingxie:"
+    for entry in PERIODIC.values():
+        Schedule.objects.update_or_create(
+            name=prefix + entry.name,
+            defaults={
+                "func": "qingxie.core.jobs.periodic_run",
+                "args": repr(entry.name),
+                "schedule_type": Schedule.MINUTES,
+                "minutes": entry.minutes,
+                "repeats": -1,
+            },
+        )
+    Schedule.objects.filter(name__startswith=prefix).exclude(
+        name__in=[prefix + name for name in PERIODIC]
+    ).delete()
+
+
+def job_of(user, job_id) -> Job | None:
+    """The job `job_id` if `user` started it (nobody else may see it), else None."""
+    try:
+        job_id = int(job_id)
+    except (TypeError, ValueError):
+        return None
+    if not 0 < job_id < 2**63 or not getattr(user, "is_authenticated", False):
+        return None
+    return Job.objects.filter(pk=job_id, owner=user).first()
