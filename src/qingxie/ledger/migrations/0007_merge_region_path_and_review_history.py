@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ledger', '0006_checklist_review_history'),
-        ('ledger', '0006_region_path_on_rows'),
+        ("ledger", "0006_checklist_review_history"),
+        ("ledger", "0006_region_path_on_rows"),
     ]
 
-    operations = [
-    ]
+    operations = []
