@@ -11,17 +11,6 @@ from qingxie.core.context import current_context
 from qingxie.core.models import NATION_PATH, FigureVersion, ObjectChange
 
 
-class _Bumped:
-    """An on-commit no-op remembering the figure versions bumped in its savepoint: Django drops
-    it when that savepoint rolls back (with the bump itself), so a later write bumps again."""
-
-    def __init__(self) -> None:
-        self.keys: set[tuple[str, str]] = set()
-
-    def __call__(self) -> None:
-        pass
-
-
 def figure_path(path: str) -> str:
     """The region path a write is counted under: its codes down to county level (six-digit
     codes; townships fold into their county), the nation for an unscoped object."""
@@ -40,24 +29,18 @@ def figure_domain(model) -> str:
 
 
 def bump_figure_versions(model, paths) -> None:
-    """Bump the figure version of `model`'s domain in each region of `paths`, once per
-    transaction, inside it: the counter commits atomically with the data (see core.cache)."""
+    """Bump the figure version of `model`'s domain in each region of `paths`, inside the
+    writing transaction: the counter commits atomically with the data (see core.cache).
+
+    Every write bumps, not once per transaction: a reader in the same transaction (a test, a
+    service that writes and then reads figures) must see its own writes; the row is already
+    locked by this transaction, so the repeat costs no contention.
+    """
     domain = figure_domain(model)
     keys = {(domain, figure_path(p)) for p in paths}
-    connection = transaction.get_connection()
-    marker = None
-    if connection.in_atomic_block:
-        current = set(connection.savepoint_ids)
-        for sids, func, _robust in connection.run_on_commit:
-            if isinstance(func, _Bumped):
-                keys -= func.keys
-                if sids == current:
-                    marker = func
-        if marker is None:
-            marker = _Bumped()
-            transaction.on_commit(marker)
     if not keys:
         return
+    connection = transaction.get_connection()
     table = connection.ops.quote_name(FigureVersion._meta.db_table)
     # Sorted, so concurrent writers lock shared rows in one order.
     ordered = sorted(keys)
@@ -68,8 +51,6 @@ def bump_figure_versions(model, paths) -> None:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [v for key in ordered for v in key])
-    if marker is not None:
-        marker.keys |= keys
 
 
 def _old_paths(instance, before: dict | None) -> list[str]:

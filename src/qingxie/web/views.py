@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from qingxie.accounts.permissions import home_region
-from qingxie.ledger import coverage
 from qingxie.core.cache import cached_figures, figures_stamp
+from qingxie.ledger import coverage
 from qingxie.regions import selectors as region_selectors
 from qingxie.regions.models import ROOT_CODE, Region
 from qingxie.regions.views import _map_config, _map_panel_context
