@@ -1,4 +1,4 @@
-"""Cached figures are recomputed after any committed write, including a late-committing one."""
+"""Cached figures per region subtree and domain: a write reaches exactly the figures it affects."""
 
 from __future__ import annotations
 
@@ -6,44 +6,98 @@ import datetime
 
 import pytest
 
-from qingxie.core.cache import cached_figures, change_stamp
-from qingxie.core.models import DataVersion
-from qingxie.ledger import services
-from qingxie.ledger.choices import AssociationForm
+from qingxie.core.cache import cached_figures, figures_stamp
+from qingxie.core.models import FigureVersion
+from qingxie.ledger import coverage, services
+from qingxie.ledger.choices import AssociationForm, CoverageMeasure
+from qingxie.web.dashboard import dashboard_for
 
 pytestmark = pytest.mark.django_db
+TODAY = datetime.date(2024, 6, 30)
 
 
-def test_a_commit_bumps_the_version_once_per_transaction(
-    region, django_capture_on_commit_callbacks
-):
-    before = change_stamp()
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        association = services.association_create(
-            actor=None,
-            region=region("440105"),
-            name="海珠区青年志愿者协会",
-            form=AssociationForm.YOUTH_VOLUNTEER_ASSOCIATION,
-            established_on=datetime.date(2020, 1, 1),
-        )
-    assert len(callbacks) == 1  # many change-log entries, one bump
-    assert association.pk
-    assert DataVersion.objects.get(pk=1).counter >= 1
-    assert change_stamp() != before
+def _create(region, code="440105"):
+    return services.association_create(
+        actor=None,
+        region=region(code),
+        name=f"{region(code).name}青年志愿者协会",
+        form=AssociationForm.YOUTH_VOLUNTEER_ASSOCIATION,
+        established_on=datetime.date(2020, 1, 1),
+    )
 
 
-def test_a_late_commit_with_a_lower_id_still_invalidates(region):
+def _counting(region, code):
     calls = []
 
     def compute():
         calls.append(1)
         return len(calls)
 
-    assert cached_figures("t", compute) == 1
-    assert cached_figures("t", compute) == 1  # warm: not recomputed
-    # A transaction that took its change-log id earlier commits now: the maximum id is
-    # unchanged, only the version bumped after its commit tells.
-    from django.db.models import F
+    path = region(code).path
+    return lambda: cached_figures(
+        f"t:{code}", compute, path=path, domains=coverage.FIGURE_DOMAINS
+    ), calls
 
-    DataVersion.objects.filter(pk=1).update(counter=F("counter") + 1)
-    assert cached_figures("t", compute) == 2
+
+def test_a_write_in_haizhu_leaves_sichuan_cached_and_reaches_guangdong_and_nation(region):
+    sichuan, sichuan_calls = _counting(region, "510000")
+    guangdong, guangdong_calls = _counting(region, "440000")
+    nation, nation_calls = _counting(region, "000000")
+    for figure in (sichuan, guangdong, nation):
+        figure()
+        figure()
+    assert sichuan_calls == guangdong_calls == nation_calls == [1]
+    _create(region)
+    sichuan(), guangdong(), nation()
+    assert len(sichuan_calls) == 1  # still valid: not recomputed
+    assert len(guangdong_calls) == 2 and len(nation_calls) == 2
+
+
+def test_the_workbench_shows_a_haizhu_write_at_once_for_guangdong_and_the_nation(region, make_user):
+    user = make_user(is_superuser=True)
+    before = {
+        c: dashboard_for(user, region(c), TODAY).node.established for c in ("440000", "000000")
+    }
+    _create(region)
+    after = {
+        c: dashboard_for(user, region(c), TODAY).node.established for c in ("440000", "000000")
+    }
+    assert after == {c: n + 1 for c, n in before.items()}
+
+
+def test_a_province_target_reaches_its_counties_figures(region, make_user):
+    user = make_user(is_superuser=True)
+    county = region("440105")
+    first = dashboard_for(user, county, TODAY).report
+    (established,) = [r for r in first if r["measure"] == CoverageMeasure.ESTABLISHED]
+    assert {t["set_by"] for t in established["targets"]} == {"000000"}
+    services.coverage_target_set(
+        actor=None,
+        region=region("440000"),
+        measure=CoverageMeasure.ESTABLISHED,
+        due_on=datetime.date(2023, 12, 31),
+        rate=100,
+    )
+    report = dashboard_for(user, county, TODAY).report
+    (established,) = [r for r in report if r["measure"] == CoverageMeasure.ESTABLISHED]
+    assert {t["set_by"] for t in established["targets"]} == {"440000"}
+
+
+def test_no_row_is_bumped_by_every_write(region):
+    _create(region, "440105")
+    _create(region, "510104")
+    rows = dict(FigureVersion.objects.filter(domain="ledger").values_list("path", "counter"))
+    assert set(rows) == {region("440105").path, region("510104").path}
+    assert "000000/" not in rows
+
+
+def test_a_rolled_back_savepoint_does_not_stop_the_next_bump(region):
+    from django.db import transaction
+
+    stamp = figures_stamp(region("440000").path, coverage.FIGURE_DOMAINS)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        _create(region)
+        raise RuntimeError
+    assert figures_stamp(region("440000").path, coverage.FIGURE_DOMAINS) == stamp
+    _create(region)
+    assert figures_stamp(region("440000").path, coverage.FIGURE_DOMAINS) != stamp

@@ -1,19 +1,27 @@
-"""Figures derived from the data, kept until the next recorded write.
+"""Figures derived from the data, kept until a write reaches the regions and domains they read.
 
-Every write goes through the change log (`core.changelog`), so the id of the latest
-`ObjectChange`, with the `DataVersion` counter bumped after each such transaction commits, is a
-version stamp of the whole database: a figure computed under one stamp is exact until the
-stamp changes. Statistics pages (coverage, the dashboard, the map) read their
-aggregates through `cached_figures`, which costs two tiny queries per call when warm.
+Every recorded write (`core.changelog`) bumps, inside its own transaction, the `FigureVersion`
+row of its domain (the written model's app label or declared `figure_domain`) and its region
+(down to county level). A figure of a region depends on writes in its subtree and in its
+ancestors (a province's targets change its counties' figures), for the domains it declares:
+its stamp is the sum of those rows' counters per domain, one range scan over the path index.
+Counters only grow and rows are never deleted, so the sum changes with every such write.
+
+Read committed on PostgreSQL: the counter commits atomically with the data, and the stamp is
+read before the data, so a figure is never older than the stamp it is cached under (a write
+committing in between is at worst counted under the older stamp, which no later reader asks
+for). A write in 海珠区 leaves 四川省's figures cached.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from django.core.cache import cache
-from django.db.models import Max
+from django.db.models import Q, Sum
+
+from qingxie.core.models import FigureVersion, subtree_q
 
 T = TypeVar("T")
 
@@ -21,25 +29,42 @@ T = TypeVar("T")
 TIMEOUT = 24 * 3600
 
 
-def change_stamp() -> str:
-    """The id of the latest recorded write and the data version bumped after each commit.
+def _ancestor_paths(path: str) -> list[str]:
+    codes = path.strip("/").split("/")
+    return ["/".join(codes[:n]) + "/" for n in range(1, len(codes))]
 
-    The id changes as soon as a write is visible to this connection; the version catches a
-    transaction that committed late with a lower id (PostgreSQL hands out ids at insert).
+
+def figures_stamp(path: str, domains: Iterable[str]) -> str:
+    """The version of everything a figure of the region at `path` reads in `domains`."""
+    domains = sorted(set(domains))
+    sums = dict(
+        FigureVersion.objects.filter(domain__in=domains)
+        .filter(subtree_q("path", path) | Q(path__in=_ancestor_paths(path)))
+        .values_list("domain")
+        .annotate(n=Sum("counter"))
+        .values_list("domain", "n")
+    )
+    return path + ":" + ".".join(f"{d}{sums.get(d) or 0}" for d in domains)
+
+
+def cached_figures(
+    key: str,
+    compute: Callable[[], T],
+    *,
+    path: str | None = None,
+    domains: Iterable[str] = (),
+    stamp: str | None = None,
+) -> T:
+    """`compute()`, or its value from the cache if nothing it depends on was written since.
+
+    Pass the region `path` and the `domains` the figure reads, or a `stamp` from
+    `figures_stamp` read once for a page showing several figures of one region.
     """
-    from qingxie.core.models import DataVersion, ObjectChange
-
-    latest = ObjectChange.objects.aggregate(m=Max("id"))["m"] or 0
-    version = DataVersion.objects.values_list("counter", flat=True).first() or 0
-    return f"{latest}.{version}"
-
-
-def cached_figures(key: str, compute: Callable[[], T], *, stamp: str | None = None) -> T:
-    """`compute()`, or its value from the cache if nothing was written since it was computed.
-
-    A page that reads several figures passes the `stamp` it read once.
-    """
-    full = f"qingxie:fig:{stamp or change_stamp()}:{key}"
+    if stamp is None:
+        if path is None:
+            raise ValueError("cached_figures needs the region path and domains, or a stamp")
+        stamp = figures_stamp(path, domains)
+    full = f"qingxie:fig:{stamp}:{key}"
     value = cache.get(full)
     if value is None:
         value = compute()

@@ -8,21 +8,63 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
 from qingxie.core.context import current_context
-from qingxie.core.models import DataVersion, ObjectChange
+from qingxie.core.models import NATION_PATH, FigureVersion, ObjectChange
 
 
-def _bump_data_version() -> None:
-    if not DataVersion.objects.filter(pk=1).update(counter=models.F("counter") + 1):
-        DataVersion.objects.get_or_create(pk=1, defaults={"counter": 1})
+def figure_path(path: str) -> str:
+    """The region path a write is counted under: its codes down to county level (six-digit
+    codes; townships fold into their county), the nation for an unscoped object."""
+    codes = [c for c in (path or "").strip("/").split("/") if c]
+    kept = []
+    for code in codes:
+        if len(code) > 6:
+            break
+        kept.append(code)
+    return "/".join(kept) + "/" if kept else NATION_PATH
 
 
-def bump_after_commit() -> None:
-    """Once per transaction that records changes: bump DataVersion when it commits (cached
-    figures computed meanwhile are then recomputed; see core.cache)."""
-    connection = transaction.get_connection()
-    if any(entry[1] is _bump_data_version for entry in connection.run_on_commit):
+def figure_domain(model) -> str:
+    """The domain a model's writes count in: its `figure_domain`, else its app label."""
+    return getattr(model, "figure_domain", None) or model._meta.app_label
+
+
+def bump_figure_versions(model, paths) -> None:
+    """Bump the figure version of `model`'s domain in each region of `paths`, inside the
+    writing transaction: the counter commits atomically with the data (see core.cache).
+
+    Every write bumps, not once per transaction: a reader in the same transaction (a test, a
+    service that writes and then reads figures) must see its own writes; the row is already
+    locked by this transaction, so the repeat costs no contention.
+    """
+    domain = figure_domain(model)
+    keys = {(domain, figure_path(p)) for p in paths}
+    if not keys:
         return
-    transaction.on_commit(_bump_data_version)
+    connection = transaction.get_connection()
+    table = connection.ops.quote_name(FigureVersion._meta.db_table)
+    # Sorted, so concurrent writers lock shared rows in one order.
+    ordered = sorted(keys)
+    sql = (
+        f"INSERT INTO {table} (domain, path, counter) VALUES "
+        + ", ".join(["(%s, %s, 1)"] * len(ordered))
+        + f" ON CONFLICT (domain, path) DO UPDATE SET counter = {table}.counter + 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [v for key in ordered for v in key])
+
+
+def _old_paths(instance, before: dict | None) -> list[str]:
+    """The region path an object had before an update moved it (its FK in `before`)."""
+    field = getattr(type(instance), "scope_path_field", None) or ""
+    parts = field.split("__")
+    if not before or len(parts) != 2 or parts[1] != "path":
+        return []
+    old = before.get(parts[0])
+    if old is None or old == getattr(instance, f"{parts[0]}_id", None):
+        return []
+    from qingxie.regions.models import Region
+
+    return list(Region.objects.filter(pk=old).values_list("path", flat=True))
 
 
 def scope_paths_of(instances: list[models.Model]) -> list[str]:
@@ -100,7 +142,8 @@ def log_change(
     """
     if after is None and action != ObjectChange.Action.DELETE:
         after = instance.snapshot()
-    bump_after_commit()
+    scope_path = scope_paths_of([instance])[0]
+    bump_figure_versions(type(instance), [scope_path, *_old_paths(instance, before)])
     return ObjectChange.objects.create(
         **_attribution(),
         action=action,
@@ -110,7 +153,7 @@ def log_change(
         before=before,
         after=after,
         note=_note(note),
-        scope_path=scope_paths_of([instance])[0],
+        scope_path=scope_path,
     )
 
 
@@ -150,7 +193,6 @@ def log_created_bulk(instances: list[models.Model]) -> int:
     """
     if not instances:
         return 0
-    bump_after_commit()
     from django.core.serializers.json import DjangoJSONEncoder
     from django.db import connection
 
@@ -178,7 +220,10 @@ def log_created_bulk(instances: list[models.Model]) -> int:
     after_field = ObjectChange._meta.get_field("after")
     encoder = DjangoJSONEncoder()
     rows = []
-    for instance, scope_path in zip(instances, scope_paths_of(instances), strict=True):
+    scope_paths = scope_paths_of(instances)
+    # Once per affected region, as log_change would for each instance.
+    bump_figure_versions(model, set(scope_paths))
+    for instance, scope_path in zip(instances, scope_paths, strict=True):
         after = {}
         for f in fields:
             # Encrypted personal fields record a masked value, never the clear one.
@@ -195,7 +240,6 @@ def log_created_bulk(instances: list[models.Model]) -> int:
         row[at["after"]] = after_field.get_db_prep_save(after, connection)
         row[at["scope_path"]] = scope_path
         rows.append(row)
-    bump_after_commit()  # cached figures see the new rows, as after log_change
     quote = connection.ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
         quote(ObjectChange._meta.db_table),

@@ -212,22 +212,28 @@ def serialize_object(instance: models.Model, *, exclude: tuple[str, ...] = ()) -
     return data
 
 
-class DataVersion(models.Model):
-    """A counter bumped after each transaction that recorded a change has committed.
+class FigureVersion(models.Model):
+    """How many recorded writes touched one domain (app) in one region, for cached figures.
 
-    Cached figures are keyed by it together with the latest change-log id: ids are handed out
-    at insert, not at commit, so on PostgreSQL a transaction that began earlier can commit
-    after a later one without raising the maximum id; the bump after commit catches it.
+    A write bumps only the row of its own domain and region (the deepest region of its path at
+    county level or above) inside the writing transaction, so the counter becomes visible
+    atomically with the data and no row is bumped by every commit. A figure of a region reads
+    the rows of its subtree and its ancestors for the domains it depends on (`core.cache`).
     """
 
+    domain = models.CharField("数据域", max_length=50)
+    path = models.CharField("区划路径", max_length=80)
     counter = models.BigIntegerField("版本", default=0)
 
     class Meta:
-        verbose_name = "数据版本"
-        verbose_name_plural = "数据版本"
+        verbose_name = "统计数据版本"
+        verbose_name_plural = "统计数据版本"
+        constraints = [
+            models.UniqueConstraint(fields=["domain", "path"], name="figureversion_domain_path")
+        ]
 
     def __str__(self) -> str:
-        return str(self.counter)
+        return f"{self.domain} {self.path} {self.counter}"
 
 
 class AppendOnlyError(Exception):

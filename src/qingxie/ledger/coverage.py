@@ -23,6 +23,8 @@ from qingxie.regions.models import Region
 from qingxie.teams.selectors import township_teams_on
 
 COUNTY, TOWNSHIP = Region.Level.COUNTY, Region.Level.TOWNSHIP
+#: The domains coverage figures read: cached ones are recomputed after a write in these.
+FIGURE_DOMAINS = ("ledger", "teams", "regions")
 
 
 def rate(part: int, whole: int) -> float | None:

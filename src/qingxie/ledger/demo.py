@@ -772,6 +772,9 @@ class _Applier:
 
 def _bulk_log(model, count: int, what: str) -> None:
     """One change-log entry recording a bulk demo insert of `count` rows of `model`."""
+    from qingxie.core.changelog import bump_figure_versions
+
+    bump_figure_versions(model, [""])  # the nation: every cached figure of its domain
     ctx = current_context()
     ObjectChange.objects.create(
         user=None,

@@ -480,7 +480,9 @@ def coverage_map_payload(region: Region) -> dict:
             "counties": coverage.county_timelines(region),
         }
 
-    return cached_figures(f"map:{region.code}", compute)
+    return cached_figures(
+        f"map:{region.code}", compute, path=region.path, domains=coverage.FIGURE_DOMAINS
+    )
 
 
 class CoverageMapSerializer(serializers.Serializer):

@@ -1,7 +1,7 @@
 """The cadre's workbench (工作台): where a region stands against its targets and what needs doing.
 
 Selectors only. The coverage figures are the ledger's own (`ledger.coverage`), cached per
-region and date until the next recorded write anywhere (see `figures_cached`), so the page a
+region and date until a write in its subtree or ancestors (see `figures_cached`), so the page a
 cadre opens every morning does not recount the country on each visit. The lists of what needs
 attention are read fresh through the permission gate on every request.
 """
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 
 from qingxie.accounts.permissions import user_grants
-from qingxie.core.cache import cached_figures, change_stamp
+from qingxie.core.cache import cached_figures, figures_stamp
 from qingxie.core.models import subtree_q
 from qingxie.ledger import coverage
 from qingxie.ledger.choices import AssociationStatus, ChecklistState, CoverageMeasure
@@ -29,7 +29,7 @@ ATTENTION_LIMIT = 12
 
 
 def figures_cached(kind: str, region: Region, as_of: datetime.date, compute, stamp=None):
-    """`compute()` for (kind, region, as_of), kept until the next write is recorded."""
+    """`compute()` for (kind, region, as_of), kept until a write reaches its figures."""
     return cached_figures(f"{kind}:{region.code}:{as_of.isoformat()}", compute, stamp=stamp)
 
 
@@ -150,7 +150,7 @@ def dashboard_for(
     user, region: Region, as_of: datetime.date, *, stamp: str | None = None
 ) -> Dashboard:
     """The workbench of `region` on `as_of` for `user`, who must be allowed to view `region`."""
-    stamp = stamp or change_stamp()
+    stamp = stamp or figures_stamp(region.path, coverage.FIGURE_DOMAINS)
     figures = figures_cached("dashboard", region, as_of, lambda: _figures(region, as_of), stamp)
     node = figures["node"]
     children = sorted(

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from qingxie.accounts.permissions import home_region
-from qingxie.core.cache import cached_figures, change_stamp
+from qingxie.core.cache import cached_figures, figures_stamp
+from qingxie.ledger import coverage
 from qingxie.regions import selectors as region_selectors
 from qingxie.regions.models import ROOT_CODE, Region
 from qingxie.regions.views import _map_config, _map_panel_context
@@ -109,7 +110,11 @@ def _map_context(
     # The user may view `region`, hence every unit under it: the map is the same for all
     # who open it, so it is cached with the figures.
     config = cached_figures(
-        f"mapconfig:{region.code}", lambda: _map_config(user, region), stamp=stamp
+        f"mapconfig:{region.code}",
+        lambda: _map_config(user, region),
+        path=region.path,
+        domains=("regions",),
+        stamp=stamp,
     )
     if config is None:
         return {}
@@ -149,7 +154,7 @@ class DashboardView(TemplateView):
         ctx = super().get_context_data(**kwargs)
         user, region = self.request.user, self.region
         as_of = parse_as_of(self.request)
-        stamp = change_stamp()
+        stamp = figures_stamp(region.path, coverage.FIGURE_DOMAINS)
         board = dashboard_for(user, region, as_of, stamp=stamp)
         ctx.update(
             board=board,
