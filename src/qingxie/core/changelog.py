@@ -54,17 +54,19 @@ def bump_figure_versions(model, paths) -> None:
 
 
 def _old_paths(instance, before: dict | None) -> list[str]:
-    """The region path an object had before an update moved it (its FK in `before`)."""
-    field = getattr(type(instance), "scope_path_field", None) or ""
-    parts = field.split("__")
-    if not before or len(parts) != 2 or parts[1] != "path":
+    """The region path an object had before an update moved it (its `scope_from` key in
+    `before`), read from the scope column of the object it hung on, so core names no app."""
+    source = getattr(type(instance), "scope_from", None)
+    if not before or not source:
         return []
-    old = before.get(parts[0])
-    if old is None or old == getattr(instance, f"{parts[0]}_id", None):
+    old = before.get(source)
+    if old is None or old == getattr(instance, f"{source}_id", None):
         return []
-    from qingxie.regions.models import Region
-
-    return list(Region.objects.filter(pk=old).values_list("path", flat=True))
+    related = type(instance)._meta.get_field(source).related_model
+    column = getattr(related, "scope_path_field", None)
+    if not column or "__" in column:
+        return []
+    return list(related._base_manager.filter(pk=old).values_list(column, flat=True))
 
 
 def scope_paths_of(instances: list[models.Model]) -> list[str]:

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0005_data_version"),
+        ("core", "0007_review_decision"),
     ]
 
     operations = [
