@@ -3,8 +3,9 @@ database and one storage directory (as behind a load balancer). An import upload
 one is previewed and confirmed through the other, and its job is run by whichever worker
 takes it; an evidence file uploaded on one downloads from the other.
 
-On SQLite both servers share one database file; with QINGXIE_DATABASE_URL set they share a
-PostgreSQL database of their own, `<name>_two`.
+The first is the session's server (tests/e2e/conftest.py); the second gets its own data
+directory and the first one's database (its SQLite file, or its PostgreSQL database when
+QINGXIE_DATABASE_URL is set), storage directory and keys.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import csv
 import http.cookiejar
 import io
 import json
-import os
 import re
 import secrets
 import subprocess
@@ -24,7 +24,6 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from tests.e2e.conftest import DEMO_PASSWORD, _free_port, _qingxie
@@ -34,23 +33,16 @@ pytestmark = pytest.mark.e2e
 HAIZHU = "440105-3-01-4"  # the demo's 海珠区青年志愿者协会 (fixed seed)
 
 
-def _shared_env(tmp: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    url = os.environ.get("QINGXIE_DATABASE_URL")
-    if url:
-        base, _, name = url.rpartition("/")
-        two = f"{name}_two"
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{two}" WITH (FORCE)')
-        env["QINGXIE_DATABASE_URL"] = f"{base}/{two}"
-    else:
-        env["QINGXIE_DATABASE_URL"] = f"sqlite:///{tmp / 'shared.sqlite3'}"
-    env["QINGXIE_STORAGE_DIR"] = str(tmp / "storage")
+def _second_server_env(first: dict) -> dict[str, str]:
+    """The environment of a second app server of the session's site: its own data directory
+    (made by the caller), the first one's database, storage directory and keys."""
+    env = dict(first["env"])
+    first_dir = Path(first["dir"])
+    env.setdefault("QINGXIE_DATABASE_URL", f"sqlite:///{first_dir / 'qingxie.sqlite3'}")
+    env["QINGXIE_STORAGE_DIR"] = str(first_dir / "storage")
     # Servers of one site share their keys (docs/deployment.md), as they share the database.
-    env["QINGXIE_SECRET_KEY"] = secrets.token_urlsafe(50)
-    import base64
-
-    env["QINGXIE_FIELD_KEYS"] = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+    env["QINGXIE_SECRET_KEY"] = (first_dir / "secret_key").read_text().strip()
+    env["QINGXIE_FIELD_KEYS"] = (first_dir / "field_keys").read_text().strip()
     return env
 
 
@@ -146,21 +138,14 @@ def _start(env, data_dir: Path, *extra) -> tuple[subprocess.Popen, str]:
 
 
 @pytest.fixture(scope="module")
-def two_servers(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("qingxie-two")
-    env = _shared_env(tmp)
-    one_dir, two_dir = tmp / "one", tmp / "two"
-    one_dir.mkdir()
-    two_dir.mkdir()
-    _qingxie({**env, "QINGXIE_DATA_DIR": str(one_dir)}, "setup")
-    _qingxie({**env, "QINGXIE_DATA_DIR": str(one_dir)}, "demo", "--no-serve")
-    # Only the first server runs a worker: jobs submitted on the second are run by it.
-    one, one_url = _start(env, one_dir)
-    two, two_url = _start(env, two_dir, "--no-worker")
-    yield one_url, two_url
-    for proc in (two, one):
-        proc.terminate()
-        proc.wait(timeout=30)
+def two_servers(server, tmp_path_factory):
+    """The session's server (with its worker) and a second one beside it without a worker:
+    jobs submitted on the second are run by the first's worker."""
+    second_dir = tmp_path_factory.mktemp("qingxie-second")
+    two, two_url = _start(_second_server_env(server), second_dir, "--no-worker")
+    yield server["url"], two_url
+    two.terminate()
+    two.wait(timeout=30)
 
 
 def _team_csv() -> bytes:
