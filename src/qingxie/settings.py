@@ -317,6 +317,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a `state`; each enum gets its own name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "ChecklistStateEnum": "qingxie.ledger.choices.ChecklistState",
+        "JobStateEnum": "qingxie.core.jobs.Job.State",
+    },
 }
 
 # --- Background jobs (core/jobs.py, docs/deployment.md) ---

@@ -79,7 +79,7 @@ def w(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.DATA_DIR = tmp_path / "data"
     settings.DATA_DIR.mkdir()
-    settings.QINGXIE_IMPORT_BACKGROUND = False
+    settings.QINGXIE_JOBS_SYNC = True
     w = SimpleNamespace()
     w.gd = _association("440000", "广东省青年志愿者协会")
     w.gz = _association("440100", "广州市青年志愿者协会")
