@@ -41,6 +41,51 @@ def django_db_setup(django_db_setup, django_db_blocker, division_source):
 
     with django_db_blocker.unblock():
         divisions_load(source=division_source)
+    _loaded["source"] = division_source
+
+
+#: The division list django_db_setup loaded (to load again after a transactional test).
+_loaded: dict = {}
+
+
+def _is_transactional(item) -> bool:
+    """Whether pytest-django flushes the database when `item` ends (a transactional test)."""
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction", False):
+        return True
+    fixtures = getattr(item, "fixturenames", ())
+    return "transactional_db" in fixtures or "live_server" in fixtures
+
+
+def _restore_flushed_data(source) -> None:
+    """What the migrations seed (the checklist and the national targets) and the division
+    list: the shared data a transactional test's flush removes."""
+    import importlib
+
+    from django.apps import apps
+
+    from qingxie.regions.services import divisions_load
+
+    importlib.import_module("qingxie.ledger.migrations.0002_default_checklist_and_targets").seed(
+        apps, None
+    )
+    divisions_load(source=source)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test's flush, put the shared data back, so that no test depends on
+    running before one (pytest-django runs them after the other database tests, and tests
+    that need no database after those)."""
+    yield
+    if _is_transactional(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        source = _loaded.get("source")
+        if source is None:  # no test database was set up
+            return
+        with item.config.stash[blocking_manager_key].unblock():
+            _restore_flushed_data(source)
 
 
 @pytest.fixture(autouse=True)

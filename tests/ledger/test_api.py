@@ -139,6 +139,8 @@ class TestChecklistEntryWrite(ScopedAPIWriteTests):
     grant_code = "440105"
     api_list = "/api/checklist-entries/"
     create_format = "multipart"
+    #: The out-of-scope body names an association outside the scope: not found there.
+    out_of_scope_status = 404
 
     @pytest.fixture(autouse=True)
     def _objects(self, ledger, entries):
@@ -231,6 +233,8 @@ class TestGroupMemberWrite(ScopedAPIWriteTests):
     api_list = "/api/group-members/"
     editable_patch = {"contact_name": "李明"}
     read_only_patch = {"status": "withdrawn", "association": "440106-3-01-0"}
+    #: The out-of-scope body names an association outside the scope: not found there.
+    out_of_scope_status = 404
 
     @pytest.fixture(autouse=True)
     def _objects(self, ledger, members):
@@ -315,6 +319,8 @@ class TestChecklistItemRead(ScopedAPIReadTests):
     lookup_key = "code"
     in_scope_key = "charter"
     out_of_scope_key = "no-such-item"
+    #: Only the national administrators edit the list; a county administrator may not.
+    empty_post_status = 403
 
 
 class TestChecklistItemWrite(ScopedAPIWriteTests):

@@ -9,11 +9,6 @@ import pytest
 from qingxie.regions.maps import maps_build
 from qingxie.regions.models import Region
 
-# Every test here reads the map files built from the loaded divisions. Marked as database
-# tests so pytest-django runs them before any transactional test, whose teardown flushes the
-# tables (the division list included) for the tests that follow.
-pytestmark = pytest.mark.django_db
-
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory, django_db_setup, django_db_blocker):
@@ -28,6 +23,7 @@ def _codes(out, name):
     return [f["properties"]["code"] for f in data["features"]]
 
 
+@pytest.mark.django_db
 def test_one_county_map_per_province_with_counties(built):
     out, _ = built
     with_counties = Region.objects.filter(level=1, county_count__gt=0, valid_to=None).count()

@@ -1037,17 +1037,31 @@ def test_association_edit_page_ignores_system_fields(w, client_for):
 
 
 def test_association_edit_page_does_not_store_a_posted_version(w, client_for):
-    """A version typed into the post is at most a (stale) lock token, never stored."""
+    """A version typed into the post is at most a (stale) lock token, never stored.
+
+    A post over a version the record is not at is refused as a conflict (the form shown
+    again, 200, with the conflict message) and writes nothing; the same post over the
+    version the record is at is saved and bumps the version by one.
+    """
     client = client_for("county_admin", "440105")
     stored = row(Association, w.hz.pk)
+    updates = ObjectChange.objects.filter(object_id=str(w.hz.pk), action="update")
+    logged = updates.count()
     data = {**ASSOCIATION_FORM, "version": "9999", "address": "改"}
     response = client.post(f"/associations/{w.hz.number}/edit/", data)
-    assert response.status_code in (200, 302, 409)
+    assert response.status_code == 200, response.get("Location")
+    assert "您的修改没有保存" in text(response)
+    assert f"您打开的是第 9999 版，现在是第 {stored['version']} 版" in text(response)
+    assert row(Association, w.hz.pk) == stored
+    assert updates.count() == logged
+
+    data["version"] = str(stored["version"])
+    response = client.post(f"/associations/{w.hz.number}/edit/", data)
+    assert response.status_code == 302, text(response)[:500]
     now = row(Association, w.hz.pk)
-    if "version" in now:
-        assert now["version"] != 9999
-        if response.status_code != 302:  # refused as a conflict: nothing changed
-            assert now == stored
+    assert now["address"] == "改"
+    assert now["version"] == stored["version"] + 1
+    assert updates.count() == logged + 1
 
 
 def test_association_create_page_ignores_system_fields(w, client_for):

@@ -26,6 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
@@ -1270,6 +1272,104 @@ def _no_throttling(monkeypatch):
     monkeypatch.setattr(APIView, "get_throttles", lambda self: [])
 
 
+# The change-log entry each recorded success must write: (model, action, the object edited;
+# None for a create, whose entry must be for the one object the request created).
+
+
+def _charter_item(w):
+    return ChecklistItem.objects.get(code="charter")
+
+
+CHANGES: dict = {
+    "ledger:association_create": ("ledger.Association", "create", None),
+    "ledger:association_detail": ("ledger.Association", "reveal", lambda w: w.hz),
+    "ledger:association_edit": ("ledger.Association", "update", lambda w: w.hz),
+    "ledger:association_status": ("ledger.Association", "update", lambda w: w.hz),
+    "ledger:checklist_submit": ("ledger.ChecklistEntry", "create", None),
+    "ledger:member_create": ("ledger.GroupMember", "create", None),
+    "ledger:entry_verify": ("ledger.ChecklistEntry", "update", lambda w: w.hz_entry),
+    "ledger:entry_return": ("ledger.ChecklistEntry", "update", lambda w: w.hz_entry),
+    "ledger:entry_revoke": ("ledger.ChecklistEntry", "update", lambda w: w.hz_verified),
+    "ledger:seat_edit": ("ledger.Seat", "update", lambda w: w.hz_seat),
+    "ledger:member_edit": ("ledger.GroupMember", "update", lambda w: w.hz_member),
+    "ledger:member_withdraw": ("ledger.GroupMember", "update", lambda w: w.hz_member),
+    "ledger:targets": ("ledger.CoverageTarget", "create", None),
+    "ledger:target_delete": ("ledger.CoverageTarget", "delete", lambda w: w.gd_target),
+    "ledger:checklist_item_create": ("ledger.ChecklistItem", "create", None),
+    "ledger:checklist_item_edit": ("ledger.ChecklistItem", "update", _charter_item),
+    "teams:team_create": ("teams.Team", "create", None),
+    "teams:team_detail": ("teams.Team", "reveal", lambda w: w.hz_team),
+    "teams:team_edit": ("teams.Team", "update", lambda w: w.hz_team),
+    "teams:team_dissolve": ("teams.Team", "update", lambda w: w.hz_team),
+    ("POST", "/api/associations/"): ("ledger.Association", "create", None),
+    ("PATCH", "/api/associations/{number}/"): ("ledger.Association", "update", lambda w: w.hz),
+    ("POST", "/api/associations/{number}/suspend/"): (
+        "ledger.Association",
+        "update",
+        lambda w: w.hz,
+    ),
+    ("POST", "/api/associations/{number}/resume/"): (
+        "ledger.Association",
+        "update",
+        lambda w: w.hz,
+    ),
+    ("POST", "/api/associations/{number}/dissolve/"): (
+        "ledger.Association",
+        "update",
+        lambda w: w.hz,
+    ),
+    ("POST", "/api/associations/{number}/merge/"): (
+        "ledger.Association",
+        "update",
+        lambda w: w.hz,
+    ),
+    ("POST", "/api/checklist-entries/"): ("ledger.ChecklistEntry", "create", None),
+    ("POST", "/api/checklist-entries/{id}/verify/"): (
+        "ledger.ChecklistEntry",
+        "update",
+        lambda w: w.hz_entry,
+    ),
+    ("POST", "/api/checklist-entries/{id}/return/"): (
+        "ledger.ChecklistEntry",
+        "update",
+        lambda w: w.hz_entry,
+    ),
+    ("POST", "/api/checklist-entries/{id}/revoke/"): (
+        "ledger.ChecklistEntry",
+        "update",
+        lambda w: w.hz_verified,
+    ),
+    ("POST", "/api/checklist-items/"): ("ledger.ChecklistItem", "create", None),
+    ("PATCH", "/api/checklist-items/{code}/"): ("ledger.ChecklistItem", "update", _charter_item),
+    ("POST", "/api/coverage-targets/"): ("ledger.CoverageTarget", "create", None),
+    ("PATCH", "/api/coverage-targets/{id}/"): (
+        "ledger.CoverageTarget",
+        "update",
+        lambda w: w.gd_target,
+    ),
+    ("DELETE", "/api/coverage-targets/{id}/"): (
+        "ledger.CoverageTarget",
+        "delete",
+        lambda w: w.gd_target,
+    ),
+    ("POST", "/api/group-members/"): ("ledger.GroupMember", "create", None),
+    ("PATCH", "/api/group-members/{id}/"): (
+        "ledger.GroupMember",
+        "update",
+        lambda w: w.hz_member,
+    ),
+    ("POST", "/api/group-members/{id}/withdraw/"): (
+        "ledger.GroupMember",
+        "update",
+        lambda w: w.hz_member,
+    ),
+    ("PATCH", "/api/seats/{id}/"): ("ledger.Seat", "update", lambda w: w.hz_seat),
+    ("POST", "/api/teams/"): ("teams.Team", "create", None),
+    ("PATCH", "/api/teams/{id}/"): ("teams.Team", "update", lambda w: w.hz_team),
+    ("POST", "/api/teams/{id}/dissolve/"): ("teams.Team", "update", lambda w: w.hz_team),
+}
+
+
 def log_size() -> int:
     return ObjectChange.objects.count()
 
@@ -1292,7 +1392,7 @@ def body(response) -> str:
     return response.content.decode("utf-8", "replace")
 
 
-def attack(probe: Probe, w: World, *, api: bool, public: bool = False) -> None:
+def attack(probe: Probe, w: World, *, api: bool, public: bool = False, key=None) -> None:
     """Anonymous, another region, a viewer — each refused with nothing written — then the
     cadre of the right scope, who succeeds (and whose write is recorded)."""
     if probe.setup:
@@ -1302,6 +1402,11 @@ def attack(probe: Probe, w: World, *, api: bool, public: bool = False) -> None:
     viewer = ("viewer", probe.viewer_code or probe.who[1])
     clients = {who: w.client(*who) for who in (probe.other, viewer, probe.who) if who}
     before = log_size()
+    last_id = ObjectChange.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    if probe.writes and probe.records and key in CHANGES:
+        model, _, target = CHANGES[key]
+        existing = {str(pk) for pk in apps.get_model(model).objects.values_list("pk", flat=True)}
+        target_pk = target(w).pk if target else None
 
     response = send(Client(), probe, w)
     if public:
@@ -1344,7 +1449,22 @@ def attack(probe: Probe, w: World, *, api: bool, public: bool = False) -> None:
     if response.status_code == 302:
         assert response["Location"].startswith(LOGIN) == probe.to_login
     if probe.writes and probe.records:
-        assert log_size() > before, f"{probe.method} {url} succeeded without a change-log entry"
+        assert key in CHANGES, f"{key}: a recorded write names the change it logs"
+        model, action, target = CHANGES[key]
+        entries = ObjectChange.objects.filter(id__gt=last_id)
+        assert entries.exists(), f"{probe.method} {url} succeeded without a change-log entry"
+        if target is None:
+            ids = {str(pk) for pk in apps.get_model(model).objects.values_list("pk", flat=True)}
+            ids -= existing
+            assert len(ids) == 1, f"{probe.method} {url} created {len(ids)} {model}"
+        else:
+            ids = {str(target_pk)}
+        content_type = ContentType.objects.get_for_model(apps.get_model(model))
+        found = entries.filter(content_type=content_type, object_id__in=ids, action=action)
+        assert found.count() == 1, (
+            f"{probe.method} {url}: no {action} of {model} {ids} among "
+            f"{list(entries.values_list('content_type__model', 'object_id', 'action'))}"
+        )
 
 
 PAGE_CASES = [
@@ -1361,7 +1481,7 @@ PUBLIC_CASES = [
 
 @pytest.mark.parametrize(("name", "index"), PAGE_CASES)
 def test_page(world, name, index):
-    attack(PAGES[name][index], world, api=False)
+    attack(PAGES[name][index], world, api=False, key=name)
 
 
 @pytest.mark.parametrize(("name", "index"), PUBLIC_CASES)
@@ -1371,9 +1491,9 @@ def test_public_endpoint(world, name, index):
 
 @pytest.mark.parametrize("key", list(API), ids=[f"{m} {p}" for m, p in API])
 def test_api_operation(world, key):
-    attack(API[key], world, api=True)
+    attack(API[key], world, api=True, key=key)
 
 
 @pytest.mark.parametrize("name", list(API_EXTRA))
 def test_api_extra(world, name):
-    attack(API_EXTRA[name], world, api=True, public=name in API_PUBLIC)
+    attack(API_EXTRA[name], world, api=True, public=name in API_PUBLIC, key=name)

@@ -60,6 +60,8 @@ class TestTeamWrite(ScopedAPIWriteTests):
     api_list = "/api/teams/"
     editable_patch = {"member_count": 42, "leader_name": "周青"}
     read_only_patch = {"status": "dissolved", "association": "440106-3-01-X"}
+    #: The out-of-scope body names an association outside the scope: not found there.
+    out_of_scope_status = 404
 
     @pytest.fixture(autouse=True)
     def _objects(self, teams):
