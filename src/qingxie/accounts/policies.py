@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from qingxie.accounts.roles import ROLE_ACTIONS, VIEW
+from qingxie.accounts.roles import ROLE_ACTIONS, ROLE_LEVEL, VIEW
 from qingxie.core.policies import STANDARD_ACTIONS, PermissionPolicy
 
 
@@ -20,6 +20,18 @@ def user_grants(user) -> list:
         cached = list(user.grants.select_related("region"))
         user._qingxie_grants = cached
     return cached
+
+
+def admin_paths(user) -> list[str] | None:
+    """Region paths on which `user` holds an administrator grant (None: a superuser).
+
+    What every review spec passes as `decider_paths`: the levels a user may decide for.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    if user.is_superuser:
+        return None
+    return [g.region.path for g in user_grants(user) if ROLE_LEVEL.get(g.role) is not None]
 
 
 class RoleRegionPolicy(PermissionPolicy):

@@ -11,8 +11,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from qingxie.accounts.permissions import require_scope, user_grants
-from qingxie.accounts.roles import ROLE_LEVEL
+from qingxie.accounts.permissions import require_scope
+from qingxie.accounts.policies import admin_paths
 from qingxie.core.changelog import log_change
 from qingxie.core.concurrency import check_version
 from qingxie.core.crypto import drop_unchanged_masked
@@ -514,15 +514,6 @@ def verifying_region(association: Association) -> Region:
     directly under it, as in the municipalities); the national association verifies itself.
     """
     return association.region.parent or association.region
-
-
-def admin_paths(user) -> list[str] | None:
-    """Region paths on which `user` holds an administrator grant (None: a superuser)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return []
-    if user.is_superuser:
-        return None
-    return [g.region.path for g in user_grants(user) if ROLE_LEVEL.get(g.role) is not None]
 
 
 def _checklist_verified(entries: list[ChecklistEntry], on: datetime.date) -> None:
