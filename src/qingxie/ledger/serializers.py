@@ -456,8 +456,7 @@ def coverage_map_payload(region: Region) -> dict:
     (`coverage.county_timelines`) and the units not counted (no county-level units)."""
     from qingxie.core.cache import cached_figures
     from qingxie.regions.maps import map_file_for
-    from qingxie.regions.selectors import map_units_for
-    from qingxie.regions.views import map_url
+    from qingxie.regions.selectors import map_units_for, map_url
 
     def compute() -> dict:
         name, codes = map_file_for(region)

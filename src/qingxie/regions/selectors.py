@@ -124,3 +124,10 @@ def region_by_code(code, field: str = "region") -> Region:
     if region is None:
         raise QingxieError(f"行政区划代码“{code}”不存在。", field=field)
     return region
+
+
+def map_url(name: str) -> str:
+    """URL of a built map file; built after collectstatic, so not in the hashed manifest."""
+    from django.conf import settings
+
+    return f"{settings.STATIC_URL}maps/{name}.json"

@@ -141,17 +141,12 @@ def _map_config(user, region: Region) -> dict | None:
     ]
     return {
         "key": f"{name}:{region.code}",
-        "url": map_url(name),
+        "url": selectors.map_url(name),
         "codes": codes,
         "measure": measure,
         "data": data,
         "national": region.level == Region.Level.NATION,
     }
-
-
-def map_url(name: str) -> str:
-    """URL of a built map file; built after collectstatic, so not in the hashed manifest."""
-    return f"{settings.STATIC_URL}maps/{name}.json"
 
 
 def _map_panel_context(config: dict | None) -> dict:
