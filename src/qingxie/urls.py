@@ -1,5 +1,7 @@
 """Top-level URLs: pages, the API (with its OpenAPI schema and docs), health check."""
 
+from importlib import import_module
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
@@ -9,17 +11,23 @@ from rest_framework.routers import DefaultRouter
 
 from qingxie.accounts import login
 from qingxie.accounts import views as accounts_views
+from qingxie.core.extensions import url_mounts
 from qingxie.ledger import api as ledger_api
 from qingxie.regions.api import RegionViewSet
 from qingxie.sheets import api as sheets_api
-from qingxie.teams import api as teams_api
 from qingxie.web import views as web_views
 
 router = DefaultRouter()
 router.trailing_slash = "/?"  # both /api/regions/440000 and /api/regions/440000/
 router.register("regions", RegionViewSet, basename="region")
 ledger_api.register(router)
-teams_api.register(router)
+# The apps that mount themselves (core.extensions.register_url_mount in their ready()).
+mounted_api: list = []
+for mount in url_mounts():
+    if mount.api:
+        module = import_module(mount.api)
+        module.register(router)
+        mounted_api += getattr(module, "urlpatterns", [])
 
 api_patterns = [
     path("schema", SpectacularAPIView.as_view(), name="schema"),
@@ -33,6 +41,7 @@ api_patterns = [
     ),
     *ledger_api.urlpatterns,
     *sheets_api.urlpatterns,
+    *mounted_api,
     *router.urls,
 ]
 
@@ -50,7 +59,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("regions/", include("qingxie.regions.urls")),
     path("", include("qingxie.ledger.urls")),
-    path("teams/", include("qingxie.teams.urls")),
+    *[path(m.prefix, include(m.urls)) for m in url_mounts() if m.urls],
     path("sheets/", include("qingxie.sheets.urls")),
     path("reports/", include("qingxie.reports.urls")),
     path("api/", include((api_patterns, "api"))),

@@ -17,6 +17,7 @@ from qingxie.core.changelog import log_change
 from qingxie.core.concurrency import check_version
 from qingxie.core.crypto import drop_unchanged_masked
 from qingxie.core.errors import ErrorCollector, PermissionDeniedError, QingxieError
+from qingxie.core.extensions import association_moved
 from qingxie.core.models import ObjectChange, scope_paths_follow
 from qingxie.core.review import (
     ANY_ABOVE,
@@ -988,20 +989,9 @@ def associations_follow_successors() -> list[tuple[Association, Region, Region]]
                 model.objects.create(association=association, region=new, start=day, **fields)
         association.region = new
         association.save(update_fields=["region", "last_updated"])
-        # Teams are scoped by their association's region; they follow it, each move
-        # change-logged with its before and after like every other write.
-        from qingxie.teams.models import Team
-
-        for team in Team.objects.select_for_update().filter(association=association):
-            team_before = team.snapshot()
-            team.region = new
-            team.save(update_fields=["region", "last_updated"])
-            log_change(
-                team,
-                UPDATE,
-                before=team_before,
-                note=f"行政区划 {old.code} 已撤销，队伍随协会变更至 {new.code}",
-            )
+        # Rows of other apps that copy the association's region (teams, …) follow it, each
+        # move change-logged by the app that owns them.
+        association_moved(association=association, old_region=old, new_region=new)
         scope_paths_follow(Association, [association.pk])  # its entries, seats, members, teams
         log_change(
             association,

@@ -17,6 +17,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import Q
 
+from qingxie.core.extensions import bulletin_sections
 from qingxie.core.models import subtree_q
 from qingxie.ledger import coverage
 from qingxie.ledger.choices import LIVE_STATUSES, AssociationStatus, CoverageMeasure
@@ -618,6 +619,8 @@ def bulletin_build(*, region: Region, as_of: datetime.date, issue: int | None = 
                 ],
             )
         )
+    # What the other apps report (trainings held, plans, projects…), written from their data.
+    sections.extend(Section(s.title, list(s.paragraphs)) for s in bulletin_sections(region, as_of))
     sections.append(Section("目标完成情况", _target_blocks(region, node, as_of)))
 
     # As the seed's masthead: the body, then the secretariat that compiled it; with no

@@ -19,3 +19,20 @@ class TeamsConfig(AppConfig):
         from qingxie.teams.sheets import TEAM_KIND
 
         register_sheet_kind(TEAM_KIND, order=20)
+
+        from django.utils.translation import gettext_lazy as _
+
+        from qingxie.core.extensions import (
+            NavEntry,
+            UrlMount,
+            register_association_move_hook,
+            register_nav_entry,
+            register_url_mount,
+        )
+        from qingxie.teams.services import teams_follow_association
+
+        register_url_mount(
+            UrlMount("teams", "teams/", urls="qingxie.teams.urls", api="qingxie.teams.api")
+        )
+        register_nav_entry(NavEntry("teams", _("基层队伍"), "teams:team_list", order=40))
+        register_association_move_hook("teams", teams_follow_association)

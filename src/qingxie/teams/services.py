@@ -235,3 +235,19 @@ def team_dissolve(*, actor, team: Team, on: datetime.date) -> Team:
     team.save()
     log_change(team, ObjectChange.Action.UPDATE, before=before)
     return team
+
+
+def teams_follow_association(*, association: Association, old_region, new_region) -> None:
+    """Move `association`'s teams onto `new_region` when the association follows a retired
+    region's successor (called by the ledger's move, inside its transaction), each move
+    change-logged with its before and after like every other write."""
+    for team in Team.objects.select_for_update().filter(association=association):
+        before = team.snapshot()
+        team.region = new_region
+        team.save(update_fields=["region", "last_updated"])
+        log_change(
+            team,
+            ObjectChange.Action.UPDATE,
+            before=before,
+            note=f"行政区划 {old_region.code} 已撤销，队伍随协会变更至 {new_region.code}",
+        )

@@ -1,4 +1,4 @@
-"""Values every page shows: the division data version and the user's home region."""
+"""Values every page shows: the division data version, the navigation the apps registered."""
 
 from __future__ import annotations
 
@@ -10,7 +10,11 @@ def site(request) -> dict:
 
     dataset = DivisionDataset.objects.order_by("-data_as_of").only("data_as_of").first()
     user = getattr(request, "user", None)
+    from qingxie.core.extensions import nav_entries
+
+    authenticated = user is not None and user.is_authenticated
     return {
+        "nav_entries": nav_entries(user) if authenticated else [],
         "division_data_as_of": dataset.data_as_of if dataset else None,
-        "can_audit": bool(user is not None and user.is_authenticated and may_read_audit(user)),
+        "can_audit": bool(authenticated and may_read_audit(user)),
     }

@@ -15,6 +15,7 @@ from django.views.generic import TemplateView
 
 from qingxie.accounts.permissions import home_region
 from qingxie.core.cache import cached_figures, figures_stamp
+from qingxie.core.extensions import workbench_panels
 from qingxie.ledger import coverage
 from qingxie.regions import selectors as region_selectors
 from qingxie.regions.models import ROOT_CODE, Region
@@ -166,6 +167,9 @@ class DashboardView(TemplateView):
         )
         ctx.update(_map_context(user, region, as_of, link="dashboard", stamp=stamp))
         ctx["figures_stamp"] = stamp
+        # What the other apps add (trainings, plans, …), read through their own selectors.
+        ctx["attention_panels"] = workbench_panels(user, region, as_of, placement="attention")
+        ctx["main_panels"] = workbench_panels(user, region, as_of, placement="main")
         return ctx
 
 

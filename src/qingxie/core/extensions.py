@@ -1,0 +1,153 @@
+"""Extension points of the shell: what each app adds to the navigation, the workbench, the
+bulletin and the URL tree, and what it does when an association moves.
+
+Each app registers its contributions in its `AppConfig.ready()`; the shell (`web`, `reports`,
+the top-level `urls.py`) and the ledger read them here and never name the app. Registering
+the same key again replaces the entry (a reloaded app), never duplicates it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """A link in the top navigation: `url_name` reversed, shown when `visible(user)` is true."""
+
+    key: str
+    label: str
+    url_name: str
+    order: int = 100
+    visible: Callable[[Any], bool] | None = None
+
+
+@dataclass(frozen=True)
+class WorkbenchPanel:
+    """A panel on the workbench of a region.
+
+    `context(user, region, as_of)` returns the template's context, or None to leave the panel
+    out (nothing for this level, or nothing the user may see). It must read through the gate.
+    `placement` is "attention" (inside 需要处理, listed first on a phone) or "main" (beside the
+    map and the trend). `levels` limits the panel to regions of those levels (0 nation … 3
+    county); empty means every level.
+    """
+
+    key: str
+    template: str
+    context: Callable[[Any, Any, datetime.date], dict | None]
+    order: int = 100
+    placement: str = "attention"
+    levels: tuple[int, ...] = ()
+
+
+@dataclass
+class BulletinSection:
+    """A section an app writes for the 工作信息 bulletin: a title and paragraphs of prose."""
+
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BulletinContribution:
+    """`build(region, as_of)` returns the app's sections for the bulletin, or [] when the region
+    has nothing to report in the period (the paragraph is then left out, not written empty)."""
+
+    key: str
+    build: Callable[[Any, datetime.date], list[BulletinSection]]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class UrlMount:
+    """An app's pages under `prefix` (`urls` is its URLconf module) and, when `api` is given,
+    its API module: `register(router)` adds its viewsets and `urlpatterns` (optional) its
+    non-router API paths, mounted before the router's so that fixed paths win."""
+
+    key: str
+    prefix: str
+    urls: str | None = None
+    api: str | None = None
+
+
+_NAV: dict[str, NavEntry] = {}
+_PANELS: dict[str, WorkbenchPanel] = {}
+_BULLETIN: dict[str, BulletinContribution] = {}
+_MOUNTS: dict[str, UrlMount] = {}
+_MOVE_HOOKS: dict[str, Callable[..., None]] = {}
+
+
+def register_nav_entry(entry: NavEntry) -> NavEntry:
+    """Add `entry` to the top navigation."""
+    _NAV[entry.key] = entry
+    return entry
+
+
+def nav_entries(user) -> list[NavEntry]:
+    """The registered navigation entries `user` may see, by order then key."""
+    return [
+        e
+        for e in sorted(_NAV.values(), key=lambda e: (e.order, e.key))
+        if e.visible is None or e.visible(user)
+    ]
+
+
+def register_workbench_panel(panel: WorkbenchPanel) -> WorkbenchPanel:
+    """Add `panel` to the workbench."""
+    _PANELS[panel.key] = panel
+    return panel
+
+
+def workbench_panels(user, region, as_of: datetime.date, *, placement: str) -> list[dict]:
+    """The panels of `placement` for `user` on `region`'s workbench on `as_of`, each as
+    `{"key", "template", "context"}`, skipping those whose context is None."""
+    shown = []
+    for panel in sorted(_PANELS.values(), key=lambda p: (p.order, p.key)):
+        if panel.placement != placement or (panel.levels and region.level not in panel.levels):
+            continue
+        context = panel.context(user, region, as_of)
+        if context is not None:
+            shown.append({"key": panel.key, "template": panel.template, "context": context})
+    return shown
+
+
+def register_bulletin_contribution(contribution: BulletinContribution) -> BulletinContribution:
+    """Add an app's sections to the bulletin."""
+    _BULLETIN[contribution.key] = contribution
+    return contribution
+
+
+def bulletin_sections(region, as_of: datetime.date) -> list[BulletinSection]:
+    """Every app's sections for `region`'s bulletin on `as_of`, in registration order."""
+    sections: list[BulletinSection] = []
+    for c in sorted(_BULLETIN.values(), key=lambda c: (c.order, c.key)):
+        sections.extend(s for s in c.build(region, as_of) if s.paragraphs)
+    return sections
+
+
+def register_url_mount(mount: UrlMount) -> UrlMount:
+    """Mount an app's pages and API (read once, when the URLconf is loaded)."""
+    _MOUNTS[mount.key] = mount
+    return mount
+
+
+def url_mounts() -> list[UrlMount]:
+    """The registered mounts, by key."""
+    return [_MOUNTS[k] for k in sorted(_MOUNTS)]
+
+
+def register_association_move_hook(key: str, hook: Callable[..., None]) -> None:
+    """Call `hook(association=, old_region=, new_region=)` inside the transaction that moves an
+    association onto a successor region, so the app's rows that copy the association's region
+    follow it with their own change-log entries (rows that only copy its path follow anyway)."""
+    _MOVE_HOOKS[key] = hook
+
+
+def association_moved(*, association, old_region, new_region) -> None:
+    """Run every registered move hook (the ledger calls this; an app never does)."""
+    for key in sorted(_MOVE_HOOKS):
+        _MOVE_HOOKS[key](association=association, old_region=old_region, new_region=new_region)
