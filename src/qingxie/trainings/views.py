@@ -23,6 +23,7 @@ from qingxie.core.views import (
     ObjectFormView,
     PersonalRevealMixin,
 )
+from qingxie.ledger.selectors import association_number_normalize
 from qingxie.regions.models import Region
 from qingxie.trainings import selectors, services
 from qingxie.trainings.choices import TrainingStatus
@@ -231,8 +232,9 @@ class AttendeeAddView(_TrainingActionView):
             messages.error(request, errors)
             return redirect(self.training.get_absolute_url() + "#attendees")
         data = dict(form.cleaned_data)
-        number = data.pop("association").replace("-", "").strip()
+        raw = data.pop("association")
         try:
+            number = association_number_normalize(raw)
             association = selectors.trainable_association(self.training, number)
             if association is None:
                 raise QingxieError(
