@@ -124,8 +124,9 @@ def compliance_paragraph(region: Region, as_of: datetime.date) -> str:
     parts = []
     organisers = figures["organisers_required"] - int(figures["own_required"])
     if organisers:
+        word = "省、市两级协会" if region.level == 0 else "市级协会"
         parts.append(
-            f"{organisers}个下级省、市协会中已有"
+            f"{organisers}个{word}中已有"
             f"{figures['organisers_held'] - int(figures['own_held'])}个举办负责人培训"
         )
     if figures["counties_required"]:

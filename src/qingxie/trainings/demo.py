@@ -143,7 +143,11 @@ class _Loader:
                 hours="32",
             )
             active = _active_on(end)
+            # About ninety associations a session: 180多名 over the two, as the bulletin says.
             sent = [a for a in below if a.pk in active]
+            cities = [a for a in sent if a.level == 2]
+            counties = [a for a in sent if a.level == 3]
+            sent = cities + self.rng.sample(counties, min(len(counties), 92 - len(cities)))
             seen: set = set()
             for a in sent:
                 # Attendance in April 2021 would newly verify the training item before the
@@ -155,19 +159,19 @@ class _Loader:
                 )
                 role = "secretariat_staff" if newly else self.rng.choice(LEADER_ROLES)
                 self.attendee(index, a, role, "32", seen=seen)
-            extra = iter(self.rng.sample(sent, len(sent)))
-            for a in extra:
-                if sum(1 for i, _ in self.people if i == index) >= 95:
-                    break
-                self.attendee(index, a, "backbone", "24", seen=seen)
 
     # ---------------------------------------------------------------- everywhere
 
     def yearly(self, associations) -> None:
         by_parent: dict[str, list[Association]] = {}
+        city_paths = {a.region_path for a in associations if a.level == 2}
         for a in associations:
             if a.level == 3:
                 parent = a.region_path[: a.region_path.rstrip("/").rfind("/") + 1]
+                if parent not in city_paths:
+                    # No city association above (a municipality's 市辖区, a county directly
+                    # under its province): the province's training is theirs.
+                    parent = "/".join(a.region_path.split("/")[:2]) + "/"
                 by_parent.setdefault(parent, []).append(a)
         for year in range(2020, self.today.year + 1):
             last = min(D(year, 12, 20), self.today - datetime.timedelta(days=1))
@@ -203,7 +207,7 @@ class _Loader:
                     place=f"{a.region.name}青年之家",
                     hours=hours,
                 )
-                on_day = _active_on(end) if a.level == 2 else set()
+                on_day = _active_on(end)
                 seen: set = set()
                 send = 0.5 if lagging else 0.8
                 for county in by_parent.get(a.region_path, ()):
