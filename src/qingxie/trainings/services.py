@@ -288,8 +288,9 @@ def attendee_check(data: dict, training: Training, errors: ErrorCollector) -> di
                 f"{association.name}不在主办协会（{organiser.name}）的范围内："
                 "只能培训本级及下级协会的人员。",
             )
+    if "phone" in out:
+        out["phone"] = (out["phone"] or "").strip()
     if out.get("phone"):
-        out["phone"] = out["phone"].strip()
         if problem := phone_problem(out["phone"]):
             errors.add("phone", problem)
     if "hours" in out:
