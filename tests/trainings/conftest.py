@@ -43,7 +43,10 @@ def gd_world(db):
     return w
 
 
-def make_training(organiser, *, actor=None, start=D(2021, 4, 20), end=None, status="held", **kw):
+DEFAULT_START = D(2021, 4, 20)
+
+
+def make_training(organiser, *, actor=None, start=DEFAULT_START, end=None, status="held", **kw):
     fields = {
         "title": kw.pop("title", f"{organiser.name}负责人培训班"),
         "kind": kw.pop("kind", "leaders"),

@@ -53,10 +53,8 @@ training = st.fixed_dictionaries(
 
 
 def _inside(organiser: str, code: str) -> bool:
-    return (
-        organiser == "440000"
-        or code.startswith(organiser.rstrip("0")[:4])
-        and (organiser != "440105" or code == "440105")
+    return organiser == "440000" or (
+        code.startswith(organiser.rstrip("0")[:4]) and (organiser != "440105" or code == "440105")
     )
 
 

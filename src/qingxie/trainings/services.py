@@ -290,9 +290,8 @@ def attendee_check(data: dict, training: Training, errors: ErrorCollector) -> di
             )
     if "phone" in out:
         out["phone"] = (out["phone"] or "").strip()
-    if out.get("phone"):
-        if problem := phone_problem(out["phone"]):
-            errors.add("phone", problem)
+    if out.get("phone") and (problem := phone_problem(out["phone"])):
+        errors.add("phone", problem)
     if "hours" in out:
         out["hours"] = _decimal(out["hours"], errors, "hours", "参训学时")
         if out["hours"] is not None and out["hours"] > training.class_hours:
