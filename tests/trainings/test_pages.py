@@ -232,3 +232,21 @@ def test_the_bulletin_says_it_in_the_seeds_words(gd_world):
     assert "面向20多名市县两级义工联、青年志愿者协会负责人" in text
     assert text.endswith(f"围绕{topics}等开展专题培训。")
     assert sections(w.gd.region, D(2019, 5, 6)) == []
+
+
+def test_the_bulletin_carries_the_trainings_section_before_the_targets(gd_world):
+    from qingxie.reports.bulletin import bulletin_build
+
+    w = gd_world
+    make_training(
+        w.gd,
+        title="全省志愿服务骨干人才班（第一期）",
+        start=D(2020, 11, 16),
+        end=D(2020, 11, 20),
+        topics="品牌管理与传播沟通",
+    )
+    bulletin = bulletin_build(region=w.gd.region, as_of=D(2021, 5, 6))
+    titles = [s.title for s in bulletin.sections]
+    assert titles.index("骨干培训") < titles.index("目标完成情况")
+    text = bulletin.sections[titles.index("骨干培训")].blocks[0]
+    assert text.startswith("广东省青年志愿者协会于2020年11月举办一期全省志愿服务骨干人才班")
