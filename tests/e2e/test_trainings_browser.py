@@ -25,7 +25,7 @@ def test_province_cadre_records_a_training_and_the_figure_moves(page_as, server)
     page.goto(f"{base}/trainings/compliance/?region=440000&year={today.year}")
     before = _trained(page)
     late = page.locator("#late-counties a").first
-    county_name = late.inner_text()
+    county_name = late.text_content()
     number = late.get_attribute("href").rstrip("/").rsplit("/", 1)[-1]
 
     page.goto(f"{base}/trainings/new/")
