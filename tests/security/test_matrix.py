@@ -283,6 +283,78 @@ def _suspend_hz(w):
     )
 
 
+# ------------------------------------------------------------------ trainings (built lazily)
+
+HZ_TRAINING = "海珠区2021年协会负责人培训"
+
+
+def _hz_training(w):
+    """海珠's held training with one attendee (陈海, attended) and one material; 罗湖's own."""
+    if not hasattr(w, "hz_training"):
+        from qingxie.trainings import services as trainings
+
+        def held(a, title):
+            return trainings.training_create(
+                actor=None,
+                organiser=a,
+                status="held",
+                title=title,
+                kind="leaders",
+                audience=["leaders"],
+                start_date=datetime.date(2021, 4, 20),
+                end_date=datetime.date(2021, 4, 20),
+                class_hours=8,
+            )
+
+        w.hz_training = held(w.hz, HZ_TRAINING)
+        w.lh_training = held(w.lh, "罗湖区2021年协会负责人培训")
+        w.hz_attendee = trainings.attendee_add(
+            actor=None,
+            training=w.hz_training,
+            association=w.hz,
+            name="陈海",
+            role="president",
+            phone="13900139000",
+            attended=True,
+            hours=8,
+        )
+        w.hz_planned = trainings.training_create(
+            actor=None,
+            organiser=w.hz,
+            title="海珠区志愿者骨干培训（计划）",
+            kind="backbone",
+            audience=["backbone"],
+            start_date=datetime.date(2021, 9, 1),
+            end_date=datetime.date(2021, 9, 1),
+        )
+        w.hz_material = trainings.material_add(
+            actor=None,
+            training=w.hz_training,
+            title="课件",
+            file=SimpleUploadedFile("课件.pdf", b"%PDF-1.4 t", "application/pdf"),
+        )
+    return w.hz_training
+
+
+def _tr(suffix=""):
+    return lambda w: f"/trainings/{_hz_training(w).pk}/{suffix}"
+
+
+TRAINING_FORM = {
+    "title": HZ_TRAINING,
+    "kind": "leaders",
+    "audience": ["leaders"],
+    "mode": "offline",
+    "start_date": "2021-04-20",
+    "end_date": "2021-04-20",
+    "place": "海珠区青年之家",
+    "class_hours": "8",
+}
+ORGANISER_CHOICE = (
+    "新建页只列出本人可主办的协会；另一区县选本区协会以外的主办协会得到表单错误，不涉及已有对象"
+)
+
+
 #: Endpoints that need no sign-in.
 PUBLIC: dict[str, list[Probe]] = {
     "healthz": [Probe("get", lambda w: "/healthz", COUNTY, OK, why=NOT_SCOPED)],
@@ -658,6 +730,149 @@ PAGES: dict[str, list[Probe]] = {
             other_status=403,
             why="全国统一的清单：只有全国管理员可改",
         ),
+    ],
+    "trainings:training_list": [
+        Probe(
+            "get",
+            lambda w: (_hz_training(w), "/trainings/")[1],
+            COUNTY,
+            OK,
+            other=COUNTY_ELSEWHERE,
+            hidden=lambda w: HZ_TRAINING,
+        )
+    ],
+    "trainings:training_create": [
+        Probe(
+            "get",
+            lambda w: "/trainings/new/",
+            COUNTY,
+            OK,
+            other=COUNTY_ELSEWHERE,
+            other_status=200,
+            viewer_status=403,
+            why=ORGANISER_CHOICE,
+        ),
+        Probe(
+            "post",
+            lambda w: "/trainings/new/",
+            COUNTY,
+            REDIRECT,
+            data=lambda w: {**TRAINING_FORM, "organiser": w.hz.number, "status": "held"},
+            other=COUNTY_ELSEWHERE,
+            other_status=200,
+            why=ORGANISER_CHOICE,
+        ),
+    ],
+    "trainings:compliance": [
+        Probe(
+            "get",
+            lambda w: "/trainings/compliance/?region=440105&year=2021",
+            COUNTY,
+            OK,
+            other=COUNTY_ELSEWHERE,
+        )
+    ],
+    "trainings:training_detail": [
+        Probe("get", _tr(), COUNTY, OK, other=COUNTY_ELSEWHERE),
+        Probe("post", _tr(), COUNTY, OK, data=lambda w: {}, other=COUNTY_ELSEWHERE),
+    ],
+    "trainings:training_edit": [
+        Probe("get", _tr("edit/"), COUNTY, OK, other=COUNTY_ELSEWHERE, viewer_status=403),
+        Probe(
+            "post",
+            _tr("edit/"),
+            COUNTY,
+            REDIRECT,
+            data=lambda w: {**TRAINING_FORM, "place": "海珠区团委会议室"},
+            other=COUNTY_ELSEWHERE,
+        ),
+    ],
+    "trainings:training_status": [
+        Probe(
+            "get",
+            lambda w: (_hz_training(w), f"/trainings/{w.hz_planned.pk}/status/")[1],
+            COUNTY,
+            OK,
+            other=COUNTY_ELSEWHERE,
+            viewer_status=403,
+        ),
+        Probe(
+            "post",
+            lambda w: (_hz_training(w), f"/trainings/{w.hz_planned.pk}/status/")[1],
+            COUNTY,
+            REDIRECT,
+            data=lambda w: {"status": "held"},
+            other=COUNTY_ELSEWHERE,
+        ),
+    ],
+    "trainings:attendee_add": [
+        Probe(
+            "post",
+            _tr("attendees/"),
+            COUNTY,
+            REDIRECT,
+            data=lambda w: {"association": w.hz.number, "name": "林青", "role": "backbone"},
+            other=COUNTY_ELSEWHERE,
+        )
+    ],
+    "trainings:attendance": [
+        Probe(
+            "post",
+            _tr("attendance/"),
+            COUNTY,
+            REDIRECT,
+            data=lambda w: {
+                "attendee": [w.hz_attendee.pk],
+                "attended": [w.hz_attendee.pk],
+                f"hours-{w.hz_attendee.pk}": "6",
+            },
+            other=COUNTY_ELSEWHERE,
+        )
+    ],
+    "trainings:attendee_remove": [
+        Probe(
+            "post",
+            lambda w: f"{_tr()(w)}attendees/{w.hz_attendee.pk}/remove/",
+            COUNTY,
+            REDIRECT,
+            data=lambda w: {},
+            other=COUNTY_ELSEWHERE,
+        )
+    ],
+    "trainings:material_add": [
+        Probe(
+            "post",
+            _tr("materials/"),
+            COUNTY,
+            REDIRECT,
+            data=lambda w: {
+                "title": "签到表扫描件",
+                "file": SimpleUploadedFile("签到表.pdf", b"%PDF-1.4 s", "application/pdf"),
+            },
+            other=COUNTY_ELSEWHERE,
+        )
+    ],
+    "trainings:material_remove": [
+        Probe(
+            "post",
+            lambda w: f"{_tr()(w)}materials/{w.hz_material.pk}/remove/",
+            COUNTY,
+            REDIRECT,
+            data=lambda w: {},
+            other=COUNTY_ELSEWHERE,
+        )
+    ],
+    "trainings:material_download": [
+        Probe(
+            "get",
+            lambda w: (_hz_training(w), f"/trainings/materials/{w.hz_material.pk}/")[1],
+            COUNTY,
+            OK,
+            other=COUNTY_ELSEWHERE,
+        )
+    ],
+    "trainings:sign_in_sheet": [
+        Probe("get", _tr("sign-in.xlsx"), COUNTY, OK, other=COUNTY_ELSEWHERE),
     ],
     "teams:team_list": [
         Probe(
@@ -1113,6 +1328,92 @@ API: dict[tuple[str, str], Probe] = {
         viewer_status=404,
         records=False,
     ),
+    ("GET", "/api/trainings/"): api_probe(
+        "get",
+        lambda w: (_hz_training(w), "/api/trainings/")[1],
+        COUNTY,
+        OK,
+        other=COUNTY_ELSEWHERE,
+        hidden=lambda w: HZ_TRAINING,
+    ),
+    ("POST", "/api/trainings/"): api_probe(
+        "post",
+        lambda w: "/api/trainings/",
+        COUNTY,
+        (201,),
+        data=lambda w: {**TRAINING_FORM, "organiser": w.hz.number, "status": "held"},
+        other=COUNTY_ELSEWHERE,
+    ),
+    ("GET", "/api/trainings/compliance/"): api_probe(
+        "get",
+        lambda w: "/api/trainings/compliance?region=440105&year=2021",
+        COUNTY,
+        OK,
+        other=COUNTY_ELSEWHERE,
+    ),
+    ("GET", "/api/trainings/{id}/"): api_probe(
+        "get", lambda w: f"/api{_tr()(w)}", COUNTY, OK, other=COUNTY_ELSEWHERE
+    ),
+    ("PATCH", "/api/trainings/{id}/"): api_probe(
+        "patch",
+        lambda w: f"/api{_tr()(w)}",
+        COUNTY,
+        OK,
+        data=lambda w: {"place": "海珠区团委会议室"},
+        other=COUNTY_ELSEWHERE,
+    ),
+    ("POST", "/api/trainings/{id}/status/"): api_probe(
+        "post",
+        lambda w: (_hz_training(w), f"/api/trainings/{w.hz_planned.pk}/status/")[1],
+        COUNTY,
+        OK,
+        data=lambda w: {"status": "held"},
+        other=COUNTY_ELSEWHERE,
+    ),
+    ("POST", "/api/trainings/{id}/attendance/"): api_probe(
+        "post",
+        lambda w: f"/api{_tr('attendance/')(w)}",
+        COUNTY,
+        OK,
+        data=lambda w: {"marks": [{"id": w.hz_attendee.pk, "attended": True, "hours": "6"}]},
+        other=COUNTY_ELSEWHERE,
+    ),
+    ("GET", "/api/training-attendees/"): api_probe(
+        "get",
+        lambda w: (_hz_training(w), "/api/training-attendees/")[1],
+        COUNTY,
+        OK,
+        other=COUNTY_ELSEWHERE,
+        hidden=lambda w: "陈海",
+    ),
+    ("POST", "/api/training-attendees/"): api_probe(
+        "post",
+        lambda w: (_hz_training(w), "/api/training-attendees/")[1],
+        COUNTY,
+        (201,),
+        data=lambda w: {
+            "training": _hz_training(w).pk,
+            "association": w.hz.number,
+            "name": "林青",
+            "role": "backbone",
+        },
+        other=COUNTY_ELSEWHERE,
+    ),
+    ("GET", "/api/training-attendees/{id}/"): api_probe(
+        "get",
+        lambda w: (_hz_training(w), f"/api/training-attendees/{w.hz_attendee.pk}/")[1],
+        COUNTY,
+        OK,
+        other=COUNTY_ELSEWHERE,
+    ),
+    ("PATCH", "/api/training-attendees/{id}/"): api_probe(
+        "patch",
+        lambda w: (_hz_training(w), f"/api/training-attendees/{w.hz_attendee.pk}/")[1],
+        COUNTY,
+        OK,
+        data=lambda w: {"completion_number": "HZ2021-001"},
+        other=COUNTY_ELSEWHERE,
+    ),
     ("GET", "/api/teams/"): api_probe(
         "get", lambda w: "/api/teams/", COUNTY, OK, other=COUNTY_ELSEWHERE, hidden=lambda w: HZ_TEAM
     ),
@@ -1297,6 +1598,33 @@ CHANGES: dict = {
     "ledger:target_delete": ("ledger.CoverageTarget", "delete", lambda w: w.gd_target),
     "ledger:checklist_item_create": ("ledger.ChecklistItem", "create", None),
     "ledger:checklist_item_edit": ("ledger.ChecklistItem", "update", _charter_item),
+    "trainings:training_create": ("trainings.Training", "create", None),
+    "trainings:training_detail": ("trainings.Training", "reveal", _hz_training),
+    "trainings:training_edit": ("trainings.Training", "update", _hz_training),
+    "trainings:training_status": ("trainings.Training", "update", lambda w: w.hz_planned),
+    "trainings:attendee_add": ("trainings.Attendee", "create", None),
+    "trainings:attendance": ("trainings.Attendee", "update", lambda w: w.hz_attendee),
+    "trainings:attendee_remove": ("trainings.Attendee", "delete", lambda w: w.hz_attendee),
+    "trainings:material_add": ("trainings.TrainingMaterial", "create", None),
+    "trainings:material_remove": ("trainings.TrainingMaterial", "delete", lambda w: w.hz_material),
+    ("POST", "/api/trainings/"): ("trainings.Training", "create", None),
+    ("PATCH", "/api/trainings/{id}/"): ("trainings.Training", "update", _hz_training),
+    ("POST", "/api/trainings/{id}/status/"): (
+        "trainings.Training",
+        "update",
+        lambda w: w.hz_planned,
+    ),
+    ("POST", "/api/trainings/{id}/attendance/"): (
+        "trainings.Attendee",
+        "update",
+        lambda w: w.hz_attendee,
+    ),
+    ("POST", "/api/training-attendees/"): ("trainings.Attendee", "create", None),
+    ("PATCH", "/api/training-attendees/{id}/"): (
+        "trainings.Attendee",
+        "update",
+        lambda w: w.hz_attendee,
+    ),
     "teams:team_create": ("teams.Team", "create", None),
     "teams:team_detail": ("teams.Team", "reveal", lambda w: w.hz_team),
     "teams:team_edit": ("teams.Team", "update", lambda w: w.hz_team),

@@ -151,3 +151,70 @@ def association_moved(*, association, old_region, new_region) -> None:
     """Run every registered move hook (the ledger calls this; an app never does)."""
     for key in sorted(_MOVE_HOOKS):
         _MOVE_HOOKS[key](association=association, old_region=old_region, new_region=new_region)
+
+
+# ------------------------------------------------------------------ checklist item sources
+
+
+@dataclass(frozen=True)
+class ChecklistSource:
+    """Facts held by another app that verify a standardization checklist item by themselves.
+
+    `spans(association_id)` returns the dated spans [start, end) (end None: open) during which
+    the item counts as verified for that association because of the app's records, e.g. the
+    trainings app: "a leader attended a held training" verifies 负责人年度培训 from the
+    training's end date until the first of January after it. The ledger's standardization
+    adds these spans to the level above's own verifications (never removes one), so the
+    standardized status on any past date stays exact. `describe(association_id, on)` gives
+    a short Chinese line for the checklist page ("" when the source says nothing that day).
+    """
+
+    key: str
+    item_code: str
+    spans: Callable[[int], list[tuple[datetime.date, datetime.date | None]]]
+    describe: Callable[[int, datetime.date], str] | None = None
+
+
+_CHECKLIST_SOURCES: dict[str, ChecklistSource] = {}
+
+
+def register_checklist_source(source: ChecklistSource) -> ChecklistSource:
+    """Let an app's records verify a checklist item (the ledger asks at every rebuild)."""
+    _CHECKLIST_SOURCES[source.key] = source
+    return source
+
+
+def checklist_sources(item_code: str | None = None) -> list[ChecklistSource]:
+    """The registered sources, of one item when `item_code` is given, by key."""
+    return [
+        _CHECKLIST_SOURCES[k]
+        for k in sorted(_CHECKLIST_SOURCES)
+        if item_code is None or _CHECKLIST_SOURCES[k].item_code == item_code
+    ]
+
+
+# ------------------------------------------------------------------------------ demo steps
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    """Demo data an app adds after the demo ledger (`qingxie demo`): `load()` must be
+    idempotent (skip when its data is there) and mark everything as demo."""
+
+    key: str
+    load: Callable[[], Any]
+    order: int = 100
+
+
+_DEMO_STEPS: dict[str, DemoStep] = {}
+
+
+def register_demo_step(step: DemoStep) -> DemoStep:
+    """Add an app's demo data to `qingxie demo` (run after the ledger's, by order)."""
+    _DEMO_STEPS[step.key] = step
+    return step
+
+
+def demo_steps() -> list[DemoStep]:
+    """The registered demo steps, by order then key."""
+    return sorted(_DEMO_STEPS.values(), key=lambda s: (s.order, s.key))

@@ -17,7 +17,7 @@ from qingxie.core.changelog import log_change
 from qingxie.core.concurrency import check_version
 from qingxie.core.crypto import drop_unchanged_masked
 from qingxie.core.errors import ErrorCollector, PermissionDeniedError, QingxieError
-from qingxie.core.extensions import association_moved
+from qingxie.core.extensions import association_moved, checklist_sources
 from qingxie.core.models import ObjectChange, scope_paths_follow
 from qingxie.core.review import (
     ANY_ABOVE,
@@ -595,6 +595,14 @@ def _standardization_rebuild(association: Association) -> None:
         entry__association=association
     ).values_list("entry__item_id", "start", "end"):
         verified.setdefault(item_id, []).append((start, end))
+    # Items another app's records verify by themselves (core.extensions.ChecklistSource, e.g.
+    # a leader's attendance at a held training): their dated spans count like a verification.
+    sourced = {source.item_code for source in checklist_sources()}
+    for item_id, code in ChecklistItem.objects.filter(pk__in=items, code__in=sourced).values_list(
+        "pk", "code"
+    ):
+        for source in checklist_sources(code):
+            verified.setdefault(item_id, []).extend(source.spans(association.pk))
     active = list(
         association.status_periods.filter(status=AssociationStatus.ACTIVE).values_list(
             "region_id", "start", "end"
@@ -631,7 +639,12 @@ def _standardization_rebuild(association: Association) -> None:
             StandardizationPeriod(association=association, region_id=r, start=s, end=e)
             for r, s, e in periods
         )
-    association.standardized_since = next((s for _, s, e in periods if e is None), None)
+    # The period covering today: one verified by a source may end on a known future date
+    # (a training's span lapses on 1 January), and is still the current one until then.
+    today = _today()
+    association.standardized_since = next(
+        (s for _, s, e in periods if s <= today and (e is None or today < e)), None
+    )
 
 
 def _entry_for(association: Association, item: ChecklistItem) -> ChecklistEntry:
@@ -710,6 +723,19 @@ def checklist_entry_revoke(
 ) -> ChecklistEntry:
     """Withdraw a verification; a standardized association loses that status from `on`."""
     return review_revoke(spec=CHECKLIST_REVIEW, actor=actor, obj=entry, reason=reason, on=on)
+
+
+@transaction.atomic
+def standardization_refresh(*, association_ids: Iterable[int]) -> None:
+    """Re-judge the standardization of these associations from their whole dated history.
+
+    For an app whose records verify a checklist item (core.extensions.ChecklistSource): it
+    calls this after a write that changes the spans, and daily so that a span ending today
+    (a training's on 1 January) clears `standardized_since`. Change-logged as the ledger's
+    own refresh.
+    """
+    for association_id in sorted(set(association_ids)):
+        _standardization_refresh(Association(pk=association_id))
 
 
 def _standardization_refresh(association: Association) -> None:

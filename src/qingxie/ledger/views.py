@@ -29,6 +29,7 @@ from qingxie.accounts.permissions import (
 from qingxie.core.changelog import changes_for_many
 from qingxie.core.crypto import masked_initial
 from qingxie.core.errors import QingxieError
+from qingxie.core.extensions import checklist_sources
 from qingxie.core.views import (
     FilteredObjectListView,
     ObjectDetailView,
@@ -199,15 +200,23 @@ class AssociationDetailView(PersonalRevealMixin, AssociationNumberMixin, ObjectD
             for e in ChecklistEntry.objects.restrict(user, "view").filter(association=a)
         }
         checklist = []
+        today = timezone.localdate()
         for item in ChecklistItem.objects.filter(active=True):
             entry = entries.get(item.pk)
             state = entry.state if entry else ChecklistState.PENDING
+            # What another app's records verify today (core.extensions.ChecklistSource).
+            sourced = [
+                line
+                for source in checklist_sources(item.code)
+                if source.describe and (line := source.describe(a.pk, today))
+            ]
             checklist.append(
                 {
                     "item": item,
                     "entry": entry,
                     "state": state,
                     "state_label": ChecklistState(state).label,
+                    "sourced": "；".join(sourced),
                     "may_submit": can_submit and state != ChecklistState.VERIFIED,
                     "may_decide": state == ChecklistState.SUBMITTED
                     and (can_verify or services.may_decide_entry(user, entry)),
@@ -222,7 +231,9 @@ class AssociationDetailView(PersonalRevealMixin, AssociationNumberMixin, ObjectD
             verifying_region=services.verifying_region(a),
             status_form=StatusChangeForm() if can_change and a.is_live else None,
             checklist=checklist,
-            verified_count=sum(1 for r in checklist if r["state"] == ChecklistState.VERIFIED),
+            verified_count=sum(
+                1 for r in checklist if r["state"] == ChecklistState.VERIFIED or r["sourced"]
+            ),
             submit_form=ChecklistSubmitForm(),
             return_form=ChecklistReturnForm(),
             revoke_form=ChecklistRevokeForm(),

@@ -45,4 +45,9 @@ def demo_load(*, ledger: bool = True) -> list[tuple[str, str, str]]:
         from qingxie.ledger.demo import demo_ledger_load
 
         demo_ledger_load()
+        # Apps add their demo data on top of the ledger (core.extensions.register_demo_step).
+        from qingxie.core.extensions import demo_steps
+
+        for step in demo_steps():
+            step.load()
     return out

@@ -1,0 +1,67 @@
+"""Filters of the training list, on the page and the API: region subtree, year, kind, status,
+organiser, title."""
+
+from __future__ import annotations
+
+import datetime
+
+import django_filters
+from django import forms
+
+from qingxie.core.models import subtree_q
+from qingxie.regions.models import Region
+from qingxie.trainings.choices import TrainingKind, TrainingStatus
+from qingxie.trainings.models import Training
+
+
+class TrainingFilterSet(django_filters.FilterSet):
+    """What the training list can be narrowed and sorted by."""
+
+    q = django_filters.CharFilter(label="培训名称", method="search")
+    region = django_filters.CharFilter(label="区划代码（含下级）", method="in_region")
+    year = django_filters.NumberFilter(label="年度", method="in_year")
+    kind = django_filters.ChoiceFilter(
+        label="类别", choices=TrainingKind.choices, empty_label="全部"
+    )
+    status = django_filters.ChoiceFilter(
+        label="状态", choices=TrainingStatus.choices, empty_label="全部"
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("title", "title"),
+            ("organiser__number", "organiser"),
+            ("kind", "kind"),
+            ("start_date", "start_date"),
+            ("status", "status"),
+        ),
+        label="排序",
+        widget=forms.HiddenInput,
+    )
+
+    class Meta:
+        model = Training
+        fields = ["q", "region", "year", "kind", "status"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(title__icontains=value) if value else queryset
+
+    def in_region(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        region = Region.objects.filter(code=value).only("path").first()
+        if region is None:
+            return queryset.none()
+        return queryset.filter(subtree_q("region_path", region.path))
+
+    def in_year(self, queryset, name, value):
+        if value in (None, ""):
+            return queryset
+        try:
+            year = int(value)
+            start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+        except (TypeError, ValueError, OverflowError):
+            return queryset.none()
+        # A training belongs to the year it ends in (the yearly rule's reading).
+        return queryset.filter(end_date__gte=start, end_date__lte=end)
