@@ -265,6 +265,17 @@ class SheetKind:
     personal_data: bool = False
     #: Service error fields that are not columns, shown under this column's header.
     field_headers: dict[str, str] = field(default_factory=dict)
+    #: Data rows an import may hold; a sheet declaring or reaching more is refused unread.
+    max_rows: int = 1_000_000
+    #: Columns an import may reach (None: twice the kind's columns plus room for notes, at
+    #: least 32); a cell further right (XFD1048576 …) refuses the file before it is read.
+    column_limit: int | None = None
+
+    @property
+    def max_columns(self) -> int:
+        if self.column_limit is not None:
+            return self.column_limit
+        return max(32, 2 * len(self.columns) + 10)
 
     @property
     def import_columns(self) -> tuple[Column, ...]:
