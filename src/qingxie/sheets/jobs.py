@@ -29,6 +29,7 @@ from django.utils import timezone
 from qingxie.core.jobs import Job, job_enqueue, job_handler, job_requeue
 from qingxie.core.tabular import SheetKind, run_import
 from qingxie.core.tabular.reading import ACCEPTED_SUFFIXES
+from qingxie.core.tabular.spec import csv_guard
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +160,7 @@ def import_job(job: Job, progress, *, sheet_kind, sha, dry_run, filename, storag
         writer = csv.writer(text)
         writer.writerow(["行", "列", "问题"])
         for p in report.problems:
-            writer.writerow([p.row or "", p.column or "", p.message])
+            writer.writerow([p.row or "", csv_guard(p.column or ""), csv_guard(p.message)])
         name = problems_name(job.owner, sha, kind)
         default_storage.delete(name)
         default_storage.save(name, ContentFile(text.getvalue().encode("utf-8-sig")))

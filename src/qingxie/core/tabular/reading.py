@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qingxie.core.tabular.problems import FileRefused, Problems
-from qingxie.core.tabular.spec import SheetKind, is_blank, normalize_header
+from qingxie.core.tabular.spec import SheetKind, is_blank, normalize_header, unguard
 from qingxie.core.tabular.xlsx import XlsxLimits, open_sheet
 
 ACCEPTED_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".txt")
@@ -77,7 +77,10 @@ class Table:
                     )
             yield (
                 number,
-                {f: (cells[i] if i < len(cells) else None) for f, i in self.positions.items()},
+                {
+                    f: (unguard(cells[i]) if i < len(cells) else None)
+                    for f, i in self.positions.items()
+                },
             )
 
 

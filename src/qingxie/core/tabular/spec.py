@@ -168,6 +168,29 @@ def _local_today() -> datetime.date:
     return _today_cache[1]
 
 
+#: What a spreadsheet program may take as the start of a formula (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_guard(value):
+    """Text that a spreadsheet would run, prefixed with ' so that it is shown as text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def unguard(value):
+    """The reverse of `csv_guard` for a cell read back from a file."""
+    if (
+        isinstance(value, str)
+        and value.startswith("'")
+        and value[1:2]
+        and (value[1:].startswith(FORMULA_STARTS))
+    ):
+        return value[1:]
+    return value
+
+
 def normalize_header(value) -> str:
     """A header as compared: full-width folded, spaces and required-markers (*) removed."""
     text_value = unicodedata.normalize("NFKC", _as_text(value) if value is not None else "")
