@@ -87,9 +87,31 @@ def refuse_fields(data, allowed, model=None, hints: dict[str, str] | None = None
         raise QingxieError("；".join(m for ms in errors.values() for m in ms), errors=errors)
 
 
+#: What an integer column holds on every database qingxie runs on (PostgreSQL's integer).
+INTEGER_RANGE = (-(2**31), 2**31 - 1)
+
+
+def bound_numbers(serializer) -> None:
+    """Give every integer field without its own bounds the column's range, and every text
+    field without a maximum the body limit's worth, so `2**70` is a 400 naming the field
+    instead of an OverflowError in the database."""
+    from django.core.validators import MaxValueValidator, MinValueValidator
+
+    low, high = INTEGER_RANGE
+    for field in serializer.fields.values():
+        if isinstance(field, serializers.IntegerField) and not field.read_only:
+            if field.max_value is None:
+                field.max_value = high
+                field.validators.append(MaxValueValidator(high, message=f"不能大于 {high}。"))
+            if field.min_value is None:
+                field.min_value = low
+                field.validators.append(MinValueValidator(low, message=f"不能小于 {low}。"))
+
+
 def parse_input(serializer_class, data, *, partial: bool = False) -> dict:
     """Parse the request body's types with `serializer_class`; 400 per field when wrong."""
     serializer = serializer_class(data=data, partial=partial)
+    bound_numbers(serializer)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
 
