@@ -148,7 +148,11 @@ def exception_handler(exc, context):
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, RequestDataTooBig):
-        exc = PayloadTooLarge(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        limit = getattr(exc, "limit", settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        message = getattr(exc, "message", None)
+        exc = PayloadTooLarge(limit)
+        if message:
+            exc.detail = exceptions.ErrorDetail(message, code="too_large")
     elif isinstance(exc, RecursionError):
         exc = exceptions.ParseError(f"请求体的 JSON 嵌套过深（最多 {MAX_JSON_DEPTH} 层）。")
     response = drf_exception_handler(exc, context)

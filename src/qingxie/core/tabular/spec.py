@@ -42,12 +42,17 @@ def _as_text(raw) -> str:
     return unicodedata.normalize("NFC", str(raw)).strip()
 
 
+#: A cell whose column declares no length (no column of qingxie needs more).
+CELL_TEXT_MAX = 2000
+
+
 def text(max_length: int | None = None) -> Callable[[object], str]:
-    """Free text, stripped; longer than `max_length` characters is refused."""
+    """Free text, stripped; longer than `max_length` (else CELL_TEXT_MAX) characters is refused."""
+    max_length = max_length or CELL_TEXT_MAX
 
     def parse(raw) -> str:
         value = _as_text(raw)
-        if max_length and len(value) > max_length:
+        if len(value) > max_length:
             raise CellError(f"不能超过{max_length}个字（现为{len(value)}个字）。")
         return value
 
@@ -200,6 +205,9 @@ def normalize_header(value) -> str:
     return text_value
 
 
+_plain_text = text()
+
+
 @dataclass(frozen=True)
 class Column:
     """One column of a kind: its Chinese header, the field it fills, and how a cell is read.
@@ -255,7 +263,7 @@ class Column:
                 raise CellError(f"“{_as_text(raw)}”不是可选值，可选：{'、'.join(self.labels)}。")
             return found[0]
         if self.parser is None:
-            return _as_text(raw)
+            return _plain_text(raw)
         return self.parser(raw)
 
     def label_of(self, value) -> str:
