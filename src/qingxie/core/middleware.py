@@ -193,11 +193,16 @@ class ApiErrorShapeMiddleware:
         response = self.get_response(request)
         if not request.path.startswith("/api/") or response.status_code < 400:
             return response
-        if response.get("Content-Type", "").startswith("application/json"):
-            return response
+        content_type = response.get("Content-Type", "")
+        if content_type and not content_type.startswith(("text/html", "text/plain")):
+            return response  # DRF's own answer (JSON, or the schema's renderer)
         if getattr(response, "streaming", False):
             return response
-        return self.error(response.status_code)
+        shaped = self.error(response.status_code)
+        for header in ("Retry-After", "WWW-Authenticate", "Allow"):
+            if header in response:
+                shaped[header] = response[header]
+        return shaped
 
     def process_exception(self, request, exception):
         if not request.path.startswith("/api/"):
