@@ -223,7 +223,7 @@ def import_problems(request, kind, sha):
     if not default_storage.exists(name):
         raise Http404("该文件没有错误清单。")
     return FileResponse(
-        default_storage.open(name, "rb"),
+        jobs.open_problems(name),
         as_attachment=True,
         filename=f"{sheet_kind.title}_错误清单.csv",
     )
