@@ -122,13 +122,31 @@ def open_table(
             "请拆分成几个文件分别导入。"
         )
     fmt = _sniff_format(path, filename)
-    header_row, headers, row_iter, estimated = (
-        _open_xlsx(path, filename, kind) if fmt == "xlsx" else _open_csv(path, filename)
-    )
-    positions, unnamed = match_headers(kind, headers, header_row)
+    encoding = None
+    if fmt == "xlsx":
+        header_row, headers, row_iter, estimated = _open_xlsx(path, filename, kind)
+    else:
+        header_row, headers, row_iter, estimated, encoding = _open_csv(path, filename)
+    try:
+        positions, unnamed = match_headers(kind, headers, header_row)
+    except FileRefused:
+        if encoding == "gb18030" and not _any_known_header(kind, headers):
+            # GB18030 decodes almost any bytes: Shift-JIS or Big5 text comes out as other
+            # characters, and not one header is recognised. Say so, not "unknown columns".
+            raise FileRefused.because(
+                f"文件“{filename}”的编码无法识别：它不是 UTF-8，按 GB18030 读出的列名也没有一个"
+                "是本表的列（可能是 Shift-JIS、Big5 等其他编码）。请在 Excel 中另存为 .xlsx，"
+                "或另存为“CSV UTF-8（逗号分隔）”后再导入。"
+            ) from None
+        raise
     return Table(
         fmt, header_row, positions, row_iter, estimated, unnamed=unnamed, width=len(headers)
     )
+
+
+def _any_known_header(kind: SheetKind, headers: list) -> bool:
+    known = {normalize_header(n) for c in kind.columns for n in (c.header, *c.aliases)}
+    return any(not is_blank(h) and normalize_header(h) in known for h in headers)
 
 
 def match_headers(kind: SheetKind, headers: list, header_row: int) -> tuple[dict, set]:
@@ -256,7 +274,7 @@ def _open_csv(path: Path, filename: str):
         finally:
             stream.close()
 
-    return header_row, headers, data(), max(0, lines - header_row)
+    return header_row, headers, data(), max(0, lines - header_row), encoding
 
 
 def read_all(table: Table) -> list[tuple[int, dict]]:
