@@ -161,7 +161,7 @@ def test_a_huge_evidence_upload_stops_at_its_limit_while_streaming(
     item = ChecklistItem.objects.get(code="registration")
     token = api_token_issue(actor=None, user=make_user("county_admin", "440105"))
     head, content_type = _evidence_body(
-        {"association": hz.number, "item": item.pk, "note": "已登记"}, declared_mb * MB
+        {"association": hz.number, "item": item.code, "note": "已登记"}, declared_mb * MB
     )
     size = declared_mb * MB
     body = Generated(head, size)
@@ -230,3 +230,21 @@ def test_every_text_field_of_every_model_is_bounded():
         if isinstance(field, models.TextField) and not field.max_length
     ]
     assert unbounded == []
+
+
+def test_an_evidence_file_past_its_limit_on_the_page_says_so(client_for, settings, tmp_path):
+    """The checklist page's form: the file stopped at 20 MB while it streams; a 413 naming
+    the file and the limit; nothing written."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.QINGXIE_UPLOAD_LIMITS = {"evidence": 1 * MB}
+    hz = make_association("440105")
+    client = client_for("county_admin", "440105")
+    big = SimpleUploadedFile("章程.pdf", b"%PDF-1.4\n" + b"x" * (2 * MB), "application/pdf")
+    response = client.post(
+        f"/associations/{hz.number}/checklist/charter/", {"note": "已通过", "evidence": big}
+    )
+    assert response.status_code == 413
+    assert "文件“章程.pdf”超过了 1 MB 的上限，已停止接收。" in response.content.decode()
+    assert not ChecklistEntry.objects.filter(association=hz).exists()

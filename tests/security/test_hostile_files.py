@@ -147,3 +147,27 @@ def test_the_corner_cell_upload_through_the_page_ends_its_job_and_writes_nothing
     job = Job.objects.get()
     assert job.state == Job.State.DONE and not job.result["ok"]
     assert not Team.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("hostile", ["corner", "bomb"])
+def test_the_command_line_refuses_them_with_the_same_limits(tmp_path, make_user, hostile):
+    """`qingxie import` exited 134 on the corner-cell file: now it exits 1 naming the limit."""
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    make_user("city_admin", "440100", username="gz-cadre")
+    if hostile == "corner":
+        path = corner_cell_xlsx(tmp_path / "corner.xlsx", SHEET, HEADERS, "XFD1048576")
+        expected = "超过了本表的上限"
+    else:
+        path = zip_bomb_xlsx(tmp_path / "bomb.xlsx", SHEET, HEADERS, inflated_mb=300)
+        expected = "解压后过大"
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command(
+            "import", "teams", str(path), "--user", "gz-cadre", stdout=out, stderr=io.StringIO()
+        )
+    assert expected in out.getvalue()
+    assert not Team.objects.exists()
