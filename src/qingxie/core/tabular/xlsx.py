@@ -448,13 +448,17 @@ class _SheetStream:
 
     def rows(self) -> Iterator[tuple[int, list]]:
         more = True
-        while True:
-            if self.ready:
-                ready, self.ready = self.ready, []
-                yield from ready
-            if not more:
-                break
-            more = self._feed()
+        try:
+            while True:
+                if self.ready:
+                    ready, self.ready = self.ready, []
+                    yield from ready
+                if not more:
+                    break
+                more = self._feed()
+        finally:
+            self.chunks.close()
+            self.zf.zip.close()
 
     def _start(self, name, attrs):
         local = _local(name)
