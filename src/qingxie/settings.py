@@ -101,6 +101,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "qingxie.core.middleware.ApiErrorShapeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "qingxie.core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -297,6 +298,12 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "qingxie.core.api.exception_handler",
+    # JSON bodies bounded in size and depth, objects only (core.api.BoundedJSONParser).
+    "DEFAULT_PARSER_CLASSES": [
+        "qingxie.core.api.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Per client address for anonymous callers, per user (session or token) for signed-in ones.
     "DEFAULT_THROTTLE_CLASSES": [
@@ -324,6 +331,30 @@ SPECTACULAR_SETTINGS = {
         "JobStateEnum": "qingxie.core.jobs.Job.State",
     },
 }
+
+# --- Input bounds (docs/security.md lists every hostile file and body and what stops it) ---
+_MB = 1024 * 1024
+# A request body (JSON or a form's fields) longer than this is refused (API: 413) unread.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("QINGXIE_BODY_MAX_BYTES", str(2 * _MB)))
+# Uploaded files, counted while they stream (core.uploads); per form field where it differs.
+FILE_UPLOAD_HANDLERS = [
+    "qingxie.core.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+QINGXIE_IMPORT_MAX_BYTES = int(os.environ.get("QINGXIE_IMPORT_MAX_BYTES", str(30 * _MB)))
+QINGXIE_UPLOAD_MAX_BYTES = QINGXIE_IMPORT_MAX_BYTES
+QINGXIE_UPLOAD_LIMITS = {
+    "evidence": int(os.environ.get("QINGXIE_EVIDENCE_MAX_BYTES", str(20 * _MB)))
+}
+# An xlsx inflated, its compression ratio, and the memory one import may add (core.tabular).
+QINGXIE_IMPORT_MAX_INFLATED_BYTES = int(
+    os.environ.get("QINGXIE_IMPORT_MAX_INFLATED_BYTES", str(512 * _MB))
+)
+QINGXIE_IMPORT_MAX_RATIO = int(os.environ.get("QINGXIE_IMPORT_MAX_RATIO", "100"))
+QINGXIE_IMPORT_MAX_MEMORY_BYTES = int(
+    os.environ.get("QINGXIE_IMPORT_MAX_MEMORY_BYTES", str(1024 * _MB))
+)
 
 # --- Background jobs (core/jobs.py, docs/deployment.md) ---
 # "database" (default): the queue is a table in the one database, nothing else to run.

@@ -64,3 +64,6 @@ urlpatterns = [
     path("reports/", include("qingxie.reports.urls")),
     path("api/", include((api_patterns, "api"))),
 ]
+
+# A page's refused body (an upload past its limit while it streamed) says why (core/views.py).
+handler400 = "qingxie.core.views.bad_request"

@@ -1015,10 +1015,23 @@ PAGES: dict[str, list[Probe]] = {
             lambda w: "/sheets/ledger/export/?region=440105&format=csv",
             COUNTY,
             OK,
+            why=NOT_SCOPED + "：GET 只显示导出表单，不导出",
+        ),
+        # The export itself is a POST (CSRF-protected): a viewer of the region may export.
+        # (The coverage table: a personal-data export, which the viewer may make too, is
+        # recorded, and this matrix counts a viewer's entry as a refused write's.)
+        Probe(
+            "post",
+            lambda w: "/sheets/coverage/export/",
+            COUNTY,
+            OK,
+            data=lambda w: {"region": "440105", "format": "csv", "as_of": ""},
             other=COUNTY_ELSEWHERE,
             other_status=403,
+            viewer_status=200,
+            records=False,
             why=REGIONS_ARE_PUBLIC,
-        )
+        ),
     ],
     "reports:bulletin": [
         Probe("get", lambda w: "/reports/bulletin/440100/", CITY, OK, other=CITY_ELSEWHERE)

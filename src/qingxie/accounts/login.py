@@ -23,7 +23,8 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.signals import user_login_failed
 from django.db import transaction
-from django.shortcuts import redirect, render
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -65,10 +66,37 @@ def confirmed_device(user) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id").first()
 
 
+def safe_next(request, target: str | None) -> str:
+    """`target` if it is a path inside qingxie (absolute, on this host, one of its pages);
+    else "" (the caller falls back to the workbench). `?next=foo`, `//evil.example`,
+    `https://evil.example/` and paths that lead nowhere all fall back."""
+    from django.urls import Resolver404, resolve
+
+    target = (target or "").strip()
+    if not target.startswith("/") or target.startswith(("//", "/\\")) or len(target) > 2000:
+        return ""
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return ""
+    try:
+        resolve(target.split("?", 1)[0].split("#", 1)[0])
+    except Resolver404:
+        return ""
+    return target
+
+
 class LoginView(auth_views.LoginView):
     """The password step; an administrator goes on to the code step instead of being signed in."""
 
     template_name = "accounts/login.html"
+
+    def get_redirect_url(self):
+        """Where to go after signing in: only a safe path inside qingxie (`safe_next`)."""
+        raw = self.request.POST.get(
+            self.redirect_field_name, self.request.GET.get(self.redirect_field_name)
+        )
+        return safe_next(self.request, raw)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -107,12 +135,8 @@ def _finish(request, user, device):
     pending = request.session.pop(PENDING)
     auth.login(request, user, backend=pending["backend"])
     otp_login(request, device)
-    target = pending.get("next") or ""
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = settings.LOGIN_REDIRECT_URL
-    return redirect(target or settings.LOGIN_REDIRECT_URL)
+    target = safe_next(request, pending.get("next")) or resolve_url(settings.LOGIN_REDIRECT_URL)
+    return HttpResponseRedirect(target)
 
 
 def _refuse(request, user, device, template, context):

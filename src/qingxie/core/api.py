@@ -7,12 +7,15 @@ loading, so nothing here may import rest_framework's views, generics or viewsets
 
 from __future__ import annotations
 
+import json
 from functools import cache
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from qingxie.core.errors import ConflictError, PermissionDeniedError, QingxieError
@@ -34,6 +37,99 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class PayloadTooLarge(exceptions.APIException):
+    """413: the body is longer than the API takes (refused before or while it is read)."""
+
+    status_code = 413
+    default_code = "too_large"
+
+    def __init__(self, limit: int):
+        super().__init__(f"请求体过大：超过了 {_size(limit)} 的上限。", code=self.default_code)
+
+
+def _size(limit: int) -> str:
+    return f"{limit / 1048576:.0f} MB" if limit >= 1048576 else f"{limit // 1024} KB"
+
+
+#: Objects and lists inside one another: no write body of qingxie goes past a few levels.
+MAX_JSON_DEPTH = 20
+
+
+def json_depth(value) -> int:
+    """How deeply objects and lists nest in `value` (without recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth)
+        if deepest > MAX_JSON_DEPTH:
+            return deepest
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
+class BoundedJSONParser(JSONParser):
+    """JSON bodies within bounds, each refusal a 400 (413 for size) in the one error shape.
+
+    The body is read up to DATA_UPLOAD_MAX_MEMORY_SIZE (a longer one is refused from its
+    declared length, or after that many bytes, never read whole); it must be UTF-8, a JSON
+    object (`null`, `123`, `true` or a list are refused: every write takes named fields),
+    without NaN or Infinity, nested at most MAX_JSON_DEPTH deep.
+    """
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        request = (parser_context or {}).get("request")
+        declared = request.META.get("CONTENT_LENGTH") if request is not None else None
+        try:
+            declared = int(declared or 0)
+        except ValueError:
+            declared = 0
+        if limit is not None and declared > limit:
+            raise PayloadTooLarge(limit)
+        raw = stream.read(limit + 1 if limit is not None else -1)
+        if limit is not None and len(raw) > limit:
+            raise PayloadTooLarge(limit)
+        try:
+            data = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+        except UnicodeDecodeError as exc:
+            raise exceptions.ParseError("请求体不是 UTF-8 编码的 JSON。") from exc
+        except RecursionError as exc:
+            raise exceptions.ParseError(
+                f"请求体的 JSON 嵌套过深（最多 {MAX_JSON_DEPTH} 层）。"
+            ) from exc
+        except ValueError as exc:
+            raise exceptions.ParseError(f"请求体不是有效的 JSON：{exc}") from exc
+        if not isinstance(data, dict):
+            raise exceptions.ParseError(
+                f'请求体必须是 JSON 对象（形如 {{"字段": 值}}），不能是 {_json_kind(data)}。'
+            )
+        if json_depth(data) > MAX_JSON_DEPTH:
+            raise exceptions.ParseError(f"请求体的 JSON 嵌套过深（最多 {MAX_JSON_DEPTH} 层）。")
+        return data
+
+
+def _json_kind(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "数字"
+    if isinstance(value, str):
+        return "字符串"
+    return "列表"
+
+
 def exception_handler(exc, context):
     """Every API error as {"error": {"code", "message", "fields"?}} in Chinese, never a trace."""
     # Imported here: DRF loads this module while rest_framework.views is still importing.
@@ -51,6 +147,14 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound(str(exc) or "未找到。")
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        limit = getattr(exc, "limit", settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        message = getattr(exc, "message", None)
+        exc = PayloadTooLarge(limit)
+        if message:
+            exc.detail = exceptions.ErrorDetail(message, code="too_large")
+    elif isinstance(exc, RecursionError):
+        exc = exceptions.ParseError(f"请求体的 JSON 嵌套过深（最多 {MAX_JSON_DEPTH} 层）。")
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -92,6 +196,7 @@ ERROR_STATUSES = {
     "403": "无权执行此操作",
     "404": "不存在，或不在您的权限范围内",
     "409": "与他人的修改冲突",
+    "413": "请求体过大",
     "429": "请求过于频繁",
 }
 

@@ -7,3 +7,8 @@ class CoreConfig(AppConfig):
     name = "qingxie.core"
     label = "core"
     verbose_name = "核心"
+
+    def ready(self) -> None:
+        from qingxie.core import bounds
+
+        bounds.connect()

@@ -80,6 +80,31 @@ def scope_paths_of(instances: list[models.Model]) -> list[str]:
     return [scope_path_of(instance) for instance in instances]
 
 
+#: A logged value longer than this is kept as its start, its length and its SHA-256: the
+#: log can never be deleted, so one 10 MB note must not become 20 MB in it per edit.
+LOG_VALUE_MAX = 2000
+LOG_VALUE_KEEP = 200
+
+
+def bounded_value(value):
+    """`value` as the change log keeps it: long text cut to its start, length and digest."""
+    if isinstance(value, str) and len(value) > LOG_VALUE_MAX:
+        import hashlib
+
+        digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+        return f"{value[:LOG_VALUE_KEEP]}…（共 {len(value)} 字，SHA-256 {digest}）"
+    if isinstance(value, list) and len(json.dumps(value, default=str)) > LOG_VALUE_MAX * 4:
+        return bounded_value(json.dumps(value, ensure_ascii=False, default=str))
+    return value
+
+
+def bounded_snapshot(data: dict | None) -> dict | None:
+    """A before/after snapshot with every long value bounded (`bounded_value`)."""
+    if not data:
+        return data
+    return {key: bounded_value(value) for key, value in data.items()}
+
+
 def _attribution() -> dict:
     """Who is writing, from where and in which request: the fields every entry shares."""
     ctx = current_context()
@@ -152,8 +177,8 @@ def log_change(
         content_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
         object_id=str(instance.pk),
         object_repr=str(instance)[:200],
-        before=before,
-        after=after,
+        before=bounded_snapshot(before),
+        after=bounded_snapshot(after),
         note=_note(note),
         scope_path=scope_path,
     )
@@ -231,7 +256,7 @@ def log_created_bulk(instances: list[models.Model]) -> int:
             # Encrypted personal fields record a masked value, never the clear one.
             hook = getattr(f, "changelog_value", None)
             value = hook(instance) if hook else getattr(instance, f.attname)
-            after[f.name] = (
+            after[f.name] = bounded_value(
                 value
                 if value is None or isinstance(value, str | int | bool)
                 else json.loads(encoder.encode(value))

@@ -39,10 +39,13 @@ def check_version(instance, expected: int | None, what: str) -> None:
     """Refuse the edit when `instance` (locked with select_for_update) moved past `expected`."""
     if expected is None or expected == instance.version:
         return
+    from django.utils import timezone
+
     from qingxie.core.changelog import changes_for
 
     last = changes_for(instance).first()
-    by = f"{last.user_name}于{last.time:%Y-%m-%d %H:%M}" if last else "他人"
+    # In the user's time zone (Asia/Shanghai), as every page shows times, never UTC.
+    by = f"{last.user_name}于{timezone.localtime(last.time):%Y-%m-%d %H:%M}" if last else "他人"
     raise ConflictError(
         f"该{what}已被{by}修改（您打开的是第 {expected} 版，现在是第 {instance.version} 版），"
         "您的修改没有保存。请刷新页面，看过最新内容后重新编辑。"

@@ -166,3 +166,64 @@ class NulByteMiddleware:
                 )
             return HttpResponseBadRequest(self.MESSAGE, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class ApiErrorShapeMiddleware:
+    """Every /api/ answer that is an error has the one shape {"error": {"code", "message"}}.
+
+    DRF's views already answer so; what reaches a client from elsewhere — a URL that matches
+    no route or lookup pattern (Django's HTML 404), a body Django refuses before any view
+    (RequestDataTooBig → 400), CSRF, a server error — is rewritten here, and an exception
+    escaping an API view is logged and answered as a JSON 500, never a page or a trace.
+    """
+
+    MESSAGES = {
+        400: ("bad_request", "请求有误。"),
+        403: ("permission_denied", "无权执行此操作。"),
+        404: ("not_found", "未找到：该地址不存在，或其中的编号、代码格式不对。"),
+        405: ("method_not_allowed", "该地址不接受这种请求方法。"),
+        413: ("too_large", "请求体过大。"),
+        500: ("server_error", "服务器内部错误，已记录，请稍后再试或联系管理员。"),
+    }
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not request.path.startswith("/api/") or response.status_code < 400:
+            return response
+        content_type = response.get("Content-Type", "")
+        if content_type and not content_type.startswith(("text/html", "text/plain")):
+            return response  # DRF's own answer (JSON, or the schema's renderer)
+        if getattr(response, "streaming", False):
+            return response
+        shaped = self.error(response.status_code)
+        for header in ("Retry-After", "WWW-Authenticate", "Allow"):
+            if header in response:
+                shaped[header] = response[header]
+        return shaped
+
+    def process_exception(self, request, exception):
+        if not request.path.startswith("/api/"):
+            return None
+        import logging
+
+        from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+
+        if isinstance(exception, RequestDataTooBig):
+            return self.error(413)
+        if isinstance(exception, SuspiciousOperation):
+            return self.error(400)
+        logging.getLogger("qingxie.api").exception("API request failed: %s", request.path)
+        return self.error(500)
+
+    def error(self, status: int):
+        from django.http import JsonResponse
+
+        code, message = self.MESSAGES.get(status, ("error", "请求未能完成。"))
+        return JsonResponse(
+            {"error": {"code": code, "message": message}},
+            status=status,
+            json_dumps_params={"ensure_ascii": False},
+        )

@@ -60,7 +60,7 @@ class ReviewedModel(models.Model):
     state = models.CharField(
         "状态", max_length=16, choices=ReviewState.choices, default=ReviewState.PENDING
     )
-    note = models.TextField("情况说明", blank=True)
+    note = models.TextField("情况说明", blank=True, max_length=2000)
     evidence = models.FileField("佐证材料", upload_to="review/", blank=True, max_length=300)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     submitted_by = models.ForeignKey(

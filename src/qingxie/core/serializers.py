@@ -87,9 +87,52 @@ def refuse_fields(data, allowed, model=None, hints: dict[str, str] | None = None
         raise QingxieError("；".join(m for ms in errors.values() for m in ms), errors=errors)
 
 
-def parse_input(serializer_class, data, *, partial: bool = False) -> dict:
-    """Parse the request body's types with `serializer_class`; 400 per field when wrong."""
+#: What an integer column holds on every database qingxie runs on (PostgreSQL's integer).
+INTEGER_RANGE = (-(2**31), 2**31 - 1)
+
+
+def _model_max_length(model, name: str | None) -> int | None:
+    if model is None or not name:
+        return None
+    try:
+        return getattr(model._meta.get_field(name), "max_length", None)
+    except FieldDoesNotExist:
+        return None
+
+
+def bound_fields(serializer, model=None) -> None:
+    """Give every integer field without its own bounds the column's range, and every text
+    field without a maximum the model field's (else DEFAULT_TEXT_MAX), so `2**70` or a 10 MB
+    note is a 400 naming the field, not an OverflowError or megabytes in a row."""
+    from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+
+    from qingxie.core.bounds import DEFAULT_TEXT_MAX
+
+    low, high = INTEGER_RANGE
+    for name, field in serializer.fields.items():
+        if (
+            isinstance(field, serializers.CharField)
+            and not field.read_only
+            and field.max_length is None
+        ):
+            limit = _model_max_length(model, field.source or name) or DEFAULT_TEXT_MAX
+            field.max_length = limit
+            field.validators.append(MaxLengthValidator(limit, message=f"不能超过 {limit} 个字。"))
+        if isinstance(field, serializers.IntegerField) and not field.read_only:
+            if field.max_value is None:
+                field.max_value = high
+                field.validators.append(MaxValueValidator(high, message=f"不能大于 {high}。"))
+            if field.min_value is None:
+                field.min_value = low
+                field.validators.append(MinValueValidator(low, message=f"不能小于 {low}。"))
+
+
+def parse_input(serializer_class, data, *, partial: bool = False, model=None) -> dict:
+    """Parse the request body's types with `serializer_class`; 400 per field when wrong.
+
+    Numbers and text are bounded first (`bound_fields`; text by `model`'s field lengths)."""
     serializer = serializer_class(data=data, partial=partial)
+    bound_fields(serializer, model)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
 

@@ -197,3 +197,23 @@ class ObjectFormView(FormView):
         ctx = super().get_context_data(**kwargs)
         ctx.update(title=self.title, object=self.object, submit_label=self.submit_label)
         return ctx
+
+
+def bad_request(request, exception=None):
+    """Django's 400 for pages (urls.handler400), saying why when qingxie knows it.
+
+    A file past its upload limit (`core.uploads.UploadTooLarge`, raised while the body
+    streams, before any view runs) is a 413 naming the file and the limit; anything else is
+    the plain 400 Django would give, in Chinese.
+    """
+    from django.http import HttpResponse
+
+    from qingxie.core.uploads import UploadTooLarge
+
+    if isinstance(exception, UploadTooLarge):
+        text = f"{exception.message}请返回上一页，选择较小的文件后重新提交。"
+        status = 413
+    else:
+        text = "请求有误（400），请返回上一页重试。"
+        status = 400
+    return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")

@@ -137,7 +137,7 @@ class ServiceViewSet(
         data = self.request.data
         accepted = serializer_class().fields if allowed is None else allowed
         refuse_fields(data, accepted, self.model, self.refused_hints)
-        return parse_input(serializer_class, data, partial=partial)
+        return parse_input(serializer_class, data, partial=partial, model=self.model)
 
     def expected_version(self) -> int | None:
         """The version the client edits (`version` in the body or If-Match), for the service."""

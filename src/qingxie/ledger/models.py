@@ -66,7 +66,7 @@ class Association(ChangeLoggedModel):
     )
     # Cache of the open StandardizationPeriod, kept by the services for lists and filters.
     standardized_since = models.DateField("规范化认定日期", null=True, blank=True)
-    note = models.TextField("备注", blank=True)
+    note = models.TextField("备注", blank=True, max_length=2000)
     # Optimistic locking (core.concurrency): bumped by the services on every saved edit.
     version = models.PositiveIntegerField("版本", default=1, editable=False)
     is_demo = models.BooleanField("演示数据", default=False)
@@ -175,7 +175,7 @@ class ChecklistItem(ChangeLoggedModel):
 
     code = models.SlugField("代码", max_length=40, unique=True)
     title = models.CharField("事项", max_length=100)
-    description = models.TextField("说明", blank=True)
+    description = models.TextField("说明", blank=True, max_length=2000)
     basis = models.CharField("依据", max_length=200, blank=True)
     required = models.BooleanField("必备事项", default=True)
     active = models.BooleanField("启用", default=True)

@@ -12,5 +12,6 @@ class SheetsConfig(AppConfig):
         from qingxie.core.jobs import periodic_job
         from qingxie.sheets import jobs
 
-        # Uploads and problem lists are kept a day, for the preview and confirm of a file.
-        periodic_job("sheets.sweep_uploads", minutes=60)(jobs.sweep_uploads)
+        # Uploads (sealed) waiting for their confirmation and problem lists are kept a day at
+        # most; every quarter of an hour the older ones go, whoever uploads next.
+        periodic_job("sheets.sweep_uploads", minutes=15)(jobs.sweep_uploads)

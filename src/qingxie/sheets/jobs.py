@@ -1,11 +1,15 @@
 """Uploaded import files kept between preview and confirm, and the import jobs run on them.
 
 An upload goes to the configured storage (settings STORAGES, by default the shared
-QINGXIE_STORAGE_DIR) as `imports/<user id>/<sha256><suffix>`, so any app server finds it.
+QINGXIE_STORAGE_DIR) as `imports/<user id>/<sha256><suffix>.sealed`, so any app server finds
+it: sealed (AES-GCM, `core.tabular.sealed`) as it is received, never clear at rest; a job
+opens it into a private temporary file for as long as it reads it.
 Its check (a dry run) and the real import are one `core.jobs.Job` per upload and kind,
 owned by the uploader: the page and the API read the job's state, progress and report from
 the database. The file is re-validated from scratch by the real import, whatever the
-preview said. Uploads and problem lists older than a day are swept by a periodic job.
+preview said. An upload is deleted as soon as it is imported or its check refuses it; one
+waiting for its confirmation, and problem lists (sealed too), go after a day at most, swept
+by a periodic job every quarter of an hour.
 """
 
 from __future__ import annotations
@@ -29,11 +33,15 @@ from django.utils import timezone
 from qingxie.core.jobs import Job, job_enqueue, job_handler, job_requeue
 from qingxie.core.tabular import SheetKind, run_import
 from qingxie.core.tabular.reading import ACCEPTED_SUFFIXES
+from qingxie.core.tabular.sealed import SealError, seal, unseal
+from qingxie.core.tabular.spec import csv_guard
 
 log = logging.getLogger(__name__)
 
 _SHA = re.compile(r"^[0-9a-f]{64}$")
 KEEP_SECONDS = 24 * 3600
+#: Stored uploads and problem lists are sealed (AES-GCM, core.tabular.sealed), never clear.
+SEALED = ".sealed"
 #: Problems and planned rows shown on the page; all problems are in the downloadable list.
 SHOWN = 1000
 JOB_KIND = "sheets.import"
@@ -56,15 +64,21 @@ def store_upload(user, uploaded, *, kind: SheetKind) -> tuple[str, dict]:
     suffix = Path(name).suffix.lower()
     suffix = suffix if suffix in ACCEPTED_SUFFIXES else ".bin"
     digest = hashlib.sha256()
-    with tempfile.TemporaryFile() as spool:
+
+    def chunks():
         for chunk in uploaded.chunks():
             digest.update(chunk)
-            spool.write(chunk)
+            yield chunk
+
+    with tempfile.TemporaryFile() as spool:
+        # Sealed as it is read: the clear file is never written to the storage.
+        seal(chunks(), spool)
         sha = digest.hexdigest()
-        target = f"{_user_dir(user)}/{sha}{suffix}"
-        if not default_storage.exists(target):
-            spool.seek(0)
-            default_storage.save(target, File(spool, name=target))
+        target = f"{_user_dir(user)}/{sha}{suffix}{SEALED}"
+        if default_storage.exists(target):
+            default_storage.delete(target)
+        spool.seek(0)
+        default_storage.save(target, File(spool, name=target))
     return sha, {
         "filename": name,
         "suffix": suffix,
@@ -109,22 +123,34 @@ def latest_job(user, sha: str, kind: SheetKind) -> Job | None:
 
 
 def problems_name(user, sha: str, kind: SheetKind) -> str:
-    return f"{_user_dir(user)}/{sha}.{kind.name}.problems.csv"
+    return f"{_user_dir(user)}/{sha}.{kind.name}.problems.csv{SEALED}"
+
+
+def open_problems(name: str):
+    """The clear problem list of the stored (sealed) `name`, as a file to send."""
+    clear = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024)  # noqa: SIM115
+    with default_storage.open(name, "rb") as src:
+        unseal(src, clear)
+    clear.seek(0)
+    return clear
 
 
 @contextmanager
 def local_path(name: str, suffix: str):
-    """A local file path for the stored file `name`: the file itself when the storage is a
-    directory, else a temporary copy (the import runner reads a path)."""
-    try:
-        yield Path(default_storage.path(name))
-        return
-    except NotImplementedError:
-        pass
+    """A local file path holding the clear content of the stored (sealed) file `name`, for
+    as long as the job reads it: a private temporary file, deleted afterwards."""
     fd, tmp = tempfile.mkstemp(suffix=suffix, prefix="qingxie-import-")
     try:
         with os.fdopen(fd, "wb") as out, default_storage.open(name, "rb") as src:
-            shutil.copyfileobj(src, out, 1024 * 1024)
+            if name.endswith(SEALED):
+                try:
+                    unseal(src, out)
+                except SealError as exc:
+                    from qingxie.core.errors import QingxieError
+
+                    raise QingxieError(f"暂存的上传文件无法读取（{exc}），请重新上传。") from exc
+            else:  # staged before files were sealed
+                shutil.copyfileobj(src, out, 1024 * 1024)
         yield Path(tmp)
     finally:
         os.unlink(tmp)
@@ -149,6 +175,10 @@ def import_job(job: Job, progress, *, sheet_kind, sha, dry_run, filename, storag
             progress=progress,
             sha256=sha,
         )
+    if not dry_run or not report.ok:
+        # Imported, or refused (a refused check cannot be confirmed): the upload goes now;
+        # only a clean preview waiting for its confirmation keeps it (sealed, swept later).
+        default_storage.delete(storage_name)
     data = report.as_dict()
     data["problem_count"] = len(data["problems"])
     data["problems"] = data["problems"][:SHOWN]
@@ -159,10 +189,12 @@ def import_job(job: Job, progress, *, sheet_kind, sha, dry_run, filename, storag
         writer = csv.writer(text)
         writer.writerow(["行", "列", "问题"])
         for p in report.problems:
-            writer.writerow([p.row or "", p.column or "", p.message])
+            writer.writerow([p.row or "", csv_guard(p.column or ""), csv_guard(p.message)])
         name = problems_name(job.owner, sha, kind)
         default_storage.delete(name)
-        default_storage.save(name, ContentFile(text.getvalue().encode("utf-8-sig")))
+        sealed = io.BytesIO()
+        seal([text.getvalue().encode("utf-8-sig")], sealed)
+        default_storage.save(name, ContentFile(sealed.getvalue()))
     return data
 
 

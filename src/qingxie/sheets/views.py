@@ -223,14 +223,20 @@ def import_problems(request, kind, sha):
     if not default_storage.exists(name):
         raise Http404("该文件没有错误清单。")
     return FileResponse(
-        default_storage.open(name, "rb"),
+        jobs.open_problems(name),
         as_attachment=True,
         filename=f"{sheet_kind.title}_错误清单.csv",
     )
 
 
 class ExportView(View):
-    """Choose region, date and format; the file comes back as a download."""
+    """Choose region, date and format; the file comes back as a download.
+
+    GET only shows the form (query parameters pre-fill it, so the ledger, team and coverage
+    pages can link to it); the export itself is a POST with the CSRF token: a cross-site
+    link or navigation cannot make a cadre's browser download personal data and write an
+    export entry in their name.
+    """
 
     template_name = "sheets/export.html"
 
@@ -239,11 +245,18 @@ class ExportView(View):
         if sheet_kind.exporter is None:
             raise Http404("该表格不能导出。")
         home = home_region(request.user)
-        if "region" not in request.GET:
-            initial = {"region": home.code if home else "", "as_of": timezone.localdate()}
-            form = ExportForm(initial=initial)
-            return self._render(request, sheet_kind, form)
-        form = ExportForm(request.GET)
+        initial = {"region": home.code if home else "", "as_of": timezone.localdate()}
+        for name in ("region", "as_of", "format", "depth"):
+            value = request.GET.get(name, "")
+            if value and len(value) <= 20:
+                initial[name] = value
+        return self._render(request, sheet_kind, ExportForm(initial=initial))
+
+    def post(self, request, kind):
+        sheet_kind = _kind(kind)
+        if sheet_kind.exporter is None:
+            raise Http404("该表格不能导出。")
+        form = ExportForm(request.POST)
         if not form.is_valid():
             return self._render(request, sheet_kind, form, 400)
         data = form.cleaned_data

@@ -1,9 +1,10 @@
 """Reading an uploaded xlsx or csv: type and size checks, encoding, header matching, rows.
 
 The file is checked before it is parsed: over the size limit it is refused from its size
-alone (never read); its first bytes say whether it is an xlsx (a zip) or text. xlsx is read
-with python-calamine (fast, and it reports merged cells); csv is streamed row by row in
+alone (never read); its first bytes say whether it is an xlsx (a zip) or text. xlsx and csv
+are both read row by row; csv is streamed row by row in
 UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030, detected by decoding the bytes.
+xlsx is streamed within bounds by `qingxie.core.tabular.xlsx` (no dense grid, no zip bomb).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qingxie.core.tabular.problems import FileRefused, Problems
-from qingxie.core.tabular.spec import SheetKind, is_blank, normalize_header
+from qingxie.core.tabular.spec import SheetKind, is_blank, normalize_header, unguard
+from qingxie.core.tabular.xlsx import XlsxLimits, open_sheet
 
 ACCEPTED_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".txt")
 _CHUNK = 1 << 20
@@ -59,13 +61,15 @@ class Table:
     estimated_rows: int
     problems: Problems = field(default_factory=Problems)
     unnamed: set[int] = field(default_factory=set)  # columns with data but no header
+    width: int | None = None  # the header row's width: cells further right have no header
 
     def rows(self) -> Iterator[tuple[int, dict[str, object]]]:
         """(row number, {field: raw cell}) for every row holding anything; blank rows skipped."""
         for number, cells in self.row_iter:
             if all(is_blank(c) for c in cells):
                 continue
-            for index in self.unnamed:
+            beyond = range(self.width, len(cells)) if self.width is not None else ()
+            for index in (*self.unnamed, *beyond):
                 if index < len(cells) and not is_blank(cells[index]):
                     self.problems.add(
                         f"第{column_letter(index)}列没有列名却填了内容，请删除或补上列名。",
@@ -73,7 +77,10 @@ class Table:
                     )
             yield (
                 number,
-                {f: (cells[i] if i < len(cells) else None) for f, i in self.positions.items()},
+                {
+                    f: (unguard(cells[i]) if i < len(cells) else None)
+                    for f, i in self.positions.items()
+                },
             )
 
 
@@ -115,11 +122,31 @@ def open_table(
             "请拆分成几个文件分别导入。"
         )
     fmt = _sniff_format(path, filename)
-    header_row, headers, row_iter, estimated = (
-        _open_xlsx(path, filename, kind) if fmt == "xlsx" else _open_csv(path, filename)
+    encoding = None
+    if fmt == "xlsx":
+        header_row, headers, row_iter, estimated = _open_xlsx(path, filename, kind)
+    else:
+        header_row, headers, row_iter, estimated, encoding = _open_csv(path, filename)
+    try:
+        positions, unnamed = match_headers(kind, headers, header_row)
+    except FileRefused:
+        if encoding == "gb18030" and not _any_known_header(kind, headers):
+            # GB18030 decodes almost any bytes: Shift-JIS or Big5 text comes out as other
+            # characters, and not one header is recognised. Say so, not "unknown columns".
+            raise FileRefused.because(
+                f"文件“{filename}”的编码无法识别：它不是 UTF-8，按 GB18030 读出的列名也没有一个"
+                "是本表的列（可能是 Shift-JIS、Big5 等其他编码）。请在 Excel 中另存为 .xlsx，"
+                "或另存为“CSV UTF-8（逗号分隔）”后再导入。"
+            ) from None
+        raise
+    return Table(
+        fmt, header_row, positions, row_iter, estimated, unnamed=unnamed, width=len(headers)
     )
-    positions, unnamed = match_headers(kind, headers, header_row)
-    return Table(fmt, header_row, positions, row_iter, estimated, unnamed=unnamed)
+
+
+def _any_known_header(kind: SheetKind, headers: list) -> bool:
+    known = {normalize_header(n) for c in kind.columns for n in (c.header, *c.aliases)}
+    return any(not is_blank(h) and normalize_header(h) in known for h in headers)
 
 
 def match_headers(kind: SheetKind, headers: list, header_row: int) -> tuple[dict, set]:
@@ -158,55 +185,34 @@ def match_headers(kind: SheetKind, headers: list, header_row: int) -> tuple[dict
     return positions, unnamed
 
 
-def _open_xlsx(path: Path, filename: str, kind: SheetKind):
-    from python_calamine import CalamineError, CalamineWorkbook
+def xlsx_limits(kind: SheetKind) -> XlsxLimits:
+    """The bounds an xlsx of `kind` is read within (settings may lower or raise the sizes)."""
+    from django.conf import settings
 
-    try:
-        workbook = CalamineWorkbook.from_path(str(path))
-        names = [
-            m.name
-            for m in workbook.sheets_metadata
-            if str(m.typ).endswith("WorkSheet") and str(m.visible).endswith("Visible")
-        ]
-        name = kind.sheet_name if kind.sheet_name in names else next(iter(names), None)
-        if name is None:
-            raise FileRefused.because(f"文件“{filename}”中没有工作表。")
-        sheet = workbook.get_sheet_by_name(name)
-        merged = sheet.merged_cell_ranges or []
-    except FileRefused:
-        raise
-    except (CalamineError, ValueError, OSError) as exc:
-        raise FileRefused.because(
-            f"文件“{filename}”不是有效的 Excel（.xlsx）文件，无法读取（{type(exc).__name__}）。"
-        ) from exc
-    if merged:
-        problems = Problems()
-        for (r1, c1), (r2, c2) in sorted(merged):
-            span = f"{column_letter(c1)}{r1 + 1}:{column_letter(c2)}{r2 + 1}"
-            problems.add(
-                f"工作表“{name}”的 {span} 是合并单元格，请取消合并、每格分别填写后再导入。",
-                row=r1 + 1,
-            )
-        raise FileRefused(problems)
-    if sheet.height == 0 or sheet.width == 0:
-        raise FileRefused.because(f"文件“{filename}”的工作表“{name}”是空的，没有列名和数据。")
-    first_row, first_col = sheet.start or (0, 0)
-    rows = sheet.iter_rows()
-    header_row = first_row + 1
-    headers: list = []
-    for headers in rows:  # the first row holding anything is the header
+    return XlsxLimits(
+        max_rows=kind.max_rows + 1,  # the header row
+        max_columns=kind.max_columns,
+        max_inflated=int(getattr(settings, "QINGXIE_IMPORT_MAX_INFLATED_BYTES", 512 * 1048576)),
+        max_ratio=int(getattr(settings, "QINGXIE_IMPORT_MAX_RATIO", 100)),
+    )
+
+
+def _open_xlsx(path: Path, filename: str, kind: SheetKind):
+    sheet = open_sheet(
+        path, filename=filename, sheet_name=kind.sheet_name, limits=xlsx_limits(kind)
+    )
+    rows = sheet.rows
+    for header_row, headers in rows:  # noqa: B007 - the first row holding anything is the header
         if not all(is_blank(c) for c in headers):
             break
-        header_row += 1
-    pad = [None] * first_col
+    else:
+        raise FileRefused.because(f"文件“{filename}”的工作表“{sheet.name}”是空的，没有列名和数据。")
 
     def data() -> Iterator[tuple[int, list]]:
-        number = header_row
-        for cells in rows:
-            number += 1
-            yield number, pad + list(cells)
+        yield from rows
 
-    return header_row, pad + list(headers), data(), max(0, sheet.height - header_row)
+    estimated = max(0, sheet.declared_rows - header_row)
+    return header_row, list(headers), data(), estimated
 
 
 def detect_encoding(path: Path, filename: str) -> tuple[str, int]:
@@ -268,7 +274,7 @@ def _open_csv(path: Path, filename: str):
         finally:
             stream.close()
 
-    return header_row, headers, data(), max(0, lines - header_row)
+    return header_row, headers, data(), max(0, lines - header_row), encoding
 
 
 def read_all(table: Table) -> list[tuple[int, dict]]:

@@ -35,6 +35,7 @@ from django.db import transaction
 
 from qingxie.core.context import change_note
 from qingxie.core.errors import QingxieError
+from qingxie.core.tabular.ceiling import ceiling_message, memory_ceiling
 from qingxie.core.tabular.problems import FileRefused, Problem, Problems
 from qingxie.core.tabular.reading import Table, file_sha256, open_table
 from qingxie.core.tabular.spec import CellError, SheetKind
@@ -290,8 +291,44 @@ def run_import(
     max_bytes: int | None = None,
     sha256: str | None = None,
 ) -> ImportReport:
-    """Import `path` (uploaded as `filename`) as `kind`, acting as `actor`; all rows or none."""
+    """Import `path` (uploaded as `filename`) as `kind`, acting as `actor`; all rows or none.
+
+    Within a memory ceiling (`ceiling.memory_ceiling`): should the import need more, it is
+    refused with that reason and nothing is written; the process carries on.
+    """
     started = time.perf_counter()
+    try:
+        with memory_ceiling():
+            return _run_import(
+                kind,
+                path,
+                filename=filename,
+                actor=actor,
+                dry_run=dry_run,
+                progress=progress,
+                max_bytes=max_bytes,
+                sha256=sha256,
+                started=started,
+            )
+    except MemoryError:
+        report = ImportReport(kind.name, filename, sha256 or "", dry_run)
+        report.problems = [Problem(None, None, ceiling_message())]
+        report.seconds = time.perf_counter() - started
+        return report
+
+
+def _run_import(
+    kind: SheetKind,
+    path: Path,
+    *,
+    filename: str,
+    actor,
+    dry_run: bool,
+    progress: Progress | None,
+    max_bytes: int | None,
+    sha256: str | None,
+    started: float,
+) -> ImportReport:
     progress = progress or _quiet
     report = ImportReport(kind.name, filename, "", dry_run)
     if kind.importer is None:

@@ -42,12 +42,17 @@ def _as_text(raw) -> str:
     return unicodedata.normalize("NFC", str(raw)).strip()
 
 
+#: A cell whose column declares no length (no column of qingxie needs more).
+CELL_TEXT_MAX = 2000
+
+
 def text(max_length: int | None = None) -> Callable[[object], str]:
-    """Free text, stripped; longer than `max_length` characters is refused."""
+    """Free text, stripped; longer than `max_length` (else CELL_TEXT_MAX) characters is refused."""
+    max_length = max_length or CELL_TEXT_MAX
 
     def parse(raw) -> str:
         value = _as_text(raw)
-        if max_length and len(value) > max_length:
+        if len(value) > max_length:
             raise CellError(f"不能超过{max_length}个字（现为{len(value)}个字）。")
         return value
 
@@ -168,6 +173,29 @@ def _local_today() -> datetime.date:
     return _today_cache[1]
 
 
+#: What a spreadsheet program may take as the start of a formula (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_guard(value):
+    """Text that a spreadsheet would run, prefixed with ' so that it is shown as text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def unguard(value):
+    """The reverse of `csv_guard` for a cell read back from a file."""
+    if (
+        isinstance(value, str)
+        and value.startswith("'")
+        and value[1:2]
+        and (value[1:].startswith(FORMULA_STARTS))
+    ):
+        return value[1:]
+    return value
+
+
 def normalize_header(value) -> str:
     """A header as compared: full-width folded, spaces and required-markers (*) removed."""
     text_value = unicodedata.normalize("NFKC", _as_text(value) if value is not None else "")
@@ -175,6 +203,9 @@ def normalize_header(value) -> str:
     for suffix in ("(必填)", "(选填)"):
         text_value = text_value.removesuffix(suffix)
     return text_value
+
+
+_plain_text = text()
 
 
 @dataclass(frozen=True)
@@ -232,7 +263,7 @@ class Column:
                 raise CellError(f"“{_as_text(raw)}”不是可选值，可选：{'、'.join(self.labels)}。")
             return found[0]
         if self.parser is None:
-            return _as_text(raw)
+            return _plain_text(raw)
         return self.parser(raw)
 
     def label_of(self, value) -> str:
@@ -265,6 +296,17 @@ class SheetKind:
     personal_data: bool = False
     #: Service error fields that are not columns, shown under this column's header.
     field_headers: dict[str, str] = field(default_factory=dict)
+    #: Data rows an import may hold; a sheet declaring or reaching more is refused unread.
+    max_rows: int = 1_000_000
+    #: Columns an import may reach (None: twice the kind's columns plus room for notes, at
+    #: least 32); a cell further right (XFD1048576 …) refuses the file before it is read.
+    column_limit: int | None = None
+
+    @property
+    def max_columns(self) -> int:
+        if self.column_limit is not None:
+            return self.column_limit
+        return max(32, 2 * len(self.columns) + 10)
 
     @property
     def import_columns(self) -> tuple[Column, ...]:

@@ -4,6 +4,11 @@ A template has the data sheet with its header row (required columns marked), dro
 every choice column, text format for codes and phone numbers (so Excel keeps 0s and long
 digits), and a "填写说明" sheet that lists every column with its help, choices and example.
 Exports write the same headers, so an edited export can be imported again.
+
+No exported cell can run: text is written as text whatever it begins with. In xlsx a string
+is always a string cell (openpyxl would make "=…" a formula); in csv, text beginning with
+=, +, -, @, a tab or a carriage return gets a leading ' (OWASP's advice for CSV injection),
+which the reader removes again (`unguard`), so a re-imported export gives back its values.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from qingxie.core.tabular.spec import Column, SheetKind
+from qingxie.core.tabular.spec import Column, SheetKind, csv_guard
 
 INSTRUCTIONS_SHEET = "填写说明"
 CHOICES_SHEET = "可选值"
@@ -132,9 +137,13 @@ def write_template(kind: SheetKind, stream: IO[bytes]) -> None:
     workbook.save(stream)
 
 
-def _cell_value(value):
+def _cell_value(sheet, value):
     if isinstance(value, datetime.datetime):
         return value.replace(tzinfo=None)
+    if isinstance(value, str) and value.startswith("="):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"  # a string cell, never a formula
+        return cell
     return value
 
 
@@ -166,7 +175,9 @@ def write_xlsx(
     sheet.append(header)
     count = 0
     for row in rows:
-        sheet.append([_cell_value(column.label_of(row.get(column.field))) for column in columns])
+        sheet.append(
+            [_cell_value(sheet, column.label_of(row.get(column.field))) for column in columns]
+        )
         count += 1
         if progress and count % 2000 == 0:
             progress("导出", count, total)
@@ -207,7 +218,7 @@ def write_csv(
             value = column.label_of(row.get(column.field))
             if isinstance(value, datetime.date):
                 value = value.isoformat()
-            values.append("" if value is None else value)
+            values.append("" if value is None else csv_guard(value))
         writer.writerow(values)
         count += 1
         if progress and count % 2000 == 0:
