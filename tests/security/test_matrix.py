@@ -351,6 +351,7 @@ PUBLIC: dict[str, list[Probe]] = {
     ],
 }
 
+
 def _staff(w) -> User:
     """The account a county administrator manages: association staff of 海珠区."""
     return w.user("association_staff", "440105")
