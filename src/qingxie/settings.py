@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "qingxie.sheets",
     "qingxie.reports",
     "qingxie.web",
+    "qingxie.ops",
 ]
 
 MIDDLEWARE = [

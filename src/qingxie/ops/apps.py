@@ -1,0 +1,12 @@
+"""Operations: backups that restore, readiness, structured logs and metrics (docs/deployment.md).
+
+Names no app: it reads every installed model and table through Django's registry.
+"""
+
+from django.apps import AppConfig
+
+
+class OpsConfig(AppConfig):
+    name = "qingxie.ops"
+    label = "ops"
+    verbose_name = "运维"
