@@ -99,6 +99,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the JSON access line and the metrics time everything below (ops/middleware.py).
+    "qingxie.ops.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -351,21 +353,42 @@ if QINGXIE_JOB_BROKER == "database":
 else:
     Q_CLUSTER["redis"] = QINGXIE_JOB_BROKER
 
+# Structured logs (ops/logs.py): JSON lines in <data dir>/logs/qingxie.log — time, level,
+# logger, message, request id, user id, method, path, status, duration — one access line per
+# request (logger qingxie.access); expected refusals (403/404/429 …) without a traceback.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"expected": {"()": "qingxie.ops.logs.ExpectedResponseFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "qingxie.ops.logs.JsonFormatter"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "level": "WARNING"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "level": "WARNING",
+            "filters": ["expected"],
+        },
         "file": {
             "class": "logging.handlers.RotatingFileHandler",
             "filename": str(LOG_DIR / "qingxie.log"),
             "maxBytes": 10 * 1024 * 1024,
             "backupCount": 5,
-            "formatter": "plain",
+            "formatter": "json",
             "encoding": "utf-8",
+            "filters": ["expected"],
         },
     },
     "root": {"handlers": ["console", "file"], "level": "WARNING"},
     "loggers": {"qingxie": {"level": "INFO"}},
 }
+
+# Prometheus metrics (ops/metrics.py): every server process counts into this directory, so
+# /metrics sums them; `qingxie serve` empties it at start. Set before prometheus-client loads,
+# and always from this data directory (a child process inherits the variable from its parent).
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(
+    Path(os.environ.get("QINGXIE_METRICS_DIR") or DATA_DIR / "metrics")
+)
+Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)

@@ -338,6 +338,10 @@ PUBLIC: dict[str, list[Probe]] = {
             why=NOT_SCOPED,
         ),
     ],
+    # Operator endpoints (ops): readiness for load balancers; metrics only with the operator's
+    # token or a superuser's session (tests/ops/test_health.py), 401 for anyone else.
+    "ops:readyz": [Probe("get", lambda w: "/readyz", COUNTY, (200, 503), why=NOT_SCOPED)],
+    "ops:metrics": [Probe("get", lambda w: "/metrics", COUNTY, (401,), why=NOT_SCOPED)],
     "set_language": [
         Probe(
             "post",

@@ -10,3 +10,8 @@ class OpsConfig(AppConfig):
     name = "qingxie.ops"
     label = "ops"
     verbose_name = "运维"
+
+    def ready(self) -> None:
+        from qingxie.core.extensions import UrlMount, register_url_mount
+
+        register_url_mount(UrlMount("ops", "", urls="qingxie.ops.urls"))
