@@ -193,3 +193,15 @@ def test_restore_without_the_keys_says_which_are_needed(source, tmp_path):
     assert result.returncode == 1
     assert "恢复需要个人信息加密密钥" in result.stderr and needed in result.stderr
     assert files(target) == {}
+
+
+def test_scheduled_backups_keep_the_newest(source, tmp_path):
+    directory = tmp_path / "nightly"
+    directory.mkdir()
+    for day in ("20260101-020000", "20260102-020000", "20260103-020000"):
+        (directory / f"qingxie-{day}.qingxie-backup").write_bytes(b"old")
+    (directory / "notes.txt").write_text("not ours")
+    qingxie(source["env"], "backup", "--dir", str(directory), "--keep", "2")
+    kept = sorted(p.name for p in directory.iterdir())
+    assert kept[0] == "notes.txt" and kept[1] == "qingxie-20260103-020000.qingxie-backup"
+    assert len(kept) == 3 and kept[2].startswith("qingxie-2026") and kept[2] != kept[1]
