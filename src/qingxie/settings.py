@@ -9,6 +9,8 @@ import dj_database_url
 import platformdirs
 from csp.constants import NONE, SELF
 
+from qingxie.vendor import VENDOR_FILES
+
 BASE_DIR = Path(__file__).resolve().parent
 REPO_DIR = BASE_DIR.parent.parent
 
@@ -186,10 +188,8 @@ STATICFILES_FINDERS = [
 ]
 # Browser libraries come from the npm registry (package.json); only these files are served.
 NODE_MODULES_DIR = Path(os.environ.get("QINGXIE_NODE_MODULES") or REPO_DIR / "node_modules")
-QINGXIE_VENDOR_FILES = {
-    "vendor/echarts/echarts.min.js": "echarts/dist/echarts.min.js",
-    "vendor/htmx/htmx.min.js": "htmx.org/dist/htmx.min.js",
-}
+# An installed wheel carries them in qingxie/vendor_assets/ instead (setup.py, qingxie/vendor.py).
+QINGXIE_VENDOR_FILES = dict(VENDOR_FILES)
 
 
 def _storage_dir() -> Path:

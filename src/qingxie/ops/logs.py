@@ -50,6 +50,8 @@ class JsonFormatter(logging.Formatter):
             if value is not None:
                 data[key] = value
         for key, value in record.__dict__.items():
+            if value is None:
+                continue
             if key not in _STANDARD and key not in data and not key.startswith("_"):
                 if key in {"request", "server_time", "status_code"}:
                     continue
