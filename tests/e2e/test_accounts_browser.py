@@ -91,3 +91,22 @@ def test_city_invites_a_county_admin_who_signs_in_enrols_and_builds_a_team(
     href = city.locator("#users tbody tr a").first.get_attribute("href")
     haizhu = page_as("demo-haizhu")
     assert haizhu.goto(f"{base}{href}").status == 404
+
+
+@pytest.mark.parametrize("username", ["demo", "demo-gd", "demo-gz", "demo-haizhu"])
+def test_user_list_reads_at_each_level_on_desktop_and_phone(page_as, server, username):
+    page = page_as(username)
+    page.goto(f"{server['url']}/users/")
+    rows = page.locator("#users tbody tr")
+    assert rows.count() >= 1
+    # Each administrator sees their own account; the nation sees every demo account.
+    assert username in page.locator("#users").inner_text()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for width in (1440, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(
+            path=str(ARTIFACTS / f"accounts-users-{username}-{width}.png"), full_page=True
+        )
+        # Nothing wider than the screen but the table, which scrolls inside itself.
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"{username} at {width}px: page wider than the screen by {overflow}px"
