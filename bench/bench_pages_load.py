@@ -93,6 +93,9 @@ USERS = {
 #: key → (path, user or None, label). The baseline is measured first and again last.
 PAGES = {
     "healthz": ("/healthz", "demo", "trivial page (baseline)"),
+    # A signed-in page with the whole frame and almost no data (a small form): the issue's
+    # "authenticated trivial page", against which the hot pages' CPU is compared.
+    "trivial-signed-in": ("/search/", "demo", "signed-in trivial page (empty search)"),
     "ledger": ("/associations/", "demo", "ledger, first page"),
     "ledger-filtered": (
         "/associations/?status=active&standardized=false&ordering=-established_on",
@@ -102,6 +105,7 @@ PAGES = {
     "dashboard-national": ("/", "demo", "dashboard, national"),
     "dashboard-province": ("/", "demo-gd", "dashboard, province"),
     "dashboard-county": ("/", "demo-haizhu", "dashboard, county"),
+    "teams": ("/teams/", "demo", "team list, national"),
 }
 BASELINE = "healthz"
 

@@ -9,6 +9,8 @@ import dj_database_url
 import platformdirs
 from csp.constants import NONE, SELF
 
+from qingxie.vendor import VENDOR_FILES
+
 BASE_DIR = Path(__file__).resolve().parent
 REPO_DIR = BASE_DIR.parent.parent
 
@@ -96,9 +98,12 @@ INSTALLED_APPS = [
     "qingxie.sheets",
     "qingxie.reports",
     "qingxie.web",
+    "qingxie.ops",
 ]
 
 MIDDLEWARE = [
+    # First: the JSON access line and the metrics time everything below (ops/middleware.py).
+    "qingxie.ops.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "qingxie.core.middleware.ApiErrorShapeMiddleware",
@@ -109,6 +114,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "qingxie.core.middleware.IdleTimeoutMiddleware",
     "qingxie.core.middleware.LoginRequiredMiddleware",
+    "qingxie.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -184,10 +190,8 @@ STATICFILES_FINDERS = [
 ]
 # Browser libraries come from the npm registry (package.json); only these files are served.
 NODE_MODULES_DIR = Path(os.environ.get("QINGXIE_NODE_MODULES") or REPO_DIR / "node_modules")
-QINGXIE_VENDOR_FILES = {
-    "vendor/echarts/echarts.min.js": "echarts/dist/echarts.min.js",
-    "vendor/htmx/htmx.min.js": "htmx.org/dist/htmx.min.js",
-}
+# An installed wheel carries them in qingxie/vendor_assets/ instead (setup.py, qingxie/vendor.py).
+QINGXIE_VENDOR_FILES = dict(VENDOR_FILES)
 
 
 def _storage_dir() -> Path:
@@ -381,21 +385,42 @@ if QINGXIE_JOB_BROKER == "database":
 else:
     Q_CLUSTER["redis"] = QINGXIE_JOB_BROKER
 
+# Structured logs (ops/logs.py): JSON lines in <data dir>/logs/qingxie.log — time, level,
+# logger, message, request id, user id, method, path, status, duration — one access line per
+# request (logger qingxie.access); expected refusals (403/404/429 …) without a traceback.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"expected": {"()": "qingxie.ops.logs.ExpectedResponseFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "qingxie.ops.logs.JsonFormatter"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "level": "WARNING"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "level": "WARNING",
+            "filters": ["expected"],
+        },
         "file": {
             "class": "logging.handlers.RotatingFileHandler",
             "filename": str(LOG_DIR / "qingxie.log"),
             "maxBytes": 10 * 1024 * 1024,
             "backupCount": 5,
-            "formatter": "plain",
+            "formatter": "json",
             "encoding": "utf-8",
+            "filters": ["expected"],
         },
     },
     "root": {"handlers": ["console", "file"], "level": "WARNING"},
     "loggers": {"qingxie": {"level": "INFO"}},
 }
+
+# Prometheus metrics (ops/metrics.py): every server process counts into this directory, so
+# /metrics sums them; `qingxie serve` empties it at start. Set before prometheus-client loads,
+# and always from this data directory (a child process inherits the variable from its parent).
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(
+    Path(os.environ.get("QINGXIE_METRICS_DIR") or DATA_DIR / "metrics")
+)
+Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)

@@ -397,6 +397,23 @@ PUBLIC: dict[str, list[Probe]] = {
             why=NOT_SCOPED,
         ),
     ],
+    # An invitation link (accounts): an unknown token opens nothing, for anyone.
+    "accounts:invite_accept": [
+        Probe("get", lambda w: "/users/invite/not-a-token/", COUNTY, (404,), why=NOT_SCOPED),
+        Probe(
+            "post",
+            lambda w: "/users/invite/not-a-token/",
+            COUNTY,
+            (404,),
+            data=lambda w: {"password": "Qingxie-2026-strong", "password_again": "x"},
+            records=False,
+            why=NOT_SCOPED,
+        ),
+    ],
+    # Operator endpoints (ops): readiness for load balancers; metrics only with the operator's
+    # token or a superuser's session (tests/ops/test_health.py), 401 for anyone else.
+    "ops:readyz": [Probe("get", lambda w: "/readyz", COUNTY, (200, 503), why=NOT_SCOPED)],
+    "ops:metrics": [Probe("get", lambda w: "/metrics", COUNTY, (401,), why=NOT_SCOPED)],
     "set_language": [
         Probe(
             "post",
@@ -410,8 +427,147 @@ PUBLIC: dict[str, list[Probe]] = {
     ],
 }
 
+
+def _staff(w) -> User:
+    """The account a county administrator manages: association staff of 海珠区."""
+    return w.user("association_staff", "440105")
+
+
+def _staff_page(suffix: str = "") -> Callable[[World], str]:
+    return lambda w: f"/users/{_staff(w).pk}/{suffix}"
+
+
+def _second_grant(w):
+    """A second role for the staff member, so one can be revoked (the last one stays)."""
+    return role_grant_create(
+        actor=None, user=_staff(w), role="viewer", region=Region.objects.get(code="440105")
+    )
+
+
+ADMINS_ONLY = "账号管理只对管理员开放：只读用户答 403"
+OWN_ACCOUNT = "本人的密码与验证器，不涉及按区划划分的数据"
+STRONG_PASSWORD = "Qingxie-2026-strong"
+
+#: The account pages (accounts): a county administrator manages the staff of the county; the
+#: administrator of another county gets 404 for that user, a viewer 403 everywhere.
+ACCOUNT_PAGES: dict[str, list[Probe]] = {
+    "accounts:user_list": [
+        Probe(
+            "get",
+            lambda w: "/users/",
+            COUNTY,
+            OK,
+            other=COUNTY_ELSEWHERE,
+            hidden=lambda w: _staff(w).username,
+            setup=_staff,
+            viewer_status=403,
+        )
+    ],
+    "accounts:user_invite": [
+        Probe("get", lambda w: "/users/new/", COUNTY, OK, viewer_status=403, why="空白表单"),
+        Probe(
+            "post",
+            lambda w: "/users/new/",
+            COUNTY,
+            OK,
+            data=lambda w: {
+                "username": "hz-new-staff",
+                "display_name": "李新",
+                "role": "association_staff",
+                "region": "440105",
+            },
+            other=COUNTY_ELSEWHERE,
+            other_status=403,
+            why=REGIONS_ARE_PUBLIC,
+        ),
+    ],
+    "accounts:user_detail": [
+        Probe("get", _staff_page(), COUNTY, OK, other=COUNTY_ELSEWHERE, viewer_status=403)
+    ],
+    "accounts:user_password_reset": [
+        Probe(
+            "post",
+            _staff_page("password/"),
+            COUNTY,
+            REDIRECT,
+            data=lambda w: {"password": STRONG_PASSWORD},
+            other=COUNTY_ELSEWHERE,
+        )
+    ],
+    "accounts:user_authenticator_reset": [
+        Probe("post", _staff_page("authenticator/"), COUNTY, REDIRECT, other=COUNTY_ELSEWHERE)
+    ],
+    "accounts:user_active": [
+        Probe(
+            "post",
+            _staff_page("active/"),
+            COUNTY,
+            REDIRECT,
+            data=lambda w: {"active": "0"},
+            other=COUNTY_ELSEWHERE,
+        )
+    ],
+    "accounts:user_invitation": [
+        Probe("post", _staff_page("invitation/"), COUNTY, OK, other=COUNTY_ELSEWHERE)
+    ],
+    "accounts:grant_add": [
+        Probe(
+            "post",
+            _staff_page("grants/"),
+            COUNTY,
+            REDIRECT,
+            data=lambda w: {"role": "viewer", "region": "440105"},
+            other=COUNTY_ELSEWHERE,
+        )
+    ],
+    "accounts:grant_revoke": [
+        Probe(
+            "post",
+            lambda w: f"/users/{_staff(w).pk}/grants/{_second_grant(w).pk}/revoke/",
+            COUNTY,
+            REDIRECT,
+            setup=_second_grant,
+            other=COUNTY_ELSEWHERE,
+        )
+    ],
+    # One's own password and authenticator: every signed-in user, the viewer too. The matrix
+    # posts a mismatched confirmation / a wrong code (the form again, nothing written); the
+    # successful change is tested in tests/accounts/test_user_management.py.
+    "accounts:own_password": [
+        Probe("get", lambda w: "/users/me/password/", COUNTY, OK, why=OWN_ACCOUNT),
+        Probe(
+            "post",
+            lambda w: "/users/me/password/",
+            COUNTY,
+            OK,
+            data=lambda w: {
+                "old_password": "x",
+                "new_password": STRONG_PASSWORD,
+                "new_password_again": "different",
+            },
+            viewer_status=200,
+            records=False,
+            why=OWN_ACCOUNT,
+        ),
+    ],
+    "accounts:own_authenticator": [
+        Probe("get", lambda w: "/users/me/authenticator/", COUNTY, OK, why=OWN_ACCOUNT),
+        Probe(
+            "post",
+            lambda w: "/users/me/authenticator/",
+            COUNTY,
+            OK,
+            data=lambda w: {"code": "000000"},
+            viewer_status=200,
+            records=False,
+            why=OWN_ACCOUNT,
+        ),
+    ],
+}
+
 #: Every page (URL name → the requests that try it).
 PAGES: dict[str, list[Probe]] = {
+    **ACCOUNT_PAGES,
     "logout": [
         Probe(
             "post",
@@ -1595,6 +1751,13 @@ def _charter_item(w):
 
 
 CHANGES: dict = {
+    "accounts:user_invite": ("accounts.User", "create", None),
+    "accounts:user_password_reset": ("accounts.User", "update", _staff),
+    "accounts:user_authenticator_reset": ("accounts.User", "update", _staff),
+    "accounts:user_active": ("accounts.User", "update", _staff),
+    "accounts:user_invitation": ("accounts.User", "update", _staff),
+    "accounts:grant_add": ("accounts.RoleGrant", "create", None),
+    "accounts:grant_revoke": ("accounts.RoleGrant", "delete", _second_grant),
     "ledger:association_create": ("ledger.Association", "create", None),
     "ledger:association_detail": ("ledger.Association", "reveal", lambda w: w.hz),
     "ledger:association_edit": ("ledger.Association", "update", lambda w: w.hz),

@@ -19,3 +19,34 @@ class AccountsConfig(AppConfig):
         # Division data is read-only for users (Region.read_only_for_users), superusers too.
         for model in (RoleGrant, Region):
             register_policy(model, RoleRegionPolicy(model))
+
+        from django.utils.translation import gettext_lazy as _
+
+        from qingxie.accounts.selectors import may_manage_accounts
+        from qingxie.core.extensions import (
+            NavEntry,
+            UrlMount,
+            register_nav_entry,
+            register_url_mount,
+        )
+
+        register_url_mount(UrlMount("accounts", "users/", urls="qingxie.accounts.urls"))
+        register_nav_entry(
+            NavEntry(
+                "accounts",
+                _("用户管理"),
+                "accounts:user_list",
+                order=90,
+                visible=may_manage_accounts,
+            )
+        )
+        # Everyone else reaches their own password from the navigation (administrators from 用户管理).
+        register_nav_entry(
+            NavEntry(
+                "own_password",
+                _("修改密码"),
+                "accounts:own_password",
+                order=95,
+                visible=lambda user: not may_manage_accounts(user),
+            )
+        )

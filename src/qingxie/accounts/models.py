@@ -14,6 +14,9 @@ class User(AbstractUser):
 
     display_name = models.CharField("姓名", max_length=100, blank=True)
     is_demo = models.BooleanField("演示账号", default=False)
+    #: Set when an administrator resets the password: the user chooses a new one before any
+    #: other page (accounts.middleware.PasswordChangeRequiredMiddleware).
+    must_change_password = models.BooleanField("下次登录须修改密码", default=False)
 
     class Meta:
         verbose_name = "用户"
@@ -48,3 +51,29 @@ class RoleGrant(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.region.name}"
+
+
+class Invitation(models.Model):
+    """A one-time link an administrator hands to a new user to choose a password.
+
+    Only the SHA-256 of the token is stored: the link is shown once, to its creator, and a
+    copy of the database cannot be turned into working links. Used or expired, it opens nothing.
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name="用户", on_delete=models.CASCADE, related_name="invitations"
+    )
+    token_hash = models.CharField("令牌摘要", max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        User, verbose_name="邀请人", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    expires_at = models.DateTimeField("失效时间")
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "邀请链接"
+        verbose_name_plural = "邀请链接"
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.expires_at:%Y-%m-%d %H:%M}"

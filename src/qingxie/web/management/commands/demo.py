@@ -24,10 +24,15 @@ class Command(BaseCommand):
         from qingxie.ledger.demo import demo_ledger_counts
         from qingxie.web.demo import DEMO_PASSWORD, demo_load
 
+        self.stdout.write(
+            "正在生成演示账号与全国演示台账（约 3,000 个协会、40,000 支队伍）……", ending=""
+        )
+        self.stdout.flush()
         started = time.perf_counter()
         with change_context(channel="cli"):
             users = demo_load()
         seconds = time.perf_counter() - started
+        self.stdout.write(f" 完成（用时 {seconds:.1f} 秒）")
         counts = demo_ledger_counts()
         self.stdout.write(self.style.WARNING("\n演示数据（仅供演示，非真实数据）。演示账号："))
         for user, role, region in users:

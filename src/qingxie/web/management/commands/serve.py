@@ -81,6 +81,9 @@ class Command(BaseCommand):
             raise CommandError("静态文件尚未收集，请先运行 `qingxie setup`。")
         self.stdout.write(f"青协服务已启动：http://{host}:{port}/  （Ctrl+C 停止）")
         self.stdout.flush()
+        from qingxie.ops.metrics import reset_multiprocess_dir
+
+        reset_multiprocess_dir()  # metric files of processes that are gone
         worker = None if no_worker else start_worker()
         try:
             run_gunicorn(host, port, workers, threads)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -43,21 +45,35 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--skip-maps", action="store_true", help="不生成地图文件")
 
+    def step(self, label: str) -> None:
+        """Say what is starting, at once (a long step must not look like a hang)."""
+        self._step_started = time.perf_counter()
+        self.stdout.write(f"{label}……", ending="")
+        self.stdout.flush()
+
+    def done(self, message: str = "完成") -> None:
+        seconds = time.perf_counter() - self._step_started
+        self.stdout.write(f" {message}（用时 {seconds:.1f} 秒）")
+        self.stdout.flush()
+
     def handle(self, *args, **options):
         created = ensure_database()
         if created:
             self.stdout.write(f"已创建数据库 {created}")
+        self.step("正在更新数据库结构")
         call_command("migrate", interactive=False, verbosity=0)
-        self.stdout.write("数据库结构已是最新。")
+        self.done("数据库结构已是最新")
 
         from qingxie.regions.services import divisions_load
         from qingxie.regions.sources import mca_divisions
 
+        self.step("正在载入行政区划")
         try:
             with change_context(channel="cli"):
                 result = divisions_load(source=mca_divisions())
         except QingxieError as exc:
             raise CommandError(exc.message) from exc
+        self.done()
         self.stdout.write(result.summary())
         if result.retired:
             from qingxie.ledger.services import associations_follow_successors
@@ -69,15 +85,17 @@ class Command(BaseCommand):
                         f"{new.name}（{new.code}），统一编号不变。"
                     )
 
+        self.step("正在收集静态文件")
         call_command("collectstatic", interactive=False, verbosity=0)
-        self.stdout.write(f"静态文件：{settings.STATIC_ROOT}")
+        self.done(f"静态文件：{settings.STATIC_ROOT}")
 
         if not options["skip_maps"]:
             from qingxie.regions.maps import maps_build, maps_current
 
             if not result.unchanged or not maps_current(settings.MAPS_DIR):
+                self.step("正在生成地图文件")
                 built = maps_build(settings.MAPS_DIR)
-                self.stdout.write(f"已生成 {len(built.files)} 个地图文件（需重启服务后生效）。")
+                self.done(f"已生成 {len(built.files)} 个地图文件（需重启服务后生效）")
             else:
                 self.stdout.write("地图文件已是最新。")
 
