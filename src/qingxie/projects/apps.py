@@ -1,0 +1,40 @@
+"""Projects and brand programmes sinking to the county, the project library, competitions
+with judging and funding, and pilot communities."""
+
+from django.apps import AppConfig
+
+
+class ProjectsConfig(AppConfig):
+    name = "qingxie.projects"
+    label = "projects"
+    verbose_name = "志愿服务项目"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from qingxie.core.extensions import (
+            BulletinContribution,
+            NavEntry,
+            UrlMount,
+            register_bulletin_contribution,
+            register_nav_entry,
+            register_url_mount,
+        )
+        from qingxie.projects import bulletin, policies, services  # noqa: F401 (review spec)
+
+        policies.register()
+        register_url_mount(
+            UrlMount(
+                "projects", "projects/", urls="qingxie.projects.urls", api="qingxie.projects.api"
+            )
+        )
+        register_url_mount(
+            UrlMount("competitions", "competitions/", urls="qingxie.projects.competition_urls")
+        )
+        register_nav_entry(NavEntry("projects", _("项目"), "projects:project_list", order=60))
+        register_nav_entry(
+            NavEntry("competitions", _("项目大赛"), "competitions:competition_list", order=61)
+        )
+        register_bulletin_contribution(
+            BulletinContribution("projects", bulletin.sections, order=60)
+        )

@@ -1,0 +1,464 @@
+"""Project, library, sinking, pilot and competition pages over the services and selectors."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.views.generic import TemplateView
+
+from qingxie.accounts.permissions import home_region, user_may
+from qingxie.core.errors import PermissionDeniedError, QingxieError
+from qingxie.core.serializers import parse_date
+from qingxie.core.views import (
+    FilteredObjectListView,
+    ObjectDetailView,
+    ObjectFormView,
+    add_service_errors,
+)
+from qingxie.ledger.selectors import association_number_normalize, associations_by_number
+from qingxie.projects import competitions as contest
+from qingxie.projects import selectors, services
+from qingxie.projects.choices import ProjectField, SheetState
+from qingxie.projects.filtersets import ProjectFilterSet
+from qingxie.projects.forms import ActivityForm, LibraryDecideForm, NoteForm, ProjectForm
+from qingxie.projects.models import Competition, Entry, LibraryEntry, Project
+from qingxie.regions.models import Region
+
+PROJECT_NOT_FOUND = "未找到该项目，或不在您的权限范围内。"
+COMPETITION_NOT_FOUND = "未找到该赛事，或不在您的权限范围内。"
+
+
+class ProjectListView(FilteredObjectListView):
+    """Every project the user may see, filtered and sorted."""
+
+    model = Project
+    filterset_class = ProjectFilterSet
+    template_name = "projects/project_list.html"
+    columns = [
+        ("项目名称", "name"),
+        ("实施协会", None),
+        ("品牌项目", None),
+        ("服务领域", None),
+        ("开始日期", "start_on"),
+        ("状态", "status"),
+    ]
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("association", "programme", "region")
+
+
+class ProjectDetailView(ObjectDetailView):
+    """One project with its activities and its standing in the library."""
+
+    model = Project
+    template_name = "projects/project_detail.html"
+    context_object_name = "project"
+    not_found_message = PROJECT_NOT_FOUND
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("association", "programme", "region", "team")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        project, user = self.object, self.request.user
+        ctx["activities"] = selectors.activities_of(user, project)
+        ctx["can_change"] = user_may(user, Project, "change", project.region_path)
+        ctx["library"] = LibraryEntry.objects.filter(project=project).first()
+        ctx["note_form"] = NoteForm()
+        return ctx
+
+
+class ProjectCreateView(ObjectFormView):
+    """Start a project under the association named by ?association=<number>."""
+
+    form_class = ProjectForm
+    template_name = "projects/project_form.html"
+    title = "新建志愿服务项目"
+    success_message = "项目已建立。"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.association = None
+        raw = request.GET.get("association", "")
+        if raw:
+            try:
+                number = association_number_normalize(raw)
+            except QingxieError as exc:
+                raise Http404("未找到该协会，或不在您的权限范围内。") from exc
+            self.association = associations_by_number(request.user, [number]).get(number)
+            if self.association is None:
+                raise Http404("未找到该协会，或不在您的权限范围内。")
+            if not user_may(request.user, Project, "add", self.association.region.path):
+                raise PermissionDenied("您没有为该协会建立项目的权限。")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        if self.association is None:
+            return self.render_to_response({"title": self.title, "choose": True})
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if self.association is None:
+            raise Http404("请先选择实施协会。")
+        return super().post(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {
+            "start_on": timezone.localdate(),
+            "status": "running",
+            "region": self.association.region.code,
+        }
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "association": self.association}
+
+    def perform(self, form):
+        return services.project_create(
+            actor=self.request.user, association=self.association, **form.cleaned_data
+        )
+
+
+class ProjectEditView(ObjectFormView):
+    """Correct a project's details, status and results."""
+
+    versioned = True
+    model = Project
+    form_class = ProjectForm
+    template_name = "projects/project_form.html"
+    title = "修改志愿服务项目"
+    success_message = "项目信息已保存。"
+    not_found_message = PROJECT_NOT_FOUND
+
+    def get_initial(self):
+        p = self.object
+        initial = {
+            f: getattr(p, f) for f in services.PROJECT_EDITABLE if f in ProjectForm.base_fields
+        }
+        initial["region"] = p.region.code
+        initial["programme"] = p.programme.code if p.programme else None
+        return initial
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "association": self.object.association}
+
+    def perform(self, form):
+        return services.project_update(
+            actor=self.request.user,
+            project=self.object,
+            expected_version=self.expected_version,
+            **form.cleaned_data,
+        )
+
+
+class ActivityCreateView(ObjectFormView):
+    """Add an activity (time, place, posts) to a project."""
+
+    model = Project
+    action = "add"
+    form_class = ActivityForm
+    title = "安排项目活动"
+    success_message = "活动已添加。"
+    not_found_message = PROJECT_NOT_FOUND
+
+    def perform(self, form):
+        services.activity_create(actor=self.request.user, project=self.object, **form.cleaned_data)
+        return self.object
+
+
+class LibrarySubmitView(ObjectFormView):
+    """Submit a project for the project library."""
+
+    model = Project
+    form_class = NoteForm
+    title = "申报入库"
+    submit_label = "提交申报"
+    success_message = "已提交上一级审核。"
+    not_found_message = PROJECT_NOT_FOUND
+
+    def perform(self, form):
+        services.library_submit(
+            actor=self.request.user, project=self.object, note=form.cleaned_data["note"]
+        )
+        return self.object
+
+
+class LibraryQueueView(TemplateView):
+    """What waits for this level's decision, and the listed projects it manages."""
+
+    template_name = "projects/library_queue.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        region = home_region(user)
+        return {
+            **super().get_context_data(**kwargs),
+            "queue": selectors.library_queue(user),
+            "managed": selectors.library_managed(user)[:200],
+            "form": LibraryDecideForm(),
+            "counts": selectors.library_counts(region) if region else [],
+            "region": region,
+        }
+
+
+STEPS = {
+    "approve": "批准入库",
+    "return": "退回",
+    "recommend": "推荐上线",
+    "publish": "上线推介",
+    "withdraw": "退库",
+}
+
+
+class LibraryDecideView(ObjectFormView):
+    """One library decision by the level above (approve, return, recommend, publish, withdraw)."""
+
+    model = LibraryEntry
+    action = "verify"
+    form_class = LibraryDecideForm
+    not_found_message = "未找到该入库申请，或不在您的权限范围内。"
+
+    def dispatch(self, request, *args, **kwargs):
+        if kwargs["step"] not in STEPS:
+            raise Http404("未知的操作。")
+        self.title = STEPS[kwargs["step"]]
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_success_url(self, result=None):
+        return "/projects/library/"
+
+    def perform(self, form):
+        step, user, entry = self.kwargs["step"], self.request.user, self.object
+        data = form.cleaned_data
+        if step == "approve":
+            return services.library_approve(actor=user, entry=entry, number=data["number"])
+        if step == "return":
+            return services.library_return(actor=user, entry=entry, reason=data["reason"])
+        return services.library_listing_change(
+            actor=user, entry=entry, step=step, reason=data["reason"]
+        )
+
+
+class CatalogueView(TemplateView):
+    """The published library (上线推介): every signed-in cadre browses and filters it."""
+
+    template_name = "projects/catalogue.html"
+
+    def get_context_data(self, **kwargs):
+        params = self.request.GET
+        region = Region.objects.filter(code=params.get("region", "").strip()).first()
+        year = params.get("year", "").strip()
+        entries = selectors.catalogue(
+            self.request.user,
+            programme=params.get("programme", "").strip(),
+            field=params.get("field", "").strip(),
+            region=region,
+            year=int(year) if year.isdigit() else None,
+        )
+        return {
+            **super().get_context_data(**kwargs),
+            "entries": entries[:500],
+            "programmes": selectors.programmes_visible(self.request.user),
+            "fields": ProjectField.choices,
+            "params": params,
+        }
+
+
+class SinkingView(TemplateView):
+    """Which counties run each brand programme (逐级下沉), per child region, on a date."""
+
+    template_name = "projects/sinking.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        code = self.request.GET.get("region", "").strip()
+        region = (
+            Region.objects.restrict(user, "view").filter(code=code).first()
+            if code
+            else home_region(user)
+        )
+        if region is None or region.level >= Region.Level.TOWNSHIP:
+            raise Http404("未找到该区划，或不在您的权限范围内。")
+        raw = self.request.GET.get("as_of", "").strip()
+        try:
+            as_of = (
+                parse_date(raw, field="as_of", label="统计日期") if raw else timezone.localdate()
+            )
+        except QingxieError:
+            as_of = timezone.localdate()
+        return {
+            **super().get_context_data(**kwargs),
+            "region": region,
+            "as_of": as_of,
+            "figures": selectors.sinking(region, as_of),
+        }
+
+
+class PilotListView(TemplateView):
+    """Pilot programmes with their communities, units and projects within the user's view."""
+
+    template_name = "projects/pilot_list.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        region = home_region(user)
+        pilots = []
+        for pilot in selectors.pilots_visible(user):
+            within = region if region and region.path.startswith(pilot.region_path) else None
+            pilots.append({"pilot": pilot, "figures": selectors.pilot_figures(pilot, within)})
+        return {**super().get_context_data(**kwargs), "pilots": pilots, "region": region}
+
+
+# ---------------------------------------------------------------------------- competitions
+
+
+class CompetitionListView(TemplateView):
+    """Editions the user may see and the ones they judge."""
+
+    template_name = "projects/competition_list.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        judged = {a.stage.competition for a in selectors.judge_assignments(user)}
+        return {
+            **super().get_context_data(**kwargs),
+            "competitions": selectors.competitions_visible(user),
+            "judged": sorted(judged, key=lambda c: -c.year),
+        }
+
+
+class CompetitionDetailView(ObjectDetailView):
+    """An edition: categories, stages and criteria, quotas, entries, awards and funding."""
+
+    model = Competition
+    template_name = "projects/competition_detail.html"
+    context_object_name = "competition"
+    not_found_message = COMPETITION_NOT_FOUND
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        c, user = self.object, self.request.user
+        ctx["stages"] = c.stages.prefetch_related("criteria")
+        ctx["quotas"] = c.quotas.select_related("region")
+        ctx["entries"] = (
+            Entry.objects.restrict(user, "view")
+            .filter(competition=c)
+            .select_related("project__association", "submitting_region", "category", "stage")
+        )
+        ctx["funding"] = selectors.funding_totals(c)
+        ctx["today"] = timezone.localdate()
+        return ctx
+
+
+def _competition_for(user, pk) -> Competition:
+    c = Competition.objects.filter(pk=pk).select_related("organiser").first()
+    if c is None:
+        raise Http404(COMPETITION_NOT_FOUND)
+    visible = Competition.objects.restrict(user, "view").filter(pk=pk).exists()
+    if not visible and not selectors.judge_assignments(user).filter(stage__competition=c).exists():
+        raise Http404(COMPETITION_NOT_FOUND)
+    return c
+
+
+class JudgeListView(TemplateView):
+    """The judge's own entries: only those assigned to them, with their sheets' state."""
+
+    template_name = "projects/judge_list.html"
+
+    def get_context_data(self, **kwargs):
+        competition = _competition_for(self.request.user, kwargs["pk"])
+        return {
+            **super().get_context_data(**kwargs),
+            "competition": competition,
+            "rows": selectors.judge_entries(self.request.user, competition),
+        }
+
+
+class JudgeScoreView(TemplateView):
+    """Score one assigned entry criterion by criterion: save a draft or submit."""
+
+    template_name = "projects/judge_score.html"
+
+    def setup_entry(self):
+        user = self.request.user
+        self.competition = _competition_for(user, self.kwargs["pk"])
+        rows = [
+            r
+            for r in selectors.judge_entries(user, self.competition)
+            if r["entry"].pk == self.kwargs["entry"]
+        ]
+        if not rows:
+            raise Http404("该参赛项目不在您的评审任务中。")
+        self.row = rows[0]
+        self.criteria = list(self.row["assignment"].stage.criteria.all())
+
+    def build_form(self, data=None):
+        form = forms.Form(data)
+        sheet = self.row["sheet"]
+        for c in self.criteria:
+            form.fields[f"criterion_{c.pk}"] = forms.DecimalField(
+                label=f"{c.name}（权重 {c.weight.normalize():f}%，满分 {c.max_score.normalize():f}）",
+                required=False,
+                initial=(sheet.scores.get(str(c.pk)) if sheet else None),
+            )
+        return form
+
+    def get(self, request, *args, **kwargs):
+        self.setup_entry()
+        return self.render_to_response(self.context(self.build_form()))
+
+    def context(self, form):
+        return {
+            "competition": self.competition,
+            "row": self.row,
+            "form": form,
+            "submitted": self.row["sheet"] is not None
+            and self.row["sheet"].state == SheetState.SUBMITTED,
+        }
+
+    def post(self, request, *args, **kwargs):
+        self.setup_entry()
+        form = self.build_form(request.POST)
+        if form.is_valid():
+            scores = {
+                str(c.pk): form.cleaned_data[f"criterion_{c.pk}"]
+                for c in self.criteria
+                if form.cleaned_data.get(f"criterion_{c.pk}") is not None
+            }
+            submit = "submit" in request.POST
+            try:
+                contest.sheet_save(
+                    actor=request.user, entry=self.row["entry"], scores=scores, submit=submit
+                )
+            except PermissionDeniedError as exc:
+                form.add_error(None, exc.message)
+            except QingxieError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, "评分已提交。" if submit else "评分草稿已保存。")
+                return redirect("competitions:judge_list", pk=self.competition.pk)
+        return self.render_to_response(self.context(form))
+
+
+class RankingView(TemplateView):
+    """The ranking of a stage per category, with the stated tie rule and awards."""
+
+    template_name = "projects/ranking.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        competition = Competition.objects.restrict(user, "view").filter(pk=kwargs["pk"]).first()
+        if competition is None:
+            raise Http404(COMPETITION_NOT_FOUND)
+        stage = None
+        if kind := self.request.GET.get("stage"):
+            stage = competition.stages.filter(kind=kind).first()
+        result = selectors.competition_ranking(competition, stage=stage)
+        return {
+            **super().get_context_data(**kwargs),
+            "competition": competition,
+            "result": result,
+            "stages": competition.stages.all(),
+        }
