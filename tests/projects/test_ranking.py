@@ -17,8 +17,16 @@ CRITERIA = [
     CriterionSpec(3, Decimal(25), Decimal(10), 2),
 ]
 score = st.integers(min_value=0, max_value=10)
-sheet = st.fixed_dictionaries({1: score.map(lambda v: Decimal(v * 10)), 2: score.map(lambda v: Decimal(v * 5)), 3: score.map(Decimal)})
-entries = st.dictionaries(st.integers(1, 40), st.lists(sheet, min_size=0, max_size=5), min_size=1, max_size=8)
+sheet = st.fixed_dictionaries(
+    {
+        1: score.map(lambda v: Decimal(v * 10)),
+        2: score.map(lambda v: Decimal(v * 5)),
+        3: score.map(Decimal),
+    }
+)
+entries = st.dictionaries(
+    st.integers(1, 40), st.lists(sheet, min_size=0, max_size=5), min_size=1, max_size=8
+)
 
 
 def brute(sheets, drop):
@@ -62,12 +70,18 @@ def test_ranking_equals_brute_force(sheets, drop, tie_rule):
     # Listed best first; the unscored last.
     ranks = [r.rank for r in rows if r.rank is not None]
     assert ranks == sorted(ranks)
-    assert all(r.rank is None for r in rows[len(ranks):])
+    assert all(r.rank is None for r in rows[len(ranks) :])
 
 
 def test_drop_highest_and_lowest_needs_three_sheets():
     low, mid, high = ({1: Decimal(v), 2: Decimal(0), 3: Decimal(0)} for v in (0, 50, 100))
-    rows = rank([1, 2], {1: [low, mid, high], 2: [low, high]}, CRITERIA, drop_extremes=True, tie_rule="shared")
+    rows = rank(
+        [1, 2],
+        {1: [low, mid, high], 2: [low, high]},
+        CRITERIA,
+        drop_extremes=True,
+        tie_rule="shared",
+    )
     scores = {r.entry_id: r.score for r in rows}
     assert scores[1] == Fraction(20)  # only the middle sheet: 50/100 × 40
     assert scores[2] == Fraction(20)  # two sheets: nothing dropped, mean of 0 and 40

@@ -103,7 +103,9 @@ def test_library_workflow(gd, make_user):
     assert entry.number == "XMK-440100-2021-0001" and entry.year == 2021
     assert entry.listing == "listed"
     # A reused number is refused, naming the field; nothing changes.
-    other = services.library_submit(actor=make_user("county_admin", "440106"), project=project(gd.th), note="x")
+    other = services.library_submit(
+        actor=make_user("county_admin", "440106"), project=project(gd.th), note="x"
+    )
     with pytest.raises(QingxieError) as exc:
         services.library_approve(actor=city, entry=other, number="XMK-440100-2021-0001")
     assert exc.value.errors["number"] == ["入库编号“XMK-440100-2021-0001”已被使用。"]
@@ -126,7 +128,11 @@ def test_library_workflow(gd, make_user):
 def test_programme_variant_and_scope(gd, make_user):
     province = make_user("province_admin", "440000")
     zhaoyang = services.programme_create(
-        actor=province, code="zhaoyang", name="朝阳行动", region=Region.objects.get(code="440000"), parent=gd.guanai
+        actor=province,
+        code="zhaoyang",
+        name="朝阳行动",
+        region=Region.objects.get(code="440000"),
+        parent=gd.guanai,
     )
     with pytest.raises(PermissionDeniedError):
         services.programme_create(actor=make_user("city_admin", "440100"), code="x", name="x")

@@ -20,8 +20,10 @@ COUNTIES = ["440103", "440104", "440105", "440106", "440111", "440303", "440304"
 
 def brute(region, as_of):
     counties = [
-        r for r in Region.objects.filter(level=3, path__startswith=region.path)
-        if (r.valid_from is None or r.valid_from <= as_of) and (r.valid_to is None or r.valid_to > as_of)
+        r
+        for r in Region.objects.filter(level=3, path__startswith=region.path)
+        if (r.valid_from is None or r.valid_from <= as_of)
+        and (r.valid_to is None or r.valid_to > as_of)
     ]
     out = {}
     for programme_code in ("guanai", "yangguang"):
@@ -29,7 +31,9 @@ def brute(region, as_of):
         for p in Project.objects.select_related("programme__parent", "region__parent"):
             if p.status == "draft" or p.start_on > as_of or (p.end_on and p.end_on < as_of):
                 continue
-            codes = {p.programme.code} | ({p.programme.parent.code} if p.programme and p.programme.parent else set())
+            codes = {p.programme.code} | (
+                {p.programme.parent.code} if p.programme and p.programme.parent else set()
+            )
             if programme_code not in codes:
                 continue
             served = p.region if p.region.level == 3 else p.region.parent
@@ -39,7 +43,9 @@ def brute(region, as_of):
     return counties, out
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     st.lists(
         st.tuples(
@@ -61,7 +67,11 @@ def test_sinking_equals_brute_force(gd, rows, day, region_code):
 
     Project.objects.all().delete()
     zhaoyang = Programme.objects.filter(code="zhaoyang").first() or services.programme_create(
-        actor=None, code="zhaoyang", name="朝阳行动", region=Region.objects.get(code="440000"), parent=gd.guanai
+        actor=None,
+        code="zhaoyang",
+        name="朝阳行动",
+        region=Region.objects.get(code="440000"),
+        parent=gd.guanai,
     )
     owners = {}
     base = datetime.date(2020, 1, 1)
@@ -70,13 +80,21 @@ def test_sinking_equals_brute_force(gd, rows, day, region_code):
         if owner is None:
             from qingxie.ledger.models import Association
 
-            owner = Association.objects.filter(region__code=code).first() or association(code, f"{code}青协")
+            owner = Association.objects.filter(region__code=code).first() or association(
+                code, f"{code}青协"
+            )
             owners[code] = owner
         county = Region.objects.get(code=code)
-        served = county.children.order_by("code").first() if township and county.children.exists() else county
+        served = (
+            county.children.order_by("code").first()
+            if township and county.children.exists()
+            else county
+        )
         project(
             owner,
-            programme={"guanai": gd.guanai, "yangguang": gd.yangguang, "zhaoyang": zhaoyang}[programme],
+            programme={"guanai": gd.guanai, "yangguang": gd.yangguang, "zhaoyang": zhaoyang}[
+                programme
+            ],
             region=served,
             status=status,
             start_on=base + datetime.timedelta(days=start),

@@ -269,15 +269,22 @@ def entry_submit(
             f"项目“{project.name}”不在{competition.organiser.name}的范围内，不能报送本赛事。",
             field="project",
         )
-    require_scope(actor, Entry, "add", submitting.path, f"代{submitting.name}报送项目")
     if actor is not None:
         paths = admin_paths(actor)
+        related = paths is None or any(
+            p.startswith(submitting.path) or submitting.path.startswith(p) for p in paths
+        )
+        if not related:
+            require_scope(actor, Entry, "add", submitting.path, f"代{submitting.name}报送项目")
         if paths is not None and submitting.path not in paths:
+            # A county sending straight to the province, or the province entering for its
+            # cities: each level sends only its own ranked list to the level above.
             raise QingxieError(
                 f"不能越级报送：{competition.organiser.name}的赛事只接受下一级（{submitting.name}）"
                 "推荐报送的项目。",
                 field="project",
             )
+        require_scope(actor, Entry, "add", submitting.path, f"代{submitting.name}报送项目")
     today = timezone.localdate()
     if competition.entries_close and today > competition.entries_close:
         errors.add("competition", f"本赛事已于 {competition.entries_close} 截止申报。")
@@ -491,7 +498,9 @@ def disbursement_record(
     value = _number(amount, "amount", "拨付金额", errors)
     if value is not None:
         value = value.quantize(Decimal("0.01"))
-        paid = award.disbursements.aggregate(s=Sum("amount"))["s"] or Decimal(0)
+        paid = Decimal(award.disbursements.aggregate(s=Sum("amount"))["s"] or 0).quantize(
+            Decimal("0.01")
+        )
         if value == 0:
             errors.add("amount", "拨付金额不能为 0。")
         elif paid + value > award.amount:
