@@ -178,6 +178,8 @@ class ProgrammeViewSet(ServiceViewSet):
     serializer_class = ProgrammeSerializer
     select_related = ("parent", "region")
     pagination_class = Pagination
+    lookup_field = "code"
+    lookup_value_regex = r"[a-z0-9_-]+"
     not_found_message = "未找到该品牌项目。"
 
     def get_queryset(self):
