@@ -45,7 +45,9 @@ def funding_paragraph(region: Region, as_of: datetime.date) -> str | None:
     for a in sorted(county, key=lambda a: -a.amount):
         associations.setdefault(a.entry.project.association_id, a.entry.project.association)
     names = "、".join(_short(a.region) for a in list(associations.values())[:3])
-    editions = "、".join(sorted({f"“{a.entry.competition.name}”" for a in county}))
+    editions = "、".join(
+        sorted({n if "“" in n else f"“{n}”" for n in (a.entry.competition.name for a in county)})
+    )
     return (
         f"依托{editions}，整合{_wan(total)}万元支持{names}等{len(associations)}个县级"
         "团属志愿服务组织打造县域示范性品牌项目。"
@@ -54,7 +56,11 @@ def funding_paragraph(region: Region, as_of: datetime.date) -> str | None:
 
 def pilot_paragraph(region: Region, as_of: datetime.date) -> str | None:
     """动员N个试点社区所在县（区）…支持…等N个县团属志愿服务组织作为试点单位."""
-    pilots = PilotProgramme.objects.filter(starts_on__lte=as_of).exclude(ends_on__lt=as_of)
+    pilots = (
+        PilotProgramme.objects.filter(starts_on__lte=as_of)
+        .exclude(ends_on__lt=as_of)
+        .select_related("organiser")
+    )
     parts = []
     for pilot in pilots:
         communities = PilotCommunity.objects.filter(
@@ -63,13 +69,16 @@ def pilot_paragraph(region: Region, as_of: datetime.date) -> str | None:
         units = list(
             PilotUnit.objects.filter(
                 subtree_q("region_path", region.path), pilot=pilot, joined_on__lte=as_of
-            ).select_related("association")
+            )
+            .select_related("association")
+            .order_by("joined_on", "id")
         )
         if not communities and not units:
             continue
         first = units[0].association.name if units else ""
+        by = "团中央" if pilot.organiser.is_root else pilot.organiser.name
         parts.append(
-            f"依托“{pilot.name}”，动员{communities}个试点社区所在县（区）团属志愿服务组织深度参与试点工作"
+            f"依托{by}“{pilot.name}”，动员{communities}个试点社区所在县（区）团属志愿服务组织深度参与试点工作"
             + (f"，支持{first}等{len(units)}个县团属志愿服务组织作为试点单位。" if units else "。")
         )
     return "".join(parts) or None

@@ -286,7 +286,8 @@ def entry_submit(
             )
         require_scope(actor, Entry, "add", submitting.path, f"代{submitting.name}报送项目")
     today = timezone.localdate()
-    if competition.entries_close and today > competition.entries_close:
+    # The system (demo, a back-filled record) enters past editions; people meet the deadline.
+    if actor is not None and competition.entries_close and today > competition.entries_close:
         errors.add("competition", f"本赛事已于 {competition.entries_close} 截止申报。")
     feeders = list(competition.feeders.filter(organiser=submitting))
     if (

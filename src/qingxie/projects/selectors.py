@@ -397,7 +397,7 @@ def funding_totals(competition: Competition) -> dict:
     funded = [s for s in per_association.values() if s["awarded"] > 0]
     return {
         "awarded": sum((a.amount for a in awards), Decimal(0)),
-        "disbursed": sum((Decimal(v) for v in paid.values()), Decimal(0)),
+        "disbursed": sum((Decimal(v) for v in paid.values()), Decimal(0)).quantize(Decimal("0.01")),
         "awards": len(awards),
         "county_associations": sum(1 for s in funded if s["level"] == COUNTY),
         "per_region": sorted(per_region.values(), key=lambda r: r["region"]),
