@@ -23,6 +23,7 @@ from qingxie.projects.choices import (
     ProjectStatus,
     SheetState,
     StageKind,
+    TargetGroup,
     TieRule,
 )
 from qingxie.regions.models import Region
@@ -272,6 +273,12 @@ class Project(ChangeLoggedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("projects:project_detail", args=[self.pk])
+
+    @property
+    def target_group_labels(self) -> list[str]:
+        """The 服务对象 as cadres read them."""
+        labels = dict(TargetGroup.choices)
+        return [str(labels.get(g, g)) for g in self.target_groups]
 
 
 class Activity(ChangeLoggedModel):

@@ -380,7 +380,7 @@ def funding_totals(competition: Competition) -> dict:
             },
         )
         r["awarded"] += a.amount
-        r["disbursed"] += paid.get(a.pk) or 0
+        r["disbursed"] += Decimal(paid.get(a.pk) or 0).quantize(Decimal("0.01"))
         s = per_association.setdefault(
             association.pk,
             {
@@ -388,12 +388,14 @@ def funding_totals(competition: Competition) -> dict:
                 "name": association.name,
                 "region": association.region.code,
                 "level": association.level,
+                "tiers": [],
                 "awarded": Decimal(0),
                 "disbursed": Decimal(0),
             },
         )
         s["awarded"] += a.amount
-        s["disbursed"] += paid.get(a.pk) or 0
+        s["disbursed"] += Decimal(paid.get(a.pk) or 0).quantize(Decimal("0.01"))
+        s["tiers"].append(a.tier)
     funded = [s for s in per_association.values() if s["awarded"] > 0]
     return {
         "awarded": sum((a.amount for a in awards), Decimal(0)),

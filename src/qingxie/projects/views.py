@@ -288,11 +288,19 @@ class SinkingView(TemplateView):
             )
         except QingxieError:
             as_of = timezone.localdate()
+        figures = selectors.sinking(region, as_of)
+        programmes = figures["programmes"]
+        # One row per child region, one column per programme (counted of its counties).
+        rows = [
+            {"child": child, "cells": [p["children"][i] for p in programmes]}
+            for i, child in enumerate(programmes[0]["children"] if programmes else [])
+        ]
         return {
             **super().get_context_data(**kwargs),
             "region": region,
             "as_of": as_of,
-            "figures": selectors.sinking(region, as_of),
+            "figures": figures,
+            "rows": rows,
         }
 
 
