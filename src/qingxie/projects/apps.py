@@ -23,6 +23,11 @@ class ProjectsConfig(AppConfig):
         from qingxie.projects import bulletin, policies, services  # noqa: F401 (review spec)
 
         policies.register()
+
+        from qingxie.core.tabular.registry import register_sheet_kind
+        from qingxie.projects.sheets import PROJECT_KIND
+
+        register_sheet_kind(PROJECT_KIND, order=60)
         register_url_mount(
             UrlMount(
                 "projects", "projects/", urls="qingxie.projects.urls", api="qingxie.projects.api"
