@@ -185,3 +185,15 @@ def test_judge_scores_from_the_screen(pages, make_user, client_for):
     refused = gz.post(url, {f"criterion_{a.pk}": "90", f"criterion_{b.pk}": "80", "submit": "1"})
     assert "须回避：评委的权限区划为广州市" in refused.content.decode()
     assert ScoreSheet.objects.count() == 1
+
+
+def test_workbench_panel(pages, client_for, make_user):
+    from qingxie.projects import services
+
+    services.library_submit(actor=None, project=pages.hz_project, note="申报")
+    page = client_for("city_admin", "440100").get("/?as_of=2021-05-06").content.decode()
+    assert 'id="panel-projects"' in page and "项目库待本级审核" in page
+    assert "关爱行动" in page  # Haizhu's project has sunk 关爱行动 into the city
+    # A county in another province with nothing to do sees no panel.
+    other = client_for("county_admin", "450102").get("/?as_of=2021-05-06").content.decode()
+    assert 'id="panel-projects"' not in other

@@ -16,11 +16,13 @@ class ProjectsConfig(AppConfig):
             BulletinContribution,
             NavEntry,
             UrlMount,
+            WorkbenchPanel,
             register_bulletin_contribution,
             register_nav_entry,
             register_url_mount,
+            register_workbench_panel,
         )
-        from qingxie.projects import bulletin, policies, services  # noqa: F401 (review spec)
+        from qingxie.projects import bulletin, policies, selectors, services  # noqa: F401
 
         policies.register()
 
@@ -39,6 +41,11 @@ class ProjectsConfig(AppConfig):
         register_nav_entry(NavEntry("projects", _("项目"), "projects:project_list", order=60))
         register_nav_entry(
             NavEntry("competitions", _("项目大赛"), "competitions:competition_list", order=61)
+        )
+        register_workbench_panel(
+            WorkbenchPanel(
+                "projects", "projects/_workbench.html", selectors.workbench_context, order=60
+            )
         )
         register_bulletin_contribution(
             BulletinContribution("projects", bulletin.sections, order=60)

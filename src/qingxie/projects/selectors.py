@@ -427,3 +427,25 @@ def pilot_figures(pilot: PilotProgramme, region: Region | None = None) -> dict:
         "units": units.count(),
         "projects": Project.objects.filter(pilot_community__in=communities).count(),
     }
+
+
+def workbench_context(user, region: Region, as_of: datetime.date) -> dict | None:
+    """The workbench's projects panel: the library submissions waiting for this user, their
+    judging tasks, and the programmes sunk in the region; None when there is nothing to say."""
+    queue = library_queue(user).count()
+    judging = 0
+    if getattr(user, "is_authenticated", False):
+        for competition in {a.stage.competition for a in judge_assignments(user)}:
+            judging += sum(
+                1
+                for row in judge_entries(user, competition)
+                if not row["conflict"]
+                and (row["sheet"] is None or row["sheet"].state != SheetState.SUBMITTED)
+            )
+    sunk = []
+    if region.level < TOWNSHIP:
+        figures = sinking(region, as_of)
+        sunk = [p for p in figures["programmes"] if p["counties_counted"]]
+    if not queue and not judging and not sunk:
+        return None
+    return {"queue": queue, "judging": judging, "sunk": sunk[:6], "region": region, "as_of": as_of}
