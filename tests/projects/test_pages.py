@@ -197,3 +197,62 @@ def test_workbench_panel(pages, client_for, make_user):
     # A county in another province with nothing to do sees no panel.
     other = client_for("county_admin", "450102").get("/?as_of=2021-05-06").content.decode()
     assert 'id="panel-projects"' not in other
+
+
+def test_province_runs_an_edition_from_the_pages(pages, client_for, make_user):
+    from qingxie.projects.models import Award, Competition, Disbursement, Entry
+
+    province = client_for("province_admin", "440000")
+    assert client_for("viewer", "440000").get("/competitions/new/").status_code == 403
+    response = province.post(
+        "/competitions/new/",
+        {
+            "organiser": "440000",
+            "name": "益苗计划2023",
+            "year": "2023",
+            "tie_rule": "top_criterion",
+        },
+    )
+    assert response.status_code == 302
+    comp = Competition.objects.get(name="益苗计划2023")
+    manage = f"/competitions/{comp.pk}/manage/"
+    assert client_for("city_admin", "440100").get(manage).status_code == 403
+    province.post(manage, {"op": "category", "name": "关爱少年儿童"})
+    province.post(manage, {"op": "stage", "kind": "final"})
+    bad = province.post(
+        manage, {"op": "criteria", "stage": "final", "criteria": "路演 60\n现场表现 30"}
+    )
+    assert "各评分项权重之和须为 100，现为 90。" in bad.content.decode()
+    province.post(manage, {"op": "criteria", "stage": "final", "criteria": "路演 70\n现场表现 30"})
+    assert comp.stages.get().criteria.count() == 2
+    guangzhou = Region.objects.get(code="440100")
+    province.post(manage, {"op": "quota", "region": guangzhou.pk, "max_entries": "1"})
+    # Entries come from the city, not the county, nor the province itself.
+    enter = f"/competitions/{comp.pk}/enter/"
+    assert client_for("county_admin", "440105").get(enter).status_code == 403
+    assert province.get(enter).status_code == 403
+    city = client_for("city_admin", "440100")
+    category = comp.categories.get()
+    assert (
+        city.post(
+            enter, {"category": category.pk, "project": pages.hz_project.pk, "list_position": 1}
+        ).status_code
+        == 302
+    )
+    over = city.post(
+        enter, {"category": category.pk, "project": pages.th_project.pk, "list_position": 2}
+    )
+    assert "广州市的报送名额为 1 个，已报送 1 个。" in over.content.decode()
+    entry = Entry.objects.get(competition=comp)
+    province.post(manage, {"op": "award", "entry": entry.pk, "tier": "金奖", "amount": "30000"})
+    award = Award.objects.get(entry=entry)
+    too_much = province.post(
+        manage, {"op": "disburse", "award": award.pk, "amount": "30000.01", "paid_on": "2023-06-01"}
+    )
+    assert "将超过奖项金额" in too_much.content.decode()
+    province.post(
+        manage, {"op": "disburse", "award": award.pk, "amount": "18000", "paid_on": "2023-06-01"}
+    )
+    assert Disbursement.objects.get().amount == 18000
+    detail = province.get(f"/competitions/{comp.pk}/").content.decode()
+    assert "资助 <strong>30000.00</strong> 元，已拨付 18000.00 元" in detail

@@ -183,6 +183,7 @@ class World:
 
         self.hz_project = project(self.hz, HZ_PROJECT)
         self.lh_project = project(self.lh, "罗湖助残")
+        self.th_project = project(self.th, "天河助残")
         self.hz_lib = projects.library_submit(actor=None, project=self.hz_project, note="申报")
         gd, gx = Region.objects.get(code="440000"), Region.objects.get(code="450000")
         self.gd_comp = contest.competition_create(
@@ -192,6 +193,7 @@ class World:
             actor=None, organiser=gx, name="广西项目大赛", year=2021
         )
         category = contest.category_add(actor=None, competition=self.gd_comp, name="关爱少年儿童")
+        self.gd_category = category
         self.gd_stage = contest.stage_add(actor=None, competition=self.gd_comp, kind="preliminary")
         contest.criteria_set(
             actor=None, stage=self.gd_stage, criteria=[{"name": "项目创意", "weight": 100}]
@@ -930,6 +932,71 @@ PAGES: dict[str, list[Probe]] = {
             hidden=lambda w: GD_CONTEST,
         )
     ],
+    "competitions:competition_create": [
+        Probe(
+            "get",
+            lambda w: "/competitions/new/",
+            PROVINCE,
+            OK,
+            viewer_status=403,
+            why="空白表单，不涉及已有对象；只读用户没有举办赛事的权限",
+        ),
+        Probe(
+            "post",
+            lambda w: "/competitions/new/",
+            PROVINCE,
+            REDIRECT,
+            data=lambda w: {
+                "organiser": "440000",
+                "name": "益苗计划2023",
+                "year": "2023",
+                "tie_rule": "top_criterion",
+            },
+            other=PROVINCE_ELSEWHERE,
+            other_status=403,
+            why="新建赛事：他省管理员以广东省名义举办答 403，不涉及已有对象",
+        ),
+    ],
+    "competitions:competition_manage": [
+        Probe(
+            "get",
+            lambda w: f"/competitions/{w.gd_comp.pk}/manage/",
+            PROVINCE,
+            OK,
+            other=PROVINCE_ELSEWHERE,
+            viewer_status=403,
+        ),
+        Probe(
+            "post",
+            lambda w: f"/competitions/{w.gd_comp.pk}/manage/",
+            PROVINCE,
+            REDIRECT,
+            data=lambda w: {"op": "category", "name": "社区治理"},
+            other=PROVINCE_ELSEWHERE,
+        ),
+    ],
+    "competitions:entry_submit": [
+        Probe(
+            "get",
+            lambda w: f"/competitions/{w.gd_comp.pk}/enter/",
+            CITY,
+            OK,
+            other=PROVINCE_ELSEWHERE,
+            viewer_status=403,
+        ),
+        Probe(
+            "post",
+            lambda w: f"/competitions/{w.gd_comp.pk}/enter/",
+            CITY,
+            REDIRECT,
+            data=lambda w: {
+                "category": w.gd_category.pk,
+                "project": w.th_project.pk,
+                "list_position": "2",
+            },
+            other=PROVINCE_ELSEWHERE,
+        ),
+    ],
     "competitions:competition_detail": [
         Probe(
             "get",
@@ -1635,6 +1702,9 @@ CHANGES: dict = {
     "projects:library_submit": ("projects.LibraryEntry", "create", None),
     "projects:library_decide": ("projects.LibraryEntry", "update", lambda w: w.hz_lib),
     "competitions:judge_score": ("projects.ScoreSheet", "create", None),
+    "competitions:competition_create": ("projects.Competition", "create", None),
+    "competitions:competition_manage": ("projects.Category", "create", None),
+    "competitions:entry_submit": ("projects.Entry", "create", None),
     ("POST", "/api/projects/"): ("projects.Project", "create", None),
     ("PATCH", "/api/projects/{id}/"): ("projects.Project", "update", lambda w: w.hz_project),
     ("POST", "/api/projects/{id}/activities/"): ("projects.Activity", "create", None),

@@ -10,8 +10,9 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from qingxie.accounts.permissions import home_region, user_may
+from qingxie.accounts.permissions import home_region, scope_paths, user_may
 from qingxie.core.errors import PermissionDeniedError, QingxieError
+from qingxie.core.forms import date_field
 from qingxie.core.serializers import parse_date
 from qingxie.core.views import (
     FilteredObjectListView,
@@ -22,10 +23,10 @@ from qingxie.core.views import (
 from qingxie.ledger.selectors import association_number_normalize, associations_by_number
 from qingxie.projects import competitions as contest
 from qingxie.projects import selectors, services
-from qingxie.projects.choices import ProjectField, SheetState
+from qingxie.projects.choices import ProjectField, SheetState, StageKind, TieRule
 from qingxie.projects.filtersets import ProjectFilterSet
 from qingxie.projects.forms import ActivityForm, LibraryDecideForm, NoteForm, ProjectForm
-from qingxie.projects.models import Competition, Entry, LibraryEntry, Project
+from qingxie.projects.models import Award, Competition, Entry, LibraryEntry, Project
 from qingxie.regions.models import Region
 
 PROJECT_NOT_FOUND = "未找到该项目，或不在您的权限范围内。"
@@ -357,6 +358,8 @@ class CompetitionDetailView(ObjectDetailView):
         )
         ctx["funding"] = selectors.funding_totals(c)
         ctx["today"] = timezone.localdate()
+        ctx["can_manage"] = Competition.objects.restrict(user, "change").filter(pk=c.pk).exists()
+        ctx["can_enter"] = bool(entering_regions(user, c))
         return ctx
 
 
@@ -470,3 +473,254 @@ class RankingView(TemplateView):
             "result": result,
             "stages": competition.stages.all(),
         }
+
+
+# ------------------------------------------------------------------- competition set-up
+
+
+class CompetitionForm(forms.Form):
+    """A new edition: organised by a region the user administers."""
+
+    organiser = forms.CharField(label="主办层级（区划代码）", max_length=6)
+    name = forms.CharField(label="赛事名称", max_length=100, required=False)
+    year = forms.IntegerField(label="年度", required=False)
+    tie_rule = forms.ChoiceField(label="同分规则", choices=TieRule.choices)
+    entries_open = date_field("申报开始")
+    entries_close = date_field("申报截止")
+    notice_starts = date_field("公示开始")
+    notice_ends = date_field("公示结束")
+
+    def clean_organiser(self):
+        code = self.cleaned_data["organiser"].strip()
+        region = Region.objects.filter(code=code).first()
+        if region is None:
+            raise forms.ValidationError(f"未找到行政区划代码 {code}。")
+        return region
+
+
+class CompetitionCreateView(ObjectFormView):
+    """Open an edition (益苗计划, 项目大赛) at a level the user administers."""
+
+    form_class = CompetitionForm
+    title = "举办项目大赛"
+    success_message = "赛事已建立，请设置组别、阶段、评分标准与评委。"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and scope_paths(request.user, Competition, "add") == []:
+            raise PermissionDenied("您没有举办赛事的权限。")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        region = home_region(self.request.user)
+        return {"organiser": region.code if region else "", "year": timezone.localdate().year}
+
+    def perform(self, form):
+        return contest.competition_create(actor=self.request.user, **form.cleaned_data)
+
+    def get_success_url(self, result=None):
+        return f"/competitions/{result.pk}/manage/"
+
+
+OPS = ("category", "quota", "stage", "criteria", "judge", "advance", "award", "disburse")
+
+
+class CompetitionManageView(ObjectDetailView):
+    """The organiser sets an edition up and decides it: categories, quotas, stages and their
+    criteria (one per line: 名称 权重 满分), judges, advancement, awards, disbursements."""
+
+    model = Competition
+    template_name = "projects/competition_manage.html"
+    context_object_name = "competition"
+    not_found_message = COMPETITION_NOT_FOUND
+
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        if not Competition.objects.restrict(self.request.user, "change").filter(pk=obj.pk).exists():
+            raise PermissionDenied("只有主办层级的管理员可以设置该赛事。")
+        return obj
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        c = self.object
+        ctx.update(
+            categories=c.categories.all(),
+            stages=c.stages.prefetch_related("criteria"),
+            children=Region.objects.filter(parent=c.organiser, valid_to__isnull=True).order_by(
+                "code"
+            ),
+            entries=c.entries.select_related("project", "category", "stage", "submitting_region"),
+            awards=c.entries.filter(award__isnull=False).select_related("award", "project"),
+            stage_kinds=StageKind.choices,
+            error=kwargs.get("error"),
+        )
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        op = request.POST.get("op", "")
+        if op not in OPS:
+            raise Http404("未知的操作。")
+        try:
+            self.perform(op, request.POST)
+        except PermissionDeniedError as exc:
+            raise PermissionDenied(exc.message) from exc
+        except QingxieError as exc:
+            message = "；".join(m for ms in exc.errors.values() for m in ms)
+            return self.render_to_response(self.get_context_data(error=message))
+        messages.success(request, "已保存。")
+        return redirect(f"/competitions/{self.object.pk}/manage/")
+
+    def perform(self, op: str, data) -> None:
+        c, user = self.object, self.request.user
+
+        def stage():
+            found = c.stages.filter(kind=data.get("stage", "")).first()
+            if found is None:
+                raise QingxieError("请选择阶段。", field="stage")
+            return found
+
+        def one(qs, key, label):
+            value = data.get(key, "")
+            found = qs.filter(pk=value).first() if str(value).isdigit() else None
+            if found is None:
+                raise QingxieError(f"请选择{label}。", field=key)
+            return found
+
+        if op == "category":
+            contest.category_add(actor=user, competition=c, name=data.get("name", ""))
+        elif op == "quota":
+            region = one(Region.objects.filter(parent=c.organiser), "region", "报送地区")
+            contest.quota_set(
+                actor=user, competition=c, region=region, max_entries=data.get("max_entries")
+            )
+        elif op == "stage":
+            contest.stage_add(
+                actor=user,
+                competition=c,
+                kind=data.get("kind", ""),
+                drop_extremes=bool(data.get("drop_extremes")),
+            )
+        elif op == "criteria":
+            rows = []
+            for line in data.get("criteria", "").splitlines():
+                parts = line.replace("，", " ").replace(",", " ").split()
+                if parts:
+                    rows.append(
+                        {
+                            "name": parts[0],
+                            "weight": parts[1] if len(parts) > 1 else "",
+                            "max_score": parts[2] if len(parts) > 2 else 100,
+                        }
+                    )
+            contest.criteria_set(actor=user, stage=stage(), criteria=rows)
+        elif op == "judge":
+            from qingxie.accounts.models import User
+
+            judge = User.objects.filter(
+                username=data.get("username", "").strip(), is_active=True
+            ).first()
+            if judge is None:
+                raise QingxieError("未找到该用户名的评委。", field="username")
+            category = one(c.categories.all(), "category", "组别")
+            contest.judge_assign(actor=user, stage=stage(), category=category, judge=judge)
+        elif op == "advance":
+            chosen = list(
+                c.entries.filter(pk__in=[v for v in data.getlist("entries") if v.isdigit()])
+            )
+            contest.stage_advance(actor=user, stage=stage(), entries=chosen)
+        elif op == "award":
+            entry = one(c.entries.all(), "entry", "参赛项目")
+            contest.award_grant(
+                actor=user, entry=entry, tier=data.get("tier", ""), amount=data.get("amount") or 0
+            )
+        elif op == "disburse":
+            award = one(Award.objects.filter(entry__competition=c), "award", "奖项")
+            try:
+                paid_on = parse_date(data.get("paid_on", ""), field="paid_on", label="拨付日期")
+            except QingxieError:
+                raise QingxieError(
+                    "请填写正确的拨付日期（YYYY-MM-DD）。", field="paid_on"
+                ) from None
+            contest.disbursement_record(
+                actor=user,
+                award=award,
+                amount=data.get("amount", ""),
+                paid_on=paid_on,
+                note=data.get("note", ""),
+            )
+
+
+def entering_regions(user, competition: Competition) -> list[Region]:
+    """The organiser's child regions whose administrator `user` is: where they may send
+    entries from (no skipping a level: neither a county nor the organiser itself)."""
+    from qingxie.accounts.policies import admin_paths
+
+    paths = admin_paths(user)
+    children = Region.objects.filter(parent=competition.organiser, valid_to__isnull=True)
+    return [
+        r
+        for r in children.order_by("code")
+        if (paths is None or r.path in paths) and user_may(user, Entry, "add", r.path)
+    ]
+
+
+class EntryForm(forms.Form):
+    """A project sent by the level below, at a place of its ranked list."""
+
+    category = forms.ModelChoiceField(label="组别", queryset=None, empty_label="请选择")
+    project = forms.ModelChoiceField(label="项目", queryset=None, empty_label="请选择")
+    list_position = forms.IntegerField(label="本地区推荐排序", min_value=1, initial=1)
+
+    def __init__(self, *args, competition=None, projects=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = competition.categories.all()
+        self.fields["project"].queryset = projects
+
+
+class EntrySubmitView(ObjectFormView):
+    """The level directly below the organiser sends a project (its ranked list, one by one)."""
+
+    form_class = EntryForm
+    title = "推荐报送参赛项目"
+    success_message = "项目已报送。"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.competition = (
+            Competition.objects.restrict(request.user, "view").filter(pk=kwargs["pk"]).first()
+            if request.user.is_authenticated
+            else None
+        )
+        if request.user.is_authenticated:
+            if self.competition is None:
+                raise Http404(COMPETITION_NOT_FOUND)
+            self.children = entering_regions(request.user, self.competition)
+            if not self.children:
+                raise PermissionDenied(
+                    f"只有{self.competition.organiser.name}下一级的管理员可以推荐报送项目。"
+                )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        from django.db.models import Q
+
+        from qingxie.core.models import subtree_q
+
+        within = Q(pk__in=[])
+        for region in self.children:
+            within |= subtree_q("region_path", region.path)
+        projects = (
+            Project.objects.restrict(self.request.user, "view")
+            .filter(within)
+            .exclude(status="draft")
+            .order_by("region_path", "name")
+        )
+        return {**super().get_form_kwargs(), "competition": self.competition, "projects": projects}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "object": self.competition}
+
+    def perform(self, form):
+        contest.entry_submit(
+            actor=self.request.user, competition=self.competition, **form.cleaned_data
+        )
+        return self.competition
