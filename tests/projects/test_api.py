@@ -215,3 +215,71 @@ def test_ranking_api(world, make_user, client_for):
     )
     listed = client.get("/api/competitions/").json()["results"]
     assert [x["name"] for x in listed] == ["广东益苗计划"]
+
+
+@pytest.fixture
+def library(world):
+    from qingxie.projects import services
+
+    world.hz_lib = services.library_submit(actor=None, project=world.hz_project, note="申报")
+    world.th_lib = services.library_submit(actor=None, project=world.th_project, note="申报")
+    return world
+
+
+class TestLibraryRead(ScopedAPIReadTests):
+    model_label = "projects.LibraryEntry"
+    role = "county_admin"
+    grant_code = "440105"
+    api_list = "/api/library/"
+    lookup_key = "id"
+
+    @pytest.fixture(autouse=True)
+    def _objects(self, library):
+        self.api_in_scope = f"/api/library/{library.hz_lib.pk}"
+        self.api_out_of_scope = f"/api/library/{library.th_lib.pk}"
+        self.in_scope_key, self.out_of_scope_key = library.hz_lib.pk, library.th_lib.pk
+
+
+class TestLibraryWrite(ScopedAPIWriteTests):
+    """Entries are made by submitting a project (POST /api/projects/<id>/library/) and
+    decided by `decide`; no create or PATCH here."""
+
+    model_label = "projects.LibraryEntry"
+    role = "city_admin"
+    grant_code = "440100"
+    api_list = "/api/library/"
+
+    @pytest.fixture(autouse=True)
+    def _objects(self, library):
+        self.api_in_scope = f"/api/library/{library.hz_lib.pk}"
+
+
+def test_library_decisions_through_the_api(library, client_for):
+    city = client_for("city_admin", "440100")
+    queue = city.get("/api/library/", {"queue": 1}).json()["results"]
+    assert {e["id"] for e in queue} == {library.hz_lib.pk, library.th_lib.pk}
+    county = client_for("county_admin", "440105")
+    refused = county.post(
+        f"/api/library/{library.hz_lib.pk}/decide/",
+        {"step": "approve"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 403 and "广州市" in refused.json()["error"]["message"]
+    url = f"/api/library/{library.hz_lib.pk}/decide/"
+    body = city.post(
+        url, {"step": "approve", "number": "GZ-2021-001"}, content_type="application/json"
+    ).json()
+    assert body["listing"] == "listed" and body["number"] == "GZ-2021-001"
+    reused = city.post(
+        f"/api/library/{library.th_lib.pk}/decide/",
+        {"step": "approve", "number": "GZ-2021-001"},
+        content_type="application/json",
+    )
+    assert reused.status_code == 400
+    assert reused.json()["error"]["fields"]["number"] == ["入库编号“GZ-2021-001”已被使用。"]
+    no_reason = city.post(url, {"step": "withdraw"}, content_type="application/json")
+    assert no_reason.json()["error"]["fields"]["reason"] == ["请填写退库原因。"]
+    assert (
+        city.post(url, {"step": "publish"}, content_type="application/json").json()["listing"]
+        == "published"
+    )

@@ -1520,6 +1520,25 @@ API: dict[tuple[str, str], Probe] = {
         data=lambda w: {"note": "申报入库"},
         other=COUNTY,
     ),
+    ("GET", "/api/library/"): api_probe(
+        "get",
+        lambda w: "/api/library/",
+        CITY,
+        OK,
+        other=CITY_ELSEWHERE,
+        hidden=lambda w: HZ_PROJECT,
+    ),
+    ("GET", "/api/library/{id}/"): api_probe(
+        "get", lambda w: f"/api/library/{w.hz_lib.pk}/", CITY, OK, other=CITY_ELSEWHERE
+    ),
+    ("POST", "/api/library/{id}/decide/"): api_probe(
+        "post",
+        lambda w: f"/api/library/{w.hz_lib.pk}/decide/",
+        CITY,
+        OK,
+        data=lambda w: {"step": "return", "reason": "请补充实施成效"},
+        other=CITY_ELSEWHERE,
+    ),
     ("GET", "/api/competitions/"): api_probe(
         "get",
         lambda w: "/api/competitions/",
@@ -1706,6 +1725,11 @@ CHANGES: dict = {
     "competitions:competition_manage": ("projects.Category", "create", None),
     "competitions:entry_submit": ("projects.Entry", "create", None),
     ("POST", "/api/projects/"): ("projects.Project", "create", None),
+    ("POST", "/api/library/{id}/decide/"): (
+        "projects.LibraryEntry",
+        "update",
+        lambda w: w.hz_lib,
+    ),
     ("PATCH", "/api/projects/{id}/"): ("projects.Project", "update", lambda w: w.hz_project),
     ("POST", "/api/projects/{id}/activities/"): ("projects.Activity", "create", None),
     ("POST", "/api/projects/{id}/library/"): ("projects.LibraryEntry", "create", None),

@@ -22,7 +22,7 @@ from qingxie.core.viewsets import AttributedViewSetMixin, ServiceViewSet, fetch_
 from qingxie.ledger.selectors import association_number_normalize, associations_by_number
 from qingxie.projects import selectors, services
 from qingxie.projects.filtersets import CompetitionFilterSet, ProjectFilterSet
-from qingxie.projects.models import Competition, Programme, Project
+from qingxie.projects.models import Competition, LibraryEntry, Programme, Project
 from qingxie.regions.models import Region
 from qingxie.regions.selectors import region_by_code
 
@@ -408,11 +408,95 @@ def sinking_region(user, code: str | None) -> Region:
     return region
 
 
+class LibraryEntrySerializer(serializers.ModelSerializer):
+    """A project's standing in the library."""
+
+    project_name = serializers.CharField(source="project.name", read_only=True)
+    association = serializers.CharField(source="project.association.number", read_only=True)
+    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    listing_display = serializers.CharField(source="get_listing_display", read_only=True)
+
+    class Meta:
+        model = LibraryEntry
+        fields = [
+            "version",
+            "id",
+            "project",
+            "project_name",
+            "association",
+            "state",
+            "state_display",
+            "listing",
+            "listing_display",
+            "number",
+            "year",
+            "note",
+            "submitted_at",
+            "return_reason",
+            "verified_on",
+            "published_on",
+            "withdrawn_on",
+            "withdraw_reason",
+        ]
+        read_only_fields = fields
+
+
+class LibraryDecisionSerializer(serializers.Serializer):
+    """One decision of the level above on a library entry."""
+
+    step = serializers.ChoiceField(
+        choices=["approve", "return", "recommend", "publish", "withdraw"]
+    )
+    number = serializers.CharField(required=False, allow_blank=True)
+    reason = serializers.CharField(required=False, allow_blank=True)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="查询项目库条目（?queue=1：待本人审核）"),
+    retrieve=extend_schema(summary="取一个项目库条目"),
+)
+class LibraryEntryViewSet(ServiceViewSet):
+    """The project library (项目库): submissions and listed projects in the caller's scope."""
+
+    model = LibraryEntry
+    queryset = LibraryEntry.objects.none()
+    serializer_class = LibraryEntrySerializer
+    select_related = ("project__association",)
+    not_found_message = "未找到该项目库条目，或不在您的权限范围内。"
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        if self.action == "list" and self.request.query_params.get("queue"):
+            return qs.filter(pk__in=selectors.library_queue(self.request.user).values("pk"))
+        return qs
+
+    @extend_schema(
+        summary="审核入库：approve 批准入库、return 退回、recommend 推荐上线、publish 上线推介、withdraw 退库",
+        request=LibraryDecisionSerializer,
+        responses=LibraryEntrySerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        entry = self.get_object()
+        data = self.parse(LibraryDecisionSerializer)
+        step, user = data["step"], request.user
+        if step == "approve":
+            services.library_approve(actor=user, entry=entry, number=data.get("number"))
+        elif step == "return":
+            services.library_return(actor=user, entry=entry, reason=data.get("reason", ""))
+        else:
+            services.library_listing_change(
+                actor=user, entry=entry, step=step, reason=data.get("reason", "")
+            )
+        return self.respond(entry)
+
+
 def register(router) -> None:
     """Register the viewsets on the API router."""
     router.register("programmes", ProgrammeViewSet, basename="programme")
     router.register("projects", ProjectViewSet, basename="project")
     router.register("competitions", CompetitionViewSet, basename="competition")
+    router.register("library", LibraryEntryViewSet, basename="libraryentry")
 
 
 from django.urls import re_path  # noqa: E402
