@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "qingxie.ledger",
     "qingxie.teams",
     "qingxie.trainings",
+    "qingxie.projects",
     "qingxie.sheets",
     "qingxie.reports",
     "qingxie.web",

@@ -61,7 +61,9 @@ def test_a_spooled_list_keeps_its_head_in_memory_and_reads_the_rest_back_in_orde
 
 
 def test_sheet_kinds_come_from_the_registry_in_the_page_order():
-    assert [k.name for k in sheet_kinds()] == ["ledger", "teams", "group-members", "coverage"]
+    # The platform's own kinds come first, in their order; later apps add theirs after (50+).
+    names = [k.name for k in sheet_kinds()]
+    assert names[:4] == ["ledger", "teams", "group-members", "coverage"]
 
 
 @pytest.mark.django_db

@@ -41,6 +41,9 @@ from qingxie.ledger.models import Association, ChecklistEntry, ChecklistItem, Se
 from qingxie.regions.models import Region
 from qingxie.teams.services import team_create
 
+HZ_PROJECT = "海珠关爱留守儿童"
+GD_CONTEST = "广东益苗计划"
+
 FOUNDED = datetime.date(2020, 1, 1)
 VALID_USCC = "91440105MA59A1B2C0"
 
@@ -158,7 +161,52 @@ class World:
 
         self.gd_target, self.gx_target = target("440000"), target("450000")
         self.sha = self.upload("county_admin", "440105")
+        self.build_projects()
         return self
+
+    def build_projects(self) -> None:
+        """A project and a library submission in Haizhu, one in Luohu; Guangdong's contest
+        with an entry from Haizhu judged by a Shenzhen cadre; Guangxi's contest; a pilot."""
+        from qingxie.projects import competitions as contest
+        from qingxie.projects import services as projects
+
+        def project(a, name):
+            return projects.project_create(
+                actor=None,
+                association=a,
+                name=name,
+                field="children",
+                region=a.region,
+                start_on=datetime.date(2021, 1, 1),
+                status="running",
+            )
+
+        self.hz_project = project(self.hz, HZ_PROJECT)
+        self.lh_project = project(self.lh, "罗湖助残")
+        self.th_project = project(self.th, "天河助残")
+        self.hz_lib = projects.library_submit(actor=None, project=self.hz_project, note="申报")
+        gd, gx = Region.objects.get(code="440000"), Region.objects.get(code="450000")
+        self.gd_comp = contest.competition_create(
+            actor=None, organiser=gd, name=GD_CONTEST, year=2021
+        )
+        self.gx_comp = contest.competition_create(
+            actor=None, organiser=gx, name="广西项目大赛", year=2021
+        )
+        category = contest.category_add(actor=None, competition=self.gd_comp, name="关爱少年儿童")
+        self.gd_category = category
+        self.gd_stage = contest.stage_add(actor=None, competition=self.gd_comp, kind="preliminary")
+        contest.criteria_set(
+            actor=None, stage=self.gd_stage, criteria=[{"name": "项目创意", "weight": 100}]
+        )
+        self.gd_entry = contest.entry_submit(
+            actor=None, competition=self.gd_comp, category=category, project=self.hz_project
+        )
+        contest.judge_assign(
+            actor=None, stage=self.gd_stage, category=category, judge=self.user(*CITY_ELSEWHERE)
+        )
+        projects.pilot_create(
+            actor=None, organiser=gd, name="共创美好社区", starts_on=datetime.date(2021, 1, 1)
+        )
 
     def upload(self, role: str, code: str) -> str:
         """An import file kept for that user, previewed (it has problems): its SHA-256."""
@@ -275,6 +323,27 @@ TEAM_FORM = {
 }
 MEMBER_FORM = {"name": "海珠中学团委", "kind": "school", "admitted_on": "2022-01-01"}
 ITEM_FORM = {"title": "制定并公开协会章程", "required": "on", "active": "on", "position": "20"}
+
+
+PROJECT_FORM = {
+    "name": "海珠金晖助老",
+    "programme": "jinhui",
+    "field": "elderly_disabled",
+    "region": "440105001",
+    "status": "running",
+    "start_on": "2021-03-01",
+}
+ACTIVITY_FORM = {
+    "title": "重阳探访",
+    "starts_at": "2021-10-14T09:00",
+    "ends_at": "2021-10-14T12:00",
+    "place": "赤岗街道社区服务中心",
+    "posts": "8",
+}
+CATALOGUE_IS_SHARED = "上线推介的项目库目录面向所有已登录用户（遴选入库、上线推介），不按区划划分"
+PILOTS_ARE_SHARED = "试点工作由全国或省级设立，所辖各级均可查看；数字按本人区划统计"
+PROGRAMMES_ARE_SHARED = "品牌项目是全国统一的参考资料，各级均可查看"
+JUDGES_BY_ASSIGNMENT = "评审页按评委分配开放：未分配的用户（含本区划的只读用户）答 404"
 
 
 def _suspend_hz(w):
@@ -1100,6 +1169,253 @@ PAGES: dict[str, list[Probe]] = {
             other=COUNTY_ELSEWHERE,
         ),
     ],
+    "projects:project_list": [
+        Probe(
+            "get",
+            lambda w: "/projects/",
+            COUNTY,
+            OK,
+            other=COUNTY_ELSEWHERE,
+            hidden=lambda w: HZ_PROJECT,
+        )
+    ],
+    "projects:project_create": [
+        Probe(
+            "get",
+            lambda w: f"/projects/new/?association={w.hz.number}",
+            COUNTY,
+            OK,
+            other=COUNTY_ELSEWHERE,
+            viewer_status=403,
+        ),
+        Probe(
+            "post",
+            lambda w: f"/projects/new/?association={w.hz.number}",
+            COUNTY,
+            REDIRECT,
+            data=lambda w: PROJECT_FORM,
+            other=COUNTY_ELSEWHERE,
+        ),
+    ],
+    "projects:project_detail": [
+        Probe("get", lambda w: f"/projects/{w.hz_project.pk}/", COUNTY, OK, other=COUNTY_ELSEWHERE)
+    ],
+    "projects:project_edit": [
+        Probe(
+            "get",
+            lambda w: f"/projects/{w.hz_project.pk}/edit/",
+            COUNTY,
+            OK,
+            other=COUNTY_ELSEWHERE,
+            viewer_status=403,
+        ),
+        Probe(
+            "post",
+            lambda w: f"/projects/{w.hz_project.pk}/edit/",
+            COUNTY,
+            REDIRECT,
+            data=lambda w: {**PROJECT_FORM, "name": "海珠关爱行动"},
+            other=COUNTY_ELSEWHERE,
+        ),
+    ],
+    "projects:activity_create": [
+        Probe(
+            "get",
+            lambda w: f"/projects/{w.hz_project.pk}/activities/new/",
+            COUNTY,
+            OK,
+            other=COUNTY_ELSEWHERE,
+            viewer_status=403,
+        ),
+        Probe(
+            "post",
+            lambda w: f"/projects/{w.hz_project.pk}/activities/new/",
+            COUNTY,
+            REDIRECT,
+            data=lambda w: ACTIVITY_FORM,
+            other=COUNTY_ELSEWHERE,
+        ),
+    ],
+    "projects:library_submit": [
+        Probe(
+            "get",
+            lambda w: f"/projects/{w.lh_project.pk}/library/",
+            ("county_admin", "440303"),
+            OK,
+            other=COUNTY,
+            viewer_status=403,
+        ),
+        Probe(
+            "post",
+            lambda w: f"/projects/{w.lh_project.pk}/library/",
+            ("county_admin", "440303"),
+            REDIRECT,
+            data=lambda w: {"note": "申报入库"},
+            other=COUNTY,
+        ),
+    ],
+    "projects:library_queue": [
+        Probe(
+            "get",
+            lambda w: "/projects/library/",
+            CITY,
+            OK,
+            other=CITY_ELSEWHERE,
+            hidden=lambda w: HZ_PROJECT,
+        )
+    ],
+    "projects:library_decide": [
+        Probe(
+            "get",
+            lambda w: f"/projects/library/{w.hz_lib.pk}/return/",
+            CITY,
+            OK,
+            other=CITY_ELSEWHERE,
+            viewer_status=403,
+        ),
+        Probe(
+            "post",
+            lambda w: f"/projects/library/{w.hz_lib.pk}/return/",
+            CITY,
+            REDIRECT,
+            data=lambda w: {"reason": "请补充实施成效"},
+            other=CITY_ELSEWHERE,
+        ),
+    ],
+    "projects:catalogue": [
+        Probe("get", lambda w: "/projects/catalogue/", COUNTY, OK, why=CATALOGUE_IS_SHARED)
+    ],
+    "projects:sinking": [
+        Probe(
+            "get", lambda w: "/projects/sinking/?region=440105", COUNTY, OK, other=COUNTY_ELSEWHERE
+        )
+    ],
+    "projects:pilot_list": [
+        Probe("get", lambda w: "/projects/pilots/", COUNTY, OK, why=PILOTS_ARE_SHARED)
+    ],
+    "competitions:competition_list": [
+        Probe(
+            "get",
+            lambda w: "/competitions/",
+            COUNTY,
+            OK,
+            other=PROVINCE_ELSEWHERE,
+            hidden=lambda w: GD_CONTEST,
+        )
+    ],
+    "competitions:competition_create": [
+        Probe(
+            "get",
+            lambda w: "/competitions/new/",
+            PROVINCE,
+            OK,
+            viewer_status=403,
+            why="空白表单，不涉及已有对象；只读用户没有举办赛事的权限",
+        ),
+        Probe(
+            "post",
+            lambda w: "/competitions/new/",
+            PROVINCE,
+            REDIRECT,
+            data=lambda w: {
+                "organiser": "440000",
+                "name": "益苗计划2023",
+                "year": "2023",
+                "tie_rule": "top_criterion",
+            },
+            other=PROVINCE_ELSEWHERE,
+            other_status=403,
+            why="新建赛事：他省管理员以广东省名义举办答 403，不涉及已有对象",
+        ),
+    ],
+    "competitions:competition_manage": [
+        Probe(
+            "get",
+            lambda w: f"/competitions/{w.gd_comp.pk}/manage/",
+            PROVINCE,
+            OK,
+            other=PROVINCE_ELSEWHERE,
+            viewer_status=403,
+        ),
+        Probe(
+            "post",
+            lambda w: f"/competitions/{w.gd_comp.pk}/manage/",
+            PROVINCE,
+            REDIRECT,
+            data=lambda w: {"op": "category", "name": "社区治理"},
+            other=PROVINCE_ELSEWHERE,
+        ),
+    ],
+    "competitions:entry_submit": [
+        Probe(
+            "get",
+            lambda w: f"/competitions/{w.gd_comp.pk}/enter/",
+            CITY,
+            OK,
+            other=PROVINCE_ELSEWHERE,
+            viewer_status=403,
+        ),
+        Probe(
+            "post",
+            lambda w: f"/competitions/{w.gd_comp.pk}/enter/",
+            CITY,
+            REDIRECT,
+            data=lambda w: {
+                "category": w.gd_category.pk,
+                "project": w.th_project.pk,
+                "list_position": "2",
+            },
+            other=PROVINCE_ELSEWHERE,
+        ),
+    ],
+    "competitions:competition_detail": [
+        Probe(
+            "get",
+            lambda w: f"/competitions/{w.gd_comp.pk}/",
+            COUNTY,
+            OK,
+            other=PROVINCE_ELSEWHERE,
+        )
+    ],
+    "competitions:judge_list": [
+        Probe(
+            "get",
+            lambda w: f"/competitions/{w.gd_comp.pk}/judge/",
+            PROVINCE,
+            OK,
+            other=PROVINCE_ELSEWHERE,
+        )
+    ],
+    "competitions:judge_score": [
+        Probe(
+            "get",
+            lambda w: f"/competitions/{w.gd_comp.pk}/judge/{w.gd_entry.pk}/",
+            CITY_ELSEWHERE,
+            OK,
+            other=PROVINCE_ELSEWHERE,
+            viewer_status=404,
+            why=JUDGES_BY_ASSIGNMENT,
+        ),
+        Probe(
+            "post",
+            lambda w: f"/competitions/{w.gd_comp.pk}/judge/{w.gd_entry.pk}/",
+            CITY_ELSEWHERE,
+            REDIRECT,
+            data=lambda w: {f"criterion_{w.gd_stage.criteria.get().pk}": "88", "draft": "1"},
+            other=PROVINCE_ELSEWHERE,
+            viewer_status=404,
+            why=JUDGES_BY_ASSIGNMENT,
+        ),
+    ],
+    "competitions:ranking": [
+        Probe(
+            "get",
+            lambda w: f"/competitions/{w.gd_comp.pk}/ranking/",
+            PROVINCE,
+            OK,
+            other=PROVINCE_ELSEWHERE,
+        )
+    ],
     "sheets:index": [Probe("get", lambda w: "/sheets/", COUNTY, OK, why=NOT_SCOPED)],
     "sheets:template": [
         Probe("get", lambda w: "/sheets/ledger/template/", COUNTY, OK, why="空白模板，不含数据")
@@ -1613,6 +1929,104 @@ API: dict[tuple[str, str], Probe] = {
         data=lambda w: {"on": "2023-01-01"},
         other=COUNTY_ELSEWHERE,
     ),
+    ("GET", "/api/programmes/"): api_probe(
+        "get", lambda w: "/api/programmes/", COUNTY, OK, why=PROGRAMMES_ARE_SHARED
+    ),
+    ("GET", "/api/programmes/{code}/"): api_probe(
+        "get", lambda w: "/api/programmes/guanai/", COUNTY, OK, why=PROGRAMMES_ARE_SHARED
+    ),
+    ("GET", "/api/programmes/sinking/"): api_probe(
+        "get",
+        lambda w: "/api/programmes/sinking?region=440105",
+        COUNTY,
+        OK,
+        other=COUNTY_ELSEWHERE,
+    ),
+    ("GET", "/api/projects/"): api_probe(
+        "get",
+        lambda w: "/api/projects/",
+        COUNTY,
+        OK,
+        other=COUNTY_ELSEWHERE,
+        hidden=lambda w: HZ_PROJECT,
+    ),
+    ("POST", "/api/projects/"): api_probe(
+        "post",
+        lambda w: "/api/projects/",
+        COUNTY,
+        (201,),
+        data=lambda w: {**PROJECT_FORM, "association": w.hz.number},
+        other=COUNTY_ELSEWHERE,
+    ),
+    ("GET", "/api/projects/{id}/"): api_probe(
+        "get", lambda w: f"/api/projects/{w.hz_project.pk}/", COUNTY, OK, other=COUNTY_ELSEWHERE
+    ),
+    ("PATCH", "/api/projects/{id}/"): api_probe(
+        "patch",
+        lambda w: f"/api/projects/{w.hz_project.pk}/",
+        COUNTY,
+        OK,
+        data=lambda w: {"name": "海珠关爱行动"},
+        other=COUNTY_ELSEWHERE,
+    ),
+    ("POST", "/api/projects/{id}/activities/"): api_probe(
+        "post",
+        lambda w: f"/api/projects/{w.hz_project.pk}/activities/",
+        COUNTY,
+        (201,),
+        data=lambda w: {
+            **ACTIVITY_FORM,
+            "starts_at": "2021-10-14T09:00:00+08:00",
+            "ends_at": "2021-10-14T12:00:00+08:00",
+            "posts": 8,
+        },
+        other=COUNTY_ELSEWHERE,
+    ),
+    ("POST", "/api/projects/{id}/library/"): api_probe(
+        "post",
+        lambda w: f"/api/projects/{w.lh_project.pk}/library/",
+        ("county_admin", "440303"),
+        OK,
+        data=lambda w: {"note": "申报入库"},
+        other=COUNTY,
+    ),
+    ("GET", "/api/library/"): api_probe(
+        "get",
+        lambda w: "/api/library/",
+        CITY,
+        OK,
+        other=CITY_ELSEWHERE,
+        hidden=lambda w: HZ_PROJECT,
+    ),
+    ("GET", "/api/library/{id}/"): api_probe(
+        "get", lambda w: f"/api/library/{w.hz_lib.pk}/", CITY, OK, other=CITY_ELSEWHERE
+    ),
+    ("POST", "/api/library/{id}/decide/"): api_probe(
+        "post",
+        lambda w: f"/api/library/{w.hz_lib.pk}/decide/",
+        CITY,
+        OK,
+        data=lambda w: {"step": "return", "reason": "请补充实施成效"},
+        other=CITY_ELSEWHERE,
+    ),
+    ("GET", "/api/competitions/"): api_probe(
+        "get",
+        lambda w: "/api/competitions/",
+        COUNTY,
+        OK,
+        other=PROVINCE_ELSEWHERE,
+        hidden=lambda w: GD_CONTEST,
+    ),
+    ("GET", "/api/competitions/{id}/"): api_probe(
+        "get", lambda w: f"/api/competitions/{w.gd_comp.pk}/", COUNTY, OK, other=PROVINCE_ELSEWHERE
+    ),
+    ("GET", "/api/competitions/{id}/ranking/"): api_probe(
+        "get",
+        lambda w: f"/api/competitions/{w.gd_comp.pk}/ranking/",
+        COUNTY,
+        OK,
+        other=PROVINCE_ELSEWHERE,
+    ),
 }
 
 #: API URL patterns that are not operations of the schema: the schema itself and its docs
@@ -1805,6 +2219,24 @@ CHANGES: dict = {
     "teams:team_detail": ("teams.Team", "reveal", lambda w: w.hz_team),
     "teams:team_edit": ("teams.Team", "update", lambda w: w.hz_team),
     "teams:team_dissolve": ("teams.Team", "update", lambda w: w.hz_team),
+    "projects:project_create": ("projects.Project", "create", None),
+    "projects:project_edit": ("projects.Project", "update", lambda w: w.hz_project),
+    "projects:activity_create": ("projects.Activity", "create", None),
+    "projects:library_submit": ("projects.LibraryEntry", "create", None),
+    "projects:library_decide": ("projects.LibraryEntry", "update", lambda w: w.hz_lib),
+    "competitions:judge_score": ("projects.ScoreSheet", "create", None),
+    "competitions:competition_create": ("projects.Competition", "create", None),
+    "competitions:competition_manage": ("projects.Category", "create", None),
+    "competitions:entry_submit": ("projects.Entry", "create", None),
+    ("POST", "/api/projects/"): ("projects.Project", "create", None),
+    ("POST", "/api/library/{id}/decide/"): (
+        "projects.LibraryEntry",
+        "update",
+        lambda w: w.hz_lib,
+    ),
+    ("PATCH", "/api/projects/{id}/"): ("projects.Project", "update", lambda w: w.hz_project),
+    ("POST", "/api/projects/{id}/activities/"): ("projects.Activity", "create", None),
+    ("POST", "/api/projects/{id}/library/"): ("projects.LibraryEntry", "create", None),
     ("POST", "/api/associations/"): ("ledger.Association", "create", None),
     ("PATCH", "/api/associations/{number}/"): ("ledger.Association", "update", lambda w: w.hz),
     ("POST", "/api/associations/{number}/suspend/"): (

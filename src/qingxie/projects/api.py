@@ -1,0 +1,504 @@
+"""Projects API: `/api/programmes/` and `/api/programmes/sinking`, `/api/projects/` (with
+activities and the library submission), `/api/competitions/` and its `ranking`.
+
+Lists come through `restrict(user, "view")`; writes go to the services, which re-check.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import exceptions, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from qingxie.accounts.permissions import home_region
+from qingxie.core.api import Pagination
+from qingxie.core.errors import QingxieError
+from qingxie.core.serializers import parse_date
+from qingxie.core.viewsets import AttributedViewSetMixin, ServiceViewSet, fetch_or_404
+from qingxie.ledger.selectors import association_number_normalize, associations_by_number
+from qingxie.projects import selectors, services
+from qingxie.projects.filtersets import CompetitionFilterSet, ProjectFilterSet
+from qingxie.projects.models import Competition, LibraryEntry, Programme, Project
+from qingxie.regions.models import Region
+from qingxie.regions.selectors import region_by_code
+
+
+class ProgrammeSerializer(serializers.ModelSerializer):
+    """A brand programme."""
+
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Programme
+        fields = ["id", "code", "name", "description", "parent", "region", "active"]
+        read_only_fields = fields
+
+
+class ActivitySerializer(serializers.Serializer):
+    """An activity: time, place, posts."""
+
+    id = serializers.IntegerField(read_only=True)
+    title = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    place = serializers.CharField()
+    township = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    posts = serializers.IntegerField()
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    """A project as the API shows it, with its activities and library standing."""
+
+    association = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    association_name = serializers.CharField(source="association.name", read_only=True)
+    programme = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    county = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    activities = serializers.SerializerMethodField()
+    library = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Project
+        fields = [
+            "version",
+            "id",
+            "name",
+            "association",
+            "association_name",
+            "programme",
+            "field",
+            "region",
+            "county",
+            "target_groups",
+            "start_on",
+            "end_on",
+            "status",
+            "goals",
+            "results",
+            "budget",
+            "funding_sources",
+            "partners",
+            "activities",
+            "library",
+            "is_demo",
+        ]
+        read_only_fields = fields
+
+    def get_activities(self, obj) -> list[dict]:
+        return [
+            {
+                "id": a.pk,
+                "title": a.title,
+                "starts_at": a.starts_at.isoformat(),
+                "ends_at": a.ends_at.isoformat(),
+                "place": a.place,
+                "township": a.township.code if a.township else None,
+                "posts": a.posts,
+            }
+            for a in obj.activities.select_related("township").order_by("starts_at", "id")
+        ]
+
+    def get_library(self, obj) -> dict | None:
+        entry = getattr(obj, "library_entry", None)
+        if entry is None:
+            return None
+        return {
+            "state": entry.state,
+            "listing": entry.listing,
+            "number": entry.number,
+            "year": entry.year,
+            "return_reason": entry.return_reason,
+        }
+
+
+class ProjectUpdateSerializer(serializers.Serializer):
+    """The editable fields of a project (codes for programme and region)."""
+
+    name = serializers.CharField(required=False, allow_blank=True)
+    programme = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    field = serializers.CharField(required=False)
+    region = serializers.CharField(required=False)
+    target_groups = serializers.ListField(child=serializers.CharField(), required=False)
+    start_on = serializers.DateField(required=False)
+    end_on = serializers.DateField(required=False, allow_null=True)
+    status = serializers.CharField(required=False)
+    goals = serializers.CharField(required=False, allow_blank=True)
+    results = serializers.CharField(required=False, allow_blank=True)
+    budget = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
+    funding_sources = serializers.CharField(required=False, allow_blank=True)
+    partners = serializers.CharField(required=False, allow_blank=True)
+
+
+class ProjectCreateSerializer(ProjectUpdateSerializer):
+    """A new project under the association named by its unified number."""
+
+    association = serializers.CharField(help_text="协会统一编号")
+
+
+class LibrarySubmitSerializer(serializers.Serializer):
+    """The note sent with a library submission."""
+
+    note = serializers.CharField()
+
+
+PROJECT_HINTS = {
+    "association": "项目的实施协会不能修改。",
+    "county": "所在县级单位随服务区域确定。",
+    "library": "入库请通过 library 操作申报。",
+    "activities": "活动请通过 activities 操作添加。",
+}
+
+
+def _resolve(data: dict) -> dict:
+    if "region" in data:
+        data["region"] = region_by_code(data["region"], field="region")
+    if "programme" in data:
+        code = data["programme"]
+        data["programme"] = None
+        if code:
+            data["programme"] = Programme.objects.filter(code=code).first()
+            if data["programme"] is None:
+                raise QingxieError(f"未找到代码为“{code}”的品牌项目。", field="programme")
+    return data
+
+
+@extend_schema_view(
+    list=extend_schema(summary="查询品牌项目"), retrieve=extend_schema(summary="取一个品牌项目")
+)
+class ProgrammeViewSet(ServiceViewSet):
+    """Brand programmes (品牌项目): reference data every cadre reads."""
+
+    model = Programme
+    queryset = Programme.objects.none()
+    serializer_class = ProgrammeSerializer
+    select_related = ("parent", "region")
+    pagination_class = Pagination
+    lookup_field = "code"
+    lookup_value_regex = r"[a-z0-9_-]+"
+    not_found_message = "未找到该品牌项目。"
+
+    def get_queryset(self):
+        return super().get_queryset().order_by("position", "code")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="查询志愿服务项目"),
+    retrieve=extend_schema(summary="取一个志愿服务项目"),
+    create=extend_schema(
+        summary="新建项目", request=ProjectCreateSerializer, responses=ProjectSerializer
+    ),
+    partial_update=extend_schema(
+        summary="更正项目信息", request=ProjectUpdateSerializer, responses=ProjectSerializer
+    ),
+)
+class ProjectViewSet(ServiceViewSet):
+    """Volunteer service projects inside the caller's scope."""
+
+    model = Project
+    queryset = Project.objects.none()
+    serializer_class = ProjectSerializer
+    filterset_class = ProjectFilterSet
+    select_related = ("association", "programme", "region", "county")
+    not_found_message = "未找到该项目，或不在您的权限范围内。"
+    refused_hints = PROJECT_HINTS
+
+    def create(self, request, *args, **kwargs):
+        data = self.parse(ProjectCreateSerializer)
+        number = association_number_normalize(data.pop("association"))
+        association = associations_by_number(request.user, [number]).get(number)
+        if association is None:
+            raise exceptions.NotFound(f"未找到统一编号为 {number} 的协会，或不在您的权限范围内。")
+        project = services.project_create(
+            actor=request.user, association=association, **_resolve(data)
+        )
+        return self.respond(project, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        project = self.get_object()
+        expected = self.expected_version()
+        allowed = {*ProjectUpdateSerializer().fields, "version"}
+        data = self.parse(ProjectUpdateSerializer, allowed=allowed, partial=True)
+        services.project_update(
+            actor=request.user, project=project, expected_version=expected, **_resolve(data)
+        )
+        return self.respond(project)
+
+    @extend_schema(summary="添加项目活动", request=ActivitySerializer, responses=ProjectSerializer)
+    @action(detail=True, methods=["post"])
+    def activities(self, request, pk=None):
+        project = self.get_object()
+        data = self.parse(ActivitySerializer)
+        if data.get("township"):
+            data["township"] = region_by_code(data["township"], field="township")
+        else:
+            data.pop("township", None)
+        services.activity_create(actor=request.user, project=project, **data)
+        return self.respond(project, status.HTTP_201_CREATED)
+
+    @extend_schema(summary="申报入库", request=LibrarySubmitSerializer, responses=ProjectSerializer)
+    @action(detail=True, methods=["post"])
+    def library(self, request, pk=None):
+        project = self.get_object()
+        data = self.parse(LibrarySubmitSerializer)
+        services.library_submit(actor=request.user, project=project, note=data["note"])
+        return self.respond(project)
+
+
+class CompetitionSerializer(serializers.ModelSerializer):
+    """An edition with its categories and stages."""
+
+    organiser = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    programme = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    categories = serializers.SerializerMethodField()
+    stages = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Competition
+        fields = [
+            "id",
+            "name",
+            "year",
+            "organiser",
+            "programme",
+            "upper",
+            "tie_rule",
+            "entries_open",
+            "entries_close",
+            "notice_starts",
+            "notice_ends",
+            "categories",
+            "stages",
+        ]
+        read_only_fields = fields
+
+    def get_categories(self, obj) -> list[dict]:
+        return [{"id": c.pk, "name": c.name} for c in obj.categories.all()]
+
+    def get_stages(self, obj) -> list[dict]:
+        return [
+            {
+                "kind": s.kind,
+                "name": s.get_kind_display(),
+                "drop_extremes": s.drop_extremes,
+                "criteria": [
+                    {
+                        "id": c.pk,
+                        "name": c.name,
+                        "weight": str(c.weight),
+                        "max_score": str(c.max_score),
+                    }
+                    for c in s.criteria.all()
+                ],
+            }
+            for s in obj.stages.all()
+        ]
+
+
+def ranking_payload(competition: Competition, result) -> dict:
+    """The ranking as the API returns it."""
+    return {
+        "competition": competition.pk,
+        "stage": result.stage.kind if result.stage else None,
+        "tie_rule": result.tie_rule,
+        "results": [
+            {
+                "entry": r["entry"].pk,
+                "project": r["entry"].project_id,
+                "project_name": r["entry"].project.name,
+                "category": block["category"].name,
+                "region": r["entry"].submitting_region.code,
+                "association": r["entry"].project.association.name,
+                "score": str(r["row"].score_display) if r["row"].score is not None else None,
+                "sheets": r["row"].sheets,
+                "rank": r["row"].rank,
+                "award": r["award"].tier if r["award"] else None,
+                "amount": str(r["award"].amount) if r["award"] else None,
+            }
+            for block in result.categories
+            for r in block["rows"]
+        ],
+    }
+
+
+@extend_schema_view(
+    list=extend_schema(summary="查询项目大赛"), retrieve=extend_schema(summary="取一届项目大赛")
+)
+class CompetitionViewSet(ServiceViewSet):
+    """Competition editions the caller may see (organised in their subtree or above)."""
+
+    model = Competition
+    queryset = Competition.objects.none()
+    serializer_class = CompetitionSerializer
+    filterset_class = CompetitionFilterSet
+    select_related = ("organiser", "programme")
+    pagination_class = Pagination
+    not_found_message = "未找到该赛事，或不在您的权限范围内。"
+
+    def get_queryset(self):
+        return super().get_queryset().order_by("-year", "id")
+
+    @extend_schema(
+        summary="赛事排名",
+        parameters=[
+            OpenApiParameter(
+                "stage", OpenApiTypes.STR, description="阶段（默认：最近有评分的阶段）"
+            ),
+            OpenApiParameter(
+                "category", OpenApiTypes.STR, description="组别名称或编号（默认：全部）"
+            ),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    @action(detail=True, methods=["get"])
+    def ranking(self, request, pk=None):
+        competition = self.get_object()
+        stage = category = None
+        if raw := request.query_params.get("stage"):
+            stage = competition.stages.filter(kind=raw).first()
+            if stage is None:
+                raise QingxieError(f"该赛事没有“{raw}”阶段。", field="stage")
+        if raw := request.query_params.get("category"):
+            qs = competition.categories.all()
+            category = (qs.filter(pk=raw).first() if raw.isdigit() else None) or qs.filter(
+                name=raw
+            ).first()
+            if category is None:
+                raise QingxieError(f"该赛事没有“{raw}”组别。", field="category")
+        result = selectors.competition_ranking(competition, stage=stage, category=category)
+        return Response(ranking_payload(competition, result))
+
+
+class SinkingView(AttributedViewSetMixin, APIView):
+    """Which counties run each brand programme on a date (逐级下沉), per child region."""
+
+    @extend_schema(
+        summary="品牌项目下沉情况",
+        parameters=[
+            OpenApiParameter("region", OpenApiTypes.STR, description="区划代码，默认为本人区划"),
+            OpenApiParameter("as_of", OpenApiTypes.DATE, description="统计日期，默认今天"),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request):
+        region = sinking_region(request.user, request.query_params.get("region"))
+        raw = request.query_params.get("as_of")
+        as_of = parse_date(raw, field="as_of", label="统计日期") if raw else timezone.localdate()
+        return Response(selectors.sinking(region, as_of))
+
+
+def sinking_region(user, code: str | None) -> Region:
+    """The region asked about, or the user's home region; 404 outside the user's scope."""
+    if not code:
+        region = home_region(user)
+        if region is None:
+            raise exceptions.NotFound("您还没有任何区划的权限。")
+        return region
+    region = fetch_or_404(
+        Region.objects.restrict(user, "view"),
+        f"未找到行政区划代码 {code}，或不在您的权限范围内。",
+        code=code.strip(),
+    )
+    if region.level >= Region.Level.TOWNSHIP:
+        raise QingxieError("下沉情况按县级单位统计，请选择县级及以上区划。", field="region")
+    return region
+
+
+class LibraryEntrySerializer(serializers.ModelSerializer):
+    """A project's standing in the library."""
+
+    project_name = serializers.CharField(source="project.name", read_only=True)
+    association = serializers.CharField(source="project.association.number", read_only=True)
+    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    listing_display = serializers.CharField(source="get_listing_display", read_only=True)
+
+    class Meta:
+        model = LibraryEntry
+        fields = [
+            "version",
+            "id",
+            "project",
+            "project_name",
+            "association",
+            "state",
+            "state_display",
+            "listing",
+            "listing_display",
+            "number",
+            "year",
+            "note",
+            "submitted_at",
+            "return_reason",
+            "verified_on",
+            "published_on",
+            "withdrawn_on",
+            "withdraw_reason",
+        ]
+        read_only_fields = fields
+
+
+class LibraryDecisionSerializer(serializers.Serializer):
+    """One decision of the level above on a library entry."""
+
+    step = serializers.ChoiceField(
+        choices=["approve", "return", "recommend", "publish", "withdraw"]
+    )
+    number = serializers.CharField(required=False, allow_blank=True)
+    reason = serializers.CharField(required=False, allow_blank=True)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="查询项目库条目（?queue=1：待本人审核）"),
+    retrieve=extend_schema(summary="取一个项目库条目"),
+)
+class LibraryEntryViewSet(ServiceViewSet):
+    """The project library (项目库): submissions and listed projects in the caller's scope."""
+
+    model = LibraryEntry
+    queryset = LibraryEntry.objects.none()
+    serializer_class = LibraryEntrySerializer
+    select_related = ("project__association",)
+    not_found_message = "未找到该项目库条目，或不在您的权限范围内。"
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        if self.action == "list" and self.request.query_params.get("queue"):
+            return qs.filter(pk__in=selectors.library_queue(self.request.user).values("pk"))
+        return qs
+
+    @extend_schema(
+        summary="审核入库：approve 批准入库、return 退回、recommend 推荐上线、publish 上线推介、withdraw 退库",
+        request=LibraryDecisionSerializer,
+        responses=LibraryEntrySerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        entry = self.get_object()
+        data = self.parse(LibraryDecisionSerializer)
+        step, user = data["step"], request.user
+        if step == "approve":
+            services.library_approve(actor=user, entry=entry, number=data.get("number"))
+        elif step == "return":
+            services.library_return(actor=user, entry=entry, reason=data.get("reason", ""))
+        else:
+            services.library_listing_change(
+                actor=user, entry=entry, step=step, reason=data.get("reason", "")
+            )
+        return self.respond(entry)
+
+
+def register(router) -> None:
+    """Register the viewsets on the API router."""
+    router.register("programmes", ProgrammeViewSet, basename="programme")
+    router.register("projects", ProjectViewSet, basename="project")
+    router.register("competitions", CompetitionViewSet, basename="competition")
+    router.register("library", LibraryEntryViewSet, basename="libraryentry")
+
+
+from django.urls import re_path  # noqa: E402
+
+urlpatterns = [re_path(r"^programmes/sinking/?$", SinkingView.as_view(), name="programme-sinking")]

@@ -1,0 +1,65 @@
+"""Filters of the project and competition lists, on the pages and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+
+from qingxie.core.models import subtree_q
+from qingxie.projects.choices import ProjectField, ProjectStatus
+from qingxie.projects.models import Competition, Project
+from qingxie.regions.models import Region
+
+
+class ProjectFilterSet(django_filters.FilterSet):
+    """What the project list can be narrowed and sorted by."""
+
+    q = django_filters.CharFilter(label="项目名称", method="search")
+    region = django_filters.CharFilter(label="区划代码（含下级）", method="in_region")
+    programme = django_filters.CharFilter(label="品牌项目代码", method="of_programme")
+    field = django_filters.ChoiceFilter(
+        label="服务领域", choices=ProjectField.choices, empty_label="全部"
+    )
+    status = django_filters.ChoiceFilter(
+        label="状态", choices=ProjectStatus.choices, empty_label="全部"
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(("name", "name"), ("start_on", "start_on"), ("status", "status")),
+        label="排序",
+        widget=forms.HiddenInput,
+    )
+
+    class Meta:
+        model = Project
+        fields = ["q", "region", "programme", "field", "status"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(name__icontains=value) if value else queryset
+
+    def in_region(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        region = Region.objects.filter(code=value).only("path").first()
+        if region is None:
+            return queryset.none()
+        return queryset.filter(subtree_q("region__path", region.path))
+
+    def of_programme(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(programme__code=value) | queryset.filter(
+            programme__parent__code=value
+        )
+
+
+class CompetitionFilterSet(django_filters.FilterSet):
+    """Editions by year."""
+
+    year = django_filters.NumberFilter(label="年度")
+
+    class Meta:
+        model = Competition
+        fields = ["year"]
