@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "qingxie.regions",
     "qingxie.ledger",
     "qingxie.teams",
+    "qingxie.assessment",
     "qingxie.sheets",
     "qingxie.reports",
     "qingxie.web",
