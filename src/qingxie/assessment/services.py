@@ -68,6 +68,11 @@ def _today() -> datetime.date:
     return timezone.localdate()
 
 
+def num(value) -> str:
+    """A number as cadres write it: 100, 98.5 (no trailing zeros)."""
+    return format(Decimal(str(value)).normalize(), "f")
+
+
 SHEET_REVIEW = register_review(
     Review(
         key="assessment.sheet",
@@ -110,7 +115,7 @@ def version_problems(version: IndicatorVersion) -> list[str]:
     problems = []
     total = weight_sum(version)
     if total != version.total:
-        problems.append(f"指标分值合计为 {total:g} 分，应等于总分 {version.total:g} 分。")
+        problems.append(f"指标分值合计为 {num(total)} 分，应等于总分 {num(version.total)} 分。")
     for ind in version.indicators.all():
         if ind.kind != IndicatorKind.MANUAL and ind.source and indicator_source(ind.source) is None:
             problems.append(f"指标“{ind.name}”的数据来源“{ind.source}”未安装。")
@@ -269,7 +274,7 @@ def indicator_update(
             if others + weight > version.total:
                 errors.add(
                     "weight",
-                    f"分值合计将为 {others + weight:g} 分，超过总分 {version.total:g} 分。",
+                    f"分值合计将为 {num(others + weight)} 分，超过总分 {num(version.total)} 分。",
                 )
             data["weight"] = weight
     errors.raise_if_any()
@@ -531,8 +536,9 @@ def round_compute(*, round_id: int, progress=None) -> dict:
         if value.sheet_id in new_ids or value.sheet.association_id not in ids:
             continue
         before = value.snapshot()
+        was = (value.value, value.points, value.source_text)
         fill(value, value.sheet.association_id)
-        if value.snapshot() != before:
+        if (value.value, value.points, value.source_text) != was:
             value.save()
             log_change(value, UPDATE, before=before, note="截止日期数据重新计算")
             changed += 1
@@ -654,7 +660,7 @@ def value_fill(
             if number < low or (high is not None and number > high):
                 errors.add(
                     "value",
-                    f"“{ind.name}”须在 {low:g} 至 {high:g} 之间。"
+                    f"“{ind.name}”须在 {num(low)} 至 {num(high)} 之间。"
                     if high is not None
                     else f"“{ind.name}”不能为负数。",
                 )
