@@ -72,6 +72,7 @@ def test_standardized_and_checklist_follow_the_verifications(world):
         )
         ledger.checklist_entry_verify(actor=None, entry=entry, on=D(2021, 3, 1))
     rate, text = indicator_value("ledger.checklist_rate", world.hz, CUT_OFF)
+    assert 0 < rate < 100
     assert text == f"规范化建设事项已核验 {len(items) - 1}/{len(items)} 项"
     assert indicator_value("ledger.standardized", world.hz, CUT_OFF)[0] == 0
     entry = ledger.checklist_entry_submit(
