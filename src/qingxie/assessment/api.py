@@ -84,8 +84,8 @@ class RoundDetailView(AttributedViewSetMixin, APIView):
     """One round."""
 
     @extend_schema(summary="评估轮次详情", responses=RoundSerializer)
-    def get(self, request, pk):
-        rnd = selectors.round_for(request.user, pk)
+    def get(self, request, id):
+        rnd = selectors.round_for(request.user, id)
         if rnd is None:
             raise _not_found("未找到该评估轮次，或不在您的权限范围内。")
         return Response(_round_dict(rnd))
@@ -103,8 +103,8 @@ class RoundScoresView(AttributedViewSetMixin, APIView):
         ],
         responses=ScoreSerializer(many=True),
     )
-    def get(self, request, pk):
-        rnd = selectors.round_for(request.user, pk)
+    def get(self, request, id):
+        rnd = selectors.round_for(request.user, id)
         if rnd is None:
             raise _not_found("未找到该评估轮次，或不在您的权限范围内。")
         code = request.query_params.get("region")
@@ -132,8 +132,8 @@ class SheetActionView(AttributedViewSetMixin, APIView):
         request=SheetActionSerializer,
         responses=ScoreSerializer,
     )
-    def post(self, request, pk):
-        sheet = selectors.sheet_for(request.user, pk)
+    def post(self, request, id):
+        sheet = selectors.sheet_for(request.user, id)
         if sheet is None:
             raise _not_found("未找到该评估表，或不在您的权限范围内。")
         data = SheetActionSerializer(data=request.data)
@@ -176,15 +176,15 @@ class SheetActionView(AttributedViewSetMixin, APIView):
 urlpatterns = [
     re_path(r"^assessment/rounds/?$", RoundListView.as_view(), name="assessment-rounds"),
     re_path(
-        r"^assessment/rounds/(?P<pk>\d+)/?$", RoundDetailView.as_view(), name="assessment-round"
+        r"^assessment/rounds/(?P<id>\d+)/?$", RoundDetailView.as_view(), name="assessment-round"
     ),
     re_path(
-        r"^assessment/rounds/(?P<pk>\d+)/scores/?$",
+        r"^assessment/rounds/(?P<id>\d+)/scores/?$",
         RoundScoresView.as_view(),
         name="assessment-scores",
     ),
     re_path(
-        r"^assessment/sheets/(?P<pk>\d+)/actions/?$",
+        r"^assessment/sheets/(?P<id>\d+)/actions/?$",
         SheetActionView.as_view(),
         name="assessment-sheet-action",
     ),

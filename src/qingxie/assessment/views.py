@@ -103,15 +103,23 @@ def _int(raw, field: str, label: str) -> int:
 
 
 def _region(request, default=None) -> Region:
-    """The region asked for (?region=code), else `default`; what is shown of it is filtered
-    through the gate (divisions themselves are public)."""
+    """The region asked for (?region=code), else `default`. A region outside every grant of
+    the user is a 404: its page would show a title over none of its data."""
     code = (request.GET.get("region") or "").strip()
-    if code:
-        region = Region.objects.filter(code=code).first()
-        if region is None:
-            raise Http404("未找到该区划。")
-        return region
-    return default or home_region(request.user) or Region.objects.get(path=NATION_PATH)
+    if not code:
+        return default or _home(request)
+    region = Region.objects.filter(code=code).first()
+    if region is None or not _in_scope(request.user, region):
+        raise Http404("未找到该区划，或不在您的权限范围内。")
+    return region
+
+
+def _in_scope(user, region) -> bool:
+    from qingxie.accounts.policies import user_grants
+
+    return user.is_superuser or any(
+        region.path.startswith(g.region.path) for g in user_grants(user)
+    )
 
 
 def _home(request) -> Region:
@@ -312,8 +320,7 @@ class RoundDetailView(View):
     def get(self, request, pk):
         rnd = self._round(request, pk)
         home = _home(request)
-        default = home if home.path.startswith(rnd.region.path) else rnd.region
-        region = _region(request, default)
+        region = _region(request, home)
         summary = selectors.region_summary(request.user, rnd, region)
         children = (
             list(
@@ -719,8 +726,7 @@ class RoundReportView(View):
         rnd = selectors.round_for(request.user, pk)
         if rnd is None or fmt not in ("docx", "pdf"):
             raise Http404("未找到该评估轮次，或不在您的权限范围内。")
-        home = _home(request)
-        region = _region(request, home if home.path.startswith(rnd.region.path) else rnd.region)
+        region = _region(request, _home(request))
         content = report_content(request.user, rnd, region)
         try:
             data = report_docx(content) if fmt == "docx" else report_pdf(content)
