@@ -221,7 +221,7 @@ def test_demonstration_and_library_pages(opened, client_for):
         },
     )
     page = province.get("/assessment/library/").content.decode()
-    assert "50000" in page
+    assert "50,000" in page
     # Guangxi's county sees nothing of Guangdong's library.
     assert (
         "海珠区青年志愿者协会"

@@ -137,5 +137,5 @@ def test_pages_at_desktop_and_phone_width(browser, assessment_demo):
                 )
             if user == "demo-gd":
                 page.goto(f"{base}/assessment/library/")
-                assert "化州市义工联合会" in page.content()
+                assert "化州市义工联合会" in page.content() and "320,000" in page.content()
             context.close()

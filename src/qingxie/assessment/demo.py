@@ -32,6 +32,9 @@ CUT_OFF = datetime.date(2021, 12, 31)
 GD_LIBRARY = ("440982", "440104", "440105", "440306")
 GD_ENTERED = datetime.date(2021, 4, 30)
 GD_VENTURE = {"440982": 100000, "440104": 80000, "440105": 80000, "440306": 60000}
+#: Reviewed at expiry (2024-04-30) and kept for another term; 宝安 still awaits its review.
+GD_RENEWED = ("440982", "440104", "440105")
+GD_REVIEWED = datetime.date(2024, 4, 30)
 #: The e2e flow: 海珠区 has filled all but one manual indicator and not yet submitted.
 OPEN_FOR_E2E = "440105"
 UNFILLED_FOR_E2E = "activities"
@@ -186,6 +189,8 @@ def _library() -> None:
             entered_on=GD_ENTERED,
             is_demo=True,
         )
+        if code in GD_RENEWED:
+            services.library_renew(actor=None, entry=entry, on=GD_REVIEWED)
         services.support_add(
             actor=None,
             entry=entry,

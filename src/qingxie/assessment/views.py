@@ -414,6 +414,8 @@ class SheetDetailView(View):
 
         sheet = self._sheet(request, pk)
         values = selectors.sheet_values(sheet)
+        for v in values:
+            v.evidence_name = v.evidence.name.rsplit("/", 1)[-1] if v.evidence else ""
         dims: dict = {}
         for v in values:
             if v.indicator.kind == IndicatorKind.GATE:
@@ -632,6 +634,14 @@ def _association(user, raw) -> Association:
 # ---------------------------------------------------------------------------- library
 
 
+def _shown_totals(totals: dict) -> dict:
+    """Amounts in yuan with thousands separators, as cadres write them (320,000)."""
+    totals["support_shown"] = f"{totals['support_total']:,.0f}"
+    for y in totals["by_year"]:
+        y["shown"] = f"{y['amount']:,.0f}"
+    return totals
+
+
 class LibraryView(View):
     """The 示范性志愿服务组织库 of a region: entries, validity, support and totals."""
 
@@ -642,6 +652,7 @@ class LibraryView(View):
             selectors.library_for(request.user, region).order_by("region_path", "entered_on")
         )
         for e in entries:
+            e.support_shown = f"{e.support_total or 0:,.0f}"
             e.expired = e.valid_until < today
             e.may_change = user_may(request.user, LibraryEntry, "change", e.region_path)
         return render(
@@ -650,7 +661,7 @@ class LibraryView(View):
             {
                 "region": region,
                 "entries": entries,
-                "totals": selectors.library_totals(request.user, region, today),
+                "totals": _shown_totals(selectors.library_totals(request.user, region, today)),
                 "today": today,
                 "kinds": LibraryKind.choices,
                 "support_kinds": SupportKind.choices,
