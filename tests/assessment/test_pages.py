@@ -189,7 +189,7 @@ def test_demonstration_and_library_pages(opened, client_for):
     services.sheet_confirm(actor=None, sheet=sheet)
     province = client_for("province_admin", "440000")
     page = province.get("/assessment/demonstration/?year=2021").content.decode()
-    assert "推荐候选（广东省）" in page and "海珠区青年志愿者协会" in page
+    assert "推荐候选（广东省，剩余名额 1 个）" in page and "海珠区青年志愿者协会" in page
     province.post(
         "/assessment/demonstration/?year=2021",
         {"op": "recommend", "association": opened.hz.number},
@@ -200,6 +200,7 @@ def test_demonstration_and_library_pages(opened, client_for):
         follow=True,
     )
     assert "已全部使用" in response.content.decode()
+    assert "本年度推荐名额已用完" in response.content.decode()
     national = client_for("national_admin", "000000")
     from qingxie.assessment.models import Candidate
 

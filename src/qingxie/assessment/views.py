@@ -543,16 +543,22 @@ class DemonstrationView(View):
             )
             if rnd is not None:
                 chosen = {c.association_id for c in candidates}
-                rows = selectors.ranked(
-                    selectors.sheets_of(request.user, rnd, region).filter(
-                        eligible=True, confirmed_on__isnull=False
-                    )
-                )
-                eligible = [r for r in rows if r["sheet"].association_id not in chosen][:30]
+                # Ranks among all the province's counties; only the eligible are offered.
+                rows = selectors.ranked(selectors.sheets_of(request.user, rnd, region))
+                eligible = [
+                    r
+                    for r in rows
+                    if r["sheet"].eligible
+                    and r["sheet"].confirmed_on
+                    and r["sheet"].association_id not in chosen
+                ][:30]
+        own = next((q for q in quotas if q.region_id == region.pk), None)
+        left = (own.quota - used.get(region.code, 0)) if own else 0
         return render(
             request,
             "assessment/demonstration.html",
             {
+                "quota_left": left,
                 "year": year,
                 "region": region,
                 "quotas": [{"q": q, "used": used.get(q.region.code, 0)} for q in quotas],
