@@ -112,6 +112,12 @@ def test_round_page_shows_tiers_ranking_and_dimension_averages(opened, client_fo
     for tier in ("示范", "规范", "基础", "薄弱"):
         assert tier in page
     assert "上级地区" in page and "最薄弱的指标" in page
+    # The tier map's data: each county coloured by its tier's place (1 = 示范 … 4 = 薄弱).
+    config = province.get(opened.round.get_absolute_url()).context["map_config"]
+    hz = opened.sheet(opened.hz)
+    [row] = [d for d in config["data"] if d["code"] == "440105"]
+    assert row["value"] == ["示范", "规范", "基础", "薄弱"].index(hz.tier) + 1
+    assert row["url"] == hz.get_absolute_url()
     # The province sets its own tiers from the page.
     response = province.post(
         opened.round.get_absolute_url() + "?region=440000",

@@ -348,10 +348,7 @@ class RoundDetailView(View):
                 "tiers_text": "，".join(
                     f"{n}={c}" for n, c in rnd.tiers_for(province.code if province else None)
                 ),
-                "map_rows": [
-                    {"name": r["sheet"].region.name, "tier": r["sheet"].tier}
-                    for r in summary["ranking"]
-                ],
+                **_tier_map(rnd, region, summary),
             },
         )
 
@@ -393,6 +390,47 @@ class RoundDetailView(View):
             return _act(request, here, set_tiers, "档次已调整，各协会档次已重新划分。")
         messages.error(request, "未知的操作。")
         return redirect(here)
+
+
+def _tier_map(rnd: Round, region: Region, summary: dict) -> dict:
+    """The county map of a province or city coloured by tier (1 = the best tier … n), drawn by
+    the regions app's map script from the locally built map files."""
+    from django.conf import settings
+
+    from qingxie.regions.maps import map_file_for
+    from qingxie.regions.selectors import map_units_for, map_url
+
+    if region.level not in (Region.Level.PROVINCE, Region.Level.PREFECTURE):
+        return {}
+    order = [t["name"] for t in summary["tiers"]]
+    by_region = {r["sheet"].region_id: r["sheet"] for r in summary["ranking"]}
+    name, _ = map_file_for(region)
+    data = []
+    for unit in map_units_for(region):
+        sheet = by_region.get(unit.pk)
+        if sheet is None or sheet.tier not in order:
+            continue
+        data.append(
+            {
+                "code": unit.code,
+                "name": f"{unit.name}·{sheet.tier}",
+                "value": order.index(sheet.tier) + 1,
+                "url": sheet.get_absolute_url(),
+                "shape": unit.has_shape,
+            }
+        )
+    legend = "，".join(f"{n + 1}={t}" for n, t in enumerate(order))
+    return {
+        "map_config": {
+            "key": f"{name}:{region.code}:tiers",
+            "url": map_url(name),
+            "codes": [d["code"] for d in data],
+            "measure": f"档次（{legend}）",
+            "data": data,
+            "national": False,
+        },
+        "maps_built": (settings.MAPS_DIR / "manifest.json").exists(),
+    }
 
 
 # ------------------------------------------------------------------------------- sheets
