@@ -51,6 +51,8 @@ VALID_USCC = "91440105MA59A1B2C0"
 HZ_NAME = "海珠区青年志愿者协会"
 HZ_TEAM = "赤岗街道志愿服务队"
 HZ_MEMBER = "海珠区蓝天救援队"
+YX_NAME = "越秀区青年志愿者协会"
+TH_NAME = "天河区青年志愿者协会"
 
 
 def association(code: str, name: str, **fields) -> Association:
@@ -160,6 +162,7 @@ class World:
             )
 
         self.gd_target, self.gx_target = target("440000"), target("450000")
+        self.assessment()
         self.sha = self.upload("county_admin", "440105")
         self.build_projects()
         return self
@@ -208,6 +211,57 @@ class World:
             actor=None, organiser=gd, name="共创美好社区", starts_on=datetime.date(2021, 1, 1)
         )
 
+    def assessment(self) -> None:
+        """A computed national 2021 round: 海珠 not yet filled, 越秀 submitted to its city,
+        天河 confirmed and recommended for 示范; 海珠 in the library; an unfrozen version."""
+        from qingxie.assessment import services as assess
+
+        version = assess.version_create_default(actor=None)
+        self.yx = association("440104", YX_NAME)
+        soon = timezone.localdate() + datetime.timedelta(days=30)
+        self.round = assess.round_open(
+            actor=None,
+            region=Region.objects.get(code="000000"),
+            year=2021,
+            indicator_version=version,
+            cut_off=datetime.date(2021, 12, 31),
+            self_until=soon,
+            review_until=soon,
+            appeal_until=soon,
+        )
+        assess.round_compute(round_id=self.round.pk)
+        self.hz_sheet = self.round.sheets.get(association=self.hz)
+        self.hz_activities = self.hz_sheet.values.get(indicator__code="activities")
+
+        def fill(sheet):
+            for v in sheet.values.select_related("indicator").filter(indicator__kind="manual"):
+                i = v.indicator
+                assess.value_fill(
+                    actor=None,
+                    sheet=sheet,
+                    indicator=i,
+                    grade="B" if i.rule == "abc" else "",
+                    value=None if i.rule == "abc" else 20,
+                    evidence=SimpleUploadedFile("证明.pdf", b"%PDF-1.4", "application/pdf")
+                    if i.evidence_required
+                    else None,
+                )
+            assess.sheet_submit(actor=None, sheet=sheet)
+
+        fill(self.round.sheets.get(association=self.yx))
+        th_sheet = self.round.sheets.get(association=self.th)
+        fill(th_sheet)
+        assess.sheet_verify(actor=None, sheet=th_sheet)
+        assess.sheet_confirm(actor=None, sheet=th_sheet)
+        assess.quota_set(actor=None, region=Region.objects.get(code="440000"), year=2021, quota=2)
+        assess.candidate_recommend(actor=None, association=self.th, year=2021)
+        self.hz_library = assess.library_add(
+            actor=None, association=self.hz, year=2021, entered_on=datetime.date(2021, 4, 30)
+        )
+        self.spare_version = assess.version_copy(
+            actor=None, source=version, code="matrix-2022", name="2022年指标（草案）", year=2022
+        )
+
     def upload(self, role: str, code: str) -> str:
         """An import file kept for that user, previewed (it has problems): its SHA-256."""
         from qingxie.sheets import jobs
@@ -218,6 +272,9 @@ class World:
         job = jobs.check_upload(self.user(role, code), uploaded, kind=kind)
         self.import_id = job.pk
         return job.payload["sha"]
+
+    def spare_charter(self):
+        return self.spare_version.indicators.get(code="charter")
 
     def entry(self, pk) -> ChecklistEntry:
         return ChecklistEntry.objects.get(pk=pk)
@@ -1099,6 +1156,154 @@ PAGES: dict[str, list[Probe]] = {
     "trainings:sign_in_sheet": [
         Probe("get", _tr("sign-in.xlsx"), COUNTY, OK, other=COUNTY_ELSEWHERE),
     ],
+    "assessment:index": [
+        Probe(
+            "get",
+            lambda w: "/assessment/",
+            CITY,
+            OK,
+            other=CITY_ELSEWHERE,
+            hidden=lambda w: YX_NAME,
+        )
+    ],
+    "assessment:version_detail": [
+        Probe(
+            "get",
+            lambda w: "/assessment/versions/matrix-2022/",
+            COUNTY,
+            OK,
+            why="全国统一的指标体系，人人可读",
+        ),
+        Probe(
+            "post",
+            lambda w: "/assessment/versions/matrix-2022/",
+            NATIONAL,
+            REDIRECT,
+            data=lambda w: {"indicator": w.spare_charter().pk, "weight": "5", "rule": "abc"},
+            other=PROVINCE,
+            other_status=403,
+            why="全国统一的指标体系：只有全国管理员可改",
+        ),
+    ],
+    "assessment:round_create": [
+        Probe(
+            "get",
+            lambda w: "/assessment/rounds/new/",
+            NATIONAL,
+            OK,
+            other=CITY,
+            other_status=403,
+            viewer_status=403,
+            why="年度评估由全国或省级组织",
+        ),
+        Probe(
+            "post",
+            lambda w: "/assessment/rounds/new/",
+            NATIONAL,
+            REDIRECT,
+            data=lambda w: {
+                "year": "2022",
+                "indicator_version": "matrix-2022",
+                "cut_off": "2022-12-31",
+                "self_until": "2023-02-28",
+                "review_until": "2023-03-31",
+                "appeal_until": "2023-04-30",
+            },
+            other=CITY,
+            other_status=403,
+            why="年度评估由全国或省级组织",
+        ),
+    ],
+    "assessment:round_detail": [
+        Probe(
+            "get",
+            lambda w: f"/assessment/rounds/{w.round.pk}/",
+            COUNTY,
+            OK,
+            other=COUNTY_ELSEWHERE,
+            hidden=_name,
+        ),
+        Probe(
+            "post",
+            lambda w: f"/assessment/rounds/{w.round.pk}/",
+            NATIONAL,
+            REDIRECT,
+            data=lambda w: {"op": "tiers", "tiers": "示范=90,规范=70,基础=50,薄弱=0"},
+            other=PROVINCE,
+            other_status=403,
+            why="本轮由全国组织：只有全国管理员可调整全国档次",
+        ),
+    ],
+    "assessment:round_report": [
+        Probe(
+            "get",
+            lambda w: f"/assessment/rounds/{w.round.pk}/report.docx?region=440105",
+            COUNTY,
+            OK,
+            other=COUNTY_ELSEWHERE,
+        )
+    ],
+    "assessment:sheet_detail": [
+        Probe(
+            "get",
+            lambda w: f"/assessment/sheets/{w.hz_sheet.pk}/",
+            COUNTY,
+            OK,
+            other=COUNTY_ELSEWHERE,
+        ),
+        Probe(
+            "post",
+            lambda w: f"/assessment/sheets/{w.hz_sheet.pk}/",
+            COUNTY,
+            REDIRECT,
+            data=lambda w: {"op": "fill", "indicator": w.hz_activities.indicator_id, "value": "30"},
+            other=COUNTY_ELSEWHERE,
+        ),
+    ],
+    "assessment:demonstration": [
+        Probe(
+            "get",
+            lambda w: "/assessment/demonstration/?year=2021",
+            PROVINCE,
+            OK,
+            other=PROVINCE_ELSEWHERE,
+            hidden=lambda w: TH_NAME,
+        ),
+        Probe(
+            "post",
+            lambda w: "/assessment/demonstration/?year=2021",
+            NATIONAL,
+            REDIRECT,
+            data=lambda w: {"op": "quota", "region": "450000", "quota": "2"},
+            other=PROVINCE,
+            other_status=403,
+            why="推荐名额由全国设定",
+        ),
+    ],
+    "assessment:library": [
+        Probe(
+            "get",
+            lambda w: "/assessment/library/",
+            PROVINCE,
+            OK,
+            other=PROVINCE_ELSEWHERE,
+            hidden=_name,
+        ),
+        Probe(
+            "post",
+            lambda w: "/assessment/library/",
+            PROVINCE,
+            REDIRECT,
+            data=lambda w: {
+                "op": "support",
+                "entry": w.hz_library.pk,
+                "kind": "venture",
+                "amount": "50000",
+                "given_on": "2022-01-01",
+            },
+            other=PROVINCE_ELSEWHERE,
+        ),
+    ],
     "teams:team_list": [
         Probe(
             "get", lambda w: "/teams/", COUNTY, OK, other=COUNTY_ELSEWHERE, hidden=lambda w: HZ_TEAM
@@ -1899,6 +2104,36 @@ API: dict[tuple[str, str], Probe] = {
         data=lambda w: {"completion_number": "HZ2021-001"},
         other=COUNTY_ELSEWHERE,
     ),
+    ("GET", "/api/assessment/rounds/"): api_probe(
+        "get",
+        lambda w: "/api/assessment/rounds/",
+        COUNTY,
+        OK,
+        why="评估轮次对其涉及的各级可见，不含协会数据",
+    ),
+    ("GET", "/api/assessment/rounds/{id}/"): api_probe(
+        "get",
+        lambda w: f"/api/assessment/rounds/{w.round.pk}/",
+        COUNTY,
+        OK,
+        why="评估轮次对其涉及的各级可见，不含协会数据",
+    ),
+    ("GET", "/api/assessment/rounds/{id}/scores/"): api_probe(
+        "get",
+        lambda w: f"/api/assessment/rounds/{w.round.pk}/scores/",
+        COUNTY,
+        OK,
+        other=COUNTY_ELSEWHERE,
+        hidden=_hz_number,
+    ),
+    ("POST", "/api/assessment/sheets/{id}/actions/"): api_probe(
+        "post",
+        lambda w: f"/api/assessment/sheets/{w.hz_sheet.pk}/actions/",
+        COUNTY,
+        OK,
+        data=lambda w: {"action": "fill", "indicator": "activities", "value": "30"},
+        other=COUNTY_ELSEWHERE,
+    ),
     ("GET", "/api/teams/"): api_probe(
         "get", lambda w: "/api/teams/", COUNTY, OK, other=COUNTY_ELSEWHERE, hidden=lambda w: HZ_TEAM
     ),
@@ -2215,6 +2450,12 @@ CHANGES: dict = {
         "update",
         lambda w: w.hz_attendee,
     ),
+    "assessment:version_detail": ("assessment.Indicator", "update", lambda w: w.spare_charter()),
+    "assessment:round_create": ("assessment.Round", "create", None),
+    "assessment:round_detail": ("assessment.Round", "update", lambda w: w.round),
+    "assessment:sheet_detail": ("assessment.Value", "update", lambda w: w.hz_activities),
+    "assessment:demonstration": ("assessment.DemoQuota", "create", None),
+    "assessment:library": ("assessment.Support", "create", None),
     "teams:team_create": ("teams.Team", "create", None),
     "teams:team_detail": ("teams.Team", "reveal", lambda w: w.hz_team),
     "teams:team_edit": ("teams.Team", "update", lambda w: w.hz_team),
@@ -2300,6 +2541,11 @@ CHANGES: dict = {
         lambda w: w.hz_member,
     ),
     ("PATCH", "/api/seats/{id}/"): ("ledger.Seat", "update", lambda w: w.hz_seat),
+    ("POST", "/api/assessment/sheets/{id}/actions/"): (
+        "assessment.Value",
+        "update",
+        lambda w: w.hz_activities,
+    ),
     ("POST", "/api/teams/"): ("teams.Team", "create", None),
     ("PATCH", "/api/teams/{id}/"): ("teams.Team", "update", lambda w: w.hz_team),
     ("POST", "/api/teams/{id}/dissolve/"): ("teams.Team", "update", lambda w: w.hz_team),

@@ -13,6 +13,10 @@ class LedgerConfig(AppConfig):
 
         policies.register()
 
+        from qingxie.ledger import indicators
+
+        indicators.register()
+
         from qingxie.core.tabular.registry import register_sheet_kind
         from qingxie.ledger.sheets import COVERAGE_KIND, GROUP_MEMBER_KIND, LEDGER_KIND
 

@@ -15,6 +15,10 @@ class TeamsConfig(AppConfig):
 
         register_policy(Team, RoleRegionPolicy(Team))
 
+        from qingxie.teams import indicators
+
+        indicators.register()
+
         from qingxie.core.tabular.registry import register_sheet_kind
         from qingxie.teams.sheets import TEAM_KIND
 

@@ -1,0 +1,52 @@
+"""Yearly assessment (年度评估), classified guidance (分类指导) and demonstration (示范选树)."""
+
+from django.apps import AppConfig
+
+
+class AssessmentConfig(AppConfig):
+    name = "qingxie.assessment"
+    label = "assessment"
+    verbose_name = "年度评估"
+
+    def ready(self) -> None:
+        from qingxie.assessment import jobs, policies, services  # noqa: F401 (registrations)
+
+        policies.register()
+
+        from django.utils.translation import gettext_lazy as _
+
+        from qingxie.assessment import bulletin, selectors
+        from qingxie.core.extensions import (
+            BulletinContribution,
+            NavEntry,
+            UrlMount,
+            WorkbenchPanel,
+            register_bulletin_contribution,
+            register_nav_entry,
+            register_url_mount,
+            register_workbench_panel,
+        )
+        from qingxie.core.jobs import periodic_job
+
+        register_url_mount(
+            UrlMount(
+                "assessment",
+                "assessment/",
+                urls="qingxie.assessment.urls",
+                api="qingxie.assessment.api",
+            )
+        )
+        register_nav_entry(NavEntry("assessment", _("年度评估"), "assessment:index", order=60))
+        register_workbench_panel(
+            WorkbenchPanel(
+                "assessment",
+                "assessment/_workbench.html",
+                selectors.workbench_context,
+                order=60,
+                placement="main",
+            )
+        )
+        register_bulletin_contribution(
+            BulletinContribution("assessment", bulletin.sections, order=60)
+        )
+        periodic_job("assessment.compute_due", minutes=60)(jobs.compute_due)
