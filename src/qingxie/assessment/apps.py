@@ -18,10 +18,12 @@ class AssessmentConfig(AppConfig):
         from qingxie.assessment import bulletin, selectors
         from qingxie.core.extensions import (
             BulletinContribution,
+            DemoStep,
             NavEntry,
             UrlMount,
             WorkbenchPanel,
             register_bulletin_contribution,
+            register_demo_step,
             register_nav_entry,
             register_url_mount,
             register_workbench_panel,
@@ -50,3 +52,8 @@ class AssessmentConfig(AppConfig):
             BulletinContribution("assessment", bulletin.sections, order=60)
         )
         periodic_job("assessment.compute_due", minutes=60)(jobs.compute_due)
+
+        from qingxie.assessment import demo
+
+        # Last of the demo steps: the round reads the trainings and projects demos' figures.
+        register_demo_step(DemoStep("assessment", demo.demo_assessment_load, order=90))

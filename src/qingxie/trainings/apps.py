@@ -69,4 +69,8 @@ class TrainingsConfig(AppConfig):
             )
         )
         register_demo_step(DemoStep("trainings", demo.demo_trainings_load, order=50))
+
+        from qingxie.trainings import indicators
+
+        indicators.register()
         periodic_job("trainings.checklist_lapse", minutes=24 * 60)(jobs.checklist_lapse)

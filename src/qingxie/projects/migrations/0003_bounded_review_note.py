@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0002_national_programmes'),
+        ("projects", "0002_national_programmes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='libraryentry',
-            name='note',
-            field=models.TextField(blank=True, max_length=2000, verbose_name='情况说明'),
+            model_name="libraryentry",
+            name="note",
+            field=models.TextField(blank=True, max_length=2000, verbose_name="情况说明"),
         ),
     ]
