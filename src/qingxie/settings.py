@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "qingxie.regions",
     "qingxie.ledger",
     "qingxie.teams",
+    "qingxie.plans",
     "qingxie.sheets",
     "qingxie.reports",
     "qingxie.web",
