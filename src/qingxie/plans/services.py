@@ -88,8 +88,8 @@ def templates_for(county: Region) -> list[TaskTemplate]:
 def target_bounds(county: Region) -> tuple[datetime.date | None, datetime.date | None]:
     """The final national target date and the latest target date the county's province allows
     (that date plus the nearest PlanRule's grace), None when no target is set."""
-    targets = coverage.targets_for(county).get("established", [])
-    national = [t for t in targets if t.region.code == ROOT_CODE] or targets
+    root = Region.objects.filter(code=ROOT_CODE).first()
+    national = coverage.targets_for(root).get("established", []) if root else []
     final = max((t.due_on for t in national), default=None)
     codes = [*county.ancestor_codes, county.code]
     rules = {
