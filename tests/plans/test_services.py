@@ -336,3 +336,16 @@ def test_daily_digest_once_per_cadre_a_day(haizhu, gz, make_user, region):
     assert "逾期" in note.title and "天河区" in note.body
     assert jobs.daily_digest(TODAY) == 0  # the same day again: nothing new
     assert Notification.objects.filter(user=cadre).count() == 1
+
+
+def test_an_item_task_closes_by_hand_once_its_material_is_submitted(haizhu, gz):
+    _generate(gz)
+    plan = Plan.objects.get(county__code="440105")
+    item = ChecklistItem.objects.filter(required=True, active=True).first()
+    task = plan.tasks.get(item_code=item.code)
+    with pytest.raises(QingxieError) as exc:
+        services.task_close(actor=None, task=task, note="材料已备齐")
+    assert "尚未在台账中提交核验" in exc.value.errors["status"][0]
+    ledger.checklist_entry_submit(actor=None, association=haizhu, item=item, note="已完成")
+    services.task_close(actor=None, task=task, note="材料已报市级核验")
+    assert Task.objects.get(pk=task.pk).status == TaskStatus.DONE

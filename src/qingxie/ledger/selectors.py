@@ -68,7 +68,8 @@ def required_checklist_items() -> list[tuple[str, str]]:
 def county_ledger_states(region_ids) -> dict[int, dict]:
     """What the ledger shows today for each region id, as plain data for the plans app:
     `founded_on` (its live association's founding date, None without one), `registered_on`
-    (民政登记 date or None), `standardized_since` and `verified` ({item code: verified on})."""
+    (民政登记 date or None), `standardized_since`, `verified` ({item code: verified on}) and
+    `submitted` (item codes whose material waits for the level above's verification)."""
     from qingxie.ledger.choices import LIVE_STATUSES, ChecklistState
 
     out: dict[int, dict] = {}
@@ -84,10 +85,16 @@ def county_ledger_states(region_ids) -> dict[int, dict]:
             "registered_on": (registered_on or founded) if registered else None,
             "standardized_since": std,
             "verified": {},
+            "submitted": set(),
         }
     entries = ChecklistEntry.objects.filter(
         association_id__in=list(by_assoc), state=ChecklistState.VERIFIED
     ).values_list("association_id", "item__code", "verified_on")
     for assoc_id, code, on in entries:
         out[by_assoc[assoc_id]]["verified"][code] = on
+    waiting = ChecklistEntry.objects.filter(
+        association_id__in=list(by_assoc), state=ChecklistState.SUBMITTED
+    ).values_list("association_id", "item__code")
+    for assoc_id, code in waiting:
+        out[by_assoc[assoc_id]]["submitted"].add(code)
     return out

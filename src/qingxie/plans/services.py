@@ -426,10 +426,12 @@ def ledger_contradiction(task: Task, state: dict | None) -> str | None:
         return f"台账中{task.plan.county.name}尚无在册协会，不能关闭“{task.title}”。"
     if task.ledger_check == LedgerCheck.REGISTERED and not (state and state["registered_on"]):
         return f"台账中{task.plan.county.name}的协会尚未在民政部门登记，不能关闭“{task.title}”。"
-    if task.ledger_check == LedgerCheck.ITEM and task.item_code not in (state or {}).get(
-        "verified", {}
-    ):
-        return f"该规范化事项尚未经上级核验，不能关闭“{task.title}”；核验后将自动关闭。"
+    if task.ledger_check == LedgerCheck.ITEM:
+        # The county's work is the material; verifying it is the level above's (then the task
+        # closes by itself). Closing by hand needs the material submitted at least.
+        done = set((state or {}).get("verified", {})) | set((state or {}).get("submitted", ()))
+        if task.item_code not in done:
+            return f"该规范化事项的材料尚未在台账中提交核验，不能关闭“{task.title}”。"
     return None
 
 
