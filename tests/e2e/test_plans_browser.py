@@ -61,14 +61,14 @@ def test_city_generates_assigns_and_county_closes(page_as, plans_demo):
     charter = county.locator("tr[data-task='item-charter']")
     if charter.count() and charter.locator("summary", has_text="关闭任务").count():
         charter.locator("summary", has_text="关闭任务").click()
-        charter.locator("input[name=note]").fill("已完成")
-        charter.locator("form button", has_text="关闭").click()
+        charter.locator("[data-close-form] input[name=note]").fill("已完成")
+        charter.locator("[data-close-form] button").click()
         county.wait_for_load_state("networkidle")
         assert "尚未在台账中提交核验" in county.locator(".messages").inner_text()
     training = county.locator("tr[data-task='item-training']")
     training.locator("summary", has_text="关闭任务").click()
-    training.locator("input[name=note]").fill("负责人培训结业证明已报市青协核验")
-    training.locator("form button", has_text="关闭").click()
+    training.locator("[data-close-form] input[name=note]").fill("负责人培训结业证明已报市青协核验")
+    training.locator("[data-close-form] button").click()
     county.wait_for_load_state("networkidle")
     assert "已完成" in county.locator("tr[data-task='item-training']").inner_text()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -80,3 +80,51 @@ def test_city_generates_assigns_and_county_closes(page_as, plans_demo):
     province.wait_for_selector("#plan-map canvas")
     assert "已逾期" in province.locator("#plan-legend").inner_text()
     assert province.locator("#map-units tr[data-status]").count() > 100
+
+
+PAGES = [
+    ("demo", "/plans/map/?region=000000"),
+    ("demo", "/plans/?region=000000"),
+    ("demo-gd", "/plans/map/?region=440000"),
+    ("demo-gd", "/plans/blockers/?region=440000"),
+    ("demo-gd", "/plans/?region=440000"),
+    ("demo-gz", "/"),
+    ("demo-gz", "/plans/responsibility/?region=440100"),
+    ("demo-gz", "/plans/tasks/?region=440100&overdue_on=2024-03-31"),
+    ("demo-gz", "/plans/map/?region=440100"),
+    ("demo-haizhu", "/plans/"),
+    ("demo-conghua", "/"),
+]
+
+
+@pytest.mark.parametrize("width", [1440, 390])
+def test_pages_render_for_each_level(browser, plans_demo, width):
+    """Each level's plan pages answer and draw, at desk and phone width (screenshots kept)."""
+    base = plans_demo["url"]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for n, (user, path) in enumerate(PAGES):
+        context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
+        page = context.new_page()
+        page.goto(base + "/accounts/login/")
+        page.fill("#id_username", user)
+        page.fill("#id_password", "qingxie-demo")
+        page.click("button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        response = page.goto(base + path)
+        assert response.status == 200, (user, path)
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(ARTIFACTS / f"plans-{width}-{n:02d}-{user}.png"), full_page=True)
+        context.close()
+    # A plan's page with its timeline.
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(base + "/accounts/login/")
+    page.fill("#id_username", "demo-gd")
+    page.fill("#id_password", "qingxie-demo")
+    page.click("button[type=submit]")
+    page.goto(base + "/plans/?region=440000&status=overdue")
+    page.locator("#plans tbody a").first.click()
+    page.wait_for_selector("#plan-timeline canvas")
+    page.screenshot(path=str(ARTIFACTS / f"plans-{width}-plan-detail.png"), full_page=True)
+    context.close()

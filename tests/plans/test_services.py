@@ -349,3 +349,21 @@ def test_an_item_task_closes_by_hand_once_its_material_is_submitted(haizhu, gz):
     ledger.checklist_entry_submit(actor=None, association=haizhu, item=item, note="已完成")
     services.task_close(actor=None, task=task, note="材料已报市级核验")
     assert Task.objects.get(pk=task.pk).status == TaskStatus.DONE
+
+
+def test_the_national_map_colours_each_province_by_its_most_pressing_county(haizhu, gz, region):
+    start = TODAY - datetime.timedelta(days=100)
+    _generate(gz, target_date=TODAY + datetime.timedelta(days=60), today=start)
+    payload = selectors.map_payload(None, region("000000"), TODAY)
+    units = {u["code"]: u["status"] for u in payload["units"]}
+    assert units["440000"] == PlanStatus.OVERDUE  # 天河 and others are late
+    assert units["450000"] == PlanStatus.MISSING  # 广西 lags with no plan at all
+    assert payload["map"].endswith("china-provinces.json")
+
+
+def test_all_tasks_closed_but_goal_not_in_the_ledger_is_on_track_not_done(haizhu, gz):
+    _generate(gz)
+    plan = Plan.objects.get(county__code="440105")
+    plan.tasks.update(status="done", done_on=TODAY)
+    tasks = list(plan.tasks.prefetch_related("depends_on"))
+    assert selectors.plan_status_on(plan, tasks, TODAY) == PlanStatus.ON_TRACK

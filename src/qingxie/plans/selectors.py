@@ -16,6 +16,15 @@ from qingxie.plans.models import Blocker, BlockerKind, Plan, Responsibility, Tas
 from qingxie.plans.scheduling import earliest_finish
 from qingxie.regions.models import Region
 
+#: From least to most pressing: a national map colours a province by its worst county.
+SEVERITY = [
+    PlanStatus.NOT_NEEDED,
+    PlanStatus.DONE,
+    PlanStatus.ON_TRACK,
+    PlanStatus.MISSING,
+    PlanStatus.AT_RISK,
+    PlanStatus.OVERDUE,
+]
 #: Tasks due within this many days count as "due soon" (at risk).
 DUE_SOON_DAYS = 14
 
@@ -69,8 +78,10 @@ def plan_status_on(
     if plan.completed_on is not None and plan.completed_on <= as_of:
         return PlanStatus.DONE
     open_tasks = [t for t in tasks if t.done_on is None or t.done_on > as_of]
-    if not open_tasks and tasks:
-        return PlanStatus.DONE
+    if not open_tasks:
+        # Every task closed, the goal not yet shown in the ledger (material awaiting the
+        # level above's verification): on track, not done.
+        return PlanStatus.ON_TRACK
     if any(t.due < as_of for t in open_tasks):
         return PlanStatus.OVERDUE
     soon = as_of + datetime.timedelta(days=DUE_SOON_DAYS)
@@ -164,14 +175,23 @@ def map_payload(user, region: Region, as_of: datetime.date) -> dict:
     from qingxie.regions.selectors import map_url
 
     statuses = county_plan_statuses(user, region, as_of)
+    counts = Counter(statuses.values())
+    if region.level == Region.Level.NATION:
+        # The national map draws provinces, each in the colour of its most pressing county.
+        worst: dict[str, str] = {}
+        for code, status in statuses.items():
+            province = code[:2] + "0000"
+            current = worst.get(province)
+            if current is None or SEVERITY.index(status) > SEVERITY.index(current):
+                worst[province] = status
+        statuses = worst
     names = dict(Region.objects.filter(code__in=list(statuses)).values_list("code", "name"))
     name, _keep = map_file_for(region)
-    counts = Counter(statuses.values())
     return {
         "region": region.code,
         "name": region.name,
         "as_of": as_of.isoformat(),
-        "map": map_url(name) if region.level >= Region.Level.PROVINCE else None,
+        "map": map_url(name),
         "units": [
             {"code": c, "name": names.get(c, c), "status": s, "label": PlanStatus(s).label}
             for c, s in sorted(statuses.items())

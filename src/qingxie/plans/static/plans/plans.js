@@ -19,6 +19,8 @@
   function timeline(el) {
     var cfg = config(el);
     var tasks = cfg.tasks;
+    // One row per task: the chart grows with the plan rather than squeezing its rows.
+    el.style.height = Math.max(220, 70 + tasks.length * 26) + "px";
     var chart = echarts.init(el);
     var names = tasks.map(function (t) { return t.title; });
     chart.setOption({
