@@ -331,10 +331,23 @@ def my_counties(user, as_of: datetime.date) -> list[dict]:
         "county__parent"
     )
     rows = _latest_plans(plan_rows(None, None, as_of, plans=plans))
+    from qingxie.ledger.selectors import county_ledger_states
+
+    states = county_ledger_states(ids)
     out = []
-    for r in sorted(resps, key=lambda r: r.county.code):
+    for r in resps:
         row = rows.get(r.county_id)
-        out.append({"county": r.county, "patch": r.patch, "row": row})
+        state = states.get(r.county_id)
+        needed = not (state and state["standardized_since"])
+        out.append({"county": r.county, "patch": r.patch, "row": row, "needed": needed})
+    # What needs chasing first: late, at risk, no plan yet, then the rest.
+    order = {PlanStatus.OVERDUE: 0, PlanStatus.AT_RISK: 1}
+    out.sort(
+        key=lambda m: (
+            order.get(m["row"].status, 3) if m["row"] else (2 if m["needed"] else 4),
+            m["county"].code,
+        )
+    )
     return out
 
 

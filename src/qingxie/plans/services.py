@@ -565,12 +565,26 @@ def plans_sync_ledger(*, plans=None, region: Region | None = None) -> int:
     if not plans:
         return 0
     states = county_ledger_states([p.county_id for p in plans])
-    changed = 0
-    for plan in (
-        Plan.objects.select_for_update()
-        .filter(pk__in=[p.pk for p in plans])
-        .select_related("county")
+    # Lock only the plans the ledger has news for, so that reading a list of plans (which
+    # syncs first) does not serialize every reader on every open plan.
+    waiting = Task.objects.filter(plan__in=plans, status=TaskStatus.OPEN).exclude(ledger_check="")
+    news = {p.pk for p in plans if _goal_met(p.goal, states.get(p.county_id))}
+    for plan_id, county_id, check, item in waiting.values_list(
+        "plan_id", "plan__county_id", "ledger_check", "item_code"
     ):
+        state = states.get(county_id)
+        if state is None:
+            continue
+        if (
+            (check == LedgerCheck.FOUNDED and state["founded_on"])
+            or (check == LedgerCheck.REGISTERED and state["registered_on"])
+            or (check == LedgerCheck.ITEM and item in state["verified"])
+        ):
+            news.add(plan_id)
+    if not news:
+        return 0
+    changed = 0
+    for plan in Plan.objects.select_for_update().filter(pk__in=news).select_related("county"):
         changed += _close_by_ledger(plan, states.get(plan.county_id))
     return changed
 
