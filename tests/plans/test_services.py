@@ -367,3 +367,23 @@ def test_all_tasks_closed_but_goal_not_in_the_ledger_is_on_track_not_done(haizhu
     plan.tasks.update(status="done", done_on=TODAY)
     tasks = list(plan.tasks.prefetch_related("depends_on"))
     assert selectors.plan_status_on(plan, tasks, TODAY) == PlanStatus.ON_TRACK
+
+
+def test_the_bulletin_paragraph(haizhu, gz, region):
+    from qingxie.core.extensions import bulletin_sections
+
+    assert not [s for s in bulletin_sections(gz, TODAY) if "一县一策" in s.title]
+    _generate(gz)
+    task = Task.objects.filter(plan__county__code="440106").first()
+    services.blocker_raise(
+        actor=None,
+        task=task,
+        kind=BlockerKind.objects.get(code="no_office"),
+        note="无场地",
+        coordinate_with="other",
+    )
+    section = next(s for s in bulletin_sections(gz, TODAY) if "一县一策" in s.title)
+    assert section.paragraphs[0].startswith(
+        f"广州市共为{Plan.objects.count()}个县级单位制定“一县一策”计划"
+    )
+    assert "无办公场地1个" in section.paragraphs[1]

@@ -13,9 +13,11 @@ class PlansConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from qingxie.core.extensions import (
+            BulletinContribution,
             NavEntry,
             UrlMount,
             WorkbenchPanel,
+            register_bulletin_contribution,
             register_nav_entry,
             register_url_mount,
             register_workbench_panel,
@@ -23,6 +25,7 @@ class PlansConfig(AppConfig):
         from qingxie.core.jobs import periodic_job
         from qingxie.core.tabular.registry import register_sheet_kind
         from qingxie.plans import (
+            bulletin,
             jobs,
             policies,
             selectors,
@@ -52,5 +55,6 @@ class PlansConfig(AppConfig):
                 order=6,
             )
         )
+        register_bulletin_contribution(BulletinContribution("plans", bulletin.sections, order=60))
         periodic_job("plans.sync_ledger", minutes=30)(jobs.sync_ledger)
         periodic_job("plans.daily_digest", minutes=24 * 60)(jobs.daily_digest)
