@@ -16,7 +16,7 @@ from qingxie.plans.models import Blocker, BlockerKind, Plan, Responsibility, Tas
 from qingxie.plans.scheduling import earliest_finish
 from qingxie.regions.models import Region
 
-#: From least to most pressing: a national map colours a province by its worst county.
+#: From least to most pressing (breaks ties on the national map).
 SEVERITY = [
     PlanStatus.NOT_NEEDED,
     PlanStatus.DONE,
@@ -176,15 +176,20 @@ def map_payload(user, region: Region, as_of: datetime.date) -> dict:
 
     statuses = county_plan_statuses(user, region, as_of)
     counts = Counter(statuses.values())
+    per_province: dict[str, Counter] = {}
     if region.level == Region.Level.NATION:
-        # The national map draws provinces, each in the colour of its most pressing county.
-        worst: dict[str, str] = {}
+        # The national map draws provinces, each in the colour most of its counties that need
+        # a plan share (ties: the more pressing); a table beside it gives the counts.
         for code, status in statuses.items():
-            province = code[:2] + "0000"
-            current = worst.get(province)
-            if current is None or SEVERITY.index(status) > SEVERITY.index(current):
-                worst[province] = status
-        statuses = worst
+            per_province.setdefault(code[:2] + "0000", Counter())[status] += 1
+        statuses = {}
+        for province, tally in per_province.items():
+            needing = {s: n for s, n in tally.items() if s != PlanStatus.NOT_NEEDED}
+            statuses[province] = (
+                max(needing, key=lambda s: (needing[s], SEVERITY.index(s)))
+                if needing
+                else PlanStatus.NOT_NEEDED
+            )
     names = dict(Region.objects.filter(code__in=list(statuses)).values_list("code", "name"))
     name, _keep = map_file_for(region)
     return {
@@ -193,7 +198,14 @@ def map_payload(user, region: Region, as_of: datetime.date) -> dict:
         "as_of": as_of.isoformat(),
         "map": map_url(name),
         "units": [
-            {"code": c, "name": names.get(c, c), "status": s, "label": PlanStatus(s).label}
+            {
+                "code": c,
+                "name": names.get(c, c),
+                "status": s,
+                "label": PlanStatus(s).label,
+                "overdue": per_province[c][PlanStatus.OVERDUE] if per_province else None,
+                "missing": per_province[c][PlanStatus.MISSING] if per_province else None,
+            }
             for c, s in sorted(statuses.items())
         ],
         "legend": [
