@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "qingxie.teams",
     "qingxie.trainings",
     "qingxie.projects",
+    "qingxie.plans",
     "qingxie.assessment",
     "qingxie.sheets",
     "qingxie.reports",

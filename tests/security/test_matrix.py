@@ -481,6 +481,53 @@ ORGANISER_CHOICE = (
 )
 
 
+# ------------------------------------------------------------------- plans (一县一策)
+
+PLAN_TARGET = datetime.date(2027, 6, 30)
+
+
+def _plans(w):
+    """Plans for 海珠 (its checklist) and 黄埔 (founding), one in 罗湖, responsibility in both
+    cities; built once per world, only for the plans probes."""
+    if getattr(w, "hz_plan", None) is not None:
+        return w
+    import importlib
+
+    from qingxie.plans import services as plans
+    from qingxie.plans.models import Task
+
+    importlib.import_module("qingxie.plans.migrations.0002_default_templates_and_blockers").seed(
+        apps, None
+    )
+
+    def plan(code):
+        draft = plans.plan_draft(county=Region.objects.get(code=code), target_date=PLAN_TARGET)
+        return plans.plan_create(actor=None, draft=draft)
+
+    w.hz_plan, w.th_plan, w.lh_plan = plan("440105"), plan("440112"), plan("440303")
+    w.hz_task = w.hz_plan.tasks.order_by("id").first()
+    w.th_prep = Task.objects.get(plan=w.th_plan, code="prep")
+    w.hz_duty = plans.responsibility_assign(
+        actor=None, county=Region.objects.get(code="440105"), cadre=w.user(*CITY)
+    )
+    plans.responsibility_assign(
+        actor=None, county=Region.objects.get(code="440303"), cadre=w.user(*CITY_ELSEWHERE)
+    )
+    return w
+
+
+def _plans_submitted(w):
+    from qingxie.plans import services as plans
+
+    _plans(w)
+    plans.plan_submit(actor=None, plan=w.hz_plan, note="请审核")
+    return w
+
+
+COUNTY_TH = ("county_admin", "440112")
+HZ_CODE_JSON = '"county":"440105"'
+PLAN_GENERATE_FORM = {"region": "440106", "target_date": "2027-06-30", "confirm": "1"}
+
 #: Endpoints that need no sign-in.
 PUBLIC: dict[str, list[Probe]] = {
     "healthz": [Probe("get", lambda w: "/healthz", COUNTY, OK, why=NOT_SCOPED)],
@@ -1302,6 +1349,141 @@ PAGES: dict[str, list[Probe]] = {
                 "given_on": "2022-01-01",
             },
             other=PROVINCE_ELSEWHERE,
+        ),
+    ],
+    "plans:plan_list": [
+        Probe(
+            "get", lambda w: "/plans/?region=440100", CITY, OK, other=CITY_ELSEWHERE, setup=_plans
+        )
+    ],
+    "plans:plan_detail": [
+        Probe(
+            "get",
+            lambda w: f"/plans/{w.hz_plan.pk}/",
+            COUNTY,
+            OK,
+            other=COUNTY_ELSEWHERE,
+            setup=_plans,
+        )
+    ],
+    "plans:plan_action": [
+        Probe(
+            "post",
+            lambda w: f"/plans/{w.hz_plan.pk}/act/",
+            COUNTY,
+            REDIRECT,
+            data=lambda w: {"action": "submit", "note": "请审核"},
+            other=COUNTY_ELSEWHERE,
+            setup=_plans,
+        )
+    ],
+    "plans:generate": [
+        Probe(
+            "get",
+            lambda w: "/plans/generate/?region=440106",
+            CITY,
+            OK,
+            other=CITY_ELSEWHERE,
+            viewer_status=403,
+            setup=_plans,
+        ),
+        Probe(
+            "post",
+            lambda w: "/plans/generate/?region=440111",
+            CITY,
+            REDIRECT,
+            data=lambda w: {**PLAN_GENERATE_FORM, "region": "440111"},
+            other=CITY_ELSEWHERE,
+            setup=_plans,
+        ),
+    ],
+    "plans:task_list": [
+        Probe(
+            "get",
+            lambda w: "/plans/tasks/?region=440100",
+            CITY,
+            OK,
+            other=CITY_ELSEWHERE,
+            setup=_plans,
+        )
+    ],
+    "plans:task_action": [
+        Probe(
+            "post",
+            lambda w: f"/plans/tasks/{w.hz_task.pk}/act/",
+            COUNTY,
+            REDIRECT,
+            data=lambda w: {
+                "action": "blocker",
+                "kind": __import__("qingxie.plans.models")
+                .plans.models.BlockerKind.objects.get(code="no_funds")
+                .pk,
+                "coordinate_with": "caizheng",
+                "note": "经费未落实",
+            },
+            other=COUNTY_ELSEWHERE,
+            setup=_plans,
+        )
+    ],
+    "plans:responsibility": [
+        Probe(
+            "get",
+            lambda w: "/plans/responsibility/?region=440100",
+            CITY,
+            OK,
+            other=CITY_ELSEWHERE,
+            setup=_plans,
+        ),
+        Probe(
+            "post",
+            lambda w: "/plans/responsibility/?region=440100",
+            CITY,
+            REDIRECT,
+            data=lambda w: {"region": "440100", "county": ["440106"], "cadre": w.user(*CITY).pk},
+            other=CITY_ELSEWHERE,
+            setup=_plans,
+        ),
+    ],
+    "plans:map": [
+        Probe(
+            "get",
+            lambda w: "/plans/map/?region=440100",
+            CITY,
+            OK,
+            other=CITY_ELSEWHERE,
+            setup=_plans,
+        )
+    ],
+    "plans:blockers": [
+        Probe(
+            "get",
+            lambda w: "/plans/blockers/?region=440100",
+            CITY,
+            OK,
+            other=CITY_ELSEWHERE,
+            setup=_plans,
+        )
+    ],
+    "plans:export": [
+        Probe(
+            "get",
+            lambda w: "/plans/export/?region=440100&format=xlsx",
+            CITY,
+            OK,
+            other=CITY_ELSEWHERE,
+            setup=_plans,
+        )
+    ],
+    "plans:notifications": [
+        Probe("get", lambda w: "/plans/notifications/", CITY, OK, why="只列出本人的提醒"),
+        Probe(
+            "post",
+            lambda w: "/plans/notifications/",
+            CITY,
+            REDIRECT,
+            records=False,
+            viewer_status=302,
+            why="只把本人的提醒标为已读",
         ),
     ],
     "teams:team_list": [
@@ -2134,6 +2316,167 @@ API: dict[tuple[str, str], Probe] = {
         data=lambda w: {"action": "fill", "indicator": "activities", "value": "30"},
         other=COUNTY_ELSEWHERE,
     ),
+    ("GET", "/api/plans/"): api_probe(
+        "get",
+        lambda w: "/api/plans/",
+        COUNTY,
+        OK,
+        other=COUNTY_ELSEWHERE,
+        hidden=lambda w: HZ_CODE_JSON,
+        setup=_plans,
+    ),
+    ("POST", "/api/plans/"): api_probe(
+        "post",
+        lambda w: "/api/plans/",
+        ("county_admin", "440111"),
+        (201,),
+        data=lambda w: {"county": "440111", "goal": "both", "target_date": "2027-06-30"},
+        other=COUNTY_ELSEWHERE,
+        other_status=403,
+        setup=_plans,
+        why="县级单位代码是公开的区划代码：为辖区以外的县制定计划答 403",
+    ),
+    ("GET", "/api/plans/{id}/"): api_probe(
+        "get",
+        lambda w: f"/api/plans/{w.hz_plan.pk}/",
+        COUNTY,
+        OK,
+        other=COUNTY_ELSEWHERE,
+        setup=_plans,
+    ),
+    ("POST", "/api/plans/{id}/submit/"): api_probe(
+        "post",
+        lambda w: f"/api/plans/{w.hz_plan.pk}/submit/",
+        COUNTY,
+        OK,
+        data=lambda w: {"note": "请审核"},
+        other=COUNTY_ELSEWHERE,
+        setup=_plans,
+    ),
+    ("POST", "/api/plans/{id}/verify/"): api_probe(
+        "post",
+        lambda w: f"/api/plans/{w.hz_plan.pk}/verify/",
+        CITY,
+        OK,
+        data=lambda w: {},
+        other=CITY_ELSEWHERE,
+        setup=_plans_submitted,
+    ),
+    ("POST", "/api/plans/{id}/return/"): api_probe(
+        "post",
+        lambda w: f"/api/plans/{w.hz_plan.pk}/return/",
+        CITY,
+        OK,
+        data=lambda w: {"reason": "请补充民政沟通情况"},
+        other=CITY_ELSEWHERE,
+        setup=_plans_submitted,
+    ),
+    ("POST", "/api/plans/{id}/revise/"): api_probe(
+        "post",
+        lambda w: f"/api/plans/{w.hz_plan.pk}/revise/",
+        COUNTY,
+        OK,
+        data=lambda w: {"reason": "延后", "target_date": "2027-09-30"},
+        other=COUNTY_ELSEWHERE,
+        setup=_plans,
+    ),
+    ("GET", "/api/plans/tasks/"): api_probe(
+        "get",
+        lambda w: "/api/plans/tasks/",
+        COUNTY,
+        OK,
+        other=COUNTY_ELSEWHERE,
+        hidden=lambda w: HZ_CODE_JSON,
+        setup=_plans,
+    ),
+    ("GET", "/api/plans/tasks/{id}/"): api_probe(
+        "get",
+        lambda w: f"/api/plans/tasks/{w.hz_task.pk}/",
+        COUNTY,
+        OK,
+        other=COUNTY_ELSEWHERE,
+        setup=_plans,
+    ),
+    ("POST", "/api/plans/tasks/{id}/close/"): api_probe(
+        "post",
+        lambda w: f"/api/plans/tasks/{w.th_prep.pk}/close/",
+        COUNTY_TH,
+        OK,
+        data=lambda w: {"note": "筹备组已成立"},
+        other=COUNTY_ELSEWHERE,
+        setup=_plans,
+    ),
+    ("POST", "/api/plans/tasks/{id}/blockers/"): api_probe(
+        "post",
+        lambda w: f"/api/plans/tasks/{w.hz_task.pk}/blockers/",
+        COUNTY,
+        (201,),
+        data=lambda w: {"kind": "no_funds", "note": "经费未落实", "coordinate_with": "caizheng"},
+        other=COUNTY_ELSEWHERE,
+        setup=_plans,
+    ),
+    ("POST", "/api/plans/tasks/{id}/assign/"): api_probe(
+        "post",
+        lambda w: f"/api/plans/tasks/{w.hz_task.pk}/assign/",
+        CITY,
+        OK,
+        data=lambda w: {"owner": w.user(*CITY).username},
+        other=CITY_ELSEWHERE,
+        setup=_plans,
+    ),
+    ("GET", "/api/plans/responsibilities/"): api_probe(
+        "get",
+        lambda w: "/api/plans/responsibilities/",
+        CITY,
+        OK,
+        other=CITY_ELSEWHERE,
+        hidden=lambda w: HZ_CODE_JSON,
+        setup=_plans,
+    ),
+    ("POST", "/api/plans/responsibilities/"): api_probe(
+        "post",
+        lambda w: "/api/plans/responsibilities/",
+        CITY,
+        (201,),
+        data=lambda w: {"county": "440106", "cadre": w.user(*CITY).username},
+        other=CITY_ELSEWHERE,
+        other_status=403,
+        setup=_plans,
+        why="县级单位代码是公开的区划代码：为辖区以外的县指定责任人答 403",
+    ),
+    ("GET", "/api/plans/responsibilities/{id}/"): api_probe(
+        "get",
+        lambda w: f"/api/plans/responsibilities/{w.hz_duty.pk}/",
+        CITY,
+        OK,
+        other=CITY_ELSEWHERE,
+        setup=_plans,
+    ),
+    ("POST", "/api/plans/generate/"): api_probe(
+        "post",
+        lambda w: "/api/plans/generate/",
+        CITY,
+        (201,),
+        data=lambda w: {"region": "440111", "target_date": "2027-06-30", "dry_run": False},
+        other=CITY_ELSEWHERE,
+        setup=_plans,
+    ),
+    ("GET", "/api/plans/figures/"): api_probe(
+        "get",
+        lambda w: "/api/plans/figures/?region=440100",
+        CITY,
+        OK,
+        other=CITY_ELSEWHERE,
+        setup=_plans,
+    ),
+    ("GET", "/api/plans/blocker-stats/"): api_probe(
+        "get",
+        lambda w: "/api/plans/blocker-stats/?region=440100",
+        CITY,
+        OK,
+        other=CITY_ELSEWHERE,
+        setup=_plans,
+    ),
     ("GET", "/api/teams/"): api_probe(
         "get", lambda w: "/api/teams/", COUNTY, OK, other=COUNTY_ELSEWHERE, hidden=lambda w: HZ_TEAM
     ),
@@ -2456,6 +2799,20 @@ CHANGES: dict = {
     "assessment:sheet_detail": ("assessment.Value", "update", lambda w: w.hz_activities),
     "assessment:demonstration": ("assessment.DemoQuota", "create", None),
     "assessment:library": ("assessment.Support", "create", None),
+    "plans:plan_action": ("plans.Plan", "update", lambda w: w.hz_plan),
+    "plans:generate": ("plans.Plan", "create", None),
+    "plans:task_action": ("plans.Blocker", "create", None),
+    "plans:responsibility": ("plans.Responsibility", "create", None),
+    ("POST", "/api/plans/"): ("plans.Plan", "create", None),
+    ("POST", "/api/plans/{id}/submit/"): ("plans.Plan", "update", lambda w: w.hz_plan),
+    ("POST", "/api/plans/{id}/verify/"): ("plans.Plan", "update", lambda w: w.hz_plan),
+    ("POST", "/api/plans/{id}/return/"): ("plans.Plan", "update", lambda w: w.hz_plan),
+    ("POST", "/api/plans/{id}/revise/"): ("plans.Plan", "update", lambda w: w.hz_plan),
+    ("POST", "/api/plans/tasks/{id}/close/"): ("plans.Task", "update", lambda w: w.th_prep),
+    ("POST", "/api/plans/tasks/{id}/blockers/"): ("plans.Blocker", "create", None),
+    ("POST", "/api/plans/tasks/{id}/assign/"): ("plans.Task", "update", lambda w: w.hz_task),
+    ("POST", "/api/plans/responsibilities/"): ("plans.Responsibility", "create", None),
+    ("POST", "/api/plans/generate/"): ("plans.Plan", "create", None),
     "teams:team_create": ("teams.Team", "create", None),
     "teams:team_detail": ("teams.Team", "reveal", lambda w: w.hz_team),
     "teams:team_edit": ("teams.Team", "update", lambda w: w.hz_team),

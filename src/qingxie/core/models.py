@@ -353,4 +353,5 @@ class ObjectChange(models.Model):
 
 # Background jobs live in their own module; imported here so Django registers the model.
 from qingxie.core.jobs import Job  # noqa: E402,F401
+from qingxie.core.notifications import Notification  # noqa: E402,F401  (registers the model)
 from qingxie.core.review import ReviewDecision  # noqa: E402,F401  (registers the model)

@@ -49,3 +49,52 @@ def associations_by_number(actor, numbers) -> dict[str, Association]:
     """The associations `actor` may see among these unified numbers, with their regions."""
     qs = Association.objects.all() if actor is None else Association.objects.restrict(actor, "view")
     return {a.number: a for a in qs.filter(number__in=set(numbers)).select_related("region")}
+
+
+def required_checklist_items() -> list[tuple[str, str]]:
+    """(code, title) of the checklist items required today, in checklist order (for the
+    plans app: one standardization task per item not yet verified)."""
+    from django.utils import timezone
+
+    from qingxie.ledger.models import ChecklistItem
+
+    today = timezone.localdate()
+    qs = ChecklistItem.objects.filter(required=True, active=True)
+    qs = qs.filter(Q(required_from__isnull=True) | Q(required_from__lte=today))
+    qs = qs.filter(Q(required_until__isnull=True) | Q(required_until__gt=today))
+    return list(qs.order_by("position", "code").values_list("code", "title"))
+
+
+def county_ledger_states(region_ids) -> dict[int, dict]:
+    """What the ledger shows today for each region id, as plain data for the plans app:
+    `founded_on` (its live association's founding date, None without one), `registered_on`
+    (民政登记 date or None), `standardized_since`, `verified` ({item code: verified on}) and
+    `submitted` (item codes whose material waits for the level above's verification)."""
+    from qingxie.ledger.choices import LIVE_STATUSES, ChecklistState
+
+    out: dict[int, dict] = {}
+    live = Association.objects.filter(region_id__in=list(region_ids), status__in=LIVE_STATUSES)
+    rows = live.values_list(
+        "id", "region_id", "established_on", "registered", "registered_on", "standardized_since"
+    )
+    by_assoc = {}
+    for pk, region_id, founded, registered, registered_on, std in rows:
+        by_assoc[pk] = region_id
+        out[region_id] = {
+            "founded_on": founded,
+            "registered_on": (registered_on or founded) if registered else None,
+            "standardized_since": std,
+            "verified": {},
+            "submitted": set(),
+        }
+    entries = ChecklistEntry.objects.filter(
+        association_id__in=list(by_assoc), state=ChecklistState.VERIFIED
+    ).values_list("association_id", "item__code", "verified_on")
+    for assoc_id, code, on in entries:
+        out[by_assoc[assoc_id]]["verified"][code] = on
+    waiting = ChecklistEntry.objects.filter(
+        association_id__in=list(by_assoc), state=ChecklistState.SUBMITTED
+    ).values_list("association_id", "item__code")
+    for assoc_id, code in waiting:
+        out[by_assoc[assoc_id]]["submitted"].add(code)
+    return out
