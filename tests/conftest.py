@@ -57,9 +57,18 @@ def _is_transactional(item) -> bool:
     return "transactional_db" in fixtures or "live_server" in fixtures
 
 
+#: Data migrations whose rows every installation has (seed(apps, schema_editor), idempotent).
+SEED_MIGRATIONS = (
+    "qingxie.projects.migrations.0002_national_programmes",
+    "qingxie.plans.migrations.0002_default_templates_and_blockers",
+    "qingxie.assessment.migrations.0002_default_indicators",
+)
+
+
 def _restore_flushed_data(source) -> None:
-    """What the migrations seed (the checklist and the national targets) and the division
-    list: the shared data a transactional test's flush removes."""
+    """What the migrations seed (the checklist and the national targets, the programmes, plan
+    templates and default indicators) and the division list: the shared data a transactional
+    test's flush removes."""
     import importlib
 
     from django.apps import apps
@@ -70,6 +79,9 @@ def _restore_flushed_data(source) -> None:
         apps, None
     )
     divisions_load(source=source)
+    # The apps' own seed data (idempotent; the plans' templates hang on the root region).
+    for migration in SEED_MIGRATIONS:
+        importlib.import_module(migration).seed(apps, None)
 
 
 @pytest.hookimpl(hookwrapper=True)
