@@ -53,3 +53,20 @@ def test_every_object_with_its_own_page_has_generic_page_tests():
     }
     missing = with_pages - COVERED_VIEW_MODELS
     assert not missing, f"Object types with pages but without generic page tests: {missing}"
+
+
+def test_index_and_constraint_names_are_unique_across_apps():
+    """PostgreSQL and SQLite keep index names in one namespace per schema: two apps naming an
+    index alike (two `LibraryEntry` models once did) fail at migrate time on a fresh database."""
+    from collections import Counter
+
+    from django.apps import apps
+
+    names = Counter(
+        item.name
+        for model in apps.get_models()
+        if model._meta.app_label not in {"contenttypes", "auth", "sessions"}
+        for item in [*model._meta.indexes, *model._meta.constraints]
+        if item.name
+    )
+    assert [name for name, n in names.items() if n > 1] == []

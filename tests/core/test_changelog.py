@@ -96,3 +96,28 @@ def test_history_names_changed_fields_as_cadres_know_them(client_for, region):
     page = client_for("county_admin", "440105").get(a.get_absolute_url()).content.decode()
     assert "地址、主管团委" in page or "主管团委、地址" in page
     assert "supervisor" not in page
+
+
+@pytest.mark.django_db
+def test_bulk_created_rows_with_a_file_record_its_stored_name(region):
+    """Rows with a file, created in bulk (an import), log the file's stored name exactly as
+    log_change's snapshot does; the bulk path once failed to encode the file at all."""
+    import datetime
+
+    from qingxie.core.changelog import log_created_bulk
+    from qingxie.ledger import services
+    from qingxie.ledger.models import ChecklistEntry, ChecklistItem
+
+    association = services.association_create(
+        actor=None,
+        region=region("510104"),
+        name="锦江区青年志愿者协会",
+        form="youth_volunteer_association",
+        established_on=datetime.date(2019, 1, 1),
+    )
+    entry = ChecklistEntry(association=association, item=ChecklistItem.objects.get(code="charter"))
+    entry.evidence.name = "review/章程.pdf"
+    entry.save()
+    assert log_created_bulk([entry]) == 1
+    logged = ObjectChange.objects.filter(object_id=str(entry.pk)).latest("id")
+    assert logged.after["evidence"] == "review/章程.pdf" == entry.snapshot()["evidence"]

@@ -408,7 +408,7 @@ class LibraryEntry(ChangeLoggedModel):
         verbose_name = "示范性志愿服务组织库"
         verbose_name_plural = "示范性志愿服务组织库"
         ordering = ["region_path", "entered_on", "id"]
-        indexes = [models.Index(fields=["region_path", "id"], name="libraryentry_region_path")]
+        indexes = [models.Index(fields=["region_path", "id"], name="demo_library_region_path")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_until__gte=models.F("entered_on")),

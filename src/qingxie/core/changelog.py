@@ -6,6 +6,7 @@ import json
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.db.models.fields.files import FieldFile
 
 from qingxie.core.context import current_context
 from qingxie.core.models import NATION_PATH, FigureVersion, ObjectChange
@@ -256,6 +257,8 @@ def log_created_bulk(instances: list[models.Model]) -> int:
             # Encrypted personal fields record a masked value, never the clear one.
             hook = getattr(f, "changelog_value", None)
             value = hook(instance) if hook else getattr(instance, f.attname)
+            if isinstance(value, FieldFile):  # the stored name, as Django's serializer writes it
+                value = value.name or ""
             after[f.name] = bounded_value(
                 value
                 if value is None or isinstance(value, str | int | bool)

@@ -14,10 +14,12 @@ class PlansConfig(AppConfig):
 
         from qingxie.core.extensions import (
             BulletinContribution,
+            DemoStep,
             NavEntry,
             UrlMount,
             WorkbenchPanel,
             register_bulletin_contribution,
+            register_demo_step,
             register_nav_entry,
             register_url_mount,
             register_workbench_panel,
@@ -58,3 +60,9 @@ class PlansConfig(AppConfig):
         register_bulletin_contribution(BulletinContribution("plans", bulletin.sections, order=60))
         periodic_job("plans.sync_ledger", minutes=30)(jobs.sync_ledger)
         periodic_job("plans.daily_digest", minutes=24 * 60)(jobs.daily_digest)
+
+        from qingxie.plans import demo, indicators
+
+        indicators.register()
+        # After the trainings' and projects' demos, before the assessment's (which reads plans).
+        register_demo_step(DemoStep("plans", demo.demo_plans_load, order=70))

@@ -355,7 +355,7 @@ class LibraryEntry(ReviewedModel, ChangeLoggedModel):
         verbose_name_plural = "项目库条目"
         ordering = ["-submitted_at", "-id"]
         indexes = [
-            models.Index(fields=["region_path", "id"], name="libraryentry_region_path"),
+            models.Index(fields=["region_path", "id"], name="project_library_region_path"),
             models.Index(fields=["listing", "year"], name="libraryentry_listing_year"),
         ]
 

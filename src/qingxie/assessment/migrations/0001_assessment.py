@@ -804,7 +804,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="libraryentry",
-            index=models.Index(fields=["region_path", "id"], name="libraryentry_region_path"),
+            index=models.Index(fields=["region_path", "id"], name="demo_library_region_path"),
         ),
         migrations.AddConstraint(
             model_name="libraryentry",

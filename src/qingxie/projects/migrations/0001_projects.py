@@ -1293,7 +1293,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="libraryentry",
-            index=models.Index(fields=["region_path", "id"], name="libraryentry_region_path"),
+            index=models.Index(fields=["region_path", "id"], name="project_library_region_path"),
         ),
         migrations.AddIndex(
             model_name="libraryentry",
