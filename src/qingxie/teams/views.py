@@ -19,7 +19,7 @@ from qingxie.ledger.choices import LIVE_STATUSES
 from qingxie.ledger.models import Association
 from qingxie.ledger.numbering import number_normalize
 from qingxie.teams import services
-from qingxie.teams.choices import TeamStatus
+from qingxie.teams.choices import TeamCategory, TeamStatus
 from qingxie.teams.filtersets import TeamFilterSet
 from qingxie.teams.forms import TeamDissolveForm, TeamForm
 from qingxie.teams.models import Team
@@ -122,7 +122,12 @@ class TeamCreateView(ObjectFormView):
         return {**super().get_form_kwargs(), "association": self.association}
 
     def get_initial(self):
-        return {"founded_on": timezone.localdate(), "member_count": 0}
+        initial = {"founded_on": timezone.localdate(), "member_count": 0}
+        # 为该街道建队 on the county workbench names the township: the form starts on it.
+        township = self.request.GET.get("township", "").strip()
+        if township:
+            initial.update(township=township, category=TeamCategory.TOWNSHIP)
+        return initial
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
