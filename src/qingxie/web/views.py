@@ -19,7 +19,12 @@ from qingxie.core.extensions import workbench_panels
 from qingxie.ledger import coverage
 from qingxie.regions import selectors as region_selectors
 from qingxie.regions.models import ROOT_CODE, Region
-from qingxie.regions.views import _map_config, _map_panel_context
+from qingxie.regions.views import (
+    RegionDetailView,
+    RegionIndexView,
+    _map_config,
+    _map_panel_context,
+)
 from qingxie.web import search
 from qingxie.web.dashboard import dashboard_for
 
@@ -223,3 +228,61 @@ class SearchView(TemplateView):
 def healthz(request):
     """A trivial page: the baseline for benchmarks and a liveness probe for operators."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+def _region_figures(user, region: Region, children: list[Region], as_of: datetime.date) -> dict:
+    """The region page's real figures: coverage and standardized rates of the region and of each
+    child, and, for a county, which of its townships have an active team on `as_of`."""
+    from qingxie.teams.selectors import township_teams_on
+
+    stamp = figures_stamp(region.path, coverage.FIGURE_DOMAINS)
+    node = cached_figures(
+        f"regionpage:{region.code}:{as_of.isoformat()}",
+        lambda: coverage.coverage_tree(region, as_of, depth=1),
+        stamp=stamp,
+    )
+    by_code = {c.code: c for c in node.children}
+    for child in children:
+        child.figures = by_code.get(child.code)
+    ctx = {"node": node, "as_of": as_of, "figures_stamp": stamp}
+    if region.level >= Region.Level.COUNTY:
+        served = set(
+            township_teams_on(as_of)
+            .filter(township_parent=region)
+            .values_list("township_id", flat=True)
+        )
+        for child in children:
+            child.has_team = child.pk in served
+        ctx["township_teams"] = True
+    return ctx
+
+
+class RegionPageView(RegionDetailView):
+    """A region's page with its real figures: the coverage map as on the workbench, the
+    children's coverage and standardized rates, breadcrumbs only to the levels the user may
+    open. (The regions app lies below the ledger; the shell adds the figures.)"""
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user, region = self.request.user, self.object
+        as_of = parse_as_of(self.request)
+        ctx["breadcrumbs"] = _crumbs(user, region)
+        if region.level < Region.Level.TOWNSHIP:
+            ctx.update(_region_figures(user, region, ctx["children"], as_of))
+        if region.level < Region.Level.COUNTY:
+            ctx.update(_map_context(user, region, as_of, link="map"))
+        return ctx
+
+
+class RegionIndexPageView(RegionIndexView):
+    """The national region page, with the provinces' figures and the national coverage map."""
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        region = ctx.get("region")
+        if region is not None:
+            user = self.request.user
+            as_of = parse_as_of(self.request)
+            ctx.update(_region_figures(user, region, ctx["children"], as_of))
+            ctx.update(_map_context(user, region, as_of, link="map"))
+        return ctx
