@@ -339,3 +339,46 @@ def test_the_phone_layout_needs_no_sideways_scrolling(page_as, server):
         box = page.locator(selector).bounding_box()
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390 + 1, (selector, box)
     shot(page, "phone")
+
+
+# ------------------------------------------------------------------------ county, city
+
+
+def test_a_county_builds_a_team_for_a_street_from_its_workbench(page_as, server):
+    """海珠's workbench lists the streets without a team; 为该街道建队 opens the team form on
+    that street, and once the team is saved the street leaves the list."""
+    page = page_as("demo-haizhu")
+    assert page.locator("[data-measure=established]").count() == 0  # no "1 / 1" card
+    streets = page.locator("#townships-missing li")
+    before = streets.count()
+    assert before > 0
+    code = streets.first.get_attribute("data-code")
+    name = streets.first.locator("span").inner_text().strip()
+    streets.first.locator("a[data-build-team]").click()
+    page.wait_for_selector("#team-form")
+    assert page.locator("select[name=township]").input_value() == code
+    page.fill("input[name=name]", f"{name}青年志愿服务队（浏览器测试）")
+    page.click("#team-form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    page.goto(server["url"] + "/")
+    assert page.locator(f"#townships-missing li[data-code='{code}']").count() == 0
+    assert page.locator("#townships-missing li").count() == before - 1
+    assert f"{name}青年志愿服务队（浏览器测试）" in page.locator("#county-teams").inner_text()
+    shot(page, "county-after-team")
+
+
+def test_breadcrumbs_link_only_to_levels_the_user_may_open(page_as, server):
+    for username, code, expected in (
+        ("demo", "440105", ["全国", "广东省", "广州市"]),
+        ("demo-gd", "440105", ["广东省", "广州市"]),
+        ("demo-gz", "440105", ["广州市"]),
+        ("demo-haizhu", "440105", []),
+    ):
+        page = page_as(username)
+        for path in (f"/?region={code}", f"/regions/{code}/"):
+            page.goto(server["url"] + path)
+            links = page.locator(".breadcrumbs a")
+            assert [links.nth(i).inner_text() for i in range(links.count())] == expected, path
+            for i in range(links.count()):
+                response = page.request.get(server["url"] + links.nth(i).get_attribute("href"))
+                assert response.ok, (username, path, links.nth(i).get_attribute("href"))

@@ -49,6 +49,18 @@ class TeamListView(FilteredObjectListView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["title"] = "基层队伍"
+        # 新建队伍 here too: straight to the form when the user has one association to build
+        # under, else to the choice of association.
+        live = (
+            Association.objects.restrict(self.request.user, "change")
+            .filter(status__in=LIVE_STATUSES)
+            .select_related("region")
+        )
+        first_two = list(live[:2])
+        ctx["may_add_team"] = any(
+            user_may(self.request.user, Team, "add", a.region.path) for a in first_two
+        )
+        ctx["only_association"] = first_two[0] if len(first_two) == 1 else None
         return ctx
 
 

@@ -16,7 +16,7 @@ from django.views.generic import TemplateView
 from qingxie.accounts.permissions import home_region
 from qingxie.core.cache import cached_figures, figures_stamp
 from qingxie.core.extensions import workbench_panels
-from qingxie.ledger import coverage
+from qingxie.ledger import colours, coverage
 from qingxie.regions import selectors as region_selectors
 from qingxie.regions.models import ROOT_CODE, Region
 from qingxie.regions.views import (
@@ -88,6 +88,7 @@ def map_strings() -> dict:
             "established": _("已成立（未规范化）"),
             "none": _("未成立协会"),
             "uncounted": _("不设县级单位"),
+            "not_counted_national": _("台湾、香港、澳门（未纳入统计）"),
         },
         "loading": _("地图加载中…"),
         "map_failed": _("地图文件无法读取（{status}）"),
@@ -133,7 +134,8 @@ def _map_context(
         "data_url": reverse("api:coverage-map") + f"?region={region.code}",
         "as_of": as_of.isoformat(),
         "today": timezone.localdate().isoformat(),
-        "start": "2015-01-01",
+        "start": "2000-01-01",
+        "colours": colours.as_config(),
         "link": link,
         "i18n": map_strings(),
     }
