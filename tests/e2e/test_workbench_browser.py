@@ -59,7 +59,12 @@ def check_figures(page, body: dict) -> None:
         "count": f"{body['townships_with_team']} / {body['townships']}",
     }
     summary = page.locator("#summary").inner_text()
-    if body["level"] == 3:
+    # The level from the GB/T 2260 code: 000000 the nation, xx0000 a province, xxxx00 a city.
+    code = body["region"]
+    level = (
+        0 if code == "000000" else 1 if code.endswith("0000") else 2 if code.endswith("00") else 3
+    )
+    if level == 3:
         # A county is one unit: no "1 / 1" cards; a sentence about itself and its townships.
         assert page.locator("#cards [data-measure=established]").count() == 0
         assert f"{body['townships']}个乡镇（街道）中{body['townships_with_team']}个" in summary
@@ -83,7 +88,7 @@ def check_figures(page, body: dict) -> None:
         shown[row.get_attribute("data-code")] = tuple(
             cells.nth(n).inner_text().strip() for n in (1, 2, 3)
         )
-    if body["level"] == 2:
+    if level == 2:
         # 我的县（市、区）: each county's association status and township teams.
         expected = {
             c["region"]: (
