@@ -403,3 +403,54 @@ def test_breadcrumbs_link_only_to_levels_the_user_may_open(page_as, server):
             for i in range(links.count()):
                 response = page.request.get(server["url"] + links.nth(i).get_attribute("href"))
                 assert response.ok, (username, path, links.nth(i).get_attribute("href"))
+
+
+# ---------------------------------------------------------------- legend, picker, batch
+
+
+def test_the_map_legend_sits_outside_the_drawing(page_as, server):
+    for username in ("demo", "demo-gd"):
+        page = page_as(username)
+        page.wait_for_selector(MAP_READY, timeout=30000)
+        drawing = page.locator("#coverage-map").bounding_box()
+        legend = page.locator("#map-legend").bounding_box()
+        assert legend["y"] >= drawing["y"] + drawing["height"] - 1, (drawing, legend)
+        entries = page.locator("#map-legend li").all_inner_texts()
+        assert len(entries) >= 4
+        if username == "demo":
+            assert any("台湾、香港、澳门" in e for e in entries)
+
+
+def test_the_region_filter_finds_a_region_by_name(page_as, server):
+    page = page_as("demo-gd")
+    page.goto(server["url"] + "/associations/")
+    box = page.locator("#filters input[name=region]")
+    box.fill("广州")
+    page.wait_for_function(
+        "() => document.querySelector('#filters input[name=region]').dataset.pickerReady > 0"
+    )
+    options = page.locator("#filters datalist option")
+    assert "440100" in [options.nth(i).get_attribute("value") for i in range(options.count())]
+    # Typed and not chosen, the name still filters: 广州 is 广州市 and its districts.
+    page.click("#filters button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    numbers = page.locator("#associations tbody tr").evaluate_all(
+        "rows => rows.map(r => r.dataset.number || '')"
+    )
+    assert numbers and all(n.startswith("4401") for n in numbers), numbers
+
+
+def test_the_province_verifies_a_batch_from_the_queue(page_as, server):
+    page = page_as("demo-gd")  # the demo leaves three of 广州市's items for the province
+    page.goto(server["url"] + "/verification/")
+    boxes = page.locator("input[name=entry][form=batch-form]")
+    if boxes.count() == 0:
+        pytest.skip("another browser test verified the demo's items for 广东省 first")
+    before = boxes.count()
+    boxes.first.check()
+    page.click("#batch-verify")
+    page.wait_for_load_state("networkidle")
+    assert "已核验 1 项材料" in page.locator(".messages").inner_text()
+    assert page.locator("input[name=entry][form=batch-form]").count() == before - 1
+    page.goto(server["url"] + "/verification/?tab=decided")
+    assert page.locator("#decided tr[data-entry] .undo-form").count() >= 1
