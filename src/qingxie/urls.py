@@ -57,6 +57,10 @@ urlpatterns = [
     path("accounts/login/code/", login.OTPVerifyView.as_view(), name="otp_verify"),
     path("accounts/login/enrol/", login.OTPEnrolView.as_view(), name="otp_enrol"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The region pages with coverage figures: the shell's views, ahead of the regions app's own
+    # (which lies below the ledger); `regions:index` / `regions:detail` reverse to these paths.
+    path("regions/", web_views.RegionIndexPageView.as_view(), name="region_index_page"),
+    path("regions/<str:code>/", web_views.RegionPageView.as_view(), name="region_page"),
     path("regions/", include("qingxie.regions.urls")),
     path("", include("qingxie.ledger.urls")),
     *[path(m.prefix, include(m.urls)) for m in url_mounts() if m.urls],

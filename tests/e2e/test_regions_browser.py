@@ -36,10 +36,10 @@ def test_guangdong_shows_21_prefectures_and_its_county_map(page_as, server):
     page.wait_for_url("**/regions/440000/")
     assert page.locator("h1").inner_text().startswith("广东省")
     assert page.locator("#children tbody tr").count() == 21
-    page.wait_for_selector("#region-map[data-ready=true]", timeout=20000)
-    assert page.locator("#region-map").get_attribute("data-drawn-features") == "124"
+    page.wait_for_selector("#coverage-map[data-ready=true]", timeout=20000)
+    assert page.locator("#coverage-map").get_attribute("data-drawn-features") == "124"
     # The SVG renderer draws one path per shape; 124 units (122 counties, 东莞, 中山).
-    assert page.locator("#region-map svg path").count() >= 124
+    assert page.locator("#coverage-map svg path").count() >= 124
     assert page.locator("#map-missing").count() == 0
 
 
@@ -50,8 +50,8 @@ def test_drill_down_from_the_country_to_a_township(page_as, server):
     page.wait_for_url("**/regions/440000/")
     page.click("#children >> text=广州市")
     page.wait_for_url("**/regions/440100/")
-    page.wait_for_selector("#region-map[data-ready=true]", timeout=20000)
-    assert page.locator("#region-map").get_attribute("data-drawn-features") == "11"
+    page.wait_for_selector("#coverage-map[data-ready=true]", timeout=20000)
+    assert page.locator("#coverage-map").get_attribute("data-drawn-features") == "11"
     page.click("#children >> text=海珠区")
     page.wait_for_url("**/regions/440105/")
     first_township = page.locator("#children tbody tr a").first
@@ -66,15 +66,15 @@ def test_drill_down_from_the_country_to_a_township(page_as, server):
 def test_national_map_draws_every_province_and_the_boundary_lines(page_as, server):
     page = page_as("demo")
     page.goto(server["url"] + "/regions/")
-    page.wait_for_selector("#region-map[data-ready=true]", timeout=30000)
-    assert page.locator("#region-map").get_attribute("data-drawn-features") == "34"
+    page.wait_for_selector("#coverage-map[data-ready=true]", timeout=30000)
+    assert page.locator("#coverage-map").get_attribute("data-drawn-features") == "34"
 
 
 def test_clicking_a_county_on_the_map_opens_it(page_as, server):
     page = page_as("demo-gz")
     page.goto(server["url"] + "/regions/440100/")
-    page.wait_for_selector("#region-map[data-ready=true]", timeout=20000)
-    box = page.locator("#region-map").bounding_box()
+    page.wait_for_selector("#coverage-map[data-ready=true]", timeout=20000)
+    box = page.locator("#coverage-map").bounding_box()
     # Click around the middle of the map until a county opens (shapes differ in size).
     for dx, dy in [(0.5, 0.5), (0.45, 0.55), (0.55, 0.45), (0.5, 0.6), (0.4, 0.4)]:
         page.mouse.click(box["x"] + box["width"] * dx, box["y"] + box["height"] * dy)
@@ -88,7 +88,7 @@ def test_clicking_a_county_on_the_map_opens_it(page_as, server):
 def test_units_without_shapes_are_listed_beside_the_map(page_as, server):
     page = page_as("demo")
     page.goto(server["url"] + "/regions/650000/")
-    page.wait_for_selector("#region-map[data-ready=true]", timeout=20000)
+    page.wait_for_selector("#coverage-map[data-ready=true]", timeout=20000)
     missing = page.locator("#map-missing").inner_text()
     assert "和康县" in missing and "和安县" in missing
 
@@ -127,7 +127,7 @@ def test_static_assets_come_from_the_app_itself(page_as, server):
     external = []
     page.on("request", lambda r: external.append(r.url) if "127.0.0.1" not in r.url else None)
     page.goto(server["url"] + "/regions/")
-    page.wait_for_selector("#region-map[data-ready=true]", timeout=30000)
+    page.wait_for_selector("#coverage-map[data-ready=true]", timeout=30000)
     # The workbench too: its coverage map, chart and scripts.
     page.goto(server["url"] + "/")
     page.wait_for_selector("#coverage-map[data-ready=true]", timeout=30000)

@@ -789,6 +789,13 @@ PAGES: dict[str, list[Probe]] = {
     "regions:detail": [
         Probe("get", lambda w: "/regions/440105/", COUNTY, OK, other=COUNTY_ELSEWHERE)
     ],
+    # The shell's region pages with coverage figures, on the same paths as the two above.
+    "region_index_page": [
+        Probe(
+            "get", lambda w: "/regions/", COUNTY, REDIRECT, viewer_status=302, why="跳转到本人区划"
+        )
+    ],
+    "region_page": [Probe("get", lambda w: "/regions/440105/", COUNTY, OK, other=COUNTY_ELSEWHERE)],
     "ledger:association_list": [
         Probe("get", lambda w: "/associations/", COUNTY, OK, other=COUNTY_ELSEWHERE, hidden=_name)
     ],
@@ -976,6 +983,21 @@ PAGES: dict[str, list[Probe]] = {
             data=lambda w: {"on": "2023-01-01"},
             other=COUNTY_ELSEWHERE,
         ),
+    ],
+    # Batch verify: each entry through the verify service; an entry outside the caller's
+    # scope is not found and nothing is written (the page says so, hence a redirect).
+    "ledger:verification_batch": [
+        Probe(
+            "post",
+            lambda w: "/verification/batch/",
+            CITY,
+            REDIRECT,
+            data=lambda w: {"entry": [w.hz_entry.pk]},
+            other=CITY_ELSEWHERE,
+            other_status=302,
+            viewer_status=302,
+            why="批量核验在本页报告每一项的结果：范围外或无权核验的材料不写入，只提示",
+        )
     ],
     "ledger:verification_queue": [
         Probe("get", lambda w: "/verification/", CITY, OK, other=CITY_ELSEWHERE, hidden=_name)
@@ -2757,6 +2779,7 @@ CHANGES: dict = {
     "ledger:checklist_submit": ("ledger.ChecklistEntry", "create", None),
     "ledger:member_create": ("ledger.GroupMember", "create", None),
     "ledger:entry_verify": ("ledger.ChecklistEntry", "update", lambda w: w.hz_entry),
+    "ledger:verification_batch": ("ledger.ChecklistEntry", "update", lambda w: w.hz_entry),
     "ledger:entry_return": ("ledger.ChecklistEntry", "update", lambda w: w.hz_entry),
     "ledger:entry_revoke": ("ledger.ChecklistEntry", "update", lambda w: w.hz_verified),
     "ledger:seat_edit": ("ledger.Seat", "update", lambda w: w.hz_seat),

@@ -175,16 +175,35 @@ def test_figures_equal_the_coverage_tree_on_every_date(client_for, guangdong, ro
     for day in (YEAR_END_2021, D(2020, 5, 31), D(2021, 6, 1), timezone.localdate()):
         tree = doc(dashboard(client, as_of=day.isoformat()))
         node = coverage.coverage_tree(region, day, depth=1)
+        teams = card(tree, "township_teams")
+        assert teams["rate"] == percent(node.township_rate)
+        assert teams["count"] == f"{node.townships_with_team} / {node.townships}"
+        summary = text(by_id(tree, "summary"))
+        if region.level == Region.Level.COUNTY:
+            # A county is one unit: no "1 / 1" coverage cards, a sentence about itself.
+            assert not tree.xpath(
+                "//*[@data-measure='established' or @data-measure='standardized']"
+            )
+            said = (
+                "已规范化建设"
+                if node.standardized
+                else "已成立"
+                if node.established
+                else "尚未成立"
+            )
+            assert said in summary
+            assert (
+                f"{node.townships}个乡镇（街道）中{node.townships_with_team}个已建立基层队伍"
+                in summary
+            )
+            assert not tree.xpath("//table[@id='children']")
+            continue
         established = card(tree, "established")
         assert established["rate"] == percent(node.coverage_rate)
         assert established["count"] == f"{node.established} / {node.counties}"
         standardized = card(tree, "standardized")
         assert standardized["rate"] == percent(node.standardized_rate)
         assert standardized["count"] == f"{node.standardized} / {node.counties}"
-        teams = card(tree, "township_teams")
-        assert teams["rate"] == percent(node.township_rate)
-        assert teams["count"] == f"{node.townships_with_team} / {node.townships}"
-        summary = text(by_id(tree, "summary"))
         assert (
             f"{region.name}{node.counties}个县级单位中共有{node.established}个成立团属志愿服务组织，"
             f"覆盖率为{percent(node.coverage_rate)}；{node.standardized}个规范建设" in summary
@@ -195,6 +214,20 @@ def test_figures_equal_the_coverage_tree_on_every_date(client_for, guangdong, ro
         for row in rows:
             child = by_code[row["code"]]
             assert row["cells"][0] == child.name
+            if region.level == Region.Level.PREFECTURE:
+                # 我的县（市、区）: each county's association and its township teams.
+                status = (
+                    "已规范化"
+                    if child.standardized
+                    else "已成立"
+                    if child.established
+                    else "未成立"
+                )
+                assert row["cells"][1:3] == [
+                    status,
+                    f"{child.townships_with_team}/{child.townships}" if child.townships else "—",
+                ]
+                continue
             assert row["cells"][1:4] == [
                 percent(child.coverage_rate),
                 percent(child.standardized_rate),
@@ -350,15 +383,74 @@ def test_missing_counties_are_listed_with_the_suspended_one_marked(client_for, g
     assert "只列出前 12 个" in text(by_id(province, "attention"))
 
 
-def test_a_covered_county_and_an_uncovered_one(client_for, guangdong):
-    covered = doc(dashboard(client_for("county_admin", "440105")))
-    assert text(by_id(covered, "missing-counties")) == "已实现县级全覆盖。"
+def test_a_county_workbench_lists_its_townships_without_a_team(client_for, guangdong):
+    """海珠: 18 streets, one with a team; the other 17 each offer 为该街道建队 with the county's
+    association and the street filled in; the county-coverage list (always 0 or 1) is gone."""
+    tree = doc(dashboard(client_for("county_admin", "440105")))
+    assert not tree.xpath("//*[@id='missing-counties']")
+    streets = list(
+        Region.objects.filter(parent__code="440105", valid_to__isnull=True)
+        .order_by("code")
+        .values_list("code", flat=True)
+    )
+    listed = codes(tree, "//ul[@id='townships-missing']/li")
+    assert listed == [c for c in streets if c != guangdong.street.code]
+    assert text(by_id(tree, "townships-missing-count")) == str(len(streets) - 1)
+    number = guangdong.counties["440105"].number
+    for li in tree.xpath("//ul[@id='townships-missing']/li"):
+        (button,) = li.xpath(".//a[@data-build-team]")
+        assert text(button) == "为该街道建队"
+        assert button.get("href") == (
+            f"/teams/new/?association={number}&township={li.get('data-code')}"
+        )
+    # The link opens the team form on that street.
+    client = client_for("county_admin", "440105")
+    href = tree.xpath("//ul[@id='townships-missing']/li[1]//a/@href")[0]
+    form = doc(client.get(href))
+    (selected,) = form.xpath("//select[@name='township']/option[@selected]")
+    assert selected.get("value") == listed[0]
+    # The county's own teams, most recently updated first, with 新建队伍.
+    assert codes(tree, "//table[@id='county-teams']/tbody/tr") == [None]
+    assert by_id(tree, "county-new-team").get("href") == f"/teams/new/?association={number}"
+
+
+def test_a_county_sees_its_next_checklist_steps(client_for, guangdong):
+    client = client_for("county_admin", "440103")  # 荔湾: established, nothing submitted
+    items = required_items()
+    steps = [text(li) for li in doc(dashboard(client)).xpath("//ol[@id='next-steps']/li")]
+    assert steps == [f"提交“{i.title}”的佐证材料" for i in items[:3]]
+    submit(guangdong.counties["440103"], items[0])
+    steps = [text(li) for li in doc(dashboard(client)).xpath("//ol[@id='next-steps']/li")]
+    assert steps == [f"提交“{i.title}”的佐证材料" for i in items[1:4]]
+
+
+def test_an_uncovered_county_is_told_to_enter_its_association(client_for, guangdong):
     uncovered = doc(dashboard(client_for("county_admin", "440117")))
-    assert codes(uncovered, "//ul[@id='missing-counties']/li") == ["440117"]
     notice = text(by_id(uncovered, "own-association"))
     assert "从化区本级尚无在册协会" in notice
     (link,) = by_id(uncovered, "own-association").xpath(".//a")
     assert link.get("href") == "/regions/440117/"
+    # No association, no team to build yet: the townships are listed without the button.
+    assert uncovered.xpath("//ul[@id='townships-missing']/li")
+    assert not uncovered.xpath("//a[@data-build-team]")
+    assert "本级协会成立后才能建队" in text(by_id(uncovered, "attention"))
+
+
+def test_a_city_sees_its_counties_first(client_for, guangdong):
+    tree = doc(dashboard(client_for("city_admin", "440100"), as_of="2021-12-31"))
+    (panel,) = tree.xpath("//section[@id='my-counties']")
+    assert text(panel).startswith("我的县（市、区）")
+    rows = child_rows(tree)
+    assert {r["code"] for r in rows} == set(GUANGZHOU_COUNTIES)
+    by_code = {r["code"]: r["cells"] for r in rows}
+    assert by_code["440105"][1:3] == ["已规范化", "1/18"]
+    assert by_code["440103"][1] == "已成立" and by_code["440117"][1] == "未成立"
+    # Before the map and the trend in the page.
+    html = tree.xpath("//main")[0]
+    order = [
+        el.get("id") for el in html.iter() if el.get("id") in ("my-counties", "coverage-map-panel")
+    ]
+    assert order == ["my-counties", "coverage-map-panel"]
 
 
 def test_pending_items_are_those_this_user_verifies(client_for, make_user, guangdong):

@@ -15,7 +15,12 @@ from qingxie.ledger.choices import AssociationForm, AssociationStatus, GroupMemb
 from qingxie.ledger.models import Association, GroupMember, Seat
 from qingxie.ledger.numbering import number_normalize
 from qingxie.ledger.serializers import LEVEL_KEYS, parse_level
-from qingxie.regions.models import Region
+from qingxie.regions.selectors import region_by_code_or_name
+
+#: The region box of every list filter: autocomplete by name or code (region-picker.js).
+REGION_PICKER = forms.TextInput(
+    attrs={"data-region-picker": "", "placeholder": "如 广州 或 440100", "autocomplete": "off"}
+)
 
 YES_NO = [("", "全部"), ("true", "是"), ("false", "否")]
 
@@ -27,7 +32,7 @@ def in_region(path_field: str):
         value = value.strip()
         if not value:
             return queryset
-        region = Region.objects.filter(code=value).only("path").first()
+        region = region_by_code_or_name(value)
         if region is None:
             return queryset.none()
         return queryset.filter(subtree_q(path_field, region.path))
@@ -57,7 +62,9 @@ class AssociationFilterSet(django_filters.FilterSet):
     """What the ledger list can be narrowed and sorted by."""
 
     q = django_filters.CharFilter(label="名称或统一编号", method="search")
-    region = django_filters.CharFilter(label="区划代码（含下级）", method="in_region")
+    region = django_filters.CharFilter(
+        label="区划（名称或代码，含下级）", widget=REGION_PICKER, method="in_region"
+    )
     level = django_filters.CharFilter(
         label="层级",
         method="at_level",
@@ -111,7 +118,7 @@ class AssociationFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        region = Region.objects.filter(code=value).only("path").first()
+        region = region_by_code_or_name(value)
         if region is None:
             return queryset.none()
         return queryset.filter(subtree_q("region__path", region.path))
@@ -134,7 +141,9 @@ class GroupMemberFilterSet(django_filters.FilterSet):
     """What the group member list can be narrowed by."""
 
     region = django_filters.CharFilter(
-        label="区划代码（含下级）", method=in_region("association__region__path")
+        label="区划（名称或代码，含下级）",
+        widget=REGION_PICKER,
+        method=in_region("association__region__path"),
     )
     association = django_filters.CharFilter(
         label="协会统一编号", method=with_number("association__number")
@@ -152,7 +161,9 @@ class SeatFilterSet(django_filters.FilterSet):
     """What the seat list can be narrowed by."""
 
     region = django_filters.CharFilter(
-        label="区划代码（含下级）", method=in_region("holder__region__path")
+        label="区划（名称或代码，含下级）",
+        widget=REGION_PICKER,
+        method=in_region("holder__region__path"),
     )
     holder = django_filters.CharFilter(
         label="席位所在协会统一编号", method=with_number("holder__number")

@@ -47,6 +47,7 @@ urlpatterns = [
         name="member_withdraw",
     ),
     path("verification/", views.VerificationQueueView.as_view(), name="verification_queue"),
+    path("verification/batch/", views.VerificationBatchView.as_view(), name="verification_batch"),
     path("coverage/", views.CoverageIndexView.as_view(), name="coverage_index"),
     path("coverage/<str:code>/", views.CoverageView.as_view(), name="coverage"),
     path("targets/", settings_views.TargetListView.as_view(), name="targets"),

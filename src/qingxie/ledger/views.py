@@ -438,8 +438,13 @@ class ChecklistRevokeView(_EntryDecisionView):
         )
 
 
+#: Evidence the browser may show in place (?inline=1): PDFs and photos.
+INLINE_EVIDENCE = (".pdf", ".png", ".jpg", ".jpeg")
+
+
 class EvidenceDownloadView(View):
-    """An evidence file, only through the permission gate, always as a download."""
+    """An evidence file, only through the permission gate; a download unless ?inline=1 and
+    the file is a PDF or a photo."""
 
     def get(self, request, pk: int):
         entry = (
@@ -455,7 +460,10 @@ class EvidenceDownloadView(View):
         except FileNotFoundError as exc:
             raise Http404("佐证材料文件已不存在，请联系管理员。") from exc
         name = PurePosixPath(entry.evidence.name).name
-        response = FileResponse(handle, as_attachment=True, filename=name)
+        # ?inline=1 lets the verifier look before deciding: only PDFs and photos open in the
+        # browser (nosniff below); anything else still downloads.
+        inline = request.GET.get("inline") == "1" and name.lower().endswith(INLINE_EVIDENCE)
+        response = FileResponse(handle, as_attachment=not inline, filename=name)
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "private, no-store"
         return response
@@ -478,14 +486,54 @@ class VerificationQueueView(TemplateView):
             .select_related("association__region", "item", "decided_by")
             .order_by("-decided_at")
         )
+        if self.request.GET.get("tab") == "decided":
+            tab = "decided"
+        # What this user decided in the last 30 days; a verification of today can be undone.
+        since = timezone.now() - datetime.timedelta(days=30)
+        decided = (
+            ChecklistEntry.objects.restrict(user, "view")
+            .filter(decided_by=user, decided_at__gte=since)
+            .select_related("association__region", "item")
+            .order_by("-decided_at")[:200]
+        )
         ctx.update(
             tab=tab,
             pending=pending,
             returned=returned,
+            decided=decided,
+            today=timezone.localdate(),
             return_form=ChecklistReturnForm(),
             title="待核验",
         )
         return ctx
+
+
+class VerificationBatchView(View):
+    """批量核验通过: every ticked entry verified today, each through the one service (each
+    permission-checked and change-logged on its own); what could not be verified is named."""
+
+    def post(self, request):
+        ids = [int(i) for i in request.POST.getlist("entry") if i.isdigit()]
+        if not ids:
+            messages.warning(request, "请先勾选要核验的材料。")
+            return redirect("ledger:verification_queue")
+        entries = (
+            ChecklistEntry.objects.restrict(request.user, "view")
+            .filter(pk__in=ids)
+            .select_related("association__region", "item")
+        )
+        done, failed = 0, []
+        for entry in entries:
+            try:
+                services.checklist_entry_verify(actor=request.user, entry=entry)
+                done += 1
+            except QingxieError as exc:
+                failed.append(f"{entry.association.name}·{entry.item.title}：{exc}")
+        if done:
+            messages.success(request, f"已核验 {done} 项材料。")
+        for problem in failed:
+            messages.error(request, problem)
+        return redirect("ledger:verification_queue")
 
 
 # --------------------------------------------------------------------- seats and members

@@ -70,6 +70,23 @@ def region_search(
     return qs.order_by("level", "code")
 
 
+def region_by_code_or_name(value: str) -> Region | None:
+    """The region a filter box names: its code, else its name ("广州", "广州市", "海珠区"),
+    the highest level first (names are public data; the gate still applies to what is listed).
+    "广州" finds 广州市, not 广州市's streets that happen to contain the word."""
+    value = value.strip()
+    if not value:
+        return None
+    found = Region.objects.filter(code=value).only("path").first()
+    if found is not None or value.isdigit():
+        return found
+    current = Region.objects.filter(valid_to__isnull=True).only("path", "level", "code")
+    return (
+        current.filter(name=value).order_by("level", "code").first()
+        or current.filter(name__startswith=value).order_by("level", "code").first()
+    )
+
+
 def parse_level(value: str | int | None) -> int | None:
     """Accept 'province'/'county'/… or 0–4; raise ValueError otherwise."""
     if value in (None, ""):

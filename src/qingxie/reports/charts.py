@@ -12,6 +12,7 @@ import io
 import math
 import threading
 
+from qingxie.ledger import colours
 from qingxie.ledger.coverage import CountyStatus
 from qingxie.reports.bulletin import (
     MAP_LABELS,
@@ -22,22 +23,19 @@ from qingxie.reports.bulletin import (
     pct,
 )
 
-#: Colours of the county map: grey for none, a light and a deep League red for the two steps.
+#: Colours of the county map: the web map's (ledger.colours), so screen and paper agree.
 STATUS_COLOURS = {
-    CountyStatus.NONE: "#d9d9d9",
-    CountyStatus.ESTABLISHED: "#f4a582",
-    CountyStatus.STANDARDIZED: "#c0272d",
-    NOT_COUNTED: "#ffffff",
+    CountyStatus.NONE: colours.STATUS_COLOURS["none"],
+    CountyStatus.ESTABLISHED: colours.STATUS_COLOURS["established"],
+    CountyStatus.STANDARDIZED: colours.STATUS_COLOURS["standardized"],
+    NOT_COUNTED: colours.STATUS_COLOURS["uncounted"],
 }
 #: National map: provinces by coverage rate, in these bands (lower bound, label, colour).
+_BAND_LABELS = {100.0: "100%（全覆盖）", 90.0: "90%–99.9%", 70.0: "70%–89.9%", 50.0: "50%–69.9%"}
 RATE_BANDS = [
-    (100.0, "100%（全覆盖）", "#99000d"),
-    (90.0, "90%–99.9%", "#cb181d"),
-    (70.0, "70%–89.9%", "#fb6a4a"),
-    (50.0, "50%–69.9%", "#fcae91"),
-    (0.0, "50%以下", "#fee5d9"),
+    (lower, _BAND_LABELS.get(lower, "50%以下"), colour) for lower, colour in colours.RATE_BANDS
 ]
-NO_RATE = ("不设县级单位", "#ffffff")
+NO_RATE = ("不设县级单位", colours.STATUS_COLOURS["uncounted"])
 DPI = 200
 _lock = threading.Lock()
 

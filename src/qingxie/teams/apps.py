@@ -29,10 +29,13 @@ class TeamsConfig(AppConfig):
         from qingxie.core.extensions import (
             NavEntry,
             UrlMount,
+            WorkbenchPanel,
             register_association_move_hook,
             register_nav_entry,
             register_url_mount,
+            register_workbench_panel,
         )
+        from qingxie.teams import workbench
         from qingxie.teams.services import teams_follow_association
 
         register_url_mount(
@@ -40,3 +43,24 @@ class TeamsConfig(AppConfig):
         )
         register_nav_entry(NavEntry("teams", _("基层队伍"), "teams:team_list", order=40))
         register_association_move_hook("teams", teams_follow_association)
+        # A county's workbench: where to build teams next, and the teams it has.
+        register_workbench_panel(
+            WorkbenchPanel(
+                "teams-townships",
+                "teams/_workbench_townships.html",
+                workbench.townships_without_team,
+                order=20,
+                placement="attention",
+                levels=(3,),
+            )
+        )
+        register_workbench_panel(
+            WorkbenchPanel(
+                "teams-county",
+                "teams/_workbench_teams.html",
+                workbench.county_teams,
+                order=20,
+                placement="main",
+                levels=(3,),
+            )
+        )

@@ -9,7 +9,7 @@ from django import forms
 from qingxie.core.errors import QingxieError
 from qingxie.core.models import subtree_q
 from qingxie.ledger.numbering import number_normalize
-from qingxie.regions.models import Region
+from qingxie.regions.selectors import region_by_code_or_name
 from qingxie.teams.choices import TeamCategory, TeamStatus
 from qingxie.teams.models import Team
 
@@ -18,7 +18,17 @@ class TeamFilterSet(django_filters.FilterSet):
     """What the team list can be narrowed and sorted by."""
 
     q = django_filters.CharFilter(label="队伍名称", method="search")
-    region = django_filters.CharFilter(label="区划代码（含下级）", method="in_region")
+    region = django_filters.CharFilter(
+        label="区划（名称或代码，含下级）",
+        method="in_region",
+        widget=forms.TextInput(
+            attrs={
+                "data-region-picker": "",
+                "placeholder": "如 广州 或 440100",
+                "autocomplete": "off",
+            }
+        ),
+    )
     association = django_filters.CharFilter(label="协会统一编号", method="of_association")
     category = django_filters.ChoiceFilter(
         label="类别", choices=TeamCategory.choices, empty_label="全部"
@@ -55,7 +65,7 @@ class TeamFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        region = Region.objects.filter(code=value).only("path").first()
+        region = region_by_code_or_name(value)
         if region is None:
             return queryset.none()
         # A team lies in a region through its association's region or its township.

@@ -19,7 +19,7 @@ from qingxie.ledger.choices import LIVE_STATUSES
 from qingxie.ledger.models import Association
 from qingxie.ledger.numbering import number_normalize
 from qingxie.teams import services
-from qingxie.teams.choices import TeamStatus
+from qingxie.teams.choices import TeamCategory, TeamStatus
 from qingxie.teams.filtersets import TeamFilterSet
 from qingxie.teams.forms import TeamDissolveForm, TeamForm
 from qingxie.teams.models import Team
@@ -61,6 +61,18 @@ class TeamListView(FilteredObjectListView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["title"] = "基层队伍"
+        # 新建队伍 here too: straight to the form when the user has one association to build
+        # under, else to the choice of association.
+        live = (
+            Association.objects.restrict(self.request.user, "change")
+            .filter(status__in=LIVE_STATUSES)
+            .select_related("region")
+        )
+        first_two = list(live[:2])
+        ctx["may_add_team"] = any(
+            user_may(self.request.user, Team, "add", a.region.path) for a in first_two
+        )
+        ctx["only_association"] = first_two[0] if len(first_two) == 1 else None
         return ctx
 
 
@@ -134,7 +146,12 @@ class TeamCreateView(ObjectFormView):
         return {**super().get_form_kwargs(), "association": self.association}
 
     def get_initial(self):
-        return {"founded_on": timezone.localdate(), "member_count": 0}
+        initial = {"founded_on": timezone.localdate(), "member_count": 0}
+        # 为该街道建队 on the county workbench names the township: the form starts on it.
+        township = self.request.GET.get("township", "").strip()
+        if township:
+            initial.update(township=township, category=TeamCategory.TOWNSHIP)
+        return initial
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

@@ -83,6 +83,7 @@ class Dashboard:
     returned_total: int = 0
     own_association: Association | None = None
     own_checklist: dict | None = None
+    next_steps: list = field(default_factory=list)
 
 
 def _figures(region: Region, as_of: datetime.date) -> dict:
@@ -256,3 +257,32 @@ def _attention(user, board: Dashboard, stamp: str) -> None:
                 "submitted": states.count(ChecklistState.SUBMITTED),
                 "returned": states.count(ChecklistState.RETURNED),
             }
+            board.next_steps = _next_steps(own)
+
+
+@dataclass
+class NextStep:
+    """One thing the region's own association should do next on its standardization checklist."""
+
+    title: str
+    state: str
+    reason: str = ""
+
+
+def _next_steps(association: Association, limit: int = 3) -> list[NextStep]:
+    """Returned items first (the level above said what to fix), then items never submitted,
+    in the checklist's own order; items awaiting the level above are not the cadre's to do."""
+    entries = {
+        e.item_id: e for e in association.checklist.filter(item__active=True, item__required=True)
+    }
+    returned, never = [], []
+    for item in ChecklistItem.objects.filter(active=True, required=True).order_by(
+        "position", "code"
+    ):
+        entry = entries.get(item.pk)
+        state = entry.state if entry else ChecklistState.PENDING
+        if state == ChecklistState.RETURNED:
+            returned.append(NextStep(item.title, state, getattr(entry, "return_reason", "") or ""))
+        elif state == ChecklistState.PENDING:
+            never.append(NextStep(item.title, state))
+    return (returned + never)[:limit]

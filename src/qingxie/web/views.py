@@ -16,10 +16,15 @@ from django.views.generic import TemplateView
 from qingxie.accounts.permissions import home_region
 from qingxie.core.cache import cached_figures, figures_stamp
 from qingxie.core.extensions import workbench_panels
-from qingxie.ledger import coverage
+from qingxie.ledger import colours, coverage
 from qingxie.regions import selectors as region_selectors
 from qingxie.regions.models import ROOT_CODE, Region
-from qingxie.regions.views import _map_config, _map_panel_context
+from qingxie.regions.views import (
+    RegionDetailView,
+    RegionIndexView,
+    _map_config,
+    _map_panel_context,
+)
 from qingxie.web import search
 from qingxie.web.dashboard import dashboard_for
 
@@ -83,6 +88,7 @@ def map_strings() -> dict:
             "established": _("已成立（未规范化）"),
             "none": _("未成立协会"),
             "uncounted": _("不设县级单位"),
+            "not_counted_national": _("台湾、香港、澳门（未纳入统计）"),
         },
         "loading": _("地图加载中…"),
         "map_failed": _("地图文件无法读取（{status}）"),
@@ -128,7 +134,8 @@ def _map_context(
         "data_url": reverse("api:coverage-map") + f"?region={region.code}",
         "as_of": as_of.isoformat(),
         "today": timezone.localdate().isoformat(),
-        "start": "2015-01-01",
+        "start": "2000-01-01",
+        "colours": colours.as_config(),
         "link": link,
         "i18n": map_strings(),
     }
@@ -223,3 +230,61 @@ class SearchView(TemplateView):
 def healthz(request):
     """A trivial page: the baseline for benchmarks and a liveness probe for operators."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+def _region_figures(user, region: Region, children: list[Region], as_of: datetime.date) -> dict:
+    """The region page's real figures: coverage and standardized rates of the region and of each
+    child, and, for a county, which of its townships have an active team on `as_of`."""
+    from qingxie.teams.selectors import township_teams_on
+
+    stamp = figures_stamp(region.path, coverage.FIGURE_DOMAINS)
+    node = cached_figures(
+        f"regionpage:{region.code}:{as_of.isoformat()}",
+        lambda: coverage.coverage_tree(region, as_of, depth=1),
+        stamp=stamp,
+    )
+    by_code = {c.code: c for c in node.children}
+    for child in children:
+        child.figures = by_code.get(child.code)
+    ctx = {"node": node, "as_of": as_of, "figures_stamp": stamp}
+    if region.level >= Region.Level.COUNTY:
+        served = set(
+            township_teams_on(as_of)
+            .filter(township_parent=region)
+            .values_list("township_id", flat=True)
+        )
+        for child in children:
+            child.has_team = child.pk in served
+        ctx["township_teams"] = True
+    return ctx
+
+
+class RegionPageView(RegionDetailView):
+    """A region's page with its real figures: the coverage map as on the workbench, the
+    children's coverage and standardized rates, breadcrumbs only to the levels the user may
+    open. (The regions app lies below the ledger; the shell adds the figures.)"""
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user, region = self.request.user, self.object
+        as_of = parse_as_of(self.request)
+        ctx["breadcrumbs"] = _crumbs(user, region)
+        if region.level < Region.Level.TOWNSHIP:
+            ctx.update(_region_figures(user, region, ctx["children"], as_of))
+        if region.level < Region.Level.COUNTY:
+            ctx.update(_map_context(user, region, as_of, link="map"))
+        return ctx
+
+
+class RegionIndexPageView(RegionIndexView):
+    """The national region page, with the provinces' figures and the national coverage map."""
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        region = ctx.get("region")
+        if region is not None:
+            user = self.request.user
+            as_of = parse_as_of(self.request)
+            ctx.update(_region_figures(user, region, ctx["children"], as_of))
+            ctx.update(_map_context(user, region, as_of, link="map"))
+        return ctx

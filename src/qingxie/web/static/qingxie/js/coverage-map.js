@@ -6,19 +6,13 @@
 (function () {
   "use strict";
 
-  var COLORS = {
-    standardized: "#2e9e5b",
-    established: "#f2b233",
-    none: "#e0533d",
-    uncounted: "#d5dbe1"
-  };
+  // The colours come from the page (ledger/colours.py), the one scheme the bulletin uses too.
+  var COLORS = {};
   var RATE_BANDS = [
-    [100, 100, null, "#2e9e5b"],
-    [90, 99.99, "90%–99.9%", "#8cc665"],
-    [70, 89.99, "70%–89.9%", "#f2b233"],
-    [50, 69.99, "50%–69.9%", "#ef8a3c"],
-    [0, 49.99, null, "#e0533d"]
+    [100, 100, null], [90, 99.99, "90%–99.9%"], [70, 89.99, "70%–89.9%"],
+    [50, 69.99, "50%–69.9%"], [0, 49.99, null]
   ];
+  var LABEL = { color: "#1f2933", textBorderColor: "#ffffff", textBorderWidth: 2 };
   var VALUES = { standardized: 2, established: 1, none: 0, uncounted: -1 };
   var LABELS = {};
   var T = {};
@@ -93,6 +87,11 @@
     var cfg = JSON.parse(document.getElementById(el.dataset.config).textContent);
     T = cfg.i18n;
     LABELS = T.labels;
+    COLORS = cfg.colours.status;
+    cfg.colours.bands.forEach(function (b, i) { RATE_BANDS[i][3] = b[1]; });
+    LABEL.color = cfg.colours.label;
+    LABEL.textBorderColor = cfg.colours.halo;
+    var legendEl = panel.querySelector("[data-map-legend]");
     RATE_BANDS[0][2] = T.rate_all;
     RATE_BANDS[4][2] = fmt(T.rate_below, { low: "50%" });
     var chart = echarts.init(el, null, { renderer: "svg" });
@@ -128,11 +127,13 @@
       el.dataset.drawnFeatures = String(geo.features.filter(function (f) {
         return f.properties.code.indexOf("boundary-") !== 0;
       }).length);
-      var first = cfg.start;
+      // The replay starts at the first association established in the region.
+      var first = cfg.today || cfg.as_of;
       data.counties.forEach(function (c) {
         c.established.forEach(function (s) { if (s[0] < first) { first = s[0]; } });
       });
       months = monthEnds(first < "2000-01-01" ? "2000-01-01" : first, cfg.today || cfg.as_of);
+      el.dataset.replayStart = months[0];
       slider.max = String(months.length - 1);
       chart.hideLoading();
       setupChart(geo);
@@ -189,11 +190,12 @@
                    itemStyle: { borderColor: "#7a8591", borderWidth: 1, areaColor: "transparent" } };
         });
       cfg.boundaries = boundaries;
+      // The colour key is drawn below the map in HTML (never over a shape); ECharts only maps.
       var visualMap = data.unit === "province"
-        ? { type: "piecewise", left: 8, bottom: 8, orient: "vertical",
+        ? { type: "piecewise", show: false,
             // Bands at the national targets' milestones (50 %, 70 %, 100 %).
             pieces: RATE_BANDS.map(function (b) { return { min: b[0], max: b[1], label: b[2], color: b[3] }; }) }
-        : { type: "piecewise", left: 8, bottom: 8, orient: "vertical",
+        : { type: "piecewise", show: false,
             pieces: ["standardized", "established", "none", "uncounted"].map(function (s) {
               return { value: VALUES[s], label: LABELS[s], color: COLORS[s] };
             }) };
@@ -219,16 +221,46 @@
         series: [{
           type: "map", map: cfg.key, nameProperty: "code", roam: true, selectedMode: false,
           data: [],
-          label: { show: !cfg.national && cfg.units.length <= 40, fontSize: 10,
+          label: { show: !cfg.national && cfg.units.length <= 40, fontSize: 11,
+                   color: LABEL.color, textBorderColor: LABEL.textBorderColor,
+                   textBorderWidth: LABEL.textBorderWidth,
                    formatter: function (p) { return names[p.name] || ""; } },
-          emphasis: { label: { show: true, formatter: function (p) { return names[p.name] || ""; } } },
+          emphasis: { label: { show: true, color: LABEL.color, textBorderColor: LABEL.textBorderColor,
+                               textBorderWidth: LABEL.textBorderWidth,
+                               formatter: function (p) { return names[p.name] || ""; } } },
           itemStyle: { borderColor: "#ffffff", borderWidth: 0.6 }
         }]
       });
+      drawLegend(visualMap.pieces);
       chart.on("click", function (p) {
         if (!p.data || p.data.silent || p.data.status === "uncounted") { return; }
         window.location.href = linkFor(cfg, data, p.data.name, data.unit === "county", el.dataset.asOf);
       });
+    }
+
+    function drawLegend(pieces) {
+      if (!legendEl) { return; }
+      legendEl.textContent = "";
+      var entries = pieces.map(function (p) { return [p.label, p.color]; });
+      if (data.unit === "province") {
+        // 台湾, 香港, 澳门 (and any province without county-level data) are drawn grey.
+        entries.push([T.labels.not_counted_national, COLORS.uncounted]);
+      }
+      entries.forEach(function (e) {
+        var li = document.createElement("li");
+        var sw = document.createElement("span");
+        sw.className = "swatch";
+        sw.style.background = e[1];
+        li.append(sw, document.createTextNode(e[0]));
+        legendEl.appendChild(li);
+      });
+    }
+
+    // The chosen date goes into the address, so a shared or reloaded link shows the same day.
+    function remember(day) {
+      var url = new URL(window.location.href);
+      url.searchParams.set("as_of", day);
+      window.history.replaceState(null, "", url.toString());
     }
 
     function show(day) {
@@ -294,11 +326,13 @@
       stop();
       var max = cfg.today || cfg.as_of;
       show(dateInput.value > max ? max : dateInput.value);
+      remember(el.dataset.asOf);
     });
     slider.addEventListener("input", function () {
       if (!data) { return; }
       stop();
       show(months[+slider.value]);
+      remember(el.dataset.asOf);
     });
     play.addEventListener("click", function () {
       if (!data) { return; }
@@ -306,11 +340,13 @@
       var i = +slider.value >= months.length - 1 ? 0 : +slider.value;
       play.textContent = "❚❚ " + T.pause;
       play.setAttribute("aria-pressed", "true");
+      // The whole history in about ten seconds, however long it is.
+      var step = Math.max(40, Math.min(350, Math.round(10000 / months.length)));
       timer = setInterval(function () {
         show(months[i]);
         i += 1;
-        if (i >= months.length) { stop(); }
-      }, 350);
+        if (i >= months.length) { stop(); remember(el.dataset.asOf); }
+      }, step);
     });
     window.addEventListener("resize", function () { chart.resize(); });
   }

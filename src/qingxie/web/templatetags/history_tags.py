@@ -1,0 +1,39 @@
+"""The change history's old → new values, as cadres read them (labels, choice names)."""
+
+from __future__ import annotations
+
+from django import template
+from django.core.exceptions import FieldDoesNotExist
+
+register = template.Library()
+
+#: Values longer than this are cut on screen (the full record stays in the audit log).
+SHOWN_CHARS = 60
+
+
+def _shown(field, value) -> str:
+    if value is None or value == "":
+        return "—"
+    if field is not None and getattr(field, "choices", None):
+        value = dict(field.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    text = str(value)
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
+
+
+@register.filter
+def field_diffs(change) -> list[tuple[str, str, str]]:
+    """(label, old, new) for each changed field of an ObjectChange. Personal fields are
+    recorded masked by the change log itself, so they are shown masked here too."""
+    model = change.content_type.model_class()
+    before, after = change.before or {}, change.after or {}
+    rows = []
+    for name in change.changed_fields:
+        try:
+            field = model._meta.get_field(name) if model else None
+            label = str(field.verbose_name) if field is not None else name
+        except FieldDoesNotExist:
+            field, label = None, name
+        rows.append((label, _shown(field, before.get(name)), _shown(field, after.get(name))))
+    return rows
