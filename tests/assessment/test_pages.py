@@ -259,3 +259,19 @@ def test_workbench_panel(opened, client_for):
 def test_anonymous_is_sent_to_login():
     response = Client().get("/assessment/")
     assert response.status_code == 302
+
+
+def test_association_page_shows_its_tier_and_weakest_dimensions(opened, client_for):
+    """The county's own association page carries its latest score and tier and the three
+    weakest dimensions with a next step; 天河's page shows 天河's own sheet, not 海珠's."""
+    w = opened
+    sheet = w.sheet(w.hz)
+    url = f"/associations/{w.hz.number}/"
+    page = client_for("county_admin", "440105").get(url).content.decode()
+    assert 'id="panel-assessment"' in page and "建议下一步" in page
+    assert f"{sheet.total} 分" in page and sheet.get_absolute_url() in page
+    assert page.count('<td class="wrap">') >= 1
+    th_page = client_for("county_admin", "440106").get(f"/associations/{w.th.number}/")
+    th_page = th_page.content.decode()
+    assert w.sheet(w.th).get_absolute_url() in th_page
+    assert sheet.get_absolute_url() not in th_page

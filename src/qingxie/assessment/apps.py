@@ -17,11 +17,13 @@ class AssessmentConfig(AppConfig):
 
         from qingxie.assessment import bulletin, selectors
         from qingxie.core.extensions import (
+            AssociationPanel,
             BulletinContribution,
             DemoStep,
             NavEntry,
             UrlMount,
             WorkbenchPanel,
+            register_association_panel,
             register_bulletin_contribution,
             register_demo_step,
             register_nav_entry,
@@ -50,6 +52,11 @@ class AssessmentConfig(AppConfig):
         )
         register_bulletin_contribution(
             BulletinContribution("assessment", bulletin.sections, order=60)
+        )
+        register_association_panel(
+            AssociationPanel(
+                "assessment", "assessment/_association.html", selectors.association_panel
+            )
         )
         periodic_job("assessment.compute_due", minutes=60)(jobs.compute_due)
 

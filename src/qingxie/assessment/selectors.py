@@ -386,3 +386,12 @@ def _ancestor_paths(path: str) -> list[str]:
 
 def indicators_of(version: IndicatorVersion) -> QuerySet[Indicator]:
     return version.indicators.select_related("dimension").order_by("position", "code")
+
+
+def association_panel(user, association) -> dict | None:
+    """The association page's panel: its latest assessment sheet, total, tier and its three
+    weakest dimensions with the suggested next steps (None when it has no sheet the user sees)."""
+    sheet = sheet_of_association(user, association)
+    if sheet is None or sheet.round.status == "open":
+        return None
+    return {"sheet": sheet, "weakest": weakest_dimensions(sheet)}

@@ -218,3 +218,37 @@ def register_demo_step(step: DemoStep) -> DemoStep:
 def demo_steps() -> list[DemoStep]:
     """The registered demo steps, by order then key."""
     return sorted(_DEMO_STEPS.values(), key=lambda s: (s.order, s.key))
+
+
+@dataclass(frozen=True)
+class AssociationPanel:
+    """A panel an app adds to an association's page (its tier, its trainings, its plan…).
+
+    `context(user, association)` returns the template's context (included as `panel`), or
+    None to leave the panel out; it must read through the gate.
+    """
+
+    key: str
+    template: str
+    context: Callable[[Any, Any], dict | None]
+    order: int = 100
+
+
+_ASSOCIATION_PANELS: dict[str, AssociationPanel] = {}
+
+
+def register_association_panel(panel: AssociationPanel) -> AssociationPanel:
+    """Add `panel` to every association's page."""
+    _ASSOCIATION_PANELS[panel.key] = panel
+    return panel
+
+
+def association_panels(user, association) -> list[dict]:
+    """The panels for `user` on `association`'s page, each as `{"key", "template", "context"}`,
+    skipping those whose context is None."""
+    shown = []
+    for panel in sorted(_ASSOCIATION_PANELS.values(), key=lambda p: (p.order, p.key)):
+        context = panel.context(user, association)
+        if context is not None:
+            shown.append({"key": panel.key, "template": panel.template, "context": context})
+    return shown

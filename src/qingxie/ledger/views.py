@@ -29,7 +29,7 @@ from qingxie.accounts.permissions import (
 from qingxie.core.changelog import changes_for_many
 from qingxie.core.crypto import masked_initial
 from qingxie.core.errors import QingxieError
-from qingxie.core.extensions import checklist_sources
+from qingxie.core.extensions import association_panels, checklist_sources
 from qingxie.core.views import (
     FilteredObjectListView,
     ObjectDetailView,
@@ -192,6 +192,8 @@ class AssociationDetailView(PersonalRevealMixin, AssociationNumberMixin, ObjectD
             (GroupMember, a.group_members.values_list("pk", flat=True)),
         )[:100]
         ctx["changes_show_object"] = True
+        # What the other apps show about this association (its tier, …).
+        ctx["association_panels"] = association_panels(user, a)
         can_change = user_may(user, Association, "change", path)
         can_submit = a.is_live and user_may(user, ChecklistEntry, "change", path)
         can_verify = services.may_verify(user, a)
