@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -94,7 +95,12 @@ def test_history_names_changed_fields_as_cadres_know_them(client_for, region):
         actor=None, association=a, address="广州市海珠区", supervisor="共青团海珠区委"
     )
     page = client_for("county_admin", "440105").get(a.get_absolute_url()).content.decode()
-    assert "地址、主管团委" in page or "主管团委、地址" in page
+    # Each changed field by the name cadres know, with its old and new value.
+    diffs = re.findall(r'<span class="muted">([^<]+)</span>：([^<]*) → ([^<]*)</li>', page)
+    assert {(label, new) for label, _old, new in diffs} >= {
+        ("地址", "广州市海珠区"),
+        ("主管团委", "共青团海珠区委"),
+    }
     assert "supervisor" not in page
 
 

@@ -45,7 +45,7 @@ class IndicatorVersion(ChangeLoggedModel):
     year = models.PositiveSmallIntegerField("适用年度")
     total = models.DecimalField("总分", max_digits=7, decimal_places=2, default=100)
     frozen = models.BooleanField("已冻结", default=False)
-    note = models.TextField("说明", blank=True)
+    note = models.TextField("说明", blank=True, max_length=2000)
     version = models.PositiveIntegerField("版本", default=1, editable=False)
 
     class Meta:
@@ -109,7 +109,7 @@ class Indicator(ChangeLoggedModel):
     )
     code = models.SlugField("代码", max_length=40)
     name = models.CharField("名称", max_length=100)
-    description = models.TextField("说明", blank=True)
+    description = models.TextField("说明", blank=True, max_length=2000)
     kind = models.CharField("类型", max_length=16, choices=IndicatorKind.choices)
     source = models.CharField("数据来源", max_length=60, blank=True)
     rule = models.CharField("计分方式", max_length=16, choices=ScoringRule.choices)

@@ -24,7 +24,7 @@ class Notification(models.Model):
     kind = models.CharField("类型", max_length=50)
     key = models.CharField("去重键", max_length=100)
     title = models.CharField("标题", max_length=200)
-    body = models.TextField("内容", blank=True)
+    body = models.TextField("内容", blank=True, max_length=5000)
     url = models.CharField("链接", max_length=300, blank=True)
     created = models.DateTimeField("时间", auto_now_add=True)
     read_at = models.DateTimeField("阅读时间", null=True, blank=True)

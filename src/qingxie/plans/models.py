@@ -205,7 +205,7 @@ class Plan(ReviewedModel, ChangeLoggedModel):
     state = models.CharField(
         "审核状态", max_length=16, choices=PlanState.choices, default=PlanState.PENDING
     )
-    note = models.TextField("报审说明", blank=True)
+    note = models.TextField("报审说明", blank=True, max_length=2000)
     decided_at = models.DateTimeField("审核时间", null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -43,7 +43,7 @@ class Programme(ChangeLoggedModel):
 
     code = models.SlugField("代码", max_length=40, unique=True)
     name = models.CharField("名称", max_length=60)
-    description = models.TextField("说明", blank=True)
+    description = models.TextField("说明", blank=True, max_length=2000)
     parent = models.ForeignKey(
         "self",
         verbose_name="所属品牌",
@@ -233,8 +233,8 @@ class Project(ChangeLoggedModel):
     status = models.CharField(
         "状态", max_length=16, choices=ProjectStatus.choices, default=ProjectStatus.DRAFT
     )
-    goals = models.TextField("项目目标", blank=True)
-    results = models.TextField("实施成效", blank=True)
+    goals = models.TextField("项目目标", blank=True, max_length=2000)
+    results = models.TextField("实施成效", blank=True, max_length=2000)
     budget = models.DecimalField("预算（元）", max_digits=12, decimal_places=2, default=0)
     funding_sources = models.CharField("资金来源", max_length=200, blank=True)
     partners = models.CharField("合作单位", max_length=200, blank=True)
@@ -395,7 +395,7 @@ class Competition(ChangeLoggedModel):
     entries_close = models.DateField("申报截止", null=True, blank=True)
     notice_starts = models.DateField("公示开始", null=True, blank=True)
     notice_ends = models.DateField("公示结束", null=True, blank=True)
-    description = models.TextField("说明", blank=True)
+    description = models.TextField("说明", blank=True, max_length=2000)
     is_demo = models.BooleanField("演示数据", default=False)
     version = models.PositiveIntegerField("版本", default=1, editable=False)
 

@@ -45,12 +45,12 @@ class Training(ChangeLoggedModel):
     end_date = models.DateField("结束日期")
     place = models.CharField("培训地点", max_length=200, blank=True)
     class_hours = models.DecimalField("课时（小时）", max_digits=5, decimal_places=1, default=0)
-    topics = models.TextField("培训内容", blank=True)
+    topics = models.TextField("培训内容", blank=True, max_length=2000)
     capacity = models.PositiveIntegerField("计划人数", null=True, blank=True)
     status = models.CharField(
         "状态", max_length=16, choices=TrainingStatus.choices, default=TrainingStatus.PLANNED
     )
-    note = models.TextField("备注", blank=True)
+    note = models.TextField("备注", blank=True, max_length=2000)
     is_demo = models.BooleanField("演示数据", default=False)
     # Optimistic locking (core.concurrency): bumped by the services on every saved edit.
     version = models.PositiveIntegerField("版本", default=1, editable=False)
