@@ -206,3 +206,27 @@ def test_figures_and_blocker_stats(plans, make_user):
     assert stats["open"] == 0 and any(k["label"] == "民政登记受阻" for k in stats["kinds"])
     other = _client(make_user, "province_admin", "450000")
     assert other.get("/api/plans/figures?region=440100").status_code == 404
+
+
+def test_a_plan_number_past_the_column_or_not_whole_is_a_400_naming_it(plans, make_user):
+    client = _client(make_user, "city_admin", "440100")
+    for raw in ("-1.7976931348623157e+308", "99999999999999999999", "1.5", "abc"):
+        response = client.get("/api/plans/tasks/", {"plan": raw})
+        assert response.status_code == 400, (raw, response.content[:200])
+        assert response.json()["error"]["fields"]["plan"], raw
+    ok = client.get("/api/plans/tasks/", {"plan": plans.th.pk, "region": "440106"})
+    assert ok.status_code == 200 and ok.json()["results"]
+
+
+def test_verify_refuses_a_body_that_is_not_an_object_and_verifies_nothing(plans, make_user):
+    from qingxie.plans import services
+
+    services.plan_submit(actor=None, plan=plans.th, note="请审核")
+    client = _client(make_user, "city_admin", "440100")
+    url = f"/api/plans/{plans.th.pk}/verify/"
+    refused = client.post(url, "[]", content_type="application/json")
+    assert refused.status_code == 400
+    assert "必须是 JSON 对象" in refused.json()["error"]["message"]
+    plans.th.refresh_from_db()
+    assert plans.th.state == "submitted"
+    assert client.post(url, {}, content_type="application/json").status_code == 200

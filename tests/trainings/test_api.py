@@ -245,3 +245,19 @@ def test_command_prints_a_table(gd_world):
     text = out.getvalue()
     assert "广东省（440000）2021年培训情况" in text and "66.7%" in text
     assert Training.objects.count() == 3
+
+
+def test_bad_list_items_and_an_overlong_training_id_keep_the_one_error_shape(gd_world, client_for):
+    client = client_for("county_admin", "440105")
+    response = client.post(
+        "/api/trainings/",
+        {"organiser": gd_world.hz.number, "title": "骨干培训", "audience": ["leaders", ""]},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["audience"] == ["第 2 项：该字段不能为空。"]
+    for raw in ("99999999999999999999999", "²", "-1"):
+        response = client.get("/api/training-attendees/", {"training": raw})
+        assert response.status_code == 400, raw
+        assert response.json()["error"]["fields"]["training"]
+    assert client.get("/api/trainings/", {"year": "1e308"}).status_code == 400

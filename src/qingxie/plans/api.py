@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from qingxie.accounts.models import User
 from qingxie.core.errors import QingxieError
+from qingxie.core.inputs import FlatDictField, FlatListField
 from qingxie.core.serializers import parse_date, parse_input
 from qingxie.core.viewsets import AttributedViewSetMixin, ServiceViewSet, fetch_or_404
 from qingxie.plans import selectors, services
@@ -114,10 +115,16 @@ class ReasonSerializer(serializers.Serializer):
 class ReviseSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     target_date = serializers.DateField(required=False, allow_null=True)
-    durations = serializers.DictField(child=serializers.IntegerField(), required=False)
-    depends_on = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()), required=False
+    durations = FlatDictField(
+        child=serializers.IntegerField(min_value=-(2**31), max_value=2**31 - 1), required=False
     )
+    depends_on = FlatDictField(
+        child=FlatListField(child=serializers.CharField(max_length=40)), required=False
+    )
+
+
+class EmptySerializer(serializers.Serializer):
+    """An action that takes no fields (its body, when sent, is still parsed and checked)."""
 
 
 class CloseSerializer(serializers.Serializer):
@@ -198,14 +205,15 @@ class PlanViewSet(ServiceViewSet):
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         plan = self.get_object()
-        data = parse_input(NoteSerializer, request.data)
+        data = self.parse(NoteSerializer)
         services.plan_submit(actor=request.user, plan=plan, note=data["note"])
         return self.respond(plan)
 
-    @extend_schema(summary="审核通过（上一级）", request=None, responses=PlanSerializer)
+    @extend_schema(summary="审核通过（上一级）", request=EmptySerializer, responses=PlanSerializer)
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
         plan = self.get_object()
+        self.parse(EmptySerializer)
         services.plan_verify(actor=request.user, plan=plan)
         return self.respond(plan)
 
@@ -213,7 +221,7 @@ class PlanViewSet(ServiceViewSet):
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, pk=None):
         plan = self.get_object()
-        data = parse_input(ReasonSerializer, request.data)
+        data = self.parse(ReasonSerializer)
         services.plan_return(actor=request.user, plan=plan, reason=data["reason"])
         return self.respond(plan)
 
@@ -221,7 +229,7 @@ class PlanViewSet(ServiceViewSet):
     @action(detail=True, methods=["post"])
     def revise(self, request, pk=None):
         plan = self.get_object()
-        data = parse_input(ReviseSerializer, request.data)
+        data = self.parse(ReviseSerializer, allowed={*ReviseSerializer().fields, "version"})
         services.plan_revise(
             actor=request.user,
             plan=plan,
@@ -263,7 +271,7 @@ class TaskViewSet(ServiceViewSet):
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         task = self.get_object()
-        data = parse_input(CloseSerializer, request.data)
+        data = self.parse(CloseSerializer, allowed={*CloseSerializer().fields, "version"})
         services.task_close(
             actor=request.user,
             task=task,
@@ -277,7 +285,7 @@ class TaskViewSet(ServiceViewSet):
     @action(detail=True, methods=["post"])
     def blockers(self, request, pk=None):
         task = self.get_object()
-        data = parse_input(BlockerSerializer, request.data)
+        data = self.parse(BlockerSerializer)
         kind = BlockerKind.objects.filter(code=data["kind"], active=True).first()
         services.blocker_raise(
             actor=request.user,
@@ -292,7 +300,7 @@ class TaskViewSet(ServiceViewSet):
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
         task = self.get_object()
-        data = parse_input(AssignSerializer, request.data)
+        data = self.parse(AssignSerializer)
         services.task_assign(actor=request.user, task=task, owner=_user(data["owner"], "owner"))
         return self.respond(task)
 
@@ -361,7 +369,7 @@ class GenerateView(AttributedViewSetMixin, APIView):
         responses=OpenApiTypes.OBJECT,
     )
     def post(self, request):
-        data = parse_input(GenerateSerializer, request.data)
+        data = parse_input(GenerateSerializer, request.data, model=Plan)
         region = (
             Region.objects.restrict(request.user, "view")
             .filter(code=data["region"].strip())

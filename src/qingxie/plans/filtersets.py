@@ -6,6 +6,7 @@ import datetime
 
 import django_filters
 
+from qingxie.core.inputs import IntegerFilter
 from qingxie.core.models import subtree_q
 from qingxie.plans.choices import Goal, TaskStatus
 from qingxie.plans.models import Plan, Responsibility, Task
@@ -40,7 +41,7 @@ class PlanFilterSet(django_filters.FilterSet):
 
 class TaskFilterSet(django_filters.FilterSet):
     region = django_filters.CharFilter(label="区划代码（含下级）", method="in_region")
-    plan = django_filters.NumberFilter(label="计划编号", field_name="plan_id")
+    plan = IntegerFilter(label="计划编号", field_name="plan_id", min_value=1)
     status = django_filters.ChoiceFilter(
         label="状态", choices=TaskStatus.choices, empty_label="全部"
     )

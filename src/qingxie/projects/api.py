@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from qingxie.accounts.permissions import home_region
 from qingxie.core.api import Pagination
 from qingxie.core.errors import QingxieError
+from qingxie.core.inputs import FlatListField
 from qingxie.core.serializers import parse_date
 from qingxie.core.viewsets import AttributedViewSetMixin, ServiceViewSet, fetch_or_404
 from qingxie.ledger.selectors import association_number_normalize, associations_by_number
@@ -30,8 +31,8 @@ from qingxie.regions.selectors import region_by_code
 class ProgrammeSerializer(serializers.ModelSerializer):
     """A brand programme."""
 
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Programme
@@ -123,7 +124,7 @@ class ProjectUpdateSerializer(serializers.Serializer):
     programme = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     field = serializers.CharField(required=False)
     region = serializers.CharField(required=False)
-    target_groups = serializers.ListField(child=serializers.CharField(), required=False)
+    target_groups = FlatListField(child=serializers.CharField(max_length=40), required=False)
     start_on = serializers.DateField(required=False)
     end_on = serializers.DateField(required=False, allow_null=True)
     status = serializers.CharField(required=False)
@@ -364,9 +365,8 @@ class CompetitionViewSet(ServiceViewSet):
                 raise QingxieError(f"该赛事没有“{raw}”阶段。", field="stage")
         if raw := request.query_params.get("category"):
             qs = competition.categories.all()
-            category = (qs.filter(pk=raw).first() if raw.isdigit() else None) or qs.filter(
-                name=raw
-            ).first()
+            by_id = raw.isascii() and raw.isdigit() and len(raw) <= 9
+            category = (qs.filter(pk=raw).first() if by_id else None) or qs.filter(name=raw).first()
             if category is None:
                 raise QingxieError(f"该赛事没有“{raw}”组别。", field="category")
         result = selectors.competition_ranking(competition, stage=stage, category=category)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 
+from qingxie.core.inputs import IntegerFilter
 from qingxie.core.models import subtree_q
 from qingxie.projects.choices import ProjectField, ProjectStatus
 from qingxie.projects.models import Competition, Project
@@ -58,7 +59,7 @@ class ProjectFilterSet(django_filters.FilterSet):
 class CompetitionFilterSet(django_filters.FilterSet):
     """Editions by year."""
 
-    year = django_filters.NumberFilter(label="年度")
+    year = IntegerFilter(label="年度", min_value=1949, max_value=9999)
 
     class Meta:
         model = Competition

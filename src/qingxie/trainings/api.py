@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from qingxie.core.errors import QingxieError
+from qingxie.core.inputs import FlatListField, query_integer
 from qingxie.core.serializers import mask_phone
 from qingxie.core.viewsets import AttributedViewSetMixin, ServiceViewSet, fetch_or_404
 from qingxie.ledger.models import Association
@@ -65,7 +66,7 @@ class TrainingUpdateSerializer(serializers.Serializer):
 
     title = serializers.CharField(required=False, allow_blank=True)
     kind = serializers.CharField(required=False)
-    audience = serializers.ListField(child=serializers.CharField(), required=False)
+    audience = FlatListField(child=serializers.CharField(max_length=40), required=False)
     mode = serializers.CharField(required=False)
     start_date = serializers.DateField(required=False)
     end_date = serializers.DateField(required=False)
@@ -90,7 +91,7 @@ class StatusSerializer(serializers.Serializer):
 
 
 class AttendanceMarkSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     attended = serializers.BooleanField()
     hours = serializers.DecimalField(
         max_digits=5, decimal_places=1, required=False, allow_null=True
@@ -100,7 +101,7 @@ class AttendanceMarkSerializer(serializers.Serializer):
 class AttendanceSerializer(serializers.Serializer):
     """The tick list: one mark per attendee."""
 
-    marks = AttendanceMarkSerializer(many=True)
+    marks = FlatListField(child=AttendanceMarkSerializer())
 
 
 class AttendeeSerializer(serializers.ModelSerializer):
@@ -260,10 +261,8 @@ class AttendeeViewSet(ServiceViewSet):
 
     def get_queryset(self):
         qs = super().get_queryset()
-        raw = self.request.query_params.get("training")
-        if raw:
-            qs = qs.filter(training_id=int(raw)) if raw.isdigit() else qs.none()
-        return qs
+        training = query_integer(self.request.query_params, "training", "培训 id")
+        return qs if training is None else qs.filter(training_id=training)
 
     def create(self, request, *args, **kwargs):
         data = self.parse(AttendeeCreateSerializer)

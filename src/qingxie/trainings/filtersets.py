@@ -8,6 +8,7 @@ import datetime
 import django_filters
 from django import forms
 
+from qingxie.core.inputs import IntegerFilter
 from qingxie.core.models import subtree_q
 from qingxie.regions.models import Region
 from qingxie.trainings.choices import TrainingKind, TrainingStatus
@@ -19,7 +20,7 @@ class TrainingFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(label="培训名称", method="search")
     region = django_filters.CharFilter(label="区划代码（含下级）", method="in_region")
-    year = django_filters.NumberFilter(label="年度", method="in_year")
+    year = IntegerFilter(label="年度", method="in_year", min_value=1949, max_value=9999)
     kind = django_filters.ChoiceFilter(
         label="类别", choices=TrainingKind.choices, empty_label="全部"
     )
