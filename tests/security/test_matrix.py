@@ -483,7 +483,9 @@ ORGANISER_CHOICE = (
 
 # ------------------------------------------------------------------- plans (一县一策)
 
-PLAN_TARGET = datetime.date(2027, 6, 30)
+def _plan_target():
+    """A deadline half a year ahead of today, so the plans stay schedulable whenever this runs."""
+    return timezone.localdate() + datetime.timedelta(days=180)
 
 
 def _plans(w):
@@ -501,7 +503,7 @@ def _plans(w):
     )
 
     def plan(code):
-        draft = plans.plan_draft(county=Region.objects.get(code=code), target_date=PLAN_TARGET)
+        draft = plans.plan_draft(county=Region.objects.get(code=code), target_date=_plan_target())
         return plans.plan_create(actor=None, draft=draft)
 
     w.hz_plan, w.th_plan, w.lh_plan = plan("440105"), plan("440112"), plan("440303")
