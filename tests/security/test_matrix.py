@@ -483,6 +483,7 @@ ORGANISER_CHOICE = (
 
 # ------------------------------------------------------------------- plans (一县一策)
 
+
 def _plan_target():
     """A deadline half a year ahead of today, so the plans stay schedulable whenever this runs."""
     return timezone.localdate() + datetime.timedelta(days=180)
