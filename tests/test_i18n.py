@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
-LOCALE = Path(__file__).resolve().parents[1] / "src" / "qingxie" / "locale" / "en" / "LC_MESSAGES"
+SRC = Path(__file__).resolve().parents[1] / "src" / "qingxie"
+LOCALE = SRC / "locale" / "en" / "LC_MESSAGES"
+# The project catalogue plus each app's own (an app's strings land in its locale/ when it has one).
+CATALOGUES = sorted(SRC.glob("**/locale/en/LC_MESSAGES/django.po"))
 
 
 def _po_entries(path: Path) -> dict[str, str | tuple]:
@@ -38,13 +41,18 @@ def _po_entries(path: Path) -> dict[str, str | tuple]:
     return entries
 
 
-def test_every_english_message_is_translated_and_compiled():
+def test_the_project_catalogue_is_among_those_checked():
+    assert LOCALE / "django.po" in CATALOGUES
+    assert len(_po_entries(LOCALE / "django.po")) > 100
+
+
+@pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: str(p.relative_to(SRC)))
+def test_every_english_message_is_translated_and_compiled(po):
     """No message is left untranslated, and the compiled .mo says what the .po says."""
-    entries = _po_entries(LOCALE / "django.po")
-    assert len(entries) > 100
+    entries = _po_entries(po)
     untranslated = [k for k, v in entries.items() if not v or (isinstance(v, tuple) and not all(v))]
     assert not untranslated
-    with open(LOCALE / "django.mo", "rb") as fh:
+    with open(po.with_suffix(".mo"), "rb") as fh:
         catalogue = gettext.GNUTranslations(fh)
     for msgid, msgstr in entries.items():
         if isinstance(msgstr, tuple):
