@@ -318,19 +318,16 @@ def round_open(
         errors.add("year", f"{region.name}{year}年度的评估已经开启。")
     for problem in version_problems(indicator_version):
         errors.add("indicator_version", problem)
-    dates = [
-        ("cut_off", "数据截止日期", cut_off),
-        ("self_until", "自评截止日期", self_until),
-        ("review_until", "审核截止日期", review_until),
-        ("appeal_until", "申诉截止日期", appeal_until),
-    ]
-    for field, label, day in dates:
-        if not isinstance(day, datetime.date):
-            errors.add(field, f"请填写{label}。")
-    if not errors:
-        for (_, a_label, a), (field, label, b) in itertools.pairwise(dates):
-            if b < a:
-                errors.add(field, f"{label}不能早于{a_label}。")
+    _check_round_dates(
+        errors,
+        cut_off=cut_off,
+        self_until=self_until,
+        review_until=review_until,
+        appeal_until=appeal_until,
+    )
+    if tiers:
+        for problem in _tiers_problems(tiers):
+            errors.add("tiers", problem)
     tiers = tiers or Round._meta.get_field("tiers").default()
     errors.raise_if_any()
     rnd = Round.objects.create(
@@ -350,6 +347,65 @@ def round_open(
         indicator_version.frozen = True
         indicator_version.save()
         log_change(indicator_version, UPDATE, before=before, note=f"被“{rnd.name}”使用，冻结")
+    return rnd
+
+
+ROUND_DATES = (
+    ("cut_off", "数据截止日期"),
+    ("self_until", "自评截止日期"),
+    ("review_until", "审核截止日期"),
+    ("appeal_until", "申诉截止日期"),
+)
+#: What `round_update` changes: the name and the timetable (the version and region are fixed).
+ROUND_EDITABLE = ("name", *(field for field, _ in ROUND_DATES))
+
+
+def _check_round_dates(errors: ErrorCollector, **days) -> None:
+    """Each of the round's four dates given, and in the timetable's order."""
+    dates = [(field, label, days[field]) for field, label in ROUND_DATES]
+    missing = False
+    for field, label, day in dates:
+        if not isinstance(day, datetime.date):
+            errors.add(field, f"请填写{label}。")
+            missing = True
+    if not missing:
+        for (_, a_label, a), (field, label, b) in itertools.pairwise(dates):
+            if b < a:
+                errors.add(field, f"{label}不能早于{a_label}。")
+
+
+@transaction.atomic
+def round_update(*, actor, round: Round, expected_version: int | None = None, **fields) -> Round:
+    """Change a round's name or timetable (e.g. extend the self-assessment window).
+
+    The cut-off date is fixed once the platform's figures have been computed as of it (the
+    computed values would no longer match it); a closed round is final.
+    """
+    rnd = Round.objects.select_for_update().select_related("region").get(pk=round.pk)
+    require_scope(actor, Round, "change", rnd.region.path, "修改该轮评估")
+    check_version(rnd, expected_version, "评估轮次")
+    if unknown := set(fields) - set(ROUND_EDITABLE):
+        raise QingxieError(f"含有不能修改的字段：{'、'.join(sorted(unknown))}。")
+    errors = ErrorCollector()
+    if rnd.status == RoundStatus.CLOSED:
+        errors.add("status", "本轮评估已结束，不能再修改。")
+    if "cut_off" in fields and rnd.status != RoundStatus.OPEN and fields["cut_off"] != rnd.cut_off:
+        errors.add("cut_off", "平台数据已按数据截止日期计算，不能再修改数据截止日期。")
+    if "name" in fields:
+        fields["name"] = (fields["name"] or "").strip()
+        if not fields["name"]:
+            errors.add("name", "请填写评估轮次名称。")
+        elif len(fields["name"]) > 100:
+            errors.add("name", "名称不能超过 100 个字。")
+    days = {field: fields.get(field, getattr(rnd, field)) for field, _ in ROUND_DATES}
+    _check_round_dates(errors, **days)
+    errors.raise_if_any()
+    before = rnd.snapshot()
+    for key, value in fields.items():
+        setattr(rnd, key, value)
+    rnd.version += 1
+    rnd.save()
+    log_change(rnd, UPDATE, before=before)
     return rnd
 
 
@@ -742,6 +798,16 @@ def sheet_return(*, actor, sheet: Sheet, reason: str) -> Sheet:
     return review_return(spec=SHEET_REVIEW, actor=actor, obj=sheet, reason=reason)
 
 
+@transaction.atomic
+def sheet_revoke(*, actor, sheet: Sheet, reason: str) -> Sheet:
+    """The city (the level directly above) withdraws its verification before the province
+    confirms the result; the sheet goes back to the county as returned, with the reason."""
+    locked = _lock_sheet(sheet)
+    if locked.confirmed_on:
+        raise QingxieError("评估结果已经省级确认，不能撤销审核。", field="state")
+    return review_revoke(spec=SHEET_REVIEW, actor=actor, obj=locked, reason=reason)
+
+
 def may_confirm(user, sheet: Sheet) -> bool:
     """The province (or the nation) confirms a sheet its city has reviewed: an administrator
     whose grant covers the sheet's province, above the reviewing city."""
@@ -960,6 +1026,8 @@ def candidate_decide(
     if candidate.state != CandidateState.RECOMMENDED:
         raise QingxieError("该候选已遴选。", field="state")
     on = on or _today()
+    if problem := date_problem(on, "遴选日期", today=_today()):
+        raise QingxieError(problem, field="on")
     before = candidate.snapshot()
     candidate.state = CandidateState.SELECTED if selected else CandidateState.NOT_SELECTED
     candidate.decided_on = on
