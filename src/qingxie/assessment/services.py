@@ -7,6 +7,7 @@ import datetime
 import itertools
 from decimal import Decimal, InvalidOperation
 
+from django.core.validators import slug_re
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
@@ -285,6 +286,134 @@ def indicator_update(
     indicator.save()
     log_change(indicator, UPDATE, before=before)
     return indicator
+
+
+def _indicator_problems(
+    errors: ErrorCollector, version: IndicatorVersion, *, kind, rule, params, source, weight
+) -> Decimal | None:
+    """Check a new indicator's kind, source, rule, parameters and weight (against the
+    version's total); the weight as a number when it is one."""
+    if kind not in IndicatorKind.values:
+        errors.add("kind", "请选择指标类型。")
+    if kind == IndicatorKind.COMPUTED:
+        if not source:
+            errors.add("source", "平台计算的指标须选择数据来源。")
+        elif indicator_source(source) is None:
+            errors.add("source", f"数据来源“{source}”未安装。")
+    elif kind == IndicatorKind.MANUAL and source:
+        errors.add("source", "自评填报的指标没有数据来源。")
+    elif kind == IndicatorKind.GATE and source and indicator_source(source) is None:
+        errors.add("source", f"数据来源“{source}”未安装。")
+    if rule not in ScoringRule.values:
+        errors.add("rule", "请选择计分方式。")
+    elif kind == IndicatorKind.COMPUTED and rule == ScoringRule.ABC:
+        errors.add("rule", "平台计算的指标不能使用 A/B/C 等级计分。")
+    elif not isinstance(params, dict):
+        errors.add("params", "计分参数格式不正确。")
+    else:
+        for problem in scoring.rule_problems(rule, params):
+            errors.add("params", problem)
+    try:
+        number = Decimal(str(weight).strip())
+    except (InvalidOperation, ValueError):
+        number = None
+    if number is None or not number.is_finite() or number < 0 or number > 10000:
+        errors.add("weight", "分值须为 0 至 10000 之间的数。")
+        return None
+    if kind == IndicatorKind.GATE and number:
+        errors.add("weight", "资格条件不计分，分值须为 0。")
+    elif weight_sum(version) + number > version.total:
+        errors.add(
+            "weight",
+            f"分值合计将为 {num(weight_sum(version) + number)} 分，超过总分 {num(version.total)} 分。",
+        )
+    return number
+
+
+@transaction.atomic
+def indicator_add(
+    *,
+    actor,
+    version: IndicatorVersion,
+    code: str,
+    name: str,
+    kind: str,
+    rule: str,
+    weight,
+    dimension: Dimension | None = None,
+    params: dict | None = None,
+    source: str = "",
+    description: str = "",
+    max_value=None,
+    evidence_required: bool = False,
+) -> Indicator:
+    """Add an indicator to an unfrozen version: in a dimension (a gate has none), with its
+    rule and weight; the version's weights may not then exceed its total."""
+    _require_national(actor, Indicator, "增加评估指标")
+    version = IndicatorVersion.objects.select_for_update().get(pk=version.pk)
+    _require_editable(version)
+    errors = ErrorCollector()
+    code, name = (code or "").strip(), (name or "").strip()
+    source = (source or "").strip()
+    params = {} if params is None else params
+    if not code or not slug_re.fullmatch(code) or len(code) > 40:
+        errors.add("code", "代码须为 1 至 40 个英文字母、数字、连字符或下划线。")
+    elif version.indicators.filter(code=code).exists():
+        errors.add("code", f"代码“{code}”在本版本中已被使用。")
+    if not name:
+        errors.add("name", "请填写指标名称。")
+    elif len(name) > 100:
+        errors.add("name", "指标名称不能超过 100 个字。")
+    if kind == IndicatorKind.GATE:
+        dimension = None
+    elif dimension is None or dimension.indicator_version_id != version.pk:
+        errors.add("dimension", "请选择本版本的维度。")
+    number = _indicator_problems(
+        errors, version, kind=kind, rule=rule, params=params, source=source, weight=weight
+    )
+    limit = None
+    if max_value not in (None, ""):
+        try:
+            limit = Decimal(str(max_value).strip())
+        except (InvalidOperation, ValueError):
+            limit = None
+        if limit is None or not limit.is_finite() or not 0 < limit < Decimal("1e10"):
+            errors.add("max_value", "填报上限须为大于 0 的数。")
+    errors.raise_if_any()
+    last = version.indicators.order_by("-position").values_list("position", flat=True).first()
+    ind = Indicator.objects.create(
+        indicator_version=version,
+        dimension=dimension,
+        code=code,
+        name=name,
+        description=(description or "").strip()[:2000],
+        kind=kind,
+        source=source,
+        rule=rule,
+        params=params,
+        weight=number,
+        max_value=limit,
+        evidence_required=bool(evidence_required),
+        position=(last or 0) + 1,
+    )
+    log_change(ind, CREATE)
+    return ind
+
+
+@transaction.atomic
+def indicator_remove(*, actor, indicator: Indicator) -> None:
+    """Remove an indicator from an unfrozen version (no round uses it, so no sheet holds a
+    value of it); its points are then free for another indicator."""
+    _require_national(actor, Indicator, "删除评估指标")
+    indicator = (
+        Indicator.objects.select_for_update()
+        .select_related("indicator_version")
+        .get(pk=indicator.pk)
+    )
+    _require_editable(indicator.indicator_version)
+    before = indicator.snapshot()
+    log_change(indicator, ObjectChange.Action.DELETE, before=before)
+    indicator.delete()
 
 
 # ---------------------------------------------------------------------------- rounds
