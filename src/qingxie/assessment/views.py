@@ -442,6 +442,10 @@ class RoundDetailView(View):
         return redirect(here)
 
 
+#: What the tier map says of a county with no sheet in the round (drawn grey).
+NO_SHEET = "本轮无评估表"
+
+
 def _tier_map(rnd: Round, region: Region, summary: dict) -> dict:
     """The county map of a province or city coloured by tier (1 = the best tier … n), drawn by
     the regions app's map script from the locally built map files."""
@@ -459,6 +463,17 @@ def _tier_map(rnd: Round, region: Region, summary: dict) -> dict:
     for unit in map_units_for(region):
         sheet = by_region.get(unit.pk)
         if sheet is None or sheet.tier not in order:
+            # No sheet in this round (no association live on the cut-off, or out of the
+            # round): drawn grey, not as the lowest tier.
+            data.append(
+                {
+                    "code": unit.code,
+                    "name": f"{unit.name}·{NO_SHEET}",
+                    "value": None,
+                    "url": "",
+                    "shape": unit.has_shape,
+                }
+            )
             continue
         data.append(
             {
@@ -478,7 +493,9 @@ def _tier_map(rnd: Round, region: Region, summary: dict) -> dict:
             "measure": f"档次（{legend}）",
             "data": data,
             "national": False,
+            "nullText": NO_SHEET,
         },
+        "map_assessed": sum(1 for d in data if d["value"] is not None),
         "maps_built": (settings.MAPS_DIR / "manifest.json").exists(),
     }
 
