@@ -275,3 +275,18 @@ def test_association_page_shows_its_tier_and_weakest_dimensions(opened, client_f
     th_page = th_page.content.decode()
     assert w.sheet(w.th).get_absolute_url() in th_page
     assert sheet.get_absolute_url() not in th_page
+
+
+def test_tier_map_draws_counties_without_a_sheet_grey(opened, client_for):
+    """越秀区 has no association, so no sheet: it is on the map with no value (grey), not
+    coloured as the lowest tier; the page says what grey means."""
+    province = client_for("province_admin", "440000")
+    response = province.get(opened.round.get_absolute_url() + "?region=440100")
+    config = response.context["map_config"]
+    rows = {d["code"]: d for d in config["data"]}
+    assert rows["440104"]["value"] is None and rows["440104"]["url"] == ""
+    assert rows["440104"]["name"] == "越秀区·本轮无评估表"
+    assert rows["440105"]["value"] in (1, 2, 3, 4)
+    assert "440104" in config["codes"]
+    assert config["nullText"] == "本轮无评估表"
+    assert response.context["map_assessed"] == 2

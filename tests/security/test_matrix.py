@@ -2630,7 +2630,156 @@ API: dict[tuple[str, str], Probe] = {
         OK,
         other=PROVINCE_ELSEWHERE,
     ),
+    ("POST", "/api/assessment/rounds/"): api_probe(
+        "post",
+        lambda w: "/api/assessment/rounds/",
+        NATIONAL,
+        (201,),
+        data=lambda w: {
+            "region": "000000",
+            "year": 2022,
+            "indicator_version": "matrix-2022",
+            "cut_off": "2022-12-31",
+            "self_until": "2023-02-28",
+            "review_until": "2023-03-31",
+            "appeal_until": "2023-04-30",
+        },
+        other=CITY,
+        other_status=403,
+        why="年度评估由全国或省级组织",
+    ),
+    ("PATCH", "/api/assessment/rounds/{id}/"): api_probe(
+        "patch",
+        lambda w: f"/api/assessment/rounds/{w.round.pk}/",
+        NATIONAL,
+        OK,
+        data=lambda w: {"name": "2021年度县级青年志愿者协会建设评估（修订）"},
+        other=PROVINCE,
+        other_status=403,
+        why="本轮由全国组织：省级可读不可改",
+    ),
+    ("POST", "/api/assessment/rounds/{id}/advance/"): api_probe(
+        "post",
+        lambda w: f"/api/assessment/rounds/{w.round.pk}/advance/",
+        NATIONAL,
+        OK,
+        data=lambda w: {"step": "close"},
+        other=PROVINCE,
+        other_status=403,
+        why="本轮由全国组织：省级可读不可结束",
+    ),
+    ("POST", "/api/assessment/rounds/{id}/tiers/"): api_probe(
+        "post",
+        lambda w: f"/api/assessment/rounds/{w.round.pk}/tiers/",
+        NATIONAL,
+        OK,
+        data=lambda w: {"tiers": [["示范", 90], ["规范", 70], ["基础", 50], ["薄弱", 0]]},
+        other=PROVINCE,
+        other_status=403,
+        why="本轮由全国组织：只有全国管理员可调整全国档次",
+    ),
+    ("GET", "/api/assessment/quotas/"): api_probe(
+        "get",
+        lambda w: "/api/assessment/quotas/",
+        PROVINCE,
+        OK,
+        other=PROVINCE_ELSEWHERE,
+        hidden=lambda w: '"440000"',
+    ),
+    ("POST", "/api/assessment/quotas/"): api_probe(
+        "post",
+        lambda w: "/api/assessment/quotas/",
+        NATIONAL,
+        OK,
+        data=lambda w: {"region": "450000", "year": 2021, "quota": 2},
+        other=PROVINCE,
+        other_status=403,
+        why="推荐名额由全国设定",
+    ),
+    ("GET", "/api/assessment/candidates/"): api_probe(
+        "get",
+        lambda w: "/api/assessment/candidates/",
+        PROVINCE,
+        OK,
+        other=PROVINCE_ELSEWHERE,
+        hidden=lambda w: TH_NAME,
+    ),
+    ("POST", "/api/assessment/candidates/"): api_probe(
+        "post",
+        lambda w: "/api/assessment/candidates/",
+        PROVINCE,
+        (201,),
+        data=lambda w: {"association": w.yx.number, "year": 2021},
+        other=PROVINCE_ELSEWHERE,
+        setup=lambda w: _assessment_confirm_yx(w),
+    ),
+    ("POST", "/api/assessment/candidates/{id}/decide/"): api_probe(
+        "post",
+        lambda w: f"/api/assessment/candidates/{_th_candidate(w).pk}/decide/",
+        NATIONAL,
+        OK,
+        data=lambda w: {"selected": True},
+        other=PROVINCE,
+        other_status=403,
+        why="示范协会由全国遴选：推荐的省份可读不可选",
+    ),
+    ("GET", "/api/assessment/library/"): api_probe(
+        "get",
+        lambda w: "/api/assessment/library/",
+        PROVINCE,
+        OK,
+        other=PROVINCE_ELSEWHERE,
+        hidden=_hz_number,
+    ),
+    ("POST", "/api/assessment/library/"): api_probe(
+        "post",
+        lambda w: "/api/assessment/library/",
+        PROVINCE,
+        (201,),
+        data=lambda w: {"association": w.th.number, "year": 2021, "entered_on": "2021-05-01"},
+        other=PROVINCE_ELSEWHERE,
+    ),
+    ("POST", "/api/assessment/library/{id}/renew/"): api_probe(
+        "post",
+        lambda w: f"/api/assessment/library/{w.hz_library.pk}/renew/",
+        PROVINCE,
+        OK,
+        data=lambda w: {"on": "2024-04-01"},
+        other=PROVINCE_ELSEWHERE,
+    ),
+    ("POST", "/api/assessment/library/{id}/remove/"): api_probe(
+        "post",
+        lambda w: f"/api/assessment/library/{w.hz_library.pk}/remove/",
+        PROVINCE,
+        OK,
+        data=lambda w: {"on": "2024-05-01", "reason": "停止活动"},
+        other=PROVINCE_ELSEWHERE,
+    ),
+    ("POST", "/api/assessment/library/{id}/support/"): api_probe(
+        "post",
+        lambda w: f"/api/assessment/library/{w.hz_library.pk}/support/",
+        PROVINCE,
+        (201,),
+        data=lambda w: {"kind": "venture", "amount": "80000", "given_on": "2021-06-01"},
+        other=PROVINCE_ELSEWHERE,
+    ),
 }
+
+
+def _assessment_confirm_yx(w) -> None:
+    """越秀's submitted self-assessment reviewed by its city and confirmed by the province."""
+    from qingxie.assessment import services as assess
+
+    sheet = w.round.sheets.get(association=w.yx)
+    assess.sheet_verify(actor=None, sheet=sheet)
+    assess.sheet_confirm(actor=None, sheet=sheet)
+
+
+def _th_candidate(w):
+    from qingxie.assessment.models import Candidate
+
+    return Candidate.objects.get(association=w.th, year=2021)
+
 
 #: API URL patterns that are not operations of the schema: the schema itself and its docs
 #: (public, as drf-spectacular serves them: they describe the API and hold no data), and the
@@ -2932,6 +3081,37 @@ CHANGES: dict = {
     ("POST", "/api/teams/"): ("teams.Team", "create", None),
     ("PATCH", "/api/teams/{id}/"): ("teams.Team", "update", lambda w: w.hz_team),
     ("POST", "/api/teams/{id}/dissolve/"): ("teams.Team", "update", lambda w: w.hz_team),
+    ("POST", "/api/assessment/rounds/"): ("assessment.Round", "create", None),
+    ("PATCH", "/api/assessment/rounds/{id}/"): ("assessment.Round", "update", lambda w: w.round),
+    ("POST", "/api/assessment/rounds/{id}/advance/"): (
+        "assessment.Round",
+        "update",
+        lambda w: w.round,
+    ),
+    ("POST", "/api/assessment/rounds/{id}/tiers/"): (
+        "assessment.Round",
+        "update",
+        lambda w: w.round,
+    ),
+    ("POST", "/api/assessment/quotas/"): ("assessment.DemoQuota", "create", None),
+    ("POST", "/api/assessment/candidates/"): ("assessment.Candidate", "create", None),
+    ("POST", "/api/assessment/candidates/{id}/decide/"): (
+        "assessment.Candidate",
+        "update",
+        _th_candidate,
+    ),
+    ("POST", "/api/assessment/library/"): ("assessment.LibraryEntry", "create", None),
+    ("POST", "/api/assessment/library/{id}/renew/"): (
+        "assessment.LibraryEntry",
+        "update",
+        lambda w: w.hz_library,
+    ),
+    ("POST", "/api/assessment/library/{id}/remove/"): (
+        "assessment.LibraryEntry",
+        "update",
+        lambda w: w.hz_library,
+    ),
+    ("POST", "/api/assessment/library/{id}/support/"): ("assessment.Support", "create", None),
 }
 
 

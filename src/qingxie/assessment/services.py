@@ -7,6 +7,7 @@ import datetime
 import itertools
 from decimal import Decimal, InvalidOperation
 
+from django.core.validators import slug_re
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
@@ -287,6 +288,134 @@ def indicator_update(
     return indicator
 
 
+def _indicator_problems(
+    errors: ErrorCollector, version: IndicatorVersion, *, kind, rule, params, source, weight
+) -> Decimal | None:
+    """Check a new indicator's kind, source, rule, parameters and weight (against the
+    version's total); the weight as a number when it is one."""
+    if kind not in IndicatorKind.values:
+        errors.add("kind", "请选择指标类型。")
+    if kind == IndicatorKind.COMPUTED:
+        if not source:
+            errors.add("source", "平台计算的指标须选择数据来源。")
+        elif indicator_source(source) is None:
+            errors.add("source", f"数据来源“{source}”未安装。")
+    elif kind == IndicatorKind.MANUAL and source:
+        errors.add("source", "自评填报的指标没有数据来源。")
+    elif kind == IndicatorKind.GATE and source and indicator_source(source) is None:
+        errors.add("source", f"数据来源“{source}”未安装。")
+    if rule not in ScoringRule.values:
+        errors.add("rule", "请选择计分方式。")
+    elif kind == IndicatorKind.COMPUTED and rule == ScoringRule.ABC:
+        errors.add("rule", "平台计算的指标不能使用 A/B/C 等级计分。")
+    elif not isinstance(params, dict):
+        errors.add("params", "计分参数格式不正确。")
+    else:
+        for problem in scoring.rule_problems(rule, params):
+            errors.add("params", problem)
+    try:
+        number = Decimal(str(weight).strip())
+    except (InvalidOperation, ValueError):
+        number = None
+    if number is None or not number.is_finite() or number < 0 or number > 10000:
+        errors.add("weight", "分值须为 0 至 10000 之间的数。")
+        return None
+    if kind == IndicatorKind.GATE and number:
+        errors.add("weight", "资格条件不计分，分值须为 0。")
+    elif weight_sum(version) + number > version.total:
+        errors.add(
+            "weight",
+            f"分值合计将为 {num(weight_sum(version) + number)} 分，超过总分 {num(version.total)} 分。",
+        )
+    return number
+
+
+@transaction.atomic
+def indicator_add(
+    *,
+    actor,
+    version: IndicatorVersion,
+    code: str,
+    name: str,
+    kind: str,
+    rule: str,
+    weight,
+    dimension: Dimension | None = None,
+    params: dict | None = None,
+    source: str = "",
+    description: str = "",
+    max_value=None,
+    evidence_required: bool = False,
+) -> Indicator:
+    """Add an indicator to an unfrozen version: in a dimension (a gate has none), with its
+    rule and weight; the version's weights may not then exceed its total."""
+    _require_national(actor, Indicator, "增加评估指标")
+    version = IndicatorVersion.objects.select_for_update().get(pk=version.pk)
+    _require_editable(version)
+    errors = ErrorCollector()
+    code, name = (code or "").strip(), (name or "").strip()
+    source = (source or "").strip()
+    params = {} if params is None else params
+    if not code or not slug_re.fullmatch(code) or len(code) > 40:
+        errors.add("code", "代码须为 1 至 40 个英文字母、数字、连字符或下划线。")
+    elif version.indicators.filter(code=code).exists():
+        errors.add("code", f"代码“{code}”在本版本中已被使用。")
+    if not name:
+        errors.add("name", "请填写指标名称。")
+    elif len(name) > 100:
+        errors.add("name", "指标名称不能超过 100 个字。")
+    if kind == IndicatorKind.GATE:
+        dimension = None
+    elif dimension is None or dimension.indicator_version_id != version.pk:
+        errors.add("dimension", "请选择本版本的维度。")
+    number = _indicator_problems(
+        errors, version, kind=kind, rule=rule, params=params, source=source, weight=weight
+    )
+    limit = None
+    if max_value not in (None, ""):
+        try:
+            limit = Decimal(str(max_value).strip())
+        except (InvalidOperation, ValueError):
+            limit = None
+        if limit is None or not limit.is_finite() or not 0 < limit < Decimal("1e10"):
+            errors.add("max_value", "填报上限须为大于 0 的数。")
+    errors.raise_if_any()
+    last = version.indicators.order_by("-position").values_list("position", flat=True).first()
+    ind = Indicator.objects.create(
+        indicator_version=version,
+        dimension=dimension,
+        code=code,
+        name=name,
+        description=(description or "").strip()[:2000],
+        kind=kind,
+        source=source,
+        rule=rule,
+        params=params,
+        weight=number,
+        max_value=limit,
+        evidence_required=bool(evidence_required),
+        position=(last or 0) + 1,
+    )
+    log_change(ind, CREATE)
+    return ind
+
+
+@transaction.atomic
+def indicator_remove(*, actor, indicator: Indicator) -> None:
+    """Remove an indicator from an unfrozen version (no round uses it, so no sheet holds a
+    value of it); its points are then free for another indicator."""
+    _require_national(actor, Indicator, "删除评估指标")
+    indicator = (
+        Indicator.objects.select_for_update()
+        .select_related("indicator_version")
+        .get(pk=indicator.pk)
+    )
+    _require_editable(indicator.indicator_version)
+    before = indicator.snapshot()
+    log_change(indicator, ObjectChange.Action.DELETE, before=before)
+    indicator.delete()
+
+
 # ---------------------------------------------------------------------------- rounds
 
 
@@ -318,19 +447,16 @@ def round_open(
         errors.add("year", f"{region.name}{year}年度的评估已经开启。")
     for problem in version_problems(indicator_version):
         errors.add("indicator_version", problem)
-    dates = [
-        ("cut_off", "数据截止日期", cut_off),
-        ("self_until", "自评截止日期", self_until),
-        ("review_until", "审核截止日期", review_until),
-        ("appeal_until", "申诉截止日期", appeal_until),
-    ]
-    for field, label, day in dates:
-        if not isinstance(day, datetime.date):
-            errors.add(field, f"请填写{label}。")
-    if not errors:
-        for (_, a_label, a), (field, label, b) in itertools.pairwise(dates):
-            if b < a:
-                errors.add(field, f"{label}不能早于{a_label}。")
+    _check_round_dates(
+        errors,
+        cut_off=cut_off,
+        self_until=self_until,
+        review_until=review_until,
+        appeal_until=appeal_until,
+    )
+    if tiers:
+        for problem in _tiers_problems(tiers):
+            errors.add("tiers", problem)
     tiers = tiers or Round._meta.get_field("tiers").default()
     errors.raise_if_any()
     rnd = Round.objects.create(
@@ -350,6 +476,65 @@ def round_open(
         indicator_version.frozen = True
         indicator_version.save()
         log_change(indicator_version, UPDATE, before=before, note=f"被“{rnd.name}”使用，冻结")
+    return rnd
+
+
+ROUND_DATES = (
+    ("cut_off", "数据截止日期"),
+    ("self_until", "自评截止日期"),
+    ("review_until", "审核截止日期"),
+    ("appeal_until", "申诉截止日期"),
+)
+#: What `round_update` changes: the name and the timetable (the version and region are fixed).
+ROUND_EDITABLE = ("name", *(field for field, _ in ROUND_DATES))
+
+
+def _check_round_dates(errors: ErrorCollector, **days) -> None:
+    """Each of the round's four dates given, and in the timetable's order."""
+    dates = [(field, label, days[field]) for field, label in ROUND_DATES]
+    missing = False
+    for field, label, day in dates:
+        if not isinstance(day, datetime.date):
+            errors.add(field, f"请填写{label}。")
+            missing = True
+    if not missing:
+        for (_, a_label, a), (field, label, b) in itertools.pairwise(dates):
+            if b < a:
+                errors.add(field, f"{label}不能早于{a_label}。")
+
+
+@transaction.atomic
+def round_update(*, actor, round: Round, expected_version: int | None = None, **fields) -> Round:
+    """Change a round's name or timetable (e.g. extend the self-assessment window).
+
+    The cut-off date is fixed once the platform's figures have been computed as of it (the
+    computed values would no longer match it); a closed round is final.
+    """
+    rnd = Round.objects.select_for_update().select_related("region").get(pk=round.pk)
+    require_scope(actor, Round, "change", rnd.region.path, "修改该轮评估")
+    check_version(rnd, expected_version, "评估轮次")
+    if unknown := set(fields) - set(ROUND_EDITABLE):
+        raise QingxieError(f"含有不能修改的字段：{'、'.join(sorted(unknown))}。")
+    errors = ErrorCollector()
+    if rnd.status == RoundStatus.CLOSED:
+        errors.add("status", "本轮评估已结束，不能再修改。")
+    if "cut_off" in fields and rnd.status != RoundStatus.OPEN and fields["cut_off"] != rnd.cut_off:
+        errors.add("cut_off", "平台数据已按数据截止日期计算，不能再修改数据截止日期。")
+    if "name" in fields:
+        fields["name"] = (fields["name"] or "").strip()
+        if not fields["name"]:
+            errors.add("name", "请填写评估轮次名称。")
+        elif len(fields["name"]) > 100:
+            errors.add("name", "名称不能超过 100 个字。")
+    days = {field: fields.get(field, getattr(rnd, field)) for field, _ in ROUND_DATES}
+    _check_round_dates(errors, **days)
+    errors.raise_if_any()
+    before = rnd.snapshot()
+    for key, value in fields.items():
+        setattr(rnd, key, value)
+    rnd.version += 1
+    rnd.save()
+    log_change(rnd, UPDATE, before=before)
     return rnd
 
 
@@ -742,6 +927,16 @@ def sheet_return(*, actor, sheet: Sheet, reason: str) -> Sheet:
     return review_return(spec=SHEET_REVIEW, actor=actor, obj=sheet, reason=reason)
 
 
+@transaction.atomic
+def sheet_revoke(*, actor, sheet: Sheet, reason: str) -> Sheet:
+    """The city (the level directly above) withdraws its verification before the province
+    confirms the result; the sheet goes back to the county as returned, with the reason."""
+    locked = _lock_sheet(sheet)
+    if locked.confirmed_on:
+        raise QingxieError("评估结果已经省级确认，不能撤销审核。", field="state")
+    return review_revoke(spec=SHEET_REVIEW, actor=actor, obj=locked, reason=reason)
+
+
 def may_confirm(user, sheet: Sheet) -> bool:
     """The province (or the nation) confirms a sheet its city has reviewed: an administrator
     whose grant covers the sheet's province, above the reviewing city."""
@@ -960,6 +1155,8 @@ def candidate_decide(
     if candidate.state != CandidateState.RECOMMENDED:
         raise QingxieError("该候选已遴选。", field="state")
     on = on or _today()
+    if problem := date_problem(on, "遴选日期", today=_today()):
+        raise QingxieError(problem, field="on")
     before = candidate.snapshot()
     candidate.state = CandidateState.SELECTED if selected else CandidateState.NOT_SELECTED
     candidate.decided_on = on

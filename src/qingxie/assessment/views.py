@@ -25,6 +25,7 @@ from qingxie.assessment.models import (
     Sheet,
 )
 from qingxie.core.errors import PermissionDeniedError, QingxieError
+from qingxie.core.indicators import indicator_sources
 from qingxie.core.models import NATION_PATH
 from qingxie.ledger.models import Association
 from qingxie.ledger.numbering import number_normalize
@@ -64,6 +65,9 @@ FIELD_LABELS = {
     "indicator": "指标",
     "valid_years": "有效期",
     "status": "状态",
+    "dimension": "维度",
+    "source": "数据来源",
+    "max_value": "填报上限",
 }
 
 
@@ -185,6 +189,10 @@ class VersionDetailView(View):
                 "problems": services.version_problems(version),
                 "may_edit": user_may(request.user, Indicator, "change", NATION_PATH),
                 "rules": ScoringRule.choices,
+                "kinds": IndicatorKind.choices,
+                "dimensions": version.dimensions.all(),
+                "sources": indicator_sources(),
+                "remaining": version.total - services.weight_sum(version),
             },
         )
 
@@ -210,10 +218,19 @@ class VersionDetailView(View):
             if "v" in created:
                 return redirect("assessment:version_detail", created["v"].code)
             return response
-        indicator = version.indicators.filter(pk=request.POST.get("indicator") or 0).first()
+        if op == "add":
+            return _act(request, here, lambda: self._add(request, version), "已增加指标。")
+        indicator = version.indicators.filter(pk=_pk(request.POST.get("indicator"))).first()
         if indicator is None:
             messages.error(request, "指标：请选择要修改的指标。")
             return redirect(here)
+        if op == "remove":
+            return _act(
+                request,
+                here,
+                lambda: services.indicator_remove(actor=request.user, indicator=indicator),
+                f"已删除“{indicator.name}”。",
+            )
 
         def update():
             import json
@@ -235,6 +252,39 @@ class VersionDetailView(View):
             )
 
         return _act(request, here, update, f"已保存“{indicator.name}”。")
+
+    def _add(self, request, version) -> None:
+        import json
+
+        p = request.POST
+        kind = p.get("kind", "")
+        dimension = version.dimensions.filter(pk=_pk(p.get("dimension"))).first()
+        raw = (p.get("params") or "").strip()
+        try:
+            params = json.loads(raw) if raw else {}
+        except ValueError:
+            raise QingxieError("计分参数须为 JSON 格式。", field="params") from None
+        services.indicator_add(
+            actor=request.user,
+            version=version,
+            dimension=dimension,
+            code=p.get("code", ""),
+            name=p.get("name", ""),
+            kind=kind,
+            source=p.get("source", ""),
+            rule=p.get("rule", ""),
+            params=params,
+            weight=p.get("weight", ""),
+            max_value=p.get("max_value") or None,
+            evidence_required=p.get("evidence_required") == "1",
+            description=p.get("description", ""),
+        )
+
+
+def _pk(raw) -> int:
+    """A posted object id, 0 (matching nothing) when it is not one."""
+    raw = (raw or "").strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else 0
 
 
 # ------------------------------------------------------------------------------ rounds
@@ -392,6 +442,10 @@ class RoundDetailView(View):
         return redirect(here)
 
 
+#: What the tier map says of a county with no sheet in the round (drawn grey).
+NO_SHEET = "本轮无评估表"
+
+
 def _tier_map(rnd: Round, region: Region, summary: dict) -> dict:
     """The county map of a province or city coloured by tier (1 = the best tier … n), drawn by
     the regions app's map script from the locally built map files."""
@@ -409,6 +463,17 @@ def _tier_map(rnd: Round, region: Region, summary: dict) -> dict:
     for unit in map_units_for(region):
         sheet = by_region.get(unit.pk)
         if sheet is None or sheet.tier not in order:
+            # No sheet in this round (no association live on the cut-off, or out of the
+            # round): drawn grey, not as the lowest tier.
+            data.append(
+                {
+                    "code": unit.code,
+                    "name": f"{unit.name}·{NO_SHEET}",
+                    "value": None,
+                    "url": "",
+                    "shape": unit.has_shape,
+                }
+            )
             continue
         data.append(
             {
@@ -428,7 +493,9 @@ def _tier_map(rnd: Round, region: Region, summary: dict) -> dict:
             "measure": f"档次（{legend}）",
             "data": data,
             "national": False,
+            "nullText": NO_SHEET,
         },
+        "map_assessed": sum(1 for d in data if d["value"] is not None),
         "maps_built": (settings.MAPS_DIR / "manifest.json").exists(),
     }
 

@@ -23,6 +23,18 @@
         var data = cfg.data.map(function (d) {
           return { name: d.code, value: d.value, label_name: d.name, url: d.url };
         });
+        // A unit whose value is null (no figure, e.g. no assessment sheet) is drawn grey,
+        // outside the colour scale, and its tooltip says so instead of showing a number.
+        values = values.filter(function (v) { return v !== null; });
+        data.forEach(function (item) {
+          if (item.value !== null) { return; }
+          item.visualMap = false;
+          var grey = cfg.nullColor || "#d5d9de";
+          item.itemStyle = { areaColor: grey, color: grey };
+          item.tooltip = { formatter: function (p) {
+            return p.data.label_name + "（" + p.data.name + "）<br>" + (cfg.nullText || "无数据");
+          } };
+        });
         // Boundary lines (南海诸岛 among them) are drawn as thin grey strokes, never coloured.
         geo.features.forEach(function (f) {
           if (isBoundary(f.properties.code)) {
