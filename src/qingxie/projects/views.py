@@ -23,9 +23,15 @@ from qingxie.core.views import (
 from qingxie.ledger.selectors import association_number_normalize, associations_by_number
 from qingxie.projects import competitions as contest
 from qingxie.projects import selectors, services
-from qingxie.projects.choices import ProjectField, SheetState, StageKind, TieRule
+from qingxie.projects.choices import EntryState, ProjectField, SheetState, StageKind, TieRule
 from qingxie.projects.filtersets import ProjectFilterSet
-from qingxie.projects.forms import ActivityForm, LibraryDecideForm, NoteForm, ProjectForm
+from qingxie.projects.forms import (
+    ActivityForm,
+    EntryWithdrawForm,
+    LibraryDecideForm,
+    NoteForm,
+    ProjectForm,
+)
 from qingxie.projects.models import Award, Competition, Entry, LibraryEntry, Project
 from qingxie.regions.models import Region
 
@@ -356,9 +362,16 @@ class CompetitionDetailView(ObjectDetailView):
             .filter(competition=c)
             .select_related("project__association", "submitting_region", "category", "stage")
         )
+        # Who may withdraw which entry: the level that sent it, or the organiser.
+        ctx["can_manage"] = Competition.objects.restrict(user, "change").filter(pk=c.pk).exists()
+        ctx["withdrawable"] = {
+            e.pk
+            for e in ctx["entries"]
+            if e.state != EntryState.WITHDRAWN
+            and (ctx["can_manage"] or contest.may_withdraw(user, e))
+        }
         ctx["funding"] = selectors.funding_totals(c)
         ctx["today"] = timezone.localdate()
-        ctx["can_manage"] = Competition.objects.restrict(user, "change").filter(pk=c.pk).exists()
         ctx["can_enter"] = bool(entering_regions(user, c))
         return ctx
 
@@ -724,3 +737,36 @@ class EntrySubmitView(ObjectFormView):
             actor=self.request.user, competition=self.competition, **form.cleaned_data
         )
         return self.competition
+
+
+class EntryWithdrawView(ObjectFormView):
+    """Withdraw an entry (撤回) with a reason: the level that sent it, or the organiser."""
+
+    model = Entry
+    slug_url_kwarg = "entry"
+    form_class = EntryWithdrawForm
+    title = "撤回参赛项目"
+    submit_label = "撤回"
+    success_message = "参赛项目已撤回。"
+    versioned = True
+    not_found_message = "未找到该参赛项目，或不在您的权限范围内。"
+
+    def get_object(self):
+        entry = super().get_object()
+        if entry.competition_id != self.kwargs["pk"]:
+            raise Http404(self.not_found_message)
+        return entry
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["title"] = f"撤回参赛项目：{self.object.project.name}"
+        return ctx
+
+    def perform(self, form):
+        contest.entry_withdraw(
+            actor=self.request.user,
+            entry=self.object,
+            reason=form.cleaned_data["reason"],
+            expected_version=self.expected_version,
+        )
+        return self.object.competition
