@@ -302,13 +302,58 @@ class SinkingView(TemplateView):
             {"child": child, "cells": [p["children"][i] for p in programmes]}
             for i, child in enumerate(programmes[0]["children"] if programmes else [])
         ]
+        chosen = next(
+            (p for p in programmes if p["programme"] == self.request.GET.get("programme")),
+            programmes[0] if programmes else None,
+        )
         return {
             **super().get_context_data(**kwargs),
             "region": region,
             "as_of": as_of,
             "figures": figures,
             "rows": rows,
+            "chosen": chosen,
+            **sinking_map(region, as_of, chosen),
         }
+
+
+def sinking_map(region: Region, as_of, programme: dict | None) -> dict:
+    """The county map of a province or city coloured by whether each county runs an active
+    project under `programme` on `as_of` (the shared region-map component, two categories)."""
+    from django.conf import settings
+
+    from qingxie.regions.maps import map_file_for
+    from qingxie.regions.selectors import map_units_for, map_url
+
+    if programme is None or region.level not in (Region.Level.PROVINCE, Region.Level.PREFECTURE):
+        return {}
+    sunk = set(programme["counties"])
+    name, _ = map_file_for(region)
+    data = [
+        {
+            "code": unit.code,
+            "name": unit.name,
+            "value": 1 if unit.code in sunk else 0,
+            "value_text": "已下沉" if unit.code in sunk else "未下沉",
+            "url": f"/projects/?region={unit.code}&programme={programme['programme']}",
+        }
+        for unit in map_units_for(region).filter(level=Region.Level.COUNTY).order_by("code")
+    ]
+    return {
+        "map_config": {
+            "key": f"{name}:{region.code}:sinking",
+            "url": map_url(name),
+            "codes": [d["code"] for d in data],
+            "measure": programme["name"],
+            "data": data,
+            "national": False,
+            "pieces": [
+                {"value": 1, "label": "已下沉（有实施中的项目）", "color": "#2c7fb8"},
+                {"value": 0, "label": "未下沉", "color": "#e5e8eb"},
+            ],
+        },
+        "maps_built": (settings.MAPS_DIR / "manifest.json").exists(),
+    }
 
 
 class PilotListView(TemplateView):
