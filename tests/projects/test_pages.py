@@ -274,3 +274,16 @@ def test_the_sinking_map_colours_counties_per_programme(gd, client_for):
     assert 'id="programme-choice"' in other.content.decode()
     # A county's page has no county map to colour.
     assert "map_config" not in client.get("/projects/sinking/?region=440105").context
+
+
+def test_the_projects_pages_in_english(gd, client_for):
+    from django.conf import settings
+
+    from tests.projects.conftest import project
+
+    project(gd.hz, name="海珠关爱", programme=gd.guanai)
+    client = client_for("city_admin", "440100")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get("/projects/sinking/?region=440100&as_of=2021-05-06").content.decode()
+    assert "Brand programmes at county level" in page and "品牌项目下沉县级" not in page
+    assert "Library catalogue" in client.get("/projects/").content.decode()
