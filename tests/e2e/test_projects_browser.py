@@ -89,5 +89,9 @@ def test_pages_at_each_level(page_as, projects_demo, username):
             )
     page.goto(f"{base}/projects/sinking/")
     assert "关爱行动" in page.content()
+    if username in ("demo-gd", "demo-gz"):
+        # The county map coloured by the chosen programme draws (two categories).
+        page.wait_for_selector("#region-map[data-ready='true']", timeout=20000)
+        assert int(page.locator("#region-map").get_attribute("data-drawn-features")) > 0
     page.goto(f"{base}/projects/catalogue/")
     assert page.locator("#catalogue tbody tr").count() >= 1

@@ -256,3 +256,34 @@ def test_province_runs_an_edition_from_the_pages(pages, client_for, make_user):
     assert Disbursement.objects.get().amount == 18000
     detail = province.get(f"/competitions/{comp.pk}/").content.decode()
     assert "资助 <strong>30000.00</strong> 元，已拨付 18000.00 元" in detail
+
+
+def test_the_sinking_map_colours_counties_per_programme(gd, client_for):
+    from tests.projects.conftest import project
+
+    project(gd.hz, name="海珠关爱", programme=gd.guanai)
+    client = client_for("city_admin", "440100")
+    response = client.get("/projects/sinking/?region=440100&as_of=2021-05-06&programme=guanai")
+    config = response.context["map_config"]
+    by_code = {d["code"]: (d["value"], d["value_text"]) for d in config["data"]}
+    assert by_code["440105"] == (1, "已下沉") and by_code["440106"] == (0, "未下沉")
+    assert sum(v for v, _ in by_code.values()) == 1 and config["measure"] == "关爱行动"
+    assert [p["value"] for p in config["pieces"]] == [1, 0]
+    other = client.get("/projects/sinking/?region=440100&as_of=2021-05-06&programme=yangguang")
+    assert all(d["value"] == 0 for d in other.context["map_config"]["data"])
+    assert 'id="programme-choice"' in other.content.decode()
+    # A county's page has no county map to colour.
+    assert "map_config" not in client.get("/projects/sinking/?region=440105").context
+
+
+def test_the_projects_pages_in_english(gd, client_for):
+    from django.conf import settings
+
+    from tests.projects.conftest import project
+
+    project(gd.hz, name="海珠关爱", programme=gd.guanai)
+    client = client_for("city_admin", "440100")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get("/projects/sinking/?region=440100&as_of=2021-05-06").content.decode()
+    assert "Brand programmes at county level" in page and "品牌项目下沉县级" not in page
+    assert "Library catalogue" in client.get("/projects/").content.decode()

@@ -145,3 +145,28 @@ def _gx():
     from tests.projects.conftest import association
 
     return association("450000", "广西壮族自治区青年志愿者协会")
+
+
+def test_the_library_queue_filters_on_the_entries_own_path(gd, make_user):
+    """The queue (core.review with path_field) equals the region-join rule and joins no
+    region rows: the city decides its counties' entries, the province its own city's."""
+    import dataclasses
+
+    from qingxie.core.review import review_queue
+    from qingxie.projects.selectors import library_queue
+    from qingxie.projects.services import LIBRARY_REVIEW, library_submit
+    from tests.projects.conftest import project
+
+    for association in (gd.hz, gd.th, gd.gz, gd.lh, gd.sz):
+        library_submit(actor=None, project=project(association, name=association.name), note="申报")
+    joined = dataclasses.replace(LIBRARY_REVIEW, path_field=None)
+    for role, code, expected in [
+        ("city_admin", "440100", {"海珠区青年志愿者协会", "天河区青年志愿者协会"}),
+        ("province_admin", "440000", {"广州市青年志愿者协会", "深圳市青年志愿者协会"}),
+        ("city_admin", "440300", {"罗湖区青年志愿者协会"}),
+    ]:
+        user = make_user(role, code)
+        names = {e.project.association.name for e in library_queue(user)}
+        assert names == expected
+        assert names == {e.project.association.name for e in review_queue(user, joined)}
+        assert "regions_region" not in str(library_queue(user).query).split("WHERE")[1]

@@ -1828,6 +1828,24 @@ PAGES: dict[str, list[Probe]] = {
             other=PROVINCE_ELSEWHERE,
         )
     ],
+    "competitions:entry_withdraw": [
+        Probe(
+            "get",
+            lambda w: f"/competitions/{w.gd_comp.pk}/entries/{w.gd_entry.pk}/withdraw/",
+            CITY,
+            OK,
+            other=CITY_ELSEWHERE,
+            viewer_status=403,
+        ),
+        Probe(
+            "post",
+            lambda w: f"/competitions/{w.gd_comp.pk}/entries/{w.gd_entry.pk}/withdraw/",
+            CITY,
+            REDIRECT,
+            data=lambda w: {"reason": "材料不全", "version": w.gd_entry.version},
+            other=CITY_ELSEWHERE,
+        ),
+    ],
     "sheets:index": [Probe("get", lambda w: "/sheets/", COUNTY, OK, why=NOT_SCOPED)],
     "sheets:template": [
         Probe("get", lambda w: "/sheets/ledger/template/", COUNTY, OK, why="空白模板，不含数据")
@@ -1929,6 +1947,18 @@ PAGES: dict[str, list[Probe]] = {
 def api_probe(method, url, who, ok, **kwargs) -> Probe:
     kwargs.setdefault("fmt", "json")
     return Probe(method, url, who, ok, **kwargs)
+
+
+def _final_stage(w):
+    from qingxie.projects import competitions as contest
+
+    return contest.stage_add(actor=None, competition=w.gd_comp, kind="final")
+
+
+def _gd_award(w):
+    from qingxie.projects import competitions as contest
+
+    return contest.award_grant(actor=None, entry=w.gd_entry, tier="示范项目", amount=50000)
 
 
 def _hz_number(w) -> str:
@@ -2763,6 +2793,143 @@ API: dict[tuple[str, str], Probe] = {
         data=lambda w: {"kind": "venture", "amount": "80000", "given_on": "2021-06-01"},
         other=PROVINCE_ELSEWHERE,
     ),
+    ("POST", "/api/competitions/"): api_probe(
+        "post",
+        lambda w: "/api/competitions/",
+        PROVINCE,
+        (201,),
+        data=lambda w: {"organiser": "440000", "name": "益苗计划2023", "year": 2023},
+        other=PROVINCE_ELSEWHERE,
+        other_status=403,
+        why="新建赛事：他省管理员以广东省名义举办答 403，不涉及已有对象",
+    ),
+    ("POST", "/api/competitions/{id}/categories/"): api_probe(
+        "post",
+        lambda w: f"/api/competitions/{w.gd_comp.pk}/categories/",
+        PROVINCE,
+        (201,),
+        data=lambda w: {"name": "社区治理"},
+        other=PROVINCE_ELSEWHERE,
+    ),
+    ("POST", "/api/competitions/{id}/quotas/"): api_probe(
+        "post",
+        lambda w: f"/api/competitions/{w.gd_comp.pk}/quotas/",
+        PROVINCE,
+        OK,
+        data=lambda w: {"region": "440100", "max_entries": 3},
+        other=PROVINCE_ELSEWHERE,
+    ),
+    ("POST", "/api/competitions/{id}/stages/"): api_probe(
+        "post",
+        lambda w: f"/api/competitions/{w.gd_comp.pk}/stages/",
+        PROVINCE,
+        (201,),
+        data=lambda w: {"kind": "final"},
+        other=PROVINCE_ELSEWHERE,
+    ),
+    ("POST", "/api/competitions/{id}/criteria/"): api_probe(
+        "post",
+        lambda w: f"/api/competitions/{w.gd_comp.pk}/criteria/",
+        PROVINCE,
+        OK,
+        data=lambda w: {
+            "stage": "preliminary",
+            "criteria": [{"name": "项目建设", "weight": 100}],
+        },
+        other=PROVINCE_ELSEWHERE,
+    ),
+    ("POST", "/api/competitions/{id}/judges/"): api_probe(
+        "post",
+        lambda w: f"/api/competitions/{w.gd_comp.pk}/judges/",
+        PROVINCE,
+        (201,),
+        data=lambda w: {
+            "stage": "preliminary",
+            "category": "关爱少年儿童",
+            "judge": w.user(*PROVINCE_ELSEWHERE).username,
+        },
+        other=PROVINCE_ELSEWHERE,
+    ),
+    ("POST", "/api/competitions/{id}/advance/"): api_probe(
+        "post",
+        lambda w: f"/api/competitions/{w.gd_comp.pk}/advance/",
+        PROVINCE,
+        OK,
+        data=lambda w: {"stage": "preliminary", "entries": [w.gd_entry.pk]},
+        other=PROVINCE_ELSEWHERE,
+        setup=_final_stage,
+    ),
+    ("GET", "/api/competitions/{id}/judging/"): api_probe(
+        "get",
+        lambda w: f"/api/competitions/{w.gd_comp.pk}/judging/",
+        CITY_ELSEWHERE,
+        OK,
+        other=PROVINCE_ELSEWHERE,
+        why=JUDGES_BY_ASSIGNMENT,
+    ),
+    ("GET", "/api/competition-entries/"): api_probe(
+        "get",
+        lambda w: "/api/competition-entries/",
+        CITY,
+        OK,
+        other=CITY_ELSEWHERE,
+        hidden=lambda w: HZ_PROJECT,
+    ),
+    ("GET", "/api/competition-entries/{id}/"): api_probe(
+        "get",
+        lambda w: f"/api/competition-entries/{w.gd_entry.pk}/",
+        CITY,
+        OK,
+        other=CITY_ELSEWHERE,
+    ),
+    ("POST", "/api/competition-entries/"): api_probe(
+        "post",
+        lambda w: "/api/competition-entries/",
+        CITY,
+        (201,),
+        data=lambda w: {
+            "competition": w.gd_comp.pk,
+            "category": "关爱少年儿童",
+            "project": w.th_project.pk,
+            "list_position": 2,
+        },
+        other=PROVINCE_ELSEWHERE,
+    ),
+    ("POST", "/api/competition-entries/{id}/withdraw/"): api_probe(
+        "post",
+        lambda w: f"/api/competition-entries/{w.gd_entry.pk}/withdraw/",
+        CITY,
+        OK,
+        data=lambda w: {"reason": "材料不全"},
+        other=CITY_ELSEWHERE,
+    ),
+    ("POST", "/api/competition-entries/{id}/scores/"): api_probe(
+        "post",
+        lambda w: f"/api/competition-entries/{w.gd_entry.pk}/scores/",
+        CITY_ELSEWHERE,
+        OK,
+        data=lambda w: {"scores": {str(w.gd_stage.criteria.get().pk): "88"}},
+        other=PROVINCE_ELSEWHERE,
+        viewer_status=404,
+        why=JUDGES_BY_ASSIGNMENT,
+    ),
+    ("POST", "/api/competition-entries/{id}/award/"): api_probe(
+        "post",
+        lambda w: f"/api/competition-entries/{w.gd_entry.pk}/award/",
+        PROVINCE,
+        (201,),
+        data=lambda w: {"tier": "示范项目", "amount": "50000"},
+        other=PROVINCE_ELSEWHERE,
+    ),
+    ("POST", "/api/competition-entries/{id}/disbursements/"): api_probe(
+        "post",
+        lambda w: f"/api/competition-entries/{w.gd_entry.pk}/disbursements/",
+        PROVINCE,
+        (201,),
+        data=lambda w: {"amount": "30000", "paid_on": "2021-06-01"},
+        other=PROVINCE_ELSEWHERE,
+        setup=_gd_award,
+    ),
 }
 
 
@@ -3001,6 +3168,31 @@ CHANGES: dict = {
     "competitions:competition_create": ("projects.Competition", "create", None),
     "competitions:competition_manage": ("projects.Category", "create", None),
     "competitions:entry_submit": ("projects.Entry", "create", None),
+    "competitions:entry_withdraw": ("projects.Entry", "update", lambda w: w.gd_entry),
+    ("POST", "/api/competitions/"): ("projects.Competition", "create", None),
+    ("POST", "/api/competitions/{id}/categories/"): ("projects.Category", "create", None),
+    ("POST", "/api/competitions/{id}/quotas/"): ("projects.Quota", "create", None),
+    ("POST", "/api/competitions/{id}/stages/"): ("projects.Stage", "create", None),
+    ("POST", "/api/competitions/{id}/criteria/"): ("projects.Criterion", "create", None),
+    ("POST", "/api/competitions/{id}/judges/"): ("projects.JudgeAssignment", "create", None),
+    ("POST", "/api/competitions/{id}/advance/"): (
+        "projects.Entry",
+        "update",
+        lambda w: w.gd_entry,
+    ),
+    ("POST", "/api/competition-entries/"): ("projects.Entry", "create", None),
+    ("POST", "/api/competition-entries/{id}/withdraw/"): (
+        "projects.Entry",
+        "update",
+        lambda w: w.gd_entry,
+    ),
+    ("POST", "/api/competition-entries/{id}/scores/"): ("projects.ScoreSheet", "create", None),
+    ("POST", "/api/competition-entries/{id}/award/"): ("projects.Award", "create", None),
+    ("POST", "/api/competition-entries/{id}/disbursements/"): (
+        "projects.Disbursement",
+        "create",
+        None,
+    ),
     ("POST", "/api/projects/"): ("projects.Project", "create", None),
     ("POST", "/api/library/{id}/decide/"): (
         "projects.LibraryEntry",

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -113,6 +114,9 @@ class Review:
     on_verify: Callable[[list, datetime.date], None] = _noop
     on_revoke: Callable[[list, datetime.date], None] = _noop
     select_related: tuple[str, ...] = field(default=())
+    #: Optional: a column of the object's own table holding its region's materialized path
+    #: (e.g. "region_path"). The queue then filters on it, without joining region rows.
+    path_field: str | None = None
 
     # -- where an object sits
 
@@ -200,6 +204,8 @@ def decider_q(user, spec: Review) -> Q:
     paths = spec.decider_paths(user)
     if paths is None:
         return Q()
+    if spec.path_field:
+        return _decider_path_q(spec, paths)
     region = spec.region_field
     direct = Q(**{f"{region}__parent__path__in": paths}) | Q(
         **{f"{region}__parent__isnull": True, f"{region}__path__in": paths}
@@ -209,6 +215,25 @@ def decider_q(user, spec: Review) -> Q:
     covered = Q(pk__in=[])
     for path in paths:
         covered |= subtree_q(f"{region}__parent__path", path)
+    waited = Q(submitted_at__isnull=False)
+    if spec.escalate_after is not None:
+        waited &= Q(submitted_at__lte=timezone.now() - spec.escalate_after)
+    return direct | (covered & waited)
+
+
+def _decider_path_q(spec: Review, paths: list[str]) -> Q:
+    """`decider_q` on the object's own path column: its region is a direct child of a
+    decider's region (a root region decides for itself); in ANY_ABOVE, anywhere strictly
+    below one once escalated. Paths are "code/code/…/", so a direct child is one more code."""
+    column = spec.path_field
+    direct = Q(**{f"{column}__in": [p for p in paths if p.count("/") == 1]})
+    for path in paths:
+        direct |= subtree_q(column, path) & Q(**{f"{column}__regex": rf"^{re.escape(path)}[^/]+/$"})
+    if spec.mode is not ANY_ABOVE or not paths:
+        return direct
+    covered = Q(pk__in=[])
+    for path in paths:
+        covered |= subtree_q(column, path) & ~Q(**{column: path})
     waited = Q(submitted_at__isnull=False)
     if spec.escalate_after is not None:
         waited &= Q(submitted_at__lte=timezone.now() - spec.escalate_after)

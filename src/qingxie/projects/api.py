@@ -1,11 +1,14 @@
 """Projects API: `/api/programmes/` and `/api/programmes/sinking`, `/api/projects/` (with
-activities and the library submission), `/api/competitions/` and its `ranking`.
+activities and the library submission), `/api/competitions/` (editions, their set-up,
+advancement, the judge's tasks and the `ranking`) and `/api/competition-entries/` (submit,
+withdraw, score, award, disburse).
 
 Lists come through `restrict(user, "view")`; writes go to the services, which re-check.
 """
 
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -16,14 +19,25 @@ from rest_framework.views import APIView
 
 from qingxie.accounts.permissions import home_region
 from qingxie.core.api import Pagination
-from qingxie.core.errors import QingxieError
-from qingxie.core.inputs import FlatListField
+from qingxie.core.errors import PermissionDeniedError, QingxieError
+from qingxie.core.inputs import FlatDictField, FlatListField
 from qingxie.core.serializers import parse_date
 from qingxie.core.viewsets import AttributedViewSetMixin, ServiceViewSet, fetch_or_404
 from qingxie.ledger.selectors import association_number_normalize, associations_by_number
+from qingxie.projects import competitions as contest
 from qingxie.projects import selectors, services
-from qingxie.projects.filtersets import CompetitionFilterSet, ProjectFilterSet
-from qingxie.projects.models import Competition, LibraryEntry, Programme, Project
+from qingxie.projects.filtersets import CompetitionFilterSet, EntryFilterSet, ProjectFilterSet
+from qingxie.projects.models import (
+    Category,
+    Competition,
+    Entry,
+    JudgeAssignment,
+    LibraryEntry,
+    Programme,
+    Project,
+    ScoreSheet,
+    Stage,
+)
 from qingxie.regions.models import Region
 from qingxie.regions.selectors import region_by_code
 
@@ -257,6 +271,7 @@ class CompetitionSerializer(serializers.ModelSerializer):
     programme = serializers.SlugRelatedField(slug_field="code", read_only=True)
     categories = serializers.SerializerMethodField()
     stages = serializers.SerializerMethodField()
+    quotas = serializers.SerializerMethodField()
 
     class Meta:
         model = Competition
@@ -274,8 +289,15 @@ class CompetitionSerializer(serializers.ModelSerializer):
             "notice_ends",
             "categories",
             "stages",
+            "quotas",
         ]
         read_only_fields = fields
+
+    def get_quotas(self, obj) -> list[dict]:
+        return [
+            {"region": q.region.code, "name": q.region.name, "max_entries": q.max_entries}
+            for q in obj.quotas.select_related("region").order_by("region__code")
+        ]
 
     def get_categories(self, obj) -> list[dict]:
         return [{"id": c.pk, "name": c.name} for c in obj.categories.all()]
@@ -326,8 +348,131 @@ def ranking_payload(competition: Competition, result) -> dict:
     }
 
 
+class CompetitionCreateSerializer(serializers.Serializer):
+    """A new edition, organised by a region the caller administers."""
+
+    organiser = serializers.CharField(help_text="主办层级的区划代码（全国、省级或地市级）")
+    name = serializers.CharField(allow_blank=True)
+    year = serializers.IntegerField()
+    programme = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    upper = serializers.IntegerField(
+        required=False, allow_null=True, help_text="上一级赛事（由上一级地区举办）的编号"
+    )
+    tie_rule = serializers.CharField(required=False, help_text="top_criterion 或 shared")
+    entries_open = serializers.DateField(required=False, allow_null=True)
+    entries_close = serializers.DateField(required=False, allow_null=True)
+    notice_starts = serializers.DateField(required=False, allow_null=True)
+    notice_ends = serializers.DateField(required=False, allow_null=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+
+
+class CategoryCreateSerializer(serializers.Serializer):
+    """A category (组别) of an edition."""
+
+    name = serializers.CharField(allow_blank=True)
+    position = serializers.IntegerField(required=False, min_value=0, max_value=32767)
+
+
+class QuotaSerializer(serializers.Serializer):
+    """How many entries a child region of the organiser may send."""
+
+    region = serializers.CharField(help_text="主办层级下一级地区的区划代码")
+    max_entries = serializers.IntegerField(min_value=0, max_value=100000)
+
+
+class StageCreateSerializer(serializers.Serializer):
+    """A stage: application, preliminary, semifinal, roadshow or final."""
+
+    kind = serializers.CharField(
+        help_text="application 申报、preliminary 初审、semifinal 复审、roadshow 路演、final 终审"
+    )
+    drop_extremes = serializers.BooleanField(required=False, default=False)
+    starts_on = serializers.DateField(required=False, allow_null=True)
+    ends_on = serializers.DateField(required=False, allow_null=True)
+
+
+class CriterionInputSerializer(serializers.Serializer):
+    """One scoring criterion: name, weight (%) and maximum score."""
+
+    name = serializers.CharField(allow_blank=True)
+    weight = serializers.CharField()
+    max_score = serializers.CharField(required=False, default="100")
+
+
+class CriteriaSerializer(serializers.Serializer):
+    """A stage's criteria, replaced as a whole; the weights add up to 100."""
+
+    stage = serializers.CharField(help_text="阶段，如 preliminary")
+    criteria = FlatListField(child=CriterionInputSerializer(), max_length=50)
+
+
+class JudgeCreateSerializer(serializers.Serializer):
+    """A judge (by user name) assigned to a category at a stage."""
+
+    stage = serializers.CharField()
+    category = serializers.CharField(help_text="组别名称或编号")
+    judge = serializers.CharField(help_text="评委的用户名")
+    home_region = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, help_text="评委所在地区（须回避）"
+    )
+
+
+class JudgeAssignmentSerializer(serializers.ModelSerializer):
+    """A judge's assignment as the API shows it."""
+
+    stage = serializers.CharField(source="stage.kind", read_only=True)
+    category = serializers.CharField(source="category.name", read_only=True)
+    judge = serializers.CharField(source="judge.username", read_only=True)
+    home_region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = JudgeAssignment
+        fields = ["id", "stage", "category", "judge", "home_region"]
+        read_only_fields = fields
+
+
+class AdvanceSerializer(serializers.Serializer):
+    """The entries of a stage that move on (晋级); the others stop."""
+
+    stage = serializers.CharField()
+    entries = FlatListField(child=serializers.IntegerField(min_value=1), max_length=5000)
+
+
+def _category(competition: Competition, raw) -> Category:
+    """A category of the edition by id or name, or an error naming `category`."""
+    raw = str(raw or "").strip()
+    qs = competition.categories.all()
+    by_id = raw.isascii() and raw.isdigit() and len(raw) <= 9
+    found = (qs.filter(pk=raw).first() if by_id else None) or qs.filter(name=raw).first()
+    if found is None:
+        raise QingxieError(f"该赛事没有“{raw}”组别。", field="category")
+    return found
+
+
+def _stage(competition: Competition, kind) -> Stage:
+    found = competition.stages.filter(kind=str(kind or "").strip()).first()
+    if found is None:
+        raise QingxieError(f"该赛事没有“{kind}”阶段。", field="stage")
+    return found
+
+
+def _judge(username: str):
+    from qingxie.accounts.models import User
+
+    user = User.objects.filter(username=(username or "").strip(), is_active=True).first()
+    if user is None:
+        raise QingxieError(f"未找到用户名为“{username}”的用户。", field="judge")
+    return user
+
+
 @extend_schema_view(
-    list=extend_schema(summary="查询项目大赛"), retrieve=extend_schema(summary="取一届项目大赛")
+    list=extend_schema(summary="查询项目大赛"),
+    retrieve=extend_schema(summary="取一届项目大赛"),
+    create=extend_schema(
+        summary="举办一届项目大赛",
+        request=CompetitionCreateSerializer,
+        responses=CompetitionSerializer,
+    ),
 )
 class CompetitionViewSet(ServiceViewSet):
     """Competition editions the caller may see (organised in their subtree or above)."""
@@ -341,7 +486,152 @@ class CompetitionViewSet(ServiceViewSet):
     not_found_message = "未找到该赛事，或不在您的权限范围内。"
 
     def get_queryset(self):
-        return super().get_queryset().order_by("-year", "id")
+        qs = super().get_queryset()
+        if self.action == "judging":
+            # A judge reaches the editions they are assigned to, whatever their grants.
+            qs = qs | Competition.objects.filter(
+                pk__in=selectors.judge_assignments(self.request.user).values("stage__competition")
+            )
+        return qs.order_by("-year", "id")
+
+    def create(self, request, *args, **kwargs):
+        data = self.parse(CompetitionCreateSerializer)
+        data["organiser"] = region_by_code(data["organiser"], field="organiser")
+        code = data.pop("programme", None)
+        if code:
+            data["programme"] = Programme.objects.filter(code=code).first()
+            if data["programme"] is None:
+                raise QingxieError(f"未找到代码为“{code}”的品牌项目。", field="programme")
+        upper = data.pop("upper", None)
+        if upper is not None:
+            data["upper"] = fetch_or_404(
+                Competition.objects.restrict(request.user, "view"),
+                f"未找到编号为 {upper} 的上一级赛事，或不在您的权限范围内。",
+                pk=upper,
+            )
+        competition = contest.competition_create(actor=request.user, **data)
+        return self.respond(competition, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="添加组别", request=CategoryCreateSerializer, responses=CompetitionSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def categories(self, request, pk=None):
+        competition = self.get_object()
+        data = self.parse(CategoryCreateSerializer)
+        contest.category_add(actor=request.user, competition=competition, **data)
+        return self.respond(competition, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="设置下一级地区的报送名额", request=QuotaSerializer, responses=CompetitionSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def quotas(self, request, pk=None):
+        competition = self.get_object()
+        data = self.parse(QuotaSerializer)
+        contest.quota_set(
+            actor=request.user,
+            competition=competition,
+            region=region_by_code(data["region"], field="region"),
+            max_entries=data["max_entries"],
+        )
+        return self.respond(competition)
+
+    @extend_schema(
+        summary="添加评审阶段", request=StageCreateSerializer, responses=CompetitionSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def stages(self, request, pk=None):
+        competition = self.get_object()
+        data = self.parse(StageCreateSerializer)
+        contest.stage_add(actor=request.user, competition=competition, **data)
+        return self.respond(competition, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="设置一个阶段的评分标准（权重之和为 100）",
+        request=CriteriaSerializer,
+        responses=CompetitionSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def criteria(self, request, pk=None):
+        competition = self.get_object()
+        data = self.parse(CriteriaSerializer)
+        contest.criteria_set(
+            actor=request.user,
+            stage=_stage(competition, data["stage"]),
+            criteria=[dict(c) for c in data["criteria"]],
+        )
+        return self.respond(competition)
+
+    @extend_schema(
+        summary="分配评委", request=JudgeCreateSerializer, responses=JudgeAssignmentSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def judges(self, request, pk=None):
+        competition = self.get_object()
+        data = self.parse(JudgeCreateSerializer)
+        home = data.get("home_region")
+        assignment = contest.judge_assign(
+            actor=request.user,
+            stage=_stage(competition, data["stage"]),
+            category=_category(competition, data["category"]),
+            judge=_judge(data["judge"]),
+            home_region=region_by_code(home, field="home_region") if home else None,
+        )
+        return Response(JudgeAssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="决定晋级：所列参赛项目进入下一阶段，其余未晋级",
+        request=AdvanceSerializer,
+        responses=CompetitionSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def advance(self, request, pk=None):
+        competition = self.get_object()
+        data = self.parse(AdvanceSerializer)
+        stage = _stage(competition, data["stage"])
+        chosen = list(Entry.objects.filter(competition=competition, pk__in=data["entries"]))
+        missing = sorted(set(data["entries"]) - {e.pk for e in chosen})
+        if missing:
+            raise QingxieError(
+                f"参赛项目 {'、'.join(map(str, missing))} 不属于该赛事。", field="entries"
+            )
+        contest.stage_advance(actor=request.user, stage=stage, entries=chosen)
+        return self.respond(competition)
+
+    @extend_schema(
+        summary="本人的评审任务（仅分配给本人的参赛项目）", responses=OpenApiTypes.OBJECT
+    )
+    @action(detail=True, methods=["get"])
+    def judging(self, request, pk=None):
+        competition = self.get_object()
+        rows = selectors.judge_entries(request.user, competition)
+        return Response(
+            {
+                "competition": competition.pk,
+                "results": [
+                    {
+                        "entry": r["entry"].pk,
+                        "project_name": r["entry"].project.name,
+                        "region": r["entry"].submitting_region.code,
+                        "category": r["assignment"].category.name,
+                        "stage": r["assignment"].stage.kind,
+                        "criteria": [
+                            {
+                                "id": c.pk,
+                                "name": c.name,
+                                "weight": str(c.weight),
+                                "max_score": str(c.max_score),
+                            }
+                            for c in r["assignment"].stage.criteria.all()
+                        ],
+                        "sheet": sheet_payload(r["sheet"]) if r["sheet"] else None,
+                        "conflict": r["conflict"],
+                    }
+                    for r in rows
+                ],
+            }
+        )
 
     @extend_schema(
         summary="赛事排名",
@@ -371,6 +661,239 @@ class CompetitionViewSet(ServiceViewSet):
                 raise QingxieError(f"该赛事没有“{raw}”组别。", field="category")
         result = selectors.competition_ranking(competition, stage=stage, category=category)
         return Response(ranking_payload(competition, result))
+
+
+def sheet_payload(sheet: ScoreSheet) -> dict:
+    """A judge's score sheet as the API shows it (to the judge)."""
+    return {
+        "id": sheet.pk,
+        "entry": sheet.entry_id,
+        "state": sheet.state,
+        "scores": sheet.scores,
+        "submitted_at": sheet.submitted_at.isoformat() if sheet.submitted_at else None,
+        "version": sheet.version,
+    }
+
+
+class EntrySerializer(serializers.ModelSerializer):
+    """An entry: its edition, category, project, submitting region, stage, state (with the
+    withdrawal's date and reason) and award with the funding paid so far."""
+
+    category = serializers.CharField(source="category.name", read_only=True)
+    project_name = serializers.CharField(source="project.name", read_only=True)
+    association = serializers.CharField(source="project.association.number", read_only=True)
+    submitting_region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    stage = serializers.SlugRelatedField(slug_field="kind", read_only=True)
+    award = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Entry
+        fields = [
+            "version",
+            "id",
+            "competition",
+            "category",
+            "project",
+            "project_name",
+            "association",
+            "submitting_region",
+            "list_position",
+            "stage",
+            "state",
+            "withdrawn_on",
+            "withdraw_reason",
+            "award",
+        ]
+        read_only_fields = fields
+
+    def get_award(self, obj) -> dict | None:
+        award = getattr(obj, "award", None)
+        if award is None:
+            return None
+        payments = list(award.disbursements.order_by("paid_on", "id"))
+        return {
+            "tier": award.tier,
+            "amount": str(award.amount),
+            "awarded_on": award.awarded_on.isoformat(),
+            "disbursed": str(sum((d.amount for d in payments), start=award.amount * 0)),
+            "disbursements": [
+                {"amount": str(d.amount), "paid_on": d.paid_on.isoformat(), "note": d.note}
+                for d in payments
+            ],
+        }
+
+
+class EntryCreateSerializer(serializers.Serializer):
+    """A project sent by the level directly below the organiser, at a place of its list."""
+
+    competition = serializers.IntegerField(min_value=1)
+    category = serializers.CharField(help_text="组别名称或编号")
+    project = serializers.IntegerField(min_value=1)
+    list_position = serializers.IntegerField(
+        required=False, default=1, min_value=1, max_value=10000
+    )
+
+
+class EntryWithdrawSerializer(serializers.Serializer):
+    """Why the entry is withdrawn."""
+
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ScoresSerializer(serializers.Serializer):
+    """A judge's scores, criterion id → score; `submit` makes the sheet final."""
+
+    scores = FlatDictField(child=serializers.CharField(allow_blank=True))
+    submit = serializers.BooleanField(required=False, default=False)
+
+
+class AwardCreateSerializer(serializers.Serializer):
+    """An award (金奖, 示范项目 …) with the funding it carries (元)."""
+
+    tier = serializers.CharField(allow_blank=True)
+    amount = serializers.CharField(required=False, allow_blank=True, default="0")
+    awarded_on = serializers.DateField(required=False, allow_null=True)
+
+
+class DisbursementCreateSerializer(serializers.Serializer):
+    """One dated payment of an award's funding (a negative amount corrects an earlier one)."""
+
+    amount = serializers.CharField()
+    paid_on = serializers.DateField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+ENTRY_HINTS = {
+    "state": "撤回请通过 withdraw 操作，晋级请通过赛事的 advance 操作。",
+    "award": "奖项请通过 award 操作评定。",
+    "stage": "晋级请通过赛事的 advance 操作。",
+}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="查询参赛项目（?competition=赛事编号）"),
+    retrieve=extend_schema(summary="取一个参赛项目"),
+    create=extend_schema(
+        summary="推荐报送参赛项目（主办层级的下一级）",
+        request=EntryCreateSerializer,
+        responses=EntrySerializer,
+    ),
+)
+class EntryViewSet(ServiceViewSet):
+    """Entries of competitions inside the caller's scope; writes: submit, withdraw, score
+    (the judge, by assignment), award and disbursements (the organiser)."""
+
+    model = Entry
+    queryset = Entry.objects.none()
+    serializer_class = EntrySerializer
+    filterset_class = EntryFilterSet
+    select_related = ("category", "project__association", "submitting_region", "stage", "award")
+    not_found_message = "未找到该参赛项目，或不在您的权限范围内。"
+    refused_hints = ENTRY_HINTS
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        if self.action == "scores":
+            # A judge reaches the entries of their assignments (category and current stage),
+            # wherever the entries come from; the service then refuses a conflict, saying why.
+            assigned = JudgeAssignment.objects.filter(
+                judge=self.request.user, stage=OuterRef("stage"), category=OuterRef("category")
+            )
+            qs = qs | Entry.objects.filter(Exists(assigned))
+        return qs.prefetch_related("award__disbursements")
+
+    def create(self, request, *args, **kwargs):
+        data = self.parse(EntryCreateSerializer)
+        competition = fetch_or_404(
+            Competition.objects.restrict(request.user, "view"),
+            "未找到该赛事，或不在您的权限范围内。",
+            pk=data["competition"],
+        )
+        project = fetch_or_404(
+            Project.objects.restrict(request.user, "view"),
+            "未找到该项目，或不在您的权限范围内。",
+            pk=data["project"],
+        )
+        entry = contest.entry_submit(
+            actor=request.user,
+            competition=competition,
+            category=_category(competition, data["category"]),
+            project=project,
+            list_position=data["list_position"],
+        )
+        return self.respond(entry, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="撤回参赛项目（须说明原因）",
+        request=EntryWithdrawSerializer,
+        responses=EntrySerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        entry = self.get_object()
+        data = self.parse(EntryWithdrawSerializer, allowed={"reason", "version"})
+        contest.entry_withdraw(
+            actor=request.user,
+            entry=entry,
+            reason=data["reason"],
+            expected_version=self.expected_version(),
+        )
+        return self.respond(entry)
+
+    @extend_schema(
+        summary="评委评分：保存草稿或提交（回避时拒绝并说明原因）",
+        request=ScoresSerializer,
+        responses=OpenApiTypes.OBJECT,
+    )
+    @action(detail=True, methods=["post"])
+    def scores(self, request, pk=None):
+        entry = self.get_object()
+        data = self.parse(ScoresSerializer)
+        try:
+            sheet = contest.sheet_save(
+                actor=request.user, entry=entry, scores=data["scores"], submit=data["submit"]
+            )
+        except PermissionDeniedError as exc:
+            # A 403 saying why (须回避：…), with a code a client can act on.
+            raise exceptions.PermissionDenied(exc.message, code=exc.code) from exc
+        return Response(sheet_payload(sheet))
+
+    @extend_schema(
+        summary="评定奖项与资助金额", request=AwardCreateSerializer, responses=EntrySerializer
+    )
+    @action(detail=True, methods=["post"])
+    def award(self, request, pk=None):
+        entry = self.get_object()
+        data = self.parse(AwardCreateSerializer)
+        contest.award_grant(
+            actor=request.user,
+            entry=entry,
+            tier=data["tier"],
+            amount=data["amount"],
+            on=data.get("awarded_on"),
+        )
+        return self.respond(entry, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="登记资金拨付（合计不超过奖项金额）",
+        request=DisbursementCreateSerializer,
+        responses=EntrySerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def disbursements(self, request, pk=None):
+        entry = self.get_object()
+        data = self.parse(DisbursementCreateSerializer)
+        award = getattr(entry, "award", None)
+        if award is None:
+            raise QingxieError("该参赛项目尚未评定奖项，不能拨付资金。", field="award")
+        contest.disbursement_record(
+            actor=request.user,
+            award=award,
+            amount=data["amount"],
+            paid_on=data["paid_on"],
+            note=data["note"],
+        )
+        return self.respond(entry, status.HTTP_201_CREATED)
 
 
 class SinkingView(AttributedViewSetMixin, APIView):
@@ -496,6 +1019,7 @@ def register(router) -> None:
     router.register("programmes", ProgrammeViewSet, basename="programme")
     router.register("projects", ProjectViewSet, basename="project")
     router.register("competitions", CompetitionViewSet, basename="competition")
+    router.register("competition-entries", EntryViewSet, basename="competitionentry")
     router.register("library", LibraryEntryViewSet, basename="libraryentry")
 
 

@@ -14,4 +14,9 @@ urlpatterns = [
     path("<int:pk>/judge/", views.JudgeListView.as_view(), name="judge_list"),
     path("<int:pk>/judge/<int:entry>/", views.JudgeScoreView.as_view(), name="judge_score"),
     path("<int:pk>/ranking/", views.RankingView.as_view(), name="ranking"),
+    path(
+        "<int:pk>/entries/<int:entry>/withdraw/",
+        views.EntryWithdrawView.as_view(),
+        name="entry_withdraw",
+    ),
 ]

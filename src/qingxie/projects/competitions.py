@@ -11,9 +11,10 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from qingxie.accounts.permissions import require_scope
+from qingxie.accounts.permissions import require_scope, user_may
 from qingxie.accounts.policies import admin_paths
 from qingxie.core.changelog import log_change
+from qingxie.core.concurrency import check_version
 from qingxie.core.errors import ErrorCollector, PermissionDeniedError, QingxieError
 from qingxie.core.models import ObjectChange
 from qingxie.projects.choices import EntryState, SheetState, StageKind, TieRule
@@ -179,6 +180,27 @@ def _number(value, field: str, label: str, errors: ErrorCollector) -> Decimal | 
     return number
 
 
+#: The largest sum of money the columns hold (max_digits 12, two decimals).
+MAX_AMOUNT = Decimal("9999999999.99")
+
+
+def _decimal_in(
+    value, field: str, label: str, errors: ErrorCollector, *, top: Decimal, unit: str = ""
+) -> Decimal | None:
+    """A number of at most two decimals whose size fits its column (|x| ≤ top): beyond it
+    PostgreSQL refuses the row (numeric overflow) and rounding would change the sum."""
+    number = _number(value, field, label, errors)
+    if number is None:
+        return None
+    if abs(number) > top:
+        errors.add(field, f"{label}不能超过 {top.normalize():f}{unit}。")
+        return None
+    if number != number.quantize(Decimal("0.01")):
+        errors.add(field, f"{label}最多保留两位小数。")
+        return None
+    return number.quantize(Decimal("0.01"))
+
+
 @transaction.atomic
 def criteria_set(*, actor, stage: Stage, criteria: list[dict]) -> list[Criterion]:
     """Replace a stage's criteria: each {name, weight, max_score}; the weights add up to 100.
@@ -193,8 +215,12 @@ def criteria_set(*, actor, stage: Stage, criteria: list[dict]) -> list[Criterion
         name = (c.get("name") or "").strip()
         if not name:
             errors.add("criteria", f"第{i}项：请填写评分项名称。")
-        weight = _number(c.get("weight"), "criteria", f"第{i}项“{name}”的权重", errors)
-        max_score = _number(c.get("max_score", 100), "criteria", f"第{i}项“{name}”的满分", errors)
+        weight = _decimal_in(
+            c.get("weight"), "criteria", f"第{i}项“{name}”的权重", errors, top=Decimal(100)
+        )
+        max_score = _decimal_in(
+            c.get("max_score", 100), "criteria", f"第{i}项“{name}”的满分", errors, top=Decimal(1000)
+        )
         if weight is not None and weight <= 0:
             errors.add("criteria", f"第{i}项“{name}”的权重须大于 0。")
         if max_score is not None and max_score <= 0:
@@ -331,6 +357,58 @@ def entry_submit(
     return _created(entry)
 
 
+def may_withdraw(user, entry: Entry) -> bool:
+    """Whether `user` may withdraw `entry`: an administrator of the level that sent it (its
+    submitting region) or of the organiser."""
+    if user is None:
+        return True
+    competition = entry.competition
+    if Competition.objects.restrict(user, "change").filter(pk=competition.pk).exists():
+        return True
+    paths = admin_paths(user)
+    submitting = entry.submitting_region
+    return (paths is None or submitting.path in paths) and user_may(
+        user, Entry, "change", submitting.path
+    )
+
+
+@transaction.atomic
+def entry_withdraw(
+    *, actor, entry: Entry, reason: str, expected_version: int | None = None
+) -> Entry:
+    """Withdraw an entry (撤回) with a reason: by the level that sent it or the organiser.
+    The entry stays on record (its date and reason), leaves judging and the ranking, and
+    frees a place of its region's quota. An entry with an award cannot be withdrawn."""
+    entry = (
+        Entry.objects.select_for_update()
+        .select_related("competition__organiser", "submitting_region")
+        .get(pk=entry.pk)
+    )
+    if not may_withdraw(actor, entry):
+        raise PermissionDeniedError(
+            f"只有报送地区（{entry.submitting_region.name}）或主办层级"
+            f"（{entry.competition.organiser.name}）的管理员可以撤回该参赛项目。"
+        )
+    check_version(entry, expected_version, "参赛项目")
+    errors = ErrorCollector()
+    reason = (reason or "").strip()
+    if not reason:
+        errors.add("reason", "请填写撤回原因。")
+    if entry.state == EntryState.WITHDRAWN:
+        errors.add("entry", "该参赛项目已撤回。")
+    elif Award.objects.filter(entry=entry).exists():
+        errors.add("entry", "该参赛项目已获奖，不能撤回。")
+    errors.raise_if_any()
+    before = entry.snapshot()
+    entry.state = EntryState.WITHDRAWN
+    entry.withdrawn_on = timezone.localdate()
+    entry.withdraw_reason = reason
+    entry.version += 1
+    entry.save()
+    log_change(entry, ObjectChange.Action.UPDATE, before=before)
+    return entry
+
+
 # -------------------------------------------------------------------------------- scoring
 
 
@@ -364,6 +442,8 @@ def sheet_save(*, actor, entry: Entry, scores: dict, submit: bool = False) -> Sc
     Refused outside the judge's assignment, on a conflict of interest, with a score outside
     a criterion's range, or once submitted."""
     entry = Entry.objects.select_related("competition__organiser", "stage").get(pk=entry.pk)
+    if entry.state == EntryState.WITHDRAWN:
+        raise QingxieError("该参赛项目已撤回，不能评分。", field="entry")
     assignment = assignment_for(actor, entry)
     if assignment is None:
         raise PermissionDeniedError("您未被分配评审该参赛项目所在的组别和阶段。", field="entry")
@@ -463,7 +543,14 @@ def award_grant(
     tier = (tier or "").strip()
     if not tier:
         errors.add("tier", "请填写奖项。")
-    value = _number(amount if amount not in (None, "") else 0, "amount", "资助金额", errors)
+    value = _decimal_in(
+        amount if amount not in (None, "") else 0,
+        "amount",
+        "资助金额",
+        errors,
+        top=MAX_AMOUNT,
+        unit=" 元",
+    )
     if value is not None and value < 0:
         errors.add("amount", "资助金额不能为负数。")
     if Award.objects.filter(entry=entry).exists():
@@ -496,9 +583,8 @@ def disbursement_record(
     award = Award.objects.select_for_update().select_related("entry__competition").get(pk=award.pk)
     _organiser_scope(actor, award.entry.competition, "拨付资金")
     errors = ErrorCollector()
-    value = _number(amount, "amount", "拨付金额", errors)
+    value = _decimal_in(amount, "amount", "拨付金额", errors, top=MAX_AMOUNT, unit=" 元")
     if value is not None:
-        value = value.quantize(Decimal("0.01"))
         paid = Decimal(award.disbursements.aggregate(s=Sum("amount"))["s"] or 0).quantize(
             Decimal("0.01")
         )

@@ -7,8 +7,8 @@ from django import forms
 
 from qingxie.core.inputs import IntegerFilter
 from qingxie.core.models import subtree_q
-from qingxie.projects.choices import ProjectField, ProjectStatus
-from qingxie.projects.models import Competition, Project
+from qingxie.projects.choices import EntryState, ProjectField, ProjectStatus
+from qingxie.projects.models import Competition, Entry, Project
 from qingxie.regions.models import Region
 
 
@@ -64,3 +64,16 @@ class CompetitionFilterSet(django_filters.FilterSet):
     class Meta:
         model = Competition
         fields = ["year"]
+
+
+class EntryFilterSet(django_filters.FilterSet):
+    """Entries by edition and state."""
+
+    competition = IntegerFilter(label="赛事编号", min_value=1)
+    state = django_filters.ChoiceFilter(
+        label="状态", choices=EntryState.choices, empty_label="全部"
+    )
+
+    class Meta:
+        model = Entry
+        fields = ["competition", "state"]

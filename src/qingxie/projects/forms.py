@@ -88,3 +88,11 @@ class LibraryDecideForm(forms.Form):
 
     number = forms.CharField(label="入库编号（留空自动编号）", max_length=40, required=False)
     reason = forms.CharField(label="原因", max_length=500, required=False)
+
+
+class EntryWithdrawForm(forms.Form):
+    """Why an entry is withdrawn (the service requires it and names the field)."""
+
+    reason = forms.CharField(
+        label="撤回原因", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -522,7 +522,8 @@ class Criterion(ChangeLoggedModel):
 class Entry(ChangeLoggedModel):
     """A project entered in an edition by the child region of the organiser it lies in
     (`submitting_region`), at `list_position` of that region's ranked list; `stage` is the
-    furthest stage it reached. One entry per project and edition."""
+    furthest stage it reached. One entry per project and edition; a withdrawn entry keeps
+    its date and reason."""
 
     scope_path_field = "region_path"
     scope_from = "project"
@@ -556,6 +557,9 @@ class Entry(ChangeLoggedModel):
         blank=True,
         related_name="+",
     )
+    # A withdrawal (撤回) keeps the entry and says why; it frees a place of the quota.
+    withdrawn_on = models.DateField("撤回日期", null=True, blank=True)
+    withdraw_reason = models.CharField("撤回原因", max_length=500, blank=True)
     is_demo = models.BooleanField("演示数据", default=False)
     version = models.PositiveIntegerField("版本", default=1, editable=False)
 

@@ -362,6 +362,8 @@ LIBRARY_REVIEW = register_review(
         thing="项目",
         owner_name=_entry_owner,
         select_related=("project__association__region", "submitted_by"),
+        # The entry's own region_path (the association's): the queue joins no region rows.
+        path_field="region_path",
     )
 )
 

@@ -23,9 +23,15 @@ from qingxie.core.views import (
 from qingxie.ledger.selectors import association_number_normalize, associations_by_number
 from qingxie.projects import competitions as contest
 from qingxie.projects import selectors, services
-from qingxie.projects.choices import ProjectField, SheetState, StageKind, TieRule
+from qingxie.projects.choices import EntryState, ProjectField, SheetState, StageKind, TieRule
 from qingxie.projects.filtersets import ProjectFilterSet
-from qingxie.projects.forms import ActivityForm, LibraryDecideForm, NoteForm, ProjectForm
+from qingxie.projects.forms import (
+    ActivityForm,
+    EntryWithdrawForm,
+    LibraryDecideForm,
+    NoteForm,
+    ProjectForm,
+)
 from qingxie.projects.models import Award, Competition, Entry, LibraryEntry, Project
 from qingxie.regions.models import Region
 
@@ -296,13 +302,58 @@ class SinkingView(TemplateView):
             {"child": child, "cells": [p["children"][i] for p in programmes]}
             for i, child in enumerate(programmes[0]["children"] if programmes else [])
         ]
+        chosen = next(
+            (p for p in programmes if p["programme"] == self.request.GET.get("programme")),
+            programmes[0] if programmes else None,
+        )
         return {
             **super().get_context_data(**kwargs),
             "region": region,
             "as_of": as_of,
             "figures": figures,
             "rows": rows,
+            "chosen": chosen,
+            **sinking_map(region, as_of, chosen),
         }
+
+
+def sinking_map(region: Region, as_of, programme: dict | None) -> dict:
+    """The county map of a province or city coloured by whether each county runs an active
+    project under `programme` on `as_of` (the shared region-map component, two categories)."""
+    from django.conf import settings
+
+    from qingxie.regions.maps import map_file_for
+    from qingxie.regions.selectors import map_units_for, map_url
+
+    if programme is None or region.level not in (Region.Level.PROVINCE, Region.Level.PREFECTURE):
+        return {}
+    sunk = set(programme["counties"])
+    name, _ = map_file_for(region)
+    data = [
+        {
+            "code": unit.code,
+            "name": unit.name,
+            "value": 1 if unit.code in sunk else 0,
+            "value_text": "已下沉" if unit.code in sunk else "未下沉",
+            "url": f"/projects/?region={unit.code}&programme={programme['programme']}",
+        }
+        for unit in map_units_for(region).filter(level=Region.Level.COUNTY).order_by("code")
+    ]
+    return {
+        "map_config": {
+            "key": f"{name}:{region.code}:sinking",
+            "url": map_url(name),
+            "codes": [d["code"] for d in data],
+            "measure": programme["name"],
+            "data": data,
+            "national": False,
+            "pieces": [
+                {"value": 1, "label": "已下沉（有实施中的项目）", "color": "#2c7fb8"},
+                {"value": 0, "label": "未下沉", "color": "#e5e8eb"},
+            ],
+        },
+        "maps_built": (settings.MAPS_DIR / "manifest.json").exists(),
+    }
 
 
 class PilotListView(TemplateView):
@@ -356,9 +407,16 @@ class CompetitionDetailView(ObjectDetailView):
             .filter(competition=c)
             .select_related("project__association", "submitting_region", "category", "stage")
         )
+        # Who may withdraw which entry: the level that sent it, or the organiser.
+        ctx["can_manage"] = Competition.objects.restrict(user, "change").filter(pk=c.pk).exists()
+        ctx["withdrawable"] = {
+            e.pk
+            for e in ctx["entries"]
+            if e.state != EntryState.WITHDRAWN
+            and (ctx["can_manage"] or contest.may_withdraw(user, e))
+        }
         ctx["funding"] = selectors.funding_totals(c)
         ctx["today"] = timezone.localdate()
-        ctx["can_manage"] = Competition.objects.restrict(user, "change").filter(pk=c.pk).exists()
         ctx["can_enter"] = bool(entering_regions(user, c))
         return ctx
 
@@ -724,3 +782,36 @@ class EntrySubmitView(ObjectFormView):
             actor=self.request.user, competition=self.competition, **form.cleaned_data
         )
         return self.competition
+
+
+class EntryWithdrawView(ObjectFormView):
+    """Withdraw an entry (撤回) with a reason: the level that sent it, or the organiser."""
+
+    model = Entry
+    slug_url_kwarg = "entry"
+    form_class = EntryWithdrawForm
+    title = "撤回参赛项目"
+    submit_label = "撤回"
+    success_message = "参赛项目已撤回。"
+    versioned = True
+    not_found_message = "未找到该参赛项目，或不在您的权限范围内。"
+
+    def get_object(self):
+        entry = super().get_object()
+        if entry.competition_id != self.kwargs["pk"]:
+            raise Http404(self.not_found_message)
+        return entry
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["title"] = f"撤回参赛项目：{self.object.project.name}"
+        return ctx
+
+    def perform(self, form):
+        contest.entry_withdraw(
+            actor=self.request.user,
+            entry=self.object,
+            reason=form.cleaned_data["reason"],
+            expected_version=self.expected_version,
+        )
+        return self.object.competition

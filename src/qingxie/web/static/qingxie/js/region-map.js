@@ -21,7 +21,8 @@
         echarts.registerMap(cfg.key, geo);
         var values = cfg.data.map(function (d) { return d.value; });
         var data = cfg.data.map(function (d) {
-          return { name: d.code, value: d.value, label_name: d.name, url: d.url };
+          return { name: d.code, value: d.value, label_name: d.name, url: d.url,
+                   value_text: d.value_text };
         });
         // A unit whose value is null (no figure, e.g. no assessment sheet) is drawn grey,
         // outside the colour scale, and its tooltip says so instead of showing a number.
@@ -48,10 +49,18 @@
             trigger: "item",
             formatter: function (p) {
               if (!p.data) { return ""; }
-              return p.data.label_name + "（" + p.data.name + "）<br>" + cfg.measure + "：" + p.data.value;
+              // value_text (optional): what a categorical value means ("已下沉").
+              var shown = p.data.value_text !== undefined ? p.data.value_text : p.data.value;
+              return p.data.label_name + "（" + p.data.name + "）<br>" + cfg.measure + "：" + shown;
             }
           },
-          visualMap: {
+          // cfg.pieces (optional): categories [{value, label, color}] instead of a scale.
+          visualMap: cfg.pieces ? {
+            type: "piecewise",
+            pieces: cfg.pieces,
+            left: 8,
+            bottom: 8
+          } : {
             min: Math.min.apply(null, values.concat([0])),
             max: Math.max.apply(null, values.concat([1])),
             text: ["多", "少"],
