@@ -13,7 +13,9 @@ bench_pages_load.lua, which prints p50/p95/p99 and counts responses by status:
                               the same, filtered and sorted the way a national cadre looks for
                               live associations not yet standardized, newest first;
   * /                         the dashboard of the national (`demo`), province (`demo-gd`,
-                              广东省) and county (`demo-haizhu`, 海珠区) users.
+                              广东省), city (`demo-gz`, 广州市) and county (`demo-haizhu`,
+                              海珠区) users;
+  * /teams/                   the team list, national user.
 
 Every page is first fetched once without following redirects: a 3xx is reported (with its
 target) and not timed, because wrk does not follow redirects and would time the redirect.
@@ -88,6 +90,7 @@ DEMO_PASSWORD = "qingxie-demo"
 USERS = {
     "demo": "全国",
     "demo-gd": "广东省",
+    "demo-gz": "广州市",
     "demo-haizhu": "海珠区",
 }
 #: key → (path, user or None, label). The baseline is measured first and again last.
@@ -104,6 +107,7 @@ PAGES = {
     ),
     "dashboard-national": ("/", "demo", "dashboard, national"),
     "dashboard-province": ("/", "demo-gd", "dashboard, province"),
+    "dashboard-city": ("/", "demo-gz", "dashboard, city"),
     "dashboard-county": ("/", "demo-haizhu", "dashboard, county"),
     "teams": ("/teams/", "demo", "team list, national"),
 }

@@ -199,6 +199,19 @@ def test_workbench_card_and_attention(gd_world, client_for):
     assert "今年尚未举办负责人培训" in page and "深圳市义工联合会" in page
 
 
+def test_the_workbench_card_shows_an_attendance_on_the_next_visit(gd_world, client_for):
+    # The card's lists are cached per data version: recording an attendance must reach them.
+    from django.utils import timezone
+
+    w = gd_world
+    t = make_training(w.gz, start=timezone.localdate())
+    client = client_for("city_admin", "440100")
+    assert "天河区青年志愿者协会" in client.get("/").content.decode()
+    attend(t, w.th, "赵天")
+    page = client.get("/").content.decode()
+    assert 'id="wb-late-counties"' in page and "天河区青年志愿者协会" not in page
+
+
 def test_the_checklist_line_follows_attendance(gd_world, client_for):
     from django.utils import timezone
 

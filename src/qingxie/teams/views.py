@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from qingxie.accounts.permissions import may_see_personal, user_may
 from qingxie.core.crypto import masked_initial
@@ -25,6 +28,46 @@ from qingxie.teams.forms import TeamDissolveForm, TeamForm
 from qingxie.teams.models import Team
 
 TEAM_NOT_FOUND = "未找到该队伍，或不在您的权限范围内。"
+
+
+def team_rows(teams) -> list:
+    """The team table's rows for one page, built and escaped once in Python.
+
+    As on the ledger (`ledger.views.ledger_rows`): seven cells of fifty rows resolved through
+    the template engine, with two `reverse()` per row, were most of the page's CPU.
+    """
+    team_prefix, team_suffix = reverse("teams:team_detail", args=[987654321]).split("987654321")
+    assoc_prefix, assoc_suffix = reverse("ledger:association_detail", args=["~"]).split("~")
+    categories = {value: str(label) for value, label in TeamCategory.choices}
+    statuses = {value: str(label) for value, label in TeamStatus.choices}
+    demo = mark_safe(' <span class="badge demo">演示</span>')
+    rows = []
+    for t in teams:
+        a = t.association
+        rows.append(
+            format_html(
+                '<tr><td><a href="{}{}{}">{}</a>{}</td>'
+                '<td><a href="{}{}{}">{}</a></td>'
+                '<td>{}</td><td>{}</td>\n      <td class="num">{}</td><td>{}</td>\n'
+                "      <td>{}{}</td></tr>",
+                team_prefix,
+                t.pk,
+                team_suffix,
+                t.name,
+                demo if t.is_demo else "",
+                assoc_prefix,
+                a.number,
+                assoc_suffix,
+                a.name,
+                categories.get(t.category, t.category),
+                t.township.name if t.township_id else "—",
+                t.member_count,
+                t.founded_on.isoformat() if t.founded_on else "",
+                statuses.get(t.status, t.status),
+                f"（{t.dissolved_on.isoformat()}）" if t.dissolved_on else "",
+            )
+        )
+    return rows
 
 
 class TeamListView(FilteredObjectListView):
@@ -67,12 +110,15 @@ class TeamListView(FilteredObjectListView):
             Association.objects.restrict(self.request.user, "change")
             .filter(status__in=LIVE_STATUSES)
             .select_related("region")
+            # Only the number and the region are read: leave the phone numbers undecrypted.
+            .defer("president_phone", "secretary_phone")
         )
         first_two = list(live[:2])
         ctx["may_add_team"] = any(
             user_may(self.request.user, Team, "add", a.region.path) for a in first_two
         )
         ctx["only_association"] = first_two[0] if len(first_two) == 1 else None
+        ctx["rows"] = team_rows(ctx["object_list"])
         return ctx
 
 

@@ -356,8 +356,20 @@ def workbench_context(user, region: Region, as_of: datetime.date) -> dict | None
     if not Region.objects.restrict(user, "view").filter(pk=region.pk).exists():
         return None
     figures = compliance(region, as_of.year, as_of)
-    late_orgs, late_counties, n_orgs, n_counties = laggards(region, as_of.year, as_of, limit=8)
-    own = Association.objects.filter(region=region, status=AssociationStatus.ACTIVE).first()
+
+    def compute():
+        late = laggards(region, as_of.year, as_of, limit=8)
+        own = Association.objects.filter(region=region, status=AssociationStatus.ACTIVE).first()
+        return (*late, own)
+
+    # The same for everyone who may view the region (checked above): read once per version
+    # of the data it depends on, not on every workbench visit (30-60 ms at national level).
+    late_orgs, late_counties, n_orgs, n_counties, own = cached_figures(
+        f"trainings:workbench:{region.code}:{as_of.isoformat()}",
+        compute,
+        path=region.path,
+        domains=FIGURE_DOMAINS,
+    )
     own_trained = None
     if own is not None and own.level == COUNTY:
         own_trained = figures["counties_trained"] > 0
