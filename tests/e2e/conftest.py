@@ -34,6 +34,8 @@ def _free_port() -> int:
 def _server_env(tmp: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env["QINGXIE_DATA_DIR"] = str(tmp)
+    # The bulletins written ahead (reports.jobs) would take the CPU the browser tests need.
+    env["QINGXIE_BULLETIN_PREPARE"] = "0"
     url = os.environ.get("QINGXIE_DATABASE_URL")
     if url:
         base, _, name = url.rpartition("/")

@@ -21,6 +21,17 @@ SENTENCE = (
 )
 
 
+def _through_the_job(page, button: str):
+    """Ask for a file: the job page shows its progress, then offers the file written."""
+    page.wait_for_selector(button)
+    page.click(button)
+    page.wait_for_url("**/reports/bulletin/440000/job/*/")
+    page.wait_for_selector("#job-download", timeout=90000)
+    with page.expect_download() as info:
+        page.click("#job-download")
+    return info.value
+
+
 def test_province_cadre_downloads_the_guangdong_bulletin(page_as, server):
     page = page_as("demo-gd")
     page.goto(server["url"] + "/regions/440000/")
@@ -45,9 +56,7 @@ def test_province_cadre_downloads_the_guangdong_bulletin(page_as, server):
     assert (api["counties"], api["established"], api["coverage_rate"]) == (122, 106, 86.9)
     assert (api["standardized"], api["standardized_rate"]) == (84, 68.9)
 
-    with page.expect_download() as info:
-        page.click("#download-pdf")
-    download = info.value
+    download = _through_the_job(page, "#download-pdf")
     assert download.suggested_filename == "广东省工作信息（2021-05-06）.pdf"
     pdf = pdfium.PdfDocument(download.path())
     text = re.sub(r"\s+", "", "".join(p.get_textpage().get_text_range() for p in pdf))
@@ -67,9 +76,8 @@ def test_province_cadre_downloads_the_guangdong_bulletin(page_as, server):
         in text
     )
 
-    with page.expect_download() as info:
-        page.click("#download-docx")
-    download = info.value
+    page.go_back()
+    download = _through_the_job(page, "#download-docx")
     assert download.suggested_filename == "广东省工作信息（2021-05-06）.docx"
     doc = Document(download.path())
     assert any(SENTENCE in p.text for p in doc.paragraphs)

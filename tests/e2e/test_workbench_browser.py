@@ -21,7 +21,7 @@ MAP_READY = "#coverage-map[data-ready=true]"
 SERIES_JS = """() => {
   const chart = echarts.getInstanceByDom(document.getElementById('coverage-map'));
   return chart.getOption().series[0].data
-    .filter(d => !String(d.name).startsWith('boundary-'))
+    .filter(d => !String(d.name).startsWith('boundary-') && !String(d.name).startsWith('outline-'))
     .map(d => ({code: d.name, value: d.value, status: d.status || null}));
 }"""
 STATUS_VALUE = {"standardized": 2, "established": 1, "none": 0}

@@ -20,7 +20,15 @@ def built(tmp_path_factory, django_db_setup, django_db_blocker):
 
 def _codes(out, name):
     data = json.loads((out / f"{name}.json").read_text("utf-8"))
-    return [f["properties"]["code"] for f in data["features"]]
+    return [
+        f["properties"]["code"]
+        for f in data["features"]
+        if not f["properties"]["code"].startswith("outline-")
+    ]
+
+
+def _features(out, name):
+    return json.loads((out / f"{name}.json").read_text("utf-8"))["features"]
 
 
 @pytest.mark.django_db
@@ -63,3 +71,37 @@ def test_national_maps_keep_the_boundary_lines(built):
         assert lines and all("LineString" in f["geometry"]["type"] for f in lines)
     provinces = [c for c in _codes(out, "china-provinces") if not c.startswith("boundary")]
     assert len(provinces) == 34
+
+
+def test_south_china_sea_islands_are_an_inset_not_full_scale(built):
+    """The national map ends at 海南岛; 南海诸岛 sits, framed and smaller, at the lower right."""
+    from shapely.geometry import shape
+
+    from qingxie.regions.maps import inset_box
+
+    out, _ = built
+    features = {f["properties"]["code"]: f for f in _features(out, "china-provinces")}
+    assert "boundary-inset" in features
+    x0, y0, x1, _y1 = inset_box()
+    hainan = shape(features["460000"]["geometry"])
+    # Nothing is drawn south of the inset's bottom edge (the islands reach 3.8°N at full scale).
+    assert hainan.bounds[1] >= y0 - 0.01
+    # 海南's islands appear inside the frame, east of the mainland.
+    parts = list(hainan.geoms)
+    assert any(x0 <= p.bounds[0] and p.bounds[2] <= x1 and p.bounds[1] >= y0 for p in parts)
+    lines = [f for c, f in features.items() if c.startswith("boundary-") and c != "boundary-inset"]
+    south = min(shape(f["geometry"]).bounds[1] for f in lines)
+    assert south >= y0 - 0.01
+
+
+def test_province_county_map_carries_its_prefectures_outlines(built):
+    out, _ = built
+    outlines = [
+        f
+        for f in _features(out, "province-440000")
+        if f["properties"]["code"].startswith("outline-")
+    ]
+    names = {f["properties"]["code"]: f["properties"]["name"] for f in outlines}
+    assert names["outline-440100"] == "广州市"
+    assert len(names) == 21
+    assert all("LineString" in f["geometry"]["type"] for f in outlines)

@@ -84,3 +84,11 @@ def built_maps(tmp_path_factory, django_db_setup, django_db_blocker):
 def maps(built_maps, settings):
     settings.MAPS_DIR = built_maps
     return built_maps
+
+
+@pytest.fixture(autouse=True)
+def _jobs_inline(settings, tmp_path):
+    """Bulletin jobs run in the request (the test database is one transaction); kept files go
+    to a directory of the test's own."""
+    settings.QINGXIE_JOBS_SYNC = True
+    settings.MEDIA_ROOT = tmp_path / "storage"

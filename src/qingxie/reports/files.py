@@ -36,10 +36,22 @@ class BulletinFile:
     @property
     def content_disposition(self) -> str:
         """An attachment with an ASCII fallback name and the Chinese one (RFC 6266 / 5987)."""
-        fallback = f"{self.bulletin.ascii_filename}.{self.fmt}"
-        return (
-            f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(self.filename, safe='')}"
-        )
+        return attachment(f"{self.bulletin.ascii_filename}.{self.fmt}", self.filename)
+
+
+def attachment(fallback: str, filename: str) -> str:
+    """Content-Disposition of a download: an ASCII fallback name and the Chinese one."""
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def kept_names(region: Region, as_of: datetime.date, fmt: str) -> tuple[str, str]:
+    """(ASCII fallback, Chinese name) of a kept bulletin file, as `Bulletin` names it, without
+    writing the bulletin again."""
+    place = "全国" if region.level == Region.Level.NATION else region.name
+    return (
+        f"qingxie-bulletin-{region.code}-{as_of.isoformat()}.{fmt}",
+        f"{place}工作信息（{as_of.isoformat()}）.{fmt}",
+    )
 
 
 def check_format(fmt: str) -> str:

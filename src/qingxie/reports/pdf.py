@@ -192,8 +192,11 @@ def _note(pdf: FPDF, note: Note) -> None:
     pdf.set_text_color(0)
 
 
-def bulletin_pdf(bulletin: Bulletin) -> bytes:
-    """The bulletin as PDF bytes (raises FontsMissingError when no Chinese font is installed)."""
+def bulletin_pdf(bulletin: Bulletin, pngs: dict[str, bytes] | None = None) -> bytes:
+    """The bulletin as PDF bytes (raises FontsMissingError when no Chinese font is installed).
+
+    `pngs` are the figures already drawn (kind → PNG), as the bulletin job draws them first to
+    report its progress; the others are drawn here."""
     pdf = BulletinPDF()
     pdf.set_title(f"{bulletin.masthead} {bulletin.headline}")
     pdf.set_author(bulletin.issuers[-1].removesuffix("编"))
@@ -201,7 +204,10 @@ def bulletin_pdf(bulletin: Bulletin) -> bytes:
     pdf.set_lang("zh-CN")
     pdf.add_page()
     _masthead(pdf, bulletin)
-    pngs = {f.kind: charts.figure_png(bulletin, f.kind) for f in bulletin.figures()}
+    pngs = {
+        f.kind: (pngs or {}).get(f.kind) or charts.figure_png(bulletin, f.kind)
+        for f in bulletin.figures()
+    }
     figures = 0
     for n, section in enumerate(bulletin.sections):
         # Keep a heading with what follows it: a whole figure, or a few lines of text.

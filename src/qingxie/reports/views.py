@@ -1,21 +1,29 @@
-"""Report pages: the bulletin form with a preview, and its Word/PDF download. Thin views."""
+"""Report pages: the bulletin form with a preview, and its Word/PDF download. Thin views.
+
+A download is served from the kept file when the data have not changed since it was written;
+otherwise a job writes it (reports.jobs) and the cadre watches its progress on the job page,
+which offers the file when it is ready.
+"""
 
 from __future__ import annotations
 
 import datetime
 
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
 from qingxie.core.errors import QingxieError
+from qingxie.core.jobs import Job, job_of
 from qingxie.core.serializers import parse_date
 from qingxie.regions.models import Region
 from qingxie.regions.selectors import region_breadcrumbs
+from qingxie.reports import jobs
 from qingxie.reports.bulletin import SECTION_NUMBERS, Figure, Note, Table, bulletin_build
-from qingxie.reports.files import FORMATS, bulletin_file, check_format
-from qingxie.reports.fonts import FontsMissingError
+from qingxie.reports.files import FORMATS, attachment, check_format, kept_names
+from qingxie.reports.fonts import FontsMissingError, cjk_fonts
 
 
 def _parse(params) -> tuple[datetime.date, int | None, dict[str, str]]:
@@ -62,14 +70,24 @@ class BulletinView(View):
         status = 400 if errors else 200
         if fmt and not errors:
             try:
-                written = bulletin_file(region=region, as_of=as_of, fmt=fmt, issue=issue)
+                if fmt == "pdf":
+                    cjk_fonts()  # said now, not after a job has queued
             except FontsMissingError as exc:
                 errors["format"], status = exc.message, 503
             else:
-                response = HttpResponse(written.content, content_type=written.content_type)
-                response["Content-Disposition"] = written.content_disposition
-                response["Content-Length"] = str(len(written.content))
-                return response
+                content = jobs.stored_file(region, as_of, fmt, issue)
+                if content is None:
+                    job = jobs.bulletin_start(
+                        user=request.user, region=region, as_of=as_of, fmt=fmt, issue=issue
+                    )
+                    if job.state == Job.State.DONE:  # written inline (QINGXIE_JOBS_SYNC)
+                        content = jobs.open_result(job)
+                    elif job.state == Job.State.FAILED:
+                        errors["format"], status = job.message, 500
+                    else:
+                        return redirect("reports:bulletin_job", code=region.code, pk=job.pk)
+                if content is not None:
+                    return _download(region, as_of, fmt, content)
         bulletin = (
             None if "as_of" in errors else bulletin_build(region=region, as_of=as_of, issue=issue)
         )
@@ -89,6 +107,69 @@ class BulletinView(View):
             },
             status=status,
         )
+
+
+def _download(region: Region, as_of: datetime.date, fmt: str, content: bytes) -> HttpResponse:
+    response = HttpResponse(content, content_type=FORMATS[fmt][0])
+    response["Content-Disposition"] = attachment(*kept_names(region, as_of, fmt))
+    response["Content-Length"] = str(len(content))
+    return response
+
+
+def _job_context(request, code: str, pk) -> dict:
+    """The user's own bulletin job on a region they may see (404 for anyone else's)."""
+    region = (
+        Region.objects.restrict(request.user, "view")
+        .filter(code=code, level__lt=Region.Level.TOWNSHIP)
+        .first()
+    )
+    job = job_of(request.user, pk)
+    if region is None or job is None or job.kind != jobs.JOB_KIND:
+        raise Http404("未找到该任务。")
+    if job.payload.get("region") != region.code:
+        raise Http404("未找到该任务。")
+    payload = job.payload
+    as_of = datetime.date.fromisoformat(payload["as_of"])
+    params = f"as_of={payload['as_of']}&format={payload['fmt']}"
+    if payload.get("issue"):
+        params += f"&issue={payload['issue']}"
+    return {
+        "region": region,
+        "job": job,
+        "busy": job.state in (Job.State.QUEUED, Job.State.RUNNING),
+        "as_of": as_of,
+        "fmt_name": FORMATS[payload["fmt"]][1],
+        "download_url": reverse("reports:bulletin", args=[region.code]) + "?" + params,
+        "status_url": reverse("reports:bulletin_job_status", args=[region.code, job.pk]),
+        "back_url": reverse("reports:bulletin", args=[region.code])
+        + f"?as_of={payload['as_of']}"
+        + (f"&issue={payload['issue']}" if payload.get("issue") else ""),
+        "filename": kept_names(region, as_of, payload["fmt"])[1],
+        "breadcrumbs": region_breadcrumbs(region),
+    }
+
+
+class BulletinJobView(View):
+    """GET /reports/bulletin/<code>/job/<id>/: the progress of a bulletin file being written,
+    then its download link."""
+
+    def get(self, request, code: str, pk: int):
+        return render(request, "reports/bulletin_job.html", _job_context(request, code, pk))
+
+
+class BulletinJobStatusView(View):
+    """The job panel alone, polled by the job page (htmx) while the file is written; also
+    JSON (state, stage, progress) for a client that asks for it."""
+
+    def get(self, request, code: str, pk: int):
+        from django.http import JsonResponse
+
+        ctx = _job_context(request, code, pk)
+        if "application/json" in request.headers.get("Accept", ""):
+            data = ctx["job"].as_dict()
+            data["download_url"] = ctx["download_url"] if ctx["job"].finished_ok else None
+            return JsonResponse(data)
+        return render(request, "reports/_bulletin_job.html", ctx)
 
 
 class BulletinFigureView(View):

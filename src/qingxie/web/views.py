@@ -108,6 +108,9 @@ def map_strings() -> dict:
             "已规范化 {standardized} 个（{std_rate}%），未成立 {none} 个"
         ),
         "date_format": _("{y}年{m}月{d}日"),
+        "inset": _("南海诸岛"),
+        "direct": _("省直辖"),
+        "shown": _("显示 {n} 个"),
     }
 
 

@@ -1,6 +1,9 @@
-"""`qingxie report bulletin --region <code> --as-of <date> -o FILE.docx|FILE.pdf [--issue N]`.
+"""`qingxie report bulletin --region <code> --as-of <date> -o FILE.docx|FILE.pdf [--issue N]`,
+`qingxie report prepare [--as-of <date>] [--region <code> ...] [--format pdf|docx]`.
 
-Writes the 工作信息 bulletin of a region from the ledger, as the region page's download does.
+`bulletin` writes the 工作信息 bulletin of a region from the ledger, as the region page's
+download does. `prepare` writes ahead of time the files the download then serves at once (the
+nation's and every province's PDF of today by default; reports.jobs), as the periodic job does.
 The operator's command line sees the whole country, like the system actor of the services.
 """
 
@@ -29,8 +32,50 @@ class Command(BaseCommand):
         bulletin.add_argument(
             "-o", "--output", required=True, help="输出文件，以 .docx（Word）或 .pdf 结尾"
         )
+        prepare = sub.add_parser(
+            "prepare", help="预先生成全国和各省的工作信息文件，下载时立即可得（数据未变则跳过）"
+        )
+        prepare.add_argument("--as-of", dest="as_of", help="统计日期 YYYY-MM-DD，默认今天")
+        prepare.add_argument(
+            "--region", action="append", dest="regions", help="只生成这些区划（可重复）"
+        )
+        prepare.add_argument("--format", dest="fmt", default="pdf", help="pdf（默认）或 docx")
 
-    def handle(self, *args, kind, region, as_of, issue, output, **options):
+    def handle(self, *args, kind, as_of, **options):
+        if kind == "prepare":
+            return self._prepare(as_of, options["regions"], options["fmt"])
+        return self._bulletin(as_of=as_of, **options)
+
+    def _prepare(self, as_of, regions, fmt):
+        from qingxie.reports.files import check_format
+        from qingxie.reports.jobs import prepare
+
+        try:
+            day = parse_date(as_of, field="as_of", label="统计日期") if as_of else None
+            fmt = check_format(fmt)
+        except QingxieError as exc:
+            raise CommandError(exc.message) from exc
+        codes = [c.strip() for c in regions or []]
+        unknown = sorted(
+            set(codes) - set(Region.objects.filter(code__in=codes).values_list("code", flat=True))
+        )
+        if unknown:
+            raise CommandError(f"行政区划代码“{'、'.join(unknown)}”不存在。")
+
+        def say(code, what, seconds):
+            word = "已生成" if what == "written" else "已是最新"
+            self.stdout.write(f"{code} {word}（{seconds:.1f} 秒）")
+
+        try:
+            done = prepare(as_of=day, codes=codes or None, fmt=fmt, out=say)
+        except QingxieError as exc:
+            raise CommandError(exc.message) from exc
+        written = sum(1 for _, what, _ in done if what == "written")
+        self.stdout.write(
+            f"共 {len(done)} 份：新生成 {written} 份，{len(done) - written} 份已是最新。"
+        )
+
+    def _bulletin(self, *, region, as_of, issue, output, **options):
         try:
             day = (
                 parse_date(as_of, field="as_of", label="统计日期")

@@ -45,6 +45,9 @@
     return whole ? Math.round((part * 1000) / whole) / 10 : null;
   }
 
+  // Lines drawn over the units: boundaries, the inset's frame, prefecture outlines.
+  function isLine(code) { return code.indexOf("boundary-") === 0 || code.indexOf("outline-") === 0; }
+
   function pad(n) { return (n < 10 ? "0" : "") + n; }
 
   function monthEnds(start, end) {
@@ -101,9 +104,12 @@
     var countsEl = panel.querySelector("[data-map-counts]");
     var labelEl = panel.querySelector("[data-map-as-of-label]");
     var table = document.querySelector("[data-county-table]");
-    var months = [], timer = null, data = null, names = {};
+    var months = [], timer = null, data = null, names = {}, places = {};
+    var sortKey = "status", sortDir = 1;
 
     chart.showLoading({ text: T.loading });
+    // Province and prefecture names for the table's 所属地市 (built beside the map files).
+    var namesUrl = cfg.url.replace(/[^/]+\.json$/, "names.json");
     Promise.all([
       fetch(cfg.url, { credentials: "same-origin" }).then(function (r) {
         if (!r.ok) { throw new Error(fmt(T.map_failed, { status: r.status })); }
@@ -113,19 +119,35 @@
         .then(function (r) {
           if (!r.ok) { throw new Error(fmt(T.data_failed, { status: r.status })); }
           return r.json();
-        })
+        }),
+      table
+        ? fetch(namesUrl, { credentials: "same-origin" })
+          .then(function (r) { return r.ok ? r.json() : {}; })
+          .catch(function () { return {}; })
+        : Promise.resolve({})
     ]).then(function (loaded) {
       var geo = loaded[0];
       data = loaded[1];
+      places = loaded[2] || {};
       if (cfg.codes) {
         var keep = new Set(cfg.codes);
+        // A prefecture's outline stays when any of its units is drawn (广州's own border on
+        // its page, every prefecture's on a province's).
+        data.counties.forEach(function (c) { keep.add("outline-" + c.prefecture); });
+        cfg.codes.forEach(function (code) { keep.add("outline-" + code); });
         geo.features = geo.features.filter(function (f) { return keep.has(f.properties.code); });
       }
-      geo.features.forEach(function (f) { names[f.properties.code] = f.properties.name; });
+      geo.features.forEach(function (f) {
+        if (f.properties.code.indexOf("outline-") === 0) {
+          places[f.properties.code.slice(8)] = f.properties.name;
+        } else if (!isLine(f.properties.code)) {
+          names[f.properties.code] = f.properties.name;
+        }
+      });
       data.counties.forEach(function (c) { names[c.code] = names[c.code] || c.name; });
       echarts.registerMap(cfg.key, geo);
       el.dataset.drawnFeatures = String(geo.features.filter(function (f) {
-        return f.properties.code.indexOf("boundary-") !== 0;
+        return !isLine(f.properties.code);
       }).length);
       // The replay starts at the first association established in the region.
       var first = cfg.today || cfg.as_of;
@@ -137,6 +159,7 @@
       slider.max = String(months.length - 1);
       chart.hideLoading();
       setupChart(geo);
+      if (table) { setupTable(); }
       show(cfg.as_of);
     }).catch(function (err) {
       chart.hideLoading();
@@ -176,7 +199,7 @@
 
     function setupChart(geo) {
       cfg.units = geo.features.map(function (f) { return f.properties.code; })
-        .filter(function (code) { return code.indexOf("boundary-") !== 0; });
+        .filter(function (code) { return !isLine(code); });
       // Units drawn from the data but without a shape still count (they are listed beside the map).
       var shaped = new Set(cfg.units);
       if (data.unit === "county") {
@@ -184,12 +207,18 @@
         data.uncounted.forEach(function (code) { if (!shaped.has(code)) { cfg.units.push(code); } });
       }
       var boundaries = geo.features
-        .filter(function (f) { return f.properties.code.indexOf("boundary-") === 0; })
+        .filter(function (f) { return isLine(f.properties.code); })
         .map(function (f) {
+          // A prefecture's outline is darker and thicker than the county borders inside it.
+          var outline = f.properties.code.indexOf("outline-") === 0;
           return { name: f.properties.code, silent: true, visualMap: false,
-                   itemStyle: { borderColor: "#7a8591", borderWidth: 1, areaColor: "transparent" } };
+                   label: { show: false }, emphasis: { disabled: true },
+                   itemStyle: { borderColor: outline ? "#2f3a45" : "#7a8591",
+                                borderWidth: outline ? 1.6 : 1, areaColor: "transparent" } };
         });
       cfg.boundaries = boundaries;
+      var frame = geo.features.filter(function (f) { return f.properties.code === "boundary-inset"; })[0];
+      cfg.inset = frame ? frame.geometry.coordinates : null;
       // The colour key is drawn below the map in HTML (never over a shape); ECharts only maps.
       var visualMap = data.unit === "province"
         ? { type: "piecewise", show: false,
@@ -232,10 +261,34 @@
         }]
       });
       drawLegend(visualMap.pieces);
+      if (cfg.inset) {
+        placeInsetLabel();
+        chart.on("georoam", placeInsetLabel);
+        chart.on("finished", placeInsetLabel);
+      }
       chart.on("click", function (p) {
         if (!p.data || p.data.silent || p.data.status === "uncounted") { return; }
         window.location.href = linkFor(cfg, data, p.data.name, data.unit === "county", el.dataset.asOf);
       });
+    }
+
+    // "南海诸岛" written inside the inset's frame, wherever roaming has moved it.
+    function placeInsetLabel() {
+      var c = cfg.inset;
+      var xs = c.map(function (p) { return p[0]; }), ys = c.map(function (p) { return p[1]; });
+      // Centred under the frame: inside it the words would cover islands on a narrow screen.
+      var at = chart.convertToPixel({ seriesIndex: 0 },
+        [(Math.max.apply(null, xs) + Math.min.apply(null, xs)) / 2, Math.min.apply(null, ys)]);
+      if (!at) { return; }
+      var text = { type: "text", id: "inset-label", silent: true, z: 100,
+                   x: at[0], y: at[1] + 3,
+                   style: { text: T.inset, fill: LABEL.color, font: "11px sans-serif",
+                            align: "center", verticalAlign: "top" } };
+      var current = chart.getOption().graphic;
+      var same = current && current[0] && current[0].elements && current[0].elements[0] &&
+        Math.abs(current[0].elements[0].x - text.x) < 0.5 && Math.abs(current[0].elements[0].y - text.y) < 0.5;
+      if (!same) { chart.setOption({ graphic: { elements: [text] } }); }
+      el.dataset.inset = "true";
     }
 
     function drawLegend(pieces) {
@@ -289,12 +342,90 @@
       el.dataset.ready = "true";
     }
 
+    // Where a county lies: its prefecture (省直辖 when it has none), with the province nationally.
+    // A municipality's districts have no prefecture at all: they show the municipality.
+    var withPrefectures = null;
+    function placeOf(c) {
+      if (withPrefectures === null) {
+        withPrefectures = new Set();
+        data.counties.forEach(function (u) { if (u.prefecture !== u.code) { withPrefectures.add(u.province); } });
+      }
+      var province = places[c.province] || c.province;
+      var direct = withPrefectures.has(c.province) ? T.direct : province;
+      var pref = c.prefecture !== c.code ? (places[c.prefecture] || c.prefecture) : direct;
+      if (data.unit !== "province" || pref === province) { return pref; }
+      return province + " · " + pref;
+    }
+
+    // The filter groups counties by prefecture below the nation, by province on the national map.
+    function groupOf(c) {
+      return data.unit === "province" ? c.province : (c.prefecture !== c.code ? c.prefecture : "");
+    }
+
+    function setupTable() {
+      var filterEl = document.querySelector("[data-county-filter]");
+      var statusEl = document.querySelector("[data-county-status-filter]");
+      var searchEl = document.querySelector("[data-county-search]");
+      if (filterEl) {
+        var groups = {};
+        data.counties.forEach(function (c) {
+          var g = groupOf(c);
+          groups[g] = g ? places[g] || g : T.direct;
+        });
+        Object.keys(groups).sort().forEach(function (g) {
+          var o = document.createElement("option");
+          o.value = g === "" ? "-" : g;
+          o.textContent = groups[g];
+          filterEl.appendChild(o);
+        });
+      }
+      [filterEl, statusEl, searchEl].forEach(function (input) {
+        if (input) { input.addEventListener("input", function () { fillTable(el.dataset.asOf); }); }
+      });
+      document.querySelectorAll("[data-sort]").forEach(function (btn) {
+        btn.addEventListener("click", function () {
+          var key = btn.dataset.sort;
+          sortDir = sortKey === key ? -sortDir : 1;
+          sortKey = key;
+          document.querySelectorAll("[data-sort]").forEach(function (b) {
+            b.closest("th").setAttribute("aria-sort", b === btn
+              ? (sortDir > 0 ? "ascending" : "descending") : "none");
+          });
+          fillTable(el.dataset.asOf);
+        });
+      });
+    }
+
+    function compare(a, b) {
+      var by = {
+        name: function (r) { return r.c.name; },
+        place: function (r) { return r.place; },
+        code: function (r) { return r.c.code; },
+        status: function (r) { return VALUES[r.s]; }
+      }[sortKey];
+      var x = by(a), y = by(b);
+      var d = typeof x === "number" ? x - y : x.localeCompare(y, "zh-Hans-CN");
+      return sortDir * d || (a.c.code < b.c.code ? -1 : 1);
+    }
+
     function fillTable(day) {
+      var filterEl = document.querySelector("[data-county-filter]");
+      var statusEl = document.querySelector("[data-county-status-filter]");
+      var searchEl = document.querySelector("[data-county-search]");
+      var group = filterEl ? filterEl.value : "";
+      var wanted = statusEl ? statusEl.value : "";
+      var text = searchEl ? searchEl.value.trim() : "";
       var rows = data.counties
-        .map(function (c) { return { c: c, s: statusOn(c, day) }; })
+        .map(function (c) { return { c: c, s: statusOn(c, day), place: placeOf(c) }; })
         // Nationally only the units still without an association; below, every unit.
         .filter(function (r) { return r.s !== null && (data.unit !== "province" || r.s === "none"); })
-        .sort(function (a, b) { return VALUES[a.s] - VALUES[b.s] || (a.c.code < b.c.code ? -1 : 1); });
+        .filter(function (r) {
+          if (group && (group === "-" ? groupOf(r.c) !== "" : groupOf(r.c) !== group)) { return false; }
+          if (wanted && r.s !== wanted) { return false; }
+          return !text || r.c.name.indexOf(text) >= 0 || r.c.code.indexOf(text) === 0 ||
+            r.place.indexOf(text) >= 0;
+        })
+        .sort(compare);
       table.textContent = "";
       rows.forEach(function (r) {
         var tr = document.createElement("tr");
@@ -304,15 +435,18 @@
         a.href = "/regions/" + r.c.code + "/";
         a.textContent = r.c.name;
         var td1 = document.createElement("td"); td1.appendChild(a);
+        var tdp = document.createElement("td"); tdp.className = "place"; tdp.textContent = r.place;
         var td2 = document.createElement("td"); td2.className = "code"; td2.textContent = r.c.code;
         var td3 = document.createElement("td");
         var badge = document.createElement("span");
         badge.className = "status-dot status-" + r.s;
         badge.textContent = LABELS[r.s];
         td3.appendChild(badge);
-        tr.append(td1, td2, td3);
+        tr.append(td1, tdp, td2, td3);
         table.appendChild(tr);
       });
+      var shown = document.querySelector("[data-county-shown]");
+      if (shown) { shown.textContent = fmt(T.shown, { n: rows.length }); }
     }
 
     function stop() {

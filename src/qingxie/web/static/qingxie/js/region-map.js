@@ -16,7 +16,10 @@
           var keep = new Set(cfg.codes);
           geo.features = geo.features.filter(function (f) { return keep.has(f.properties.code); });
         }
-        var isBoundary = function (code) { return code.indexOf("boundary-") === 0; };
+        // Prefecture outlines ("outline-…", regions/maps.py) are lines like the boundaries.
+        var isBoundary = function (code) {
+          return code.indexOf("boundary-") === 0 || code.indexOf("outline-") === 0;
+        };
         var drawn = geo.features.filter(function (f) { return !isBoundary(f.properties.code); }).length;
         echarts.registerMap(cfg.key, geo);
         var values = cfg.data.map(function (d) { return d.value; });
