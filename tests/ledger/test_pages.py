@@ -454,3 +454,45 @@ def test_coverage_targets_and_scope(client_for, haizhu):
     dongguan = client_for("province_admin", "440000").get("/coverage/441900/")
     assert "下没有县级单位" in page(dongguan)
     assert "已实现县级全覆盖" not in page(dongguan)
+
+
+def test_create_reports_a_bad_date_with_the_service_refusals_in_one_pass(client_for):
+    """A date the form cannot read used to hide the name, credit-code and phone problems
+    until it was fixed; now they all come back at once, each on its field."""
+    client = client_for("county_admin", "440105")
+    response = client.post(
+        "/associations/new/",
+        {
+            "region": "440105",
+            "name": "",
+            "form": "youth_volunteer_association",
+            "established_on": "2021-13-45",
+            "registered": "on",
+            "uscc": BAD_USCC,
+            "president_phone": "12345",
+        },
+    )
+    assert field_errors(response, "established_on")
+    assert field_errors(response, "name") == ["请填写协会名称。"]
+    assert any("校验位错误" in m for m in field_errors(response, "uscc"))
+    assert any("会长电话" in m for m in field_errors(response, "president_phone"))
+    assert not Association.objects.filter(region__code="440105").exists()
+
+
+def test_member_and_merge_forms_report_every_error_at_once(client_for, haizhu):
+    client = client_for("county_admin", "440105")
+    response = client.post(
+        f"/associations/{haizhu.number}/members/new/",
+        {"name": "", "kind": "enterprise", "admitted_on": "", "contact_phone": "123"},
+    )
+    assert field_errors(response, "name") == ["请填写团体会员名称。"]
+    assert field_errors(response, "admitted_on") == ["请填写入会日期。"]
+    assert field_errors(response, "contact_phone")
+    assert not GroupMember.objects.exists()
+    response = client.post(
+        f"/associations/{haizhu.number}/status/", {"change": "merge", "on": "", "into": ""}
+    )
+    assert field_errors(response, "on") == ["请填写变更日期。"]
+    assert field_errors(response, "into") == ["合并时请填写合并入的协会的统一编号。"]
+    haizhu.refresh_from_db()
+    assert haizhu.status == AssociationStatus.ACTIVE

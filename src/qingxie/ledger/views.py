@@ -27,7 +27,7 @@ from qingxie.accounts.permissions import (
     user_may,
 )
 from qingxie.core.changelog import changes_for_many
-from qingxie.core.crypto import masked_initial
+from qingxie.core.crypto import drop_unchanged_masked, masked_initial
 from qingxie.core.errors import QingxieError
 from qingxie.core.extensions import association_panels, checklist_sources
 from qingxie.core.views import (
@@ -271,6 +271,10 @@ class AssociationCreateView(ObjectFormView):
     def get_initial(self):
         return {"region": self.request.GET.get("region", ""), "form": "youth_volunteer_association"}
 
+    def check(self, form, errors):
+        data = {k: v for k, v in form.cleaned_data.items() if k in services.ASSOCIATION_EDITABLE}
+        services.association_fields_check(data, errors, actor=self.request.user)
+
     def perform(self, form):
         association = services.association_create(actor=self.request.user, **form.cleaned_data)
         self.success_message = f"已新增协会“{association.name}”，统一编号 {association.number}。"
@@ -291,6 +295,13 @@ class AssociationEditView(AssociationNumberMixin, ObjectFormView):
         initial = {f: getattr(self.object, f) for f in services.ASSOCIATION_EDITABLE}
         return masked_initial(self.object, initial)
 
+    def check(self, form, errors):
+        a = self.object
+        data = drop_unchanged_masked(a, form.cleaned_data)
+        data = {k: v for k, v in data.items() if k in services.ASSOCIATION_EDITABLE}
+        merged = {"registered": a.registered, "uscc": a.uscc} | data
+        services.association_fields_check(merged, errors, exclude_pk=a.pk, actor=self.request.user)
+
     def perform(self, form):
         return services.association_update(
             actor=self.request.user,
@@ -306,6 +317,11 @@ class AssociationStatusView(AssociationNumberMixin, ObjectFormView):
     form_class = StatusChangeForm
     title = "变更协会状态"
     submit_label = "确认变更"
+
+    def check(self, form, errors):
+        data = form.cleaned_data
+        if data.get("change") == "merge" and not (data.get("into") or "").strip():
+            errors.add("into", "合并时请填写合并入的协会的统一编号。")
 
     def perform(self, form):
         data, user, a = form.cleaned_data, self.request.user, self.object
@@ -580,6 +596,9 @@ class GroupMemberCreateView(AssociationNumberMixin, ObjectFormView):
     def get_initial(self):
         return {"admitted_on": timezone.localdate()}
 
+    def check(self, form, errors):
+        services.group_member_fields_check(dict(form.cleaned_data), errors)
+
     def perform(self, form):
         services.group_member_create(
             actor=self.request.user, association=self.object, **form.cleaned_data
@@ -609,6 +628,11 @@ class GroupMemberEditView(ObjectFormView):
         ctx = super().get_context_data(**kwargs)
         ctx["object"] = self.object.association
         return ctx
+
+    def check(self, form, errors):
+        data = drop_unchanged_masked(self.object, form.cleaned_data)
+        data.pop("version", None)
+        services.group_member_fields_check(data, errors)
 
     def perform(self, form):
         member = services.group_member_update(

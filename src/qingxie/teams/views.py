@@ -7,7 +7,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from qingxie.accounts.permissions import may_see_personal, user_may
-from qingxie.core.crypto import masked_initial
+from qingxie.core.crypto import drop_unchanged_masked, masked_initial
 from qingxie.core.errors import QingxieError
 from qingxie.core.views import (
     FilteredObjectListView,
@@ -158,6 +158,10 @@ class TeamCreateView(ObjectFormView):
         ctx["association"] = self.association
         return ctx
 
+    def check(self, form, errors):
+        services.team_check(dict(form.cleaned_data), self.association, errors)
+        services.team_association_check(self.association, errors)
+
     def perform(self, form):
         return services.team_create(
             actor=self.request.user, association=self.association, **form.cleaned_data
@@ -188,6 +192,12 @@ class TeamEditView(ObjectFormView):
         ctx = super().get_context_data(**kwargs)
         ctx["association"] = self.object.association
         return ctx
+
+    def check(self, form, errors):
+        data = drop_unchanged_masked(self.object, form.cleaned_data)
+        data.pop("version", None)
+        merged = {"category": self.object.category, "township": self.object.township} | data
+        services.team_check(merged, self.object.association, errors)
 
     def perform(self, form):
         return services.team_update(
