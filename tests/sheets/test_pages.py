@@ -305,3 +305,23 @@ def test_phones_in_clear_for_the_region_admin_masked_for_a_viewer(client_for):
     assert "13800138000" in admin and "138****8000" not in admin
     assert "138****8000" in viewer and "13800138000" not in viewer
     assert ObjectChange.objects.filter(action=ObjectChange.Action.EXPORT).count() == 2
+
+
+def test_the_preview_page_shows_old_to_new_for_an_updated_association(gz, tmp_path):
+    assert gz.post(upload(gz, tmp_path, GOOD).redirect_chain[-1][0]).status_code == 302
+    haizhu = Association.objects.get(region__code="440105")
+    changed = [
+        ledger_row(
+            number=haizhu.number,
+            region="440105",
+            name="海珠区青年志愿服务联合会",
+            form="青年志愿者协会",
+            established_on="2019-03-05",
+            president_phone="13812345678",
+        )
+    ]
+    page = upload(gz, tmp_path, changed, name="改名.xlsx").content.decode()
+    row = re.search(r'<tr data-row="2">.*?</tr>', page, re.S).group(0)
+    assert "海珠区青年志愿者协会</del> → <ins>海珠区青年志愿服务联合会" in row
+    assert "<del>（空）</del> → <ins>138****5678</ins>" in row  # personal: masked
+    assert "13812345678" not in page

@@ -271,7 +271,12 @@ class TeamImporter(Importer):
             for field_name, messages in errors.errors.items():
                 for message in messages:
                     ctx.problem(n, field_name, message)
-            plan = RowPlan(n, CREATE, label)
+            values = [
+                ctx.diff(f, None, v, personal=f == "leader_phone")
+                for f, v in draft.items()
+                if v not in (None, "")
+            ]
+            plan = RowPlan(n, CREATE, label, values=values)
             plan.draft = services.TeamDraft(association, draft, dissolved_on if dissolve else None)
             return plan
         changed = {}
@@ -301,7 +306,13 @@ class TeamImporter(Importer):
                 services.team_dissolve(actor=actor, team=current, on=dissolved_on)
 
         headers = [ctx.kind.header_for(f) for f in changed] + (["状态"] if dissolve else [])
-        return RowPlan(n, UPDATE, label, write, headers)
+        values = [
+            ctx.diff(f, getattr(team, f), v, personal=f == "leader_phone")
+            for f, v in changed.items()
+        ]
+        if dissolve:
+            values.append(["状态", team.get_status_display(), f"已撤销（{dissolved_on}）"])
+        return RowPlan(n, UPDATE, label, write, headers, values)
 
     def write(self, plans: list[RowPlan], ctx: ImportContext) -> None:
         """New teams through team_create_bulk; other rows through the services."""

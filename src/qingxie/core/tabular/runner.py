@@ -25,6 +25,7 @@ exact, the first ones are in memory for the page and all of them can be read bac
 
 from __future__ import annotations
 
+import datetime
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -76,9 +77,18 @@ class RowPlan:
     label: str
     write: Callable[[], object] | None = None
     changes: list[str] = field(default_factory=list)
+    #: What the preview shows of the row: [column header, old value, new value] per field,
+    #: as text (personal values masked); old is "" for a new record (`ImportContext.diff`).
+    values: list[list[str]] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {"row": self.row, "verb": self.verb, "label": self.label, "changes": self.changes}
+        return {
+            "row": self.row,
+            "verb": self.verb,
+            "label": self.label,
+            "changes": self.changes,
+            "values": self.values,
+        }
 
 
 @dataclass
@@ -93,6 +103,35 @@ class ImportContext:
     def problem(self, row: int | None, field_name: str | None, message: str) -> None:
         header = self.kind.header_for(field_name) if field_name else None
         self.problems.add(message, row=row, column=header)
+
+    def shown(self, field_name: str, value, *, personal: bool = False) -> str:
+        """`value` of the column as a cadre reads it in the preview: a choice by its label,
+        a date as YYYY-MM-DD, yes/no, and a personal value (a phone) masked."""
+        if value is None or value == "":
+            return ""
+        if personal:
+            from qingxie.core.validators import phone_masked
+
+            return phone_masked(str(value))
+        if isinstance(value, bool):
+            return "是" if value else "否"
+        if isinstance(value, datetime.date):
+            return value.isoformat()
+        column = next((c for c in self.kind.columns if c.field == field_name), None)
+        for choice, label in column.choices if column else ():
+            if choice == value:
+                return label
+        if hasattr(value, "name") and hasattr(value, "code"):  # a region: its name and code
+            return f"{value.name}（{value.code}）"
+        return str(value)
+
+    def diff(self, field_name: str, old, new, *, personal: bool = False) -> list[str]:
+        """[header, old, new] of one field for `RowPlan.values` (old None: a new record)."""
+        return [
+            self.kind.header_for(field_name) or field_name,
+            "" if old is None else self.shown(field_name, old, personal=personal),
+            self.shown(field_name, new, personal=personal),
+        ]
 
     def service_error(self, row: int, exc: QingxieError) -> None:
         """Every field of a service's error, each under its column."""
@@ -277,7 +316,7 @@ def _batches(rows: Iterator[Row], size: int | None) -> Iterator[list[Row]]:
 
 def _summary(plan: RowPlan) -> RowPlan:
     """A plan without its write (and whatever an importer hung on it), to be kept."""
-    return RowPlan(plan.row, plan.verb, plan.label, None, list(plan.changes))
+    return RowPlan(plan.row, plan.verb, plan.label, None, list(plan.changes), list(plan.values))
 
 
 def run_import(
