@@ -17,7 +17,9 @@ The steps, for a file of any size:
    service still refuse a row, that row's problem is recorded, the remaining rows are
    tried so every problem is reported, and the whole transaction is rolled back.
    `dry_run` rolls back too, after the services have seen every row: the preview shows
-   exactly what would happen.
+   exactly what would happen. When the check did find problems, the rows without any are
+   still written and rolled back (`_probe_pass`), so the services' own refusals are listed
+   with the cell and row problems in the same report.
 
 Problems are kept the same way as plan summaries (`Problems`, a SpooledList): the count is
 exact, the first ones are in memory for the page and all of them can be read back.
@@ -402,10 +404,51 @@ def _run_import(
         problems.add(f"文件“{filename}”只有列名，没有数据行。")
     if not problems:
         _write_pass(kind, path, filename, report, ctx, max_bytes)
+    elif report.rows:
+        _probe_pass(kind, path, filename, report, ctx, max_bytes)
     report.problems = problems.listing()
     report.problem_rows = problems.row_count
     report.seconds = time.perf_counter() - started
     return report
+
+
+#: A file with more bad rows than this is not probed (its list is long enough to work on).
+PROBE_MAX_BAD_ROWS = 10_000
+
+
+def _probe_pass(kind, path, filename, report, ctx: ImportContext, max_bytes) -> None:
+    """The check found problems: the rows it found none in are still written through the
+    services and then rolled back, so that what only a write finds (a service's rules
+    across records, e.g. an earlier association's period on the same region) is reported
+    with the cell and row problems now, not after those are fixed and the file sent again.
+
+    Planning problems of this pass are not reported again (the check already named them);
+    only the services' refusals are added, after the check's problems.
+    """
+    problems = ctx.problems
+    listing = problems.listing()
+    if problems.row_count > PROBE_MAX_BAD_ROWS:
+        return
+    bad_rows = set()
+    for problem in listing:
+        if problem.row is None:
+            return  # a problem with the whole file: its rows cannot be trusted to be probed
+        bad_rows.add(problem.row)
+    quiet_ctx = ImportContext(kind, ctx.actor, Problems(), _quiet)
+    write_ctx = ImportContext(kind, ctx.actor, problems, _quiet)
+    writer = kind.importer()
+    table = open_table(path, filename=filename, kind=kind, max_bytes=max_bytes)
+    table.problems = quiet_ctx.problems
+    ctx.progress("复核", 0, report.rows)
+    done = 0
+    with transaction.atomic(), change_note(import_note(filename, report.sha256)):
+        for batch in _batches(_parsed(table, quiet_ctx), writer.batch_size):
+            plans = [p for p in writer.plan(batch, quiet_ctx) if p.row not in bad_rows]
+            writer.write(plans, write_ctx)
+            problems.flush()
+            done += len(batch)
+            ctx.progress("复核", done, report.rows)
+        transaction.set_rollback(True)
 
 
 def _write_pass(kind, path, filename, report, ctx: ImportContext, max_bytes) -> None:
