@@ -355,3 +355,61 @@ def test_the_preview_shows_new_values_and_old_to_new_for_updates(tmp_path, haizh
         ["负责人电话", "139****9000", "138****8000"],
         ["队员人数", "0", "40"],
     ]
+
+
+def test_the_team_template_lists_the_townships_and_a_name_fills_the_code(
+    tmp_path, haizhu, county, client
+):
+    """The county's template carries its townships and codes; a row naming its street
+    without the code gets the code on import; a name not in the county is named back."""
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(county)
+    workbook = load_workbook(io.BytesIO(client.get("/sheets/teams/template/").getvalue()))
+    lookup = workbook["乡镇（街道）代码表"]
+    listed = [row for row in lookup.iter_rows(min_row=2, values_only=True)]
+    townships = Region.objects.filter(parent__code="440105", valid_to__isnull=True)
+    assert len(listed) == townships.count() and all(r[1] == "440105" for r in listed)
+    street = townships.order_by("code").first()
+    rows = [
+        team_row(
+            association=haizhu.number,
+            name="街道志愿服务队",
+            category="乡镇/街道",
+            township_name=street.name,
+            founded_on="2020-09-01",
+        ),
+        team_row(
+            association=haizhu.number,
+            name="外区队",
+            category="乡镇/街道",
+            township_name="不存在街道",
+            founded_on="2020-09-01",
+        ),
+    ]
+    report = run(TEAM_KIND, xlsx(tmp_path / "t.xlsx", TEAM_HEADERS, rows, sheet="基层队伍"), county)
+    assert [str(p) for p in report.problems] == [
+        "第3行“所在乡镇（街道）”：海珠区没有名为“不存在街道”的乡镇（街道），"
+        "请对照“乡镇（街道）代码表”填写名称或代码。"
+    ]
+    report = run(
+        TEAM_KIND, xlsx(tmp_path / "t2.xlsx", TEAM_HEADERS, rows[:1], sheet="基层队伍"), county
+    )
+    assert report.ok
+    assert Team.objects.get().township == street
+    mismatch = [
+        team_row(
+            association=haizhu.number,
+            name="另一队",
+            category="乡镇/街道",
+            township=street.code,
+            township_name="不存在街道",
+            founded_on="2020-09-01",
+        )
+    ]
+    report = run(
+        TEAM_KIND, xlsx(tmp_path / "t3.xlsx", TEAM_HEADERS, mismatch, sheet="基层队伍"), county
+    )
+    assert "不一致" in str(report.problems[0])

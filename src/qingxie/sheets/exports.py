@@ -90,7 +90,9 @@ def export_write(
     return count
 
 
-def template_write(kind: SheetKind, stream: IO[bytes]) -> None:
+def template_write(kind: SheetKind, stream: IO[bytes], *, user=None) -> None:
+    """The kind's empty template; with `user`, its reference sheets for that user's patch."""
     if kind.importer is None:
         raise QingxieError(f"“{kind.title}”只能导出，没有导入模板。", field="kind")
-    write_template(kind, stream)
+    lookups = kind.lookups(user) if kind.lookups is not None and user is not None else ()
+    write_template(kind, stream, lookups=lookups)
