@@ -496,3 +496,19 @@ def test_member_and_merge_forms_report_every_error_at_once(client_for, haizhu):
     assert field_errors(response, "into") == ["合并时请填写合并入的协会的统一编号。"]
     haizhu.refresh_from_db()
     assert haizhu.status == AssociationStatus.ACTIVE
+
+
+def test_the_coverage_page_region_picker_goes_to_the_region_named(client_for, haizhu):
+    client = client_for("city_admin", "440100")
+    page_text = client.get("/coverage/440100/").content.decode()
+    assert 'id="region-jump"' in page_text and "data-region-picker" in page_text
+    for typed in ("海珠区", "440105", "海珠"):
+        response = client.get("/coverage/", {"region": typed, "as_of": "2024-01-01"})
+        assert response.status_code == 302, typed
+        assert response["Location"] == "/coverage/440105/?as_of=2024-01-01"
+    township = Region.objects.filter(parent__code="440105").order_by("code").first()
+    assert client.get("/coverage/", {"region": township.code})["Location"] == "/coverage/440105/"
+    response = client.get("/coverage/", {"region": "没有这个地方"}, follow=True)
+    assert "没有名称或代码为“没有这个地方”的行政区划" in response.content.decode()
+    # Outside the user's patch the picker leads to the page's own 404.
+    assert client.get("/coverage/", {"region": "深圳"}, follow=True).status_code == 404

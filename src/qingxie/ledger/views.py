@@ -55,6 +55,7 @@ from qingxie.ledger.models import Association, ChecklistEntry, ChecklistItem, Gr
 from qingxie.ledger.numbering import number_normalize
 from qingxie.ledger.selectors import entries_to_verify
 from qingxie.regions.models import ROOT_CODE, Region
+from qingxie.regions.selectors import region_by_code_or_name
 from qingxie.teams.selectors import may_add_team, teams_of_association
 
 ASSOCIATION_NOT_FOUND = "未找到该协会，或不在您的权限范围内。"
@@ -672,6 +673,19 @@ class CoverageIndexView(View):
     """Send the user to the coverage page of the region they are responsible for."""
 
     def get(self, request):
+        # The region picker on the coverage page sends ?region=<name or code>: go there (the
+        # page itself checks the scope); a township goes to its county.
+        raw = request.GET.get("region", "").strip()[:50]
+        if raw:
+            found = region_by_code_or_name(raw)
+            if found is not None:
+                found = Region.objects.get(pk=found.pk)
+                if found.level == Region.Level.TOWNSHIP:
+                    found = found.parent
+                as_of = request.GET.get("as_of", "")[:10]
+                url = reverse("ledger:coverage", args=[found.code])
+                return redirect(f"{url}?as_of={as_of}" if as_of else url)
+            messages.warning(request, f"没有名称或代码为“{raw}”的行政区划，请从下拉列表中选择。")
         home = home_region(request.user)
         if home is None and request.user.is_superuser:
             return redirect("ledger:coverage", code=ROOT_CODE)
