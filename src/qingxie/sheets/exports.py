@@ -24,6 +24,14 @@ FORMATS = ("xlsx", "csv")
 def export_region(actor, code: str | None) -> Region:
     """The region an export covers, checked against the actor's scope (None: the operator)."""
     code = (code or ROOT_CODE).strip()
+    if not code.isdigit():
+        # A name typed in the region picker ("广州", "海珠区"): the region it names, if any.
+        from qingxie.regions.selectors import region_by_code_or_name
+
+        named = region_by_code_or_name(code)
+        if named is None:
+            raise QingxieError(f"没有名称或代码为“{code}”的行政区划。", field="region")
+        code = Region.objects.filter(pk=named.pk).values_list("code", flat=True).get()
     qs = Region.objects.all() if actor is None else Region.objects.restrict(actor, "view")
     region = qs.filter(code=code).first()
     if region is None:
