@@ -512,3 +512,33 @@ def test_the_coverage_page_region_picker_goes_to_the_region_named(client_for, ha
     assert "没有名称或代码为“没有这个地方”的行政区划" in response.content.decode()
     # Outside the user's patch the picker leads to the page's own 404.
     assert client.get("/coverage/", {"region": "深圳"}, follow=True).status_code == 404
+
+
+def test_the_level_history_shows_a_colleagues_decision_and_an_image_preview(
+    client_for, haizhu, settings, tmp_path
+):
+    """Two admins of 广州: what one verified today is in the other's 本级核验记录, with who
+    decided and the same-day undo; an image of evidence is previewed in the queue."""
+    settings.MEDIA_ROOT = tmp_path
+    county = client_for("county_admin", "440105")
+    items = list(ChecklistItem.objects.filter(active=True)[:2])
+    png = SimpleUploadedFile("照片.png", b"\x89PNG\r\n\x1a\n" + b"0" * 32, content_type="image/png")
+    _submit(county, haizhu, items[0], evidence=png)
+    _submit(county, haizhu, items[1])
+    colleague, me = client_for("city_admin", "440100"), client_for("city_admin", "440100")
+    queue = page(me.get("/verification/"))
+    first = ChecklistEntry.objects.get(association=haizhu, item=items[0])
+    assert f'<img src="/checklist/{first.pk}/evidence/?inline=1"' in queue
+    colleague.post(f"/checklist/{first.pk}/verify/", {})
+    first.refresh_from_db()
+    assert first.state == ChecklistState.VERIFIED
+    decided = page(me.get("/verification/?tab=decided"))
+    assert f'data-entry="{first.pk}"' in decided and first.decided_by.username in decided
+    assert "undo-form" in decided
+    response = me.post(
+        f"/checklist/{first.pk}/revoke/",
+        {"reason": "当天撤回误核验", "on": timezone.localdate().isoformat()},
+    )
+    assert response.status_code == 302
+    first.refresh_from_db()
+    assert first.state != ChecklistState.VERIFIED

@@ -507,14 +507,27 @@ class VerificationQueueView(TemplateView):
         )
         if self.request.GET.get("tab") == "decided":
             tab = "decided"
-        # What this user decided in the last 30 days; a verification of today can be undone.
+        # What this level decided in the last 30 days (the user, and colleagues holding a grant
+        # on the same region, deciding for the level below); a verification of today can be
+        # undone by whoever may decide it (the service checks, and logs the undo).
         since = timezone.now() - datetime.timedelta(days=30)
-        decided = (
+        decided = list(
             ChecklistEntry.objects.restrict(user, "view")
-            .filter(decided_by=user, decided_at__gte=since)
-            .select_related("association__region", "item")
+            .filter(
+                Q(decided_by=user) | Q(association__region__parent_id__in=own_regions),
+                decided_at__gte=since,
+                state__in=(ChecklistState.VERIFIED, ChecklistState.RETURNED),
+            )
+            .select_related("association__region", "item", "decided_by")
             .order_by("-decided_at")[:200]
         )
+        today = timezone.localdate()
+        for entry in decided:
+            entry.undoable = (
+                entry.state == ChecklistState.VERIFIED
+                and timezone.localdate(entry.decided_at) == today
+                and (entry.decided_by_id == user.pk or services.may_decide_entry(user, entry))
+            )
         ctx.update(
             tab=tab,
             pending=pending,
