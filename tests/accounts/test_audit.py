@@ -90,3 +90,34 @@ def test_an_export_is_logged_and_scoped_like_its_region(client_for, make_user, r
 def test_the_nav_shows_the_audit_page_to_auditors_only(client_for):
     assert 'id="nav-audit"' in client_for("auditor", "440000").get("/").content.decode()
     assert 'id="nav-audit"' not in client_for("county_admin", "440105").get("/").content.decode()
+
+
+def test_the_region_filter_takes_a_name_or_a_code_within_the_auditors_patch(client_for, ledger):
+    national = client_for("auditor", "000000")
+
+    def listed(query: str) -> str:
+        return national.get("/audit/" + query).content.decode()
+
+    for query in ("?region=海珠区", "?region=440105", "?region=广州"):
+        text = listed(query)
+        assert "海珠区青年志愿者协会" in text and "福田区青年志愿者协会" not in text, query
+    text = listed("?region=没有这个地方")
+    assert "没有名称或代码为“没有这个地方”的行政区划。" in text and "海珠区青年" not in text
+    assert "data-region-picker" in text
+    # An auditor of 广州 asking for 深圳 sees nothing of it: the filter only narrows.
+    city = client_for("auditor", "440100").get("/audit/?region=深圳").content.decode()
+    assert "福田区青年志愿者协会" not in city
+
+
+def test_notes_read_as_words_and_updates_as_old_to_new(client_for, ledger):
+    haizhu = ledger["haizhu"]
+    sha = "ab12cd34" + "0" * 56
+    with change_context(channel="web", note=f"导入文件“台账.xlsx”（SHA-256 {sha}）"):
+        services.association_update(actor=None, association=haizhu, name="海珠区青年志愿服务联合会")
+    with change_context(channel="cli", note="演示数据批量载入（bulk_create，未逐条记录变更）"):
+        services.association_update(actor=None, association=haizhu, address="新港中路")
+    text = client_for("auditor", "000000").get("/audit/").content.decode()
+    assert "文件校验码 ab12cd34" in text
+    assert ">导入文件“台账.xlsx”（文件校验码 ab12cd34）<" in text
+    assert "海珠区青年志愿者协会 → 海珠区青年志愿服务联合会" in text
+    assert ">演示数据批量载入（未逐条记录变更）<" in text

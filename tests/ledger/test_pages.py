@@ -454,3 +454,91 @@ def test_coverage_targets_and_scope(client_for, haizhu):
     dongguan = client_for("province_admin", "440000").get("/coverage/441900/")
     assert "下没有县级单位" in page(dongguan)
     assert "已实现县级全覆盖" not in page(dongguan)
+
+
+def test_create_reports_a_bad_date_with_the_service_refusals_in_one_pass(client_for):
+    """A date the form cannot read used to hide the name, credit-code and phone problems
+    until it was fixed; now they all come back at once, each on its field."""
+    client = client_for("county_admin", "440105")
+    response = client.post(
+        "/associations/new/",
+        {
+            "region": "440105",
+            "name": "",
+            "form": "youth_volunteer_association",
+            "established_on": "2021-13-45",
+            "registered": "on",
+            "uscc": BAD_USCC,
+            "president_phone": "12345",
+        },
+    )
+    assert field_errors(response, "established_on")
+    assert field_errors(response, "name") == ["请填写协会名称。"]
+    assert any("校验位错误" in m for m in field_errors(response, "uscc"))
+    assert any("会长电话" in m for m in field_errors(response, "president_phone"))
+    assert not Association.objects.filter(region__code="440105").exists()
+
+
+def test_member_and_merge_forms_report_every_error_at_once(client_for, haizhu):
+    client = client_for("county_admin", "440105")
+    response = client.post(
+        f"/associations/{haizhu.number}/members/new/",
+        {"name": "", "kind": "enterprise", "admitted_on": "", "contact_phone": "123"},
+    )
+    assert field_errors(response, "name") == ["请填写团体会员名称。"]
+    assert field_errors(response, "admitted_on") == ["请填写入会日期。"]
+    assert field_errors(response, "contact_phone")
+    assert not GroupMember.objects.exists()
+    response = client.post(
+        f"/associations/{haizhu.number}/status/", {"change": "merge", "on": "", "into": ""}
+    )
+    assert field_errors(response, "on") == ["请填写变更日期。"]
+    assert field_errors(response, "into") == ["合并时请填写合并入的协会的统一编号。"]
+    haizhu.refresh_from_db()
+    assert haizhu.status == AssociationStatus.ACTIVE
+
+
+def test_the_coverage_page_region_picker_goes_to_the_region_named(client_for, haizhu):
+    client = client_for("city_admin", "440100")
+    page_text = client.get("/coverage/440100/").content.decode()
+    assert 'id="region-jump"' in page_text and "data-region-picker" in page_text
+    for typed in ("海珠区", "440105", "海珠"):
+        response = client.get("/coverage/", {"region": typed, "as_of": "2024-01-01"})
+        assert response.status_code == 302, typed
+        assert response["Location"] == "/coverage/440105/?as_of=2024-01-01"
+    township = Region.objects.filter(parent__code="440105").order_by("code").first()
+    assert client.get("/coverage/", {"region": township.code})["Location"] == "/coverage/440105/"
+    response = client.get("/coverage/", {"region": "没有这个地方"}, follow=True)
+    assert "没有名称或代码为“没有这个地方”的行政区划" in response.content.decode()
+    # Outside the user's patch the picker leads to the page's own 404.
+    assert client.get("/coverage/", {"region": "深圳"}, follow=True).status_code == 404
+
+
+def test_the_level_history_shows_a_colleagues_decision_and_an_image_preview(
+    client_for, haizhu, settings, tmp_path
+):
+    """Two admins of 广州: what one verified today is in the other's 本级核验记录, with who
+    decided and the same-day undo; an image of evidence is previewed in the queue."""
+    settings.MEDIA_ROOT = tmp_path
+    county = client_for("county_admin", "440105")
+    items = list(ChecklistItem.objects.filter(active=True)[:2])
+    png = SimpleUploadedFile("照片.png", b"\x89PNG\r\n\x1a\n" + b"0" * 32, content_type="image/png")
+    _submit(county, haizhu, items[0], evidence=png)
+    _submit(county, haizhu, items[1])
+    colleague, me = client_for("city_admin", "440100"), client_for("city_admin", "440100")
+    queue = page(me.get("/verification/"))
+    first = ChecklistEntry.objects.get(association=haizhu, item=items[0])
+    assert f'<img src="/checklist/{first.pk}/evidence/?inline=1"' in queue
+    colleague.post(f"/checklist/{first.pk}/verify/", {})
+    first.refresh_from_db()
+    assert first.state == ChecklistState.VERIFIED
+    decided = page(me.get("/verification/?tab=decided"))
+    assert f'data-entry="{first.pk}"' in decided and first.decided_by.username in decided
+    assert "undo-form" in decided
+    response = me.post(
+        f"/checklist/{first.pk}/revoke/",
+        {"reason": "当天撤回误核验", "on": timezone.localdate().isoformat()},
+    )
+    assert response.status_code == 302
+    first.refresh_from_db()
+    assert first.state != ChecklistState.VERIFIED

@@ -348,3 +348,26 @@ def test_a_service_refusal_at_write_time_rolls_everything_back(tmp_path, gz, mon
 def test_header_only_file_is_refused(tmp_path, gz):
     report = run(xlsx(tmp_path / "a.xlsx", LEDGER_HEADERS, []), gz)
     assert messages(report) == ["文件“a.xlsx”只有列名，没有数据行。"]
+
+
+def test_cell_errors_and_write_time_refusals_come_in_one_report(tmp_path, gz):
+    """A bad date in one row and a clash only the service finds on writing (the earlier,
+    dissolved association's years on the same county) in another are both reported by the
+    first check, so the cadre corrects the file once."""
+    old = services.association_create(
+        actor=None,
+        region=Region.objects.get(code="440106"),
+        name="原天河区青协",
+        form="youth_volunteer_association",
+        established_on=D(2015, 1, 1),
+    )
+    services.association_dissolve(actor=None, association=old, on=D(2022, 1, 1))
+    rows = good_rows()
+    rows[0][LEDGER_HEADERS.index("成立日期")] = "2019-13-45"
+    rows[1][LEDGER_HEADERS.index("成立日期")] = "2020-01-02"
+    before = ObjectChange.objects.count()
+    report = run(xlsx(tmp_path / "a.xlsx", LEDGER_HEADERS, rows), gz, dry_run=True)
+    text = messages(report)
+    assert any(m.startswith("第2行“成立日期”") for m in text), text
+    assert any(m.startswith("第3行") and "存续期重叠" in m for m in text), text
+    assert Association.objects.count() == 1 and ObjectChange.objects.count() == before

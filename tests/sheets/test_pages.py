@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import io
 import re
+from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -305,3 +306,36 @@ def test_phones_in_clear_for_the_region_admin_masked_for_a_viewer(client_for):
     assert "13800138000" in admin and "138****8000" not in admin
     assert "138****8000" in viewer and "13800138000" not in viewer
     assert ObjectChange.objects.filter(action=ObjectChange.Action.EXPORT).count() == 2
+
+
+def test_the_preview_page_shows_old_to_new_for_an_updated_association(gz, tmp_path):
+    assert gz.post(upload(gz, tmp_path, GOOD).redirect_chain[-1][0]).status_code == 302
+    haizhu = Association.objects.get(region__code="440105")
+    changed = [
+        ledger_row(
+            number=haizhu.number,
+            region="440105",
+            name="海珠区青年志愿服务联合会",
+            form="青年志愿者协会",
+            established_on="2019-03-05",
+            president_phone="13812345678",
+        )
+    ]
+    page = upload(gz, tmp_path, changed, name="改名.xlsx").content.decode()
+    row = re.search(r'<tr data-row="2">.*?</tr>', page, re.S).group(0)
+    assert "海珠区青年志愿者协会</del> → <ins>海珠区青年志愿服务联合会" in row
+    assert "<del>（空）</del> → <ins>138****5678</ins>" in row  # personal: masked
+    assert "13812345678" not in page
+
+
+def test_the_export_region_may_be_typed_by_name(gz):
+    form = gz.get("/sheets/ledger/export/").content.decode()
+    assert "data-region-picker" in form
+    response = gz.post("/sheets/ledger/export/", {"region": "海珠区", "format": "csv"})
+    assert response.status_code == 200
+    assert quote("_海珠区_") in response["Content-Disposition"]
+    unknown = gz.post("/sheets/ledger/export/", {"region": "没有这个地方", "format": "csv"})
+    assert unknown.status_code == 400
+    assert "没有名称或代码为“没有这个地方”的行政区划。" in unknown.content.decode()
+    outside = gz.post("/sheets/ledger/export/", {"region": "深圳", "format": "csv"})
+    assert outside.status_code == 403

@@ -307,3 +307,109 @@ def test_group_members_created_withdrawn_and_checked(tmp_path, haizhu, county):
     assert "第3行“退出日期”：退出日期（2021-01-01）不能早于入会日期（2021-03-01）。" in found
     assert any(m.startswith("第4行“联系电话”：电话号码“abc”格式不对") for m in found)
     assert GroupMember.objects.count() == 2
+
+
+def test_the_preview_shows_new_values_and_old_to_new_for_updates(tmp_path, haizhu, county):
+    """A cadre confirming an import reads what will be written: the values of a new team,
+    and each changed field of an existing one as old → new, the phone masked."""
+    rows = [
+        team_row(
+            association=haizhu.number,
+            name="海珠中学志愿服务队",
+            category="学校",
+            founded_on="2020-09-01",
+            leader_phone="13900139000",
+        )
+    ]
+    preview = run(
+        TEAM_KIND,
+        xlsx(tmp_path / "t.xlsx", TEAM_HEADERS, rows, sheet="基层队伍"),
+        county,
+        dry_run=True,
+    )
+    created = preview.as_dict()["plans"][0]["values"]
+    assert ["队伍名称", "", "海珠中学志愿服务队"] in created
+    assert ["类别", "", "学校"] in created
+    assert ["负责人电话", "", "139****9000"] in created
+    run(TEAM_KIND, xlsx(tmp_path / "t2.xlsx", TEAM_HEADERS, rows, sheet="基层队伍"), county)
+    team = Team.objects.get()
+    edited = [
+        team_row(
+            id=team.pk,
+            association=haizhu.number,
+            name="海珠中学青年志愿服务队",
+            category="学校",
+            founded_on="2020-09-01",
+            leader_phone="13800138000",
+            member_count=40,
+        )
+    ]
+    report = run(
+        TEAM_KIND,
+        xlsx(tmp_path / "e.xlsx", TEAM_HEADERS, edited, sheet="基层队伍"),
+        county,
+        dry_run=True,
+    )
+    assert report.as_dict()["plans"][0]["values"] == [
+        ["队伍名称", "海珠中学志愿服务队", "海珠中学青年志愿服务队"],
+        ["负责人电话", "139****9000", "138****8000"],
+        ["队员人数", "0", "40"],
+    ]
+
+
+def test_the_team_template_lists_the_townships_and_a_name_fills_the_code(
+    tmp_path, haizhu, county, client
+):
+    """The county's template carries its townships and codes; a row naming its street
+    without the code gets the code on import; a name not in the county is named back."""
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(county)
+    workbook = load_workbook(io.BytesIO(client.get("/sheets/teams/template/").getvalue()))
+    lookup = workbook["乡镇（街道）代码表"]
+    listed = [row for row in lookup.iter_rows(min_row=2, values_only=True)]
+    townships = Region.objects.filter(parent__code="440105", valid_to__isnull=True)
+    assert len(listed) == townships.count() and all(r[1] == "440105" for r in listed)
+    street = townships.order_by("code").first()
+    rows = [
+        team_row(
+            association=haizhu.number,
+            name="街道志愿服务队",
+            category="乡镇/街道",
+            township_name=street.name,
+            founded_on="2020-09-01",
+        ),
+        team_row(
+            association=haizhu.number,
+            name="外区队",
+            category="乡镇/街道",
+            township_name="不存在街道",
+            founded_on="2020-09-01",
+        ),
+    ]
+    report = run(TEAM_KIND, xlsx(tmp_path / "t.xlsx", TEAM_HEADERS, rows, sheet="基层队伍"), county)
+    assert [str(p) for p in report.problems] == [
+        "第3行“所在乡镇（街道）”：海珠区没有名为“不存在街道”的乡镇（街道），"
+        "请对照“乡镇（街道）代码表”填写名称或代码。"
+    ]
+    report = run(
+        TEAM_KIND, xlsx(tmp_path / "t2.xlsx", TEAM_HEADERS, rows[:1], sheet="基层队伍"), county
+    )
+    assert report.ok
+    assert Team.objects.get().township == street
+    mismatch = [
+        team_row(
+            association=haizhu.number,
+            name="另一队",
+            category="乡镇/街道",
+            township=street.code,
+            township_name="不存在街道",
+            founded_on="2020-09-01",
+        )
+    ]
+    report = run(
+        TEAM_KIND, xlsx(tmp_path / "t3.xlsx", TEAM_HEADERS, mismatch, sheet="基层队伍"), county
+    )
+    assert "不一致" in str(report.problems[0])

@@ -148,3 +148,53 @@ def test_edit_and_dissolve(client_for):
     assert team.name == "海珠中学青年志愿服务队"
     assert team.status == "dissolved" and str(team.dissolved_on) == "2023-01-01"
     assert client_for("viewer", "440105").get(f"/teams/{team.pk}/edit/").status_code == 403
+
+
+def test_create_reports_the_form_and_the_service_errors_in_one_pass(client_for):
+    """A negative member count (the form's own check), a missing name and date (required),
+    a bad phone and a township team without its township (the service's rules) come back
+    together, so the cadre fixes everything at once."""
+    haizhu = make_association("440105")
+    client = client_for("county_admin", "440105")
+    response = client.post(
+        f"/teams/new/?association={haizhu.number}",
+        {
+            "name": "",
+            "category": "township",
+            "township": "",
+            "member_count": "-3",
+            "founded_on": "",
+            "leader_phone": "12345",
+        },
+    )
+    errors = response.context["form"].errors
+    assert errors["name"] == ["请填写队伍名称。"]
+    assert errors["founded_on"] == ["请填写成立日期。"]
+    assert errors["member_count"] and "0" in errors["member_count"][0]
+    assert errors["township"] == ["乡镇/街道队伍须选择所在乡镇（街道）。"]
+    assert errors["leader_phone"]
+    assert not Team.objects.exists()
+    text = response.content.decode()
+    # The required fields are marked on the page.
+    assert text.count('class="req"') >= 3
+
+
+def test_edit_reports_every_error_in_one_pass_and_keeps_a_masked_phone(client_for):
+    haizhu = make_association("440105")
+    team = make_team(haizhu, "海珠中学志愿服务队", leader_phone="13900001111")
+    client = client_for("county_admin", "440105")
+    response = client.post(
+        f"/teams/{team.pk}/edit/",
+        {
+            "name": "",
+            "category": "school",
+            "member_count": "-1",
+            "founded_on": "2021-06-01",
+            "leader_phone": "139****1111",
+            "version": team.version,
+        },
+    )
+    errors = response.context["form"].errors
+    assert set(errors) == {"name", "member_count"}  # the masked phone means "keep it"
+    team.refresh_from_db()
+    assert team.name == "海珠中学志愿服务队" and team.leader_phone == "13900001111"

@@ -10,7 +10,8 @@ from django.shortcuts import redirect
 from django.views.generic import DetailView, FormView, ListView
 
 from qingxie.core.changelog import changes_for, log_access
-from qingxie.core.errors import PermissionDeniedError, QingxieError
+from qingxie.core.errors import ErrorCollector, PermissionDeniedError, QingxieError
+from qingxie.core.forms import name_required_messages
 from qingxie.core.models import ObjectChange
 
 
@@ -168,12 +169,39 @@ class ObjectFormView(FormView):
     def perform(self, form):
         raise NotImplementedError
 
+    def check(self, form, errors: ErrorCollector) -> None:
+        """The service's own checks (no write) on what the form could parse, for a form that
+        has errors of its own: a subclass calls the service's check function (e.g.
+        `teams.services.team_check`) so that the cadre sees every mistake in one pass, not
+        the form's first and the service's after they are fixed. By default nothing."""
+
+    def form_invalid(self, form):
+        if not getattr(form, "_service_checked", False):
+            form._service_checked = True
+            errors = ErrorCollector()
+            try:
+                self.check(form, errors)
+            except QingxieError as exc:  # a check may raise instead of collecting
+                for field, messages_ in exc.errors.items():
+                    for message in messages_:
+                        errors.add(field, message)
+            for field, messages_ in errors.errors.items():
+                target = field if field in form.fields else None
+                # A field the form already refused keeps its one message (the service saw
+                # no value for it and would only repeat or contradict it).
+                if target is not None and target in form.errors:
+                    continue
+                for message in messages_:
+                    form.add_error(target, message)
+        return super().form_invalid(form)
+
     def get_success_url(self, result=None):
         target = result if result is not None else self.object
         return target.get_absolute_url()
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
+        name_required_messages(form)
         if self.versioned and self.object is not None:
             form.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, required=False)
             form.initial.setdefault("version", self.object.version)
@@ -188,6 +216,7 @@ class ObjectFormView(FormView):
             raise PermissionDenied(exc.message) from exc
         except QingxieError as exc:
             add_service_errors(form, exc)
+            form._service_checked = True  # the service has just said everything it refuses
             return self.form_invalid(form)
         if self.success_message:
             messages.success(self.request, self.success_message)

@@ -787,7 +787,7 @@ def _bulk_log(model, count: int, what: str) -> None:
         object_id="",
         object_repr=f"演示数据批量载入：{what} {count:,} 条",
         after={"count": count, "is_demo": True, "seed": SEED},
-        note=f"演示数据批量载入（bulk_create，未逐条记录变更）：{what} {count:,} 条。",
+        note=f"演示数据批量载入（未逐条记录变更）：{what} {count:,} 条。",
     )
 
 

@@ -6,7 +6,7 @@ import re
 
 from django import forms
 
-from qingxie.core.forms import date_field
+from qingxie.core.forms import date_field, required_named
 from qingxie.ledger.choices import AssociationForm as AssociationFormChoice
 from qingxie.ledger.choices import GroupMemberKind
 from qingxie.regions.models import Region
@@ -32,6 +32,11 @@ class AssociationEditForm(forms.Form):
     secretary_name = forms.CharField(label="秘书长", max_length=50, required=False)
     secretary_phone = forms.CharField(label="秘书长电话", max_length=20, required=False)
     note = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The service requires them too; on the form they are marked and reported at once.
+        required_named(self, "name", "established_on", name="请填写协会名称。")
 
 
 class AssociationCreateForm(AssociationEditForm):
@@ -119,6 +124,10 @@ class GroupMemberForm(forms.Form):
     uscc = forms.CharField(label="统一社会信用代码", max_length=30, required=False)
     contact_name = forms.CharField(label="联系人", max_length=50, required=False)
     contact_phone = forms.CharField(label="联系电话", max_length=20, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        required_named(self, "name", "admitted_on", name="请填写团体会员名称。")
 
 
 class WithdrawForm(forms.Form):

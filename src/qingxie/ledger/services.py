@@ -811,7 +811,9 @@ def checklist_item_save(*, actor, item: ChecklistItem | None = None, **fields) -
 # ------------------------------------------------------------------------ group members
 
 
-def _check_group_member(data: dict, errors: ErrorCollector) -> dict:
+def group_member_fields_check(data: dict, errors: ErrorCollector) -> dict:
+    """Validate and normalise a group member's fields in `data`, collecting every problem;
+    public so the pages report these with the form's own errors in one pass."""
     out = dict(data)
     if "name" in out:
         out["name"] = (out["name"] or "").strip()
@@ -850,7 +852,7 @@ def group_member_create(
     fields.setdefault("admitted_on", None)
     fields.setdefault("name", "")
     fields.setdefault("kind", "")
-    data = _check_group_member(fields, errors)
+    data = group_member_fields_check(fields, errors)
     if not association.is_live:
         errors.add("association", "已注销或合并的协会不能接收团体会员。")
     if (
@@ -882,7 +884,7 @@ def group_member_update(
         raise QingxieError("含有不能修改的字段。")
     fields = drop_unchanged_masked(member, fields)
     errors = ErrorCollector()
-    data = _check_group_member(fields, errors)
+    data = group_member_fields_check(fields, errors)
     if (
         data.get("name")
         and member.status == GroupMemberStatus.ACTIVE

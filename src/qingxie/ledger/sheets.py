@@ -444,7 +444,14 @@ class LedgerImporter(Importer):
                 services.association_dissolve(actor=actor, association=association, on=since)
             return association
 
-        plan = RowPlan(n, CREATE, f"{region.name}：{fields['name']}", write)
+        values = [
+            ctx.diff(f, None, v, personal=f in _PHONES)
+            for f, v in fields.items()
+            if v not in (None, "", False)
+        ]
+        if final != ACTIVE:
+            values.append(["状态", "", _label(AssociationStatus.choices, final)])
+        plan = RowPlan(n, CREATE, f"{region.name}：{fields['name']}", write, [], values)
         plan._live = live
         return plan
 
@@ -529,7 +536,17 @@ class LedgerImporter(Importer):
                 transition(actor=actor, association=association, on=since)
             return association
 
-        return RowPlan(n, UPDATE, label, write, headers)
+        values = [
+            ctx.diff(f, getattr(existing, f), v, personal=f in _PHONES) for f, v in changed.items()
+        ]
+        if transition:
+            values.append(
+                ["状态", existing.get_status_display(), _label(AssociationStatus.choices, status)]
+            )
+        if standardize:
+            values.append(["规范化认定日期", "", on.isoformat()])
+        plan = RowPlan(n, UPDATE, label, write, headers, values)
+        return plan
 
 
 def _status_on(ids: list[int], as_of: datetime.date) -> dict[int, tuple]:
@@ -805,7 +822,12 @@ class GroupMemberImporter(Importer):
                 if withdraw:
                     services.group_member_withdraw(actor=actor, member=created, on=left_on)
 
-            return RowPlan(n, CREATE, label, create)
+            values = [
+                ctx.diff(f, None, v, personal=f == "contact_phone")
+                for f, v in fields.items()
+                if v not in (None, "")
+            ]
+            return RowPlan(n, CREATE, label, create, [], values)
         if not fields and not withdraw:
             return RowPlan(n, UNCHANGED, label)
 
@@ -817,7 +839,13 @@ class GroupMemberImporter(Importer):
                 services.group_member_withdraw(actor=actor, member=current, on=left_on)
 
         changes = [ctx.kind.header_for(f) for f in fields] + (["状态"] if withdraw else [])
-        return RowPlan(n, UPDATE, label, update, changes)
+        values = [
+            ctx.diff(f, getattr(member, f), v, personal=f == "contact_phone")
+            for f, v in fields.items()
+        ]
+        if withdraw:
+            values.append(["状态", member.get_status_display(), "已退出"])
+        return RowPlan(n, UPDATE, label, update, changes, values)
 
 
 def export_group_members(user, region: Region, as_of: datetime.date, **options):

@@ -27,7 +27,7 @@ from qingxie.accounts.permissions import (
     user_may,
 )
 from qingxie.core.changelog import changes_for_many
-from qingxie.core.crypto import masked_initial
+from qingxie.core.crypto import drop_unchanged_masked, masked_initial
 from qingxie.core.errors import QingxieError
 from qingxie.core.extensions import association_panels, checklist_sources
 from qingxie.core.views import (
@@ -55,6 +55,7 @@ from qingxie.ledger.models import Association, ChecklistEntry, ChecklistItem, Gr
 from qingxie.ledger.numbering import number_normalize
 from qingxie.ledger.selectors import entries_to_verify
 from qingxie.regions.models import ROOT_CODE, Region
+from qingxie.regions.selectors import region_by_code_or_name
 from qingxie.teams.selectors import may_add_team, teams_of_association
 
 ASSOCIATION_NOT_FOUND = "未找到该协会，或不在您的权限范围内。"
@@ -278,6 +279,10 @@ class AssociationCreateView(ObjectFormView):
     def get_initial(self):
         return {"region": self.request.GET.get("region", ""), "form": "youth_volunteer_association"}
 
+    def check(self, form, errors):
+        data = {k: v for k, v in form.cleaned_data.items() if k in services.ASSOCIATION_EDITABLE}
+        services.association_fields_check(data, errors, actor=self.request.user)
+
     def perform(self, form):
         association = services.association_create(actor=self.request.user, **form.cleaned_data)
         self.success_message = f"已新增协会“{association.name}”，统一编号 {association.number}。"
@@ -298,6 +303,13 @@ class AssociationEditView(AssociationNumberMixin, ObjectFormView):
         initial = {f: getattr(self.object, f) for f in services.ASSOCIATION_EDITABLE}
         return masked_initial(self.object, initial)
 
+    def check(self, form, errors):
+        a = self.object
+        data = drop_unchanged_masked(a, form.cleaned_data)
+        data = {k: v for k, v in data.items() if k in services.ASSOCIATION_EDITABLE}
+        merged = {"registered": a.registered, "uscc": a.uscc} | data
+        services.association_fields_check(merged, errors, exclude_pk=a.pk, actor=self.request.user)
+
     def perform(self, form):
         return services.association_update(
             actor=self.request.user,
@@ -313,6 +325,11 @@ class AssociationStatusView(AssociationNumberMixin, ObjectFormView):
     form_class = StatusChangeForm
     title = "变更协会状态"
     submit_label = "确认变更"
+
+    def check(self, form, errors):
+        data = form.cleaned_data
+        if data.get("change") == "merge" and not (data.get("into") or "").strip():
+            errors.add("into", "合并时请填写合并入的协会的统一编号。")
 
     def perform(self, form):
         data, user, a = form.cleaned_data, self.request.user, self.object
@@ -497,14 +514,27 @@ class VerificationQueueView(TemplateView):
         )
         if self.request.GET.get("tab") == "decided":
             tab = "decided"
-        # What this user decided in the last 30 days; a verification of today can be undone.
+        # What this level decided in the last 30 days (the user, and colleagues holding a grant
+        # on the same region, deciding for the level below); a verification of today can be
+        # undone by whoever may decide it (the service checks, and logs the undo).
         since = timezone.now() - datetime.timedelta(days=30)
-        decided = (
+        decided = list(
             ChecklistEntry.objects.restrict(user, "view")
-            .filter(decided_by=user, decided_at__gte=since)
-            .select_related("association__region", "item")
+            .filter(
+                Q(decided_by=user) | Q(association__region__parent_id__in=own_regions),
+                decided_at__gte=since,
+                state__in=(ChecklistState.VERIFIED, ChecklistState.RETURNED),
+            )
+            .select_related("association__region", "item", "decided_by")
             .order_by("-decided_at")[:200]
         )
+        today = timezone.localdate()
+        for entry in decided:
+            entry.undoable = (
+                entry.state == ChecklistState.VERIFIED
+                and timezone.localdate(entry.decided_at) == today
+                and (entry.decided_by_id == user.pk or services.may_decide_entry(user, entry))
+            )
         ctx.update(
             tab=tab,
             pending=pending,
@@ -587,6 +617,9 @@ class GroupMemberCreateView(AssociationNumberMixin, ObjectFormView):
     def get_initial(self):
         return {"admitted_on": timezone.localdate()}
 
+    def check(self, form, errors):
+        services.group_member_fields_check(dict(form.cleaned_data), errors)
+
     def perform(self, form):
         services.group_member_create(
             actor=self.request.user, association=self.object, **form.cleaned_data
@@ -616,6 +649,11 @@ class GroupMemberEditView(ObjectFormView):
         ctx = super().get_context_data(**kwargs)
         ctx["object"] = self.object.association
         return ctx
+
+    def check(self, form, errors):
+        data = drop_unchanged_masked(self.object, form.cleaned_data)
+        data.pop("version", None)
+        services.group_member_fields_check(data, errors)
 
     def perform(self, form):
         member = services.group_member_update(
@@ -655,6 +693,19 @@ class CoverageIndexView(View):
     """Send the user to the coverage page of the region they are responsible for."""
 
     def get(self, request):
+        # The region picker on the coverage page sends ?region=<name or code>: go there (the
+        # page itself checks the scope); a township goes to its county.
+        raw = request.GET.get("region", "").strip()[:50]
+        if raw:
+            found = region_by_code_or_name(raw)
+            if found is not None:
+                found = Region.objects.get(pk=found.pk)
+                if found.level == Region.Level.TOWNSHIP:
+                    found = found.parent
+                as_of = request.GET.get("as_of", "")[:10]
+                url = reverse("ledger:coverage", args=[found.code])
+                return redirect(f"{url}?as_of={as_of}" if as_of else url)
+            messages.warning(request, f"没有名称或代码为“{raw}”的行政区划，请从下拉列表中选择。")
         home = home_region(request.user)
         if home is None and request.user.is_superuser:
             return redirect("ledger:coverage", code=ROOT_CODE)

@@ -24,6 +24,14 @@ FORMATS = ("xlsx", "csv")
 def export_region(actor, code: str | None) -> Region:
     """The region an export covers, checked against the actor's scope (None: the operator)."""
     code = (code or ROOT_CODE).strip()
+    if not code.isdigit():
+        # A name typed in the region picker ("广州", "海珠区"): the region it names, if any.
+        from qingxie.regions.selectors import region_by_code_or_name
+
+        named = region_by_code_or_name(code)
+        if named is None:
+            raise QingxieError(f"没有名称或代码为“{code}”的行政区划。", field="region")
+        code = Region.objects.filter(pk=named.pk).values_list("code", flat=True).get()
     qs = Region.objects.all() if actor is None else Region.objects.restrict(actor, "view")
     region = qs.filter(code=code).first()
     if region is None:
@@ -90,7 +98,9 @@ def export_write(
     return count
 
 
-def template_write(kind: SheetKind, stream: IO[bytes]) -> None:
+def template_write(kind: SheetKind, stream: IO[bytes], *, user=None) -> None:
+    """The kind's empty template; with `user`, its reference sheets for that user's patch."""
     if kind.importer is None:
         raise QingxieError(f"“{kind.title}”只能导出，没有导入模板。", field="kind")
-    write_template(kind, stream)
+    lookups = kind.lookups(user) if kind.lookups is not None and user is not None else ()
+    write_template(kind, stream, lookups=lookups)

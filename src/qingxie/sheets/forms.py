@@ -22,9 +22,16 @@ class ExportForm(forms.Form):
     """Which region, date and format to export."""
 
     region = forms.CharField(
-        label="行政区划代码",
-        max_length=9,
-        error_messages={"required": "请填写行政区划代码。"},
+        label="行政区划（名称或代码）",
+        max_length=50,
+        error_messages={"required": "请填写行政区划名称或代码。"},
+        widget=forms.TextInput(
+            attrs={
+                "data-region-picker": "",
+                "placeholder": "如 广州 或 440100",
+                "autocomplete": "off",
+            }
+        ),
     )
     as_of = forms.DateField(
         label="统计日期",

@@ -80,7 +80,7 @@ def template_download(request, kind):
     """The kind's empty template (xlsx with dropdowns and 填写说明)."""
     sheet_kind = _kind(kind, for_import=True)
     buffer = io.BytesIO()
-    template_write(sheet_kind, buffer)
+    template_write(sheet_kind, buffer, user=request.user)
     buffer.seek(0)
     return FileResponse(buffer, as_attachment=True, filename=template_filename(sheet_kind))
 

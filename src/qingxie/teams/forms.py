@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from qingxie.core.forms import date_field
+from qingxie.core.forms import date_field, required_named
 from qingxie.core.models import subtree_q
 from qingxie.ledger.models import Association
 from qingxie.regions.models import Region
@@ -42,6 +42,8 @@ class TeamForm(forms.Form):
     def __init__(self, *args, association: Association, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["township"].choices = township_choices(association)
+        # The service requires them too; on the form they are marked and reported at once.
+        required_named(self, "name", "founded_on")
 
     def clean_township(self) -> Region | None:
         code = self.cleaned_data.get("township")

@@ -88,15 +88,17 @@ TEAM_COLUMNS = (
         "所在乡镇（街道）代码",
         "township",
         parser=code(9),
-        help="9位乡级区划代码，须在所属协会的区划范围内；“乡镇/街道”类队伍必填。",
+        help="9位乡级区划代码，须在所属协会的区划范围内；可留空只填名称，导入时按名称补上"
+        "（见“乡镇（街道）代码表”工作表）。“乡镇/街道”类队伍须填代码或名称。",
         example="440105001",
         width=14,
     ),
     Column(
         "所在乡镇（街道）",
         "township_name",
-        importable=False,
-        help="导出时附上，便于阅读。",
+        parser=text(50),
+        help="乡镇（街道）名称，如“滨江街道”；代码留空时按所属协会区划内的名称查找代码。",
+        example="滨江街道",
         width=16,
     ),
     Column("负责人", "leader_name", parser=text(50), example="王五", width=10),
@@ -147,6 +149,18 @@ class TeamImporter(Importer):
         }
         codes = {r.get("township") for r in rows if r.get("township")}
         townships = {t.code: t for t in Region.objects.filter(code__in=codes)}
+        # Rows naming their township without its code: every current township of those
+        # names, matched to the row's association region below.
+        names = {
+            r.get("township_name")
+            for r in rows
+            if r.get("township_name") and not r.get("township") and "township" not in r.bad
+        }
+        by_township_name: dict[str, list[Region]] = {}
+        for t in Region.objects.filter(
+            name__in=names, level=Region.Level.TOWNSHIP, valid_to__isnull=True
+        ).order_by("code"):
+            by_township_name.setdefault(t.name, []).append(t)
         ids = {r.get("id") for r in rows if r.get("id")}
         by_id = {
             t.pk: t for t in visible(Team, actor).filter(pk__in=ids).select_related("township")
@@ -217,15 +231,52 @@ class TeamImporter(Importer):
                 )
                 continue
             township = None
+            name = row.get("township_name")
             if row.get("township"):
                 township = townships.get(row.get("township"))
                 if township is None:
                     ctx.problem(n, "township", f"乡级区划代码“{row.get('township')}”不存在。")
                     continue
+                if name and name != township.name:
+                    ctx.problem(
+                        n,
+                        "township_name",
+                        f"乡镇（街道）“{name}”与代码 {township.code}（{township.name}）不一致，"
+                        "请核对后只保留正确的一项。",
+                    )
+                    continue
+            elif name and "township" not in row.bad:
+                township = self._township_named(n, ctx, association, name, by_township_name)
+                if township is None:
+                    continue
             plan = self._plan_row(row, ctx, association, team, township)
             if plan is not None and len(ctx.problems) == before:
                 plans.append(plan)
         return plans
+
+    @staticmethod
+    def _township_named(n, ctx, association, name, by_township_name) -> Region | None:
+        """The one current township called `name` inside the association's region."""
+        found = [
+            t for t in by_township_name.get(name, []) if t.path.startswith(association.region.path)
+        ]
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            ctx.problem(
+                n,
+                "township_name",
+                f"{association.region.name}没有名为“{name}”的乡镇（街道），"
+                "请对照“乡镇（街道）代码表”填写名称或代码。",
+            )
+        else:
+            codes = "、".join(t.code for t in found)
+            ctx.problem(
+                n,
+                "township_name",
+                f"{association.region.name}有{len(found)}个“{name}”（{codes}），请填写代码。",
+            )
+        return None
 
     def _plan_row(self, row: Row, ctx: ImportContext, association, team, township):
         n = row.number
@@ -271,7 +322,12 @@ class TeamImporter(Importer):
             for field_name, messages in errors.errors.items():
                 for message in messages:
                     ctx.problem(n, field_name, message)
-            plan = RowPlan(n, CREATE, label)
+            values = [
+                ctx.diff(f, None, v, personal=f == "leader_phone")
+                for f, v in draft.items()
+                if v not in (None, "")
+            ]
+            plan = RowPlan(n, CREATE, label, values=values)
             plan.draft = services.TeamDraft(association, draft, dissolved_on if dissolve else None)
             return plan
         changed = {}
@@ -301,7 +357,13 @@ class TeamImporter(Importer):
                 services.team_dissolve(actor=actor, team=current, on=dissolved_on)
 
         headers = [ctx.kind.header_for(f) for f in changed] + (["状态"] if dissolve else [])
-        return RowPlan(n, UPDATE, label, write, headers)
+        values = [
+            ctx.diff(f, getattr(team, f), v, personal=f == "leader_phone")
+            for f, v in changed.items()
+        ]
+        if dissolve:
+            values.append(["状态", team.get_status_display(), f"已撤销（{dissolved_on}）"])
+        return RowPlan(n, UPDATE, label, write, headers, values)
 
     def write(self, plans: list[RowPlan], ctx: ImportContext) -> None:
         """New teams through team_create_bulk; other rows through the services."""
@@ -358,14 +420,51 @@ def export_teams(
     return rows(), qs.count()
 
 
+#: More townships than this (a national template) are not listed: the sheet would be huge.
+LOOKUP_MAX_TOWNSHIPS = 50_000
+
+
+def township_lookup(user) -> list[tuple[str, list[str], list[list[str]]]]:
+    """The “乡镇（街道）代码表” sheet of the team template: every current township in the
+    patch where `user` may build teams, with its county, so a cadre finds the code by name
+    (or leaves the code empty: the import fills it from the name)."""
+    from qingxie.accounts.permissions import scope_paths
+
+    paths = scope_paths(user, Team, "add")
+    qs = Region.objects.filter(level=Region.Level.TOWNSHIP, valid_to__isnull=True)
+    if paths is not None:
+        if not paths:
+            return []
+        condition = Q()
+        for path in paths:
+            condition |= subtree_q("path", path)
+        qs = qs.filter(condition)
+    rows = [
+        [county, county_code, name, code]
+        for county, county_code, name, code in qs.order_by("code").values_list(
+            "parent__name", "parent__code", "name", "code"
+        )[:LOOKUP_MAX_TOWNSHIPS]
+    ]
+    return [
+        (
+            "乡镇（街道）代码表",
+            ["所属县级单位", "县级代码", "乡镇（街道）", "乡镇（街道）代码"],
+            rows,
+        )
+    ]
+
+
 TEAM_KIND = SheetKind(
     name="teams",
     title="基层队伍",
     columns=TEAM_COLUMNS,
     notes=(
         "每行一支基层队伍。没有队伍编号的行：同一协会已有同名的在册队伍（或同名、同一成立日期的已撤销队伍）则视为该队伍，否则新增。",
-        "“乡镇/街道”类队伍须填写所在乡镇（街道）的9位代码，且在所属协会的区划范围内。",
+        "“乡镇/街道”类队伍须填写所在乡镇（街道）的9位代码或名称，且在所属协会的区划范围内；"
+        "只填名称时导入按名称补上代码（同名的须填代码）。各乡镇（街道）的代码见模板中的"
+        "“乡镇（街道）代码表”。",
     ),
+    lookups=township_lookup,
     importer=TeamImporter,
     exporter=export_teams,
     model=Team,

@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from qingxie.accounts.permissions import may_see_personal, user_may
-from qingxie.core.crypto import masked_initial
+from qingxie.core.crypto import drop_unchanged_masked, masked_initial
 from qingxie.core.errors import QingxieError
 from qingxie.core.views import (
     FilteredObjectListView,
@@ -204,6 +204,10 @@ class TeamCreateView(ObjectFormView):
         ctx["association"] = self.association
         return ctx
 
+    def check(self, form, errors):
+        services.team_check(dict(form.cleaned_data), self.association, errors)
+        services.team_association_check(self.association, errors)
+
     def perform(self, form):
         return services.team_create(
             actor=self.request.user, association=self.association, **form.cleaned_data
@@ -234,6 +238,12 @@ class TeamEditView(ObjectFormView):
         ctx = super().get_context_data(**kwargs)
         ctx["association"] = self.object.association
         return ctx
+
+    def check(self, form, errors):
+        data = drop_unchanged_masked(self.object, form.cleaned_data)
+        data.pop("version", None)
+        merged = {"category": self.object.category, "township": self.object.township} | data
+        services.team_check(merged, self.object.association, errors)
 
     def perform(self, form):
         return services.team_update(

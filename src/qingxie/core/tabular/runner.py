@@ -17,7 +17,9 @@ The steps, for a file of any size:
    service still refuse a row, that row's problem is recorded, the remaining rows are
    tried so every problem is reported, and the whole transaction is rolled back.
    `dry_run` rolls back too, after the services have seen every row: the preview shows
-   exactly what would happen.
+   exactly what would happen. When the check did find problems, the rows without any are
+   still written and rolled back (`_probe_pass`), so the services' own refusals are listed
+   with the cell and row problems in the same report.
 
 Problems are kept the same way as plan summaries (`Problems`, a SpooledList): the count is
 exact, the first ones are in memory for the page and all of them can be read back.
@@ -25,6 +27,7 @@ exact, the first ones are in memory for the page and all of them can be read bac
 
 from __future__ import annotations
 
+import datetime
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -76,9 +79,18 @@ class RowPlan:
     label: str
     write: Callable[[], object] | None = None
     changes: list[str] = field(default_factory=list)
+    #: What the preview shows of the row: [column header, old value, new value] per field,
+    #: as text (personal values masked); old is "" for a new record (`ImportContext.diff`).
+    values: list[list[str]] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {"row": self.row, "verb": self.verb, "label": self.label, "changes": self.changes}
+        return {
+            "row": self.row,
+            "verb": self.verb,
+            "label": self.label,
+            "changes": self.changes,
+            "values": self.values,
+        }
 
 
 @dataclass
@@ -93,6 +105,35 @@ class ImportContext:
     def problem(self, row: int | None, field_name: str | None, message: str) -> None:
         header = self.kind.header_for(field_name) if field_name else None
         self.problems.add(message, row=row, column=header)
+
+    def shown(self, field_name: str, value, *, personal: bool = False) -> str:
+        """`value` of the column as a cadre reads it in the preview: a choice by its label,
+        a date as YYYY-MM-DD, yes/no, and a personal value (a phone) masked."""
+        if value is None or value == "":
+            return ""
+        if personal:
+            from qingxie.core.validators import phone_masked
+
+            return phone_masked(str(value))
+        if isinstance(value, bool):
+            return "是" if value else "否"
+        if isinstance(value, datetime.date):
+            return value.isoformat()
+        column = next((c for c in self.kind.columns if c.field == field_name), None)
+        for choice, label in column.choices if column else ():
+            if choice == value:
+                return label
+        if hasattr(value, "name") and hasattr(value, "code"):  # a region: its name and code
+            return f"{value.name}（{value.code}）"
+        return str(value)
+
+    def diff(self, field_name: str, old, new, *, personal: bool = False) -> list[str]:
+        """[header, old, new] of one field for `RowPlan.values` (old None: a new record)."""
+        return [
+            self.kind.header_for(field_name) or field_name,
+            "" if old is None else self.shown(field_name, old, personal=personal),
+            self.shown(field_name, new, personal=personal),
+        ]
 
     def service_error(self, row: int, exc: QingxieError) -> None:
         """Every field of a service's error, each under its column."""
@@ -277,7 +318,7 @@ def _batches(rows: Iterator[Row], size: int | None) -> Iterator[list[Row]]:
 
 def _summary(plan: RowPlan) -> RowPlan:
     """A plan without its write (and whatever an importer hung on it), to be kept."""
-    return RowPlan(plan.row, plan.verb, plan.label, None, list(plan.changes))
+    return RowPlan(plan.row, plan.verb, plan.label, None, list(plan.changes), list(plan.values))
 
 
 def run_import(
@@ -363,10 +404,51 @@ def _run_import(
         problems.add(f"文件“{filename}”只有列名，没有数据行。")
     if not problems:
         _write_pass(kind, path, filename, report, ctx, max_bytes)
+    elif report.rows:
+        _probe_pass(kind, path, filename, report, ctx, max_bytes)
     report.problems = problems.listing()
     report.problem_rows = problems.row_count
     report.seconds = time.perf_counter() - started
     return report
+
+
+#: A file with more bad rows than this is not probed (its list is long enough to work on).
+PROBE_MAX_BAD_ROWS = 10_000
+
+
+def _probe_pass(kind, path, filename, report, ctx: ImportContext, max_bytes) -> None:
+    """The check found problems: the rows it found none in are still written through the
+    services and then rolled back, so that what only a write finds (a service's rules
+    across records, e.g. an earlier association's period on the same region) is reported
+    with the cell and row problems now, not after those are fixed and the file sent again.
+
+    Planning problems of this pass are not reported again (the check already named them);
+    only the services' refusals are added, after the check's problems.
+    """
+    problems = ctx.problems
+    listing = problems.listing()
+    if problems.row_count > PROBE_MAX_BAD_ROWS:
+        return
+    bad_rows = set()
+    for problem in listing:
+        if problem.row is None:
+            return  # a problem with the whole file: its rows cannot be trusted to be probed
+        bad_rows.add(problem.row)
+    quiet_ctx = ImportContext(kind, ctx.actor, Problems(), _quiet)
+    write_ctx = ImportContext(kind, ctx.actor, problems, _quiet)
+    writer = kind.importer()
+    table = open_table(path, filename=filename, kind=kind, max_bytes=max_bytes)
+    table.problems = quiet_ctx.problems
+    ctx.progress("复核", 0, report.rows)
+    done = 0
+    with transaction.atomic(), change_note(import_note(filename, report.sha256)):
+        for batch in _batches(_parsed(table, quiet_ctx), writer.batch_size):
+            plans = [p for p in writer.plan(batch, quiet_ctx) if p.row not in bad_rows]
+            writer.write(plans, write_ctx)
+            problems.flush()
+            done += len(batch)
+            ctx.progress("复核", done, report.rows)
+        transaction.set_rollback(True)
 
 
 def _write_pass(kind, path, filename, report, ctx: ImportContext, max_bytes) -> None:

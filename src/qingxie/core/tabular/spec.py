@@ -301,6 +301,9 @@ class SheetKind:
     #: Columns an import may reach (None: twice the kind's columns plus room for notes, at
     #: least 32); a cell further right (XFD1048576 …) refuses the file before it is read.
     column_limit: int | None = None
+    #: `lookups(user) -> [(sheet title, headers, rows)]`: reference sheets the template adds
+    #: for the user who downloads it (e.g. the townships and their codes in their patch).
+    lookups: Callable | None = None
 
     @property
     def max_columns(self) -> int:

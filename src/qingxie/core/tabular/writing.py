@@ -83,8 +83,10 @@ def _instructions(workbook: Workbook, kind: SheetKind, *, columns: Iterable[Colu
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
-def write_template(kind: SheetKind, stream: IO[bytes]) -> None:
-    """An empty xlsx template for `kind`: header row, dropdowns, text formats, instructions."""
+def write_template(kind: SheetKind, stream: IO[bytes], *, lookups=()) -> None:
+    """An empty xlsx template for `kind`: header row, dropdowns, text formats, instructions,
+    and the reference sheets `lookups` ((title, headers, rows), e.g. township codes), which
+    the import ignores (it reads the data sheet by its name)."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = kind.sheet_name
@@ -134,6 +136,16 @@ def write_template(kind: SheetKind, stream: IO[bytes]) -> None:
                 sheet.cell(row=row, column=index).number_format = "yyyy-mm-dd"
     sheet.freeze_panes = "A2"
     _instructions(workbook, kind, columns=columns)
+    for title, headers, rows in lookups:
+        lookup = workbook.create_sheet(title[:31])
+        lookup.append(list(headers))
+        for cell in lookup[1]:
+            cell.font = _BOLD
+        for row in rows:
+            lookup.append([str(v) if v is not None else "" for v in row])
+        for index in range(1, len(headers) + 1):
+            lookup.column_dimensions[get_column_letter(index)].width = 18
+        lookup.freeze_panes = "A2"
     workbook.save(stream)
 
 
