@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from qingxie.accounts.permissions import may_see_personal, user_may
 from qingxie.core.crypto import masked_initial
@@ -24,7 +26,7 @@ from qingxie.teams.filtersets import TeamFilterSet
 from qingxie.teams.forms import TeamDissolveForm, TeamForm
 from qingxie.teams.models import Team
 
-TEAM_NOT_FOUND = "未找到该队伍，或不在您的权限范围内。"
+TEAM_NOT_FOUND = gettext_lazy("未找到该队伍，或不在您的权限范围内。")
 
 
 class TeamListView(FilteredObjectListView):
@@ -34,13 +36,13 @@ class TeamListView(FilteredObjectListView):
     filterset_class = TeamFilterSet
     template_name = "teams/team_list.html"
     columns = [
-        ("队伍名称", "name"),
-        ("所属协会", "association"),
-        ("类别", "category"),
-        ("所在乡镇（街道）", "township"),
-        ("队员人数", "member_count"),
-        ("成立日期", "founded_on"),
-        ("状态", "status"),
+        (gettext_lazy("队伍名称"), "name"),
+        (gettext_lazy("所属协会"), "association"),
+        (gettext_lazy("类别"), "category"),
+        (gettext_lazy("所在乡镇（街道）"), "township"),
+        (gettext_lazy("队员人数"), "member_count"),
+        (gettext_lazy("成立日期"), "founded_on"),
+        (gettext_lazy("状态"), "status"),
     ]
 
     def get_queryset(self):
@@ -60,7 +62,7 @@ class TeamListView(FilteredObjectListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["title"] = "基层队伍"
+        ctx["title"] = _("基层队伍")
         # 新建队伍 here too: straight to the form when the user has one association to build
         # under, else to the choice of association.
         live = (
@@ -103,8 +105,8 @@ class TeamCreateView(ObjectFormView):
 
     form_class = TeamForm
     template_name = "teams/team_form.html"
-    title = "新建基层队伍"
-    success_message = "队伍已建立。"
+    title = gettext_lazy("新建基层队伍")
+    success_message = gettext_lazy("队伍已建立。")
 
     def dispatch(self, request, *args, **kwargs):
         raw = request.GET.get("association", "")
@@ -113,7 +115,7 @@ class TeamCreateView(ObjectFormView):
             try:
                 number = number_normalize(raw)
             except QingxieError as exc:
-                raise Http404("未找到该协会，或不在您的权限范围内。") from exc
+                raise Http404(_("未找到该协会，或不在您的权限范围内。")) from exc
             self.association = (
                 Association.objects.restrict(request.user, "view")
                 .filter(number=number)
@@ -121,9 +123,9 @@ class TeamCreateView(ObjectFormView):
                 .first()
             )
             if self.association is None:
-                raise Http404("未找到该协会，或不在您的权限范围内。")
+                raise Http404(_("未找到该协会，或不在您的权限范围内。"))
             if not user_may(request.user, Team, "add", self.association.region.path):
-                raise PermissionDenied("您没有为该协会建立队伍的权限。")
+                raise PermissionDenied(_("您没有为该协会建立队伍的权限。"))
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
@@ -139,7 +141,7 @@ class TeamCreateView(ObjectFormView):
 
     def post(self, request, *args, **kwargs):
         if self.association is None:
-            raise Http404("请先选择所属协会。")
+            raise Http404(_("请先选择所属协会。"))
         return super().post(request, *args, **kwargs)
 
     def get_form_kwargs(self):
@@ -172,8 +174,8 @@ class TeamEditView(ObjectFormView):
     model = Team
     form_class = TeamForm
     template_name = "teams/team_form.html"
-    title = "修改基层队伍"
-    success_message = "队伍信息已保存。"
+    title = gettext_lazy("修改基层队伍")
+    success_message = gettext_lazy("队伍信息已保存。")
     not_found_message = TEAM_NOT_FOUND
 
     def get_form_kwargs(self):
@@ -203,9 +205,9 @@ class TeamDissolveView(ObjectFormView):
 
     model = Team
     form_class = TeamDissolveForm
-    title = "撤销基层队伍"
-    submit_label = "确认撤销"
-    success_message = "队伍已撤销。"
+    title = gettext_lazy("撤销基层队伍")
+    submit_label = gettext_lazy("确认撤销")
+    success_message = gettext_lazy("队伍已撤销。")
     not_found_message = TEAM_NOT_FOUND
 
     def get_initial(self):
