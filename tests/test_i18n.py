@@ -85,3 +85,26 @@ def test_the_language_can_be_chosen_before_signing_in(client):
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
     assert response.status_code == 302
     assert "Sign in" in client.get("/accounts/login/").content.decode()
+
+
+def test_spreadsheet_choice_labels_stay_chinese_in_an_english_request():
+    """A sheet's choice labels are its file format: English pages must not change them."""
+    from django.utils import translation
+
+    from qingxie.core.tabular.spec import choice_pairs
+    from qingxie.teams.choices import TeamStatus
+
+    with translation.override("en"):
+        assert str(TeamStatus.ACTIVE.label) == "Active"
+        assert dict(choice_pairs(TeamStatus.choices))["active"] == "正常"
+
+
+@pytest.mark.django_db
+def test_english_ledger_page_and_a_translated_404(client_for):
+    client = client_for("county_admin", "440105")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get("/associations/").content.decode()
+    assert "New association" in page and "新增协会" not in page
+    missing = client.get("/associations/440105-3-99-0/")
+    assert missing.status_code == 404
+    assert "Association not found" in missing.content.decode()

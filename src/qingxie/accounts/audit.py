@@ -12,6 +12,7 @@ import datetime
 import uuid
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from qingxie.accounts.permissions import user_grants
 from qingxie.accounts.roles import Role
@@ -69,18 +70,18 @@ def audit_entries(user, params: dict) -> tuple[QuerySet[ObjectChange], dict[str,
             try:
                 qs = qs.filter(**{lookup: datetime.date.fromisoformat(raw)})
             except ValueError:
-                problems[name] = f"日期“{raw}”格式不对，应为 YYYY-MM-DD。"
+                problems[name] = _("日期“%(raw)s”格式不对，应为 YYYY-MM-DD。") % {"raw": raw}
     if request := (params.get("request") or "").strip():
         try:
             qs = qs.filter(request_id=uuid.UUID(request))
         except ValueError:
-            problems["request"] = f"请求编号“{request}”格式不对。"
+            problems["request"] = _("请求编号“%(request)s”格式不对。") % {"request": request}
     if region_raw := (params.get("region") or "").strip()[:50]:
         from qingxie.regions.selectors import region_by_code_or_name
 
         region = region_by_code_or_name(region_raw)
         if region is None:
-            problems["region"] = f"没有名称或代码为“{region_raw}”的行政区划。"
+            problems["region"] = _("没有名称或代码为“%(region)s”的行政区划。") % {"region": region_raw}
             qs = qs.none()
         else:
             # Within what the auditor may read already (the filter above): only narrows.
@@ -88,7 +89,7 @@ def audit_entries(user, params: dict) -> tuple[QuerySet[ObjectChange], dict[str,
     if ip := (params.get("ip") or "").strip():
         qs = qs.filter(client_ip=ip) if _valid_ip(ip) else qs.none()
         if not _valid_ip(ip):
-            problems["ip"] = f"客户端地址“{ip}”格式不对。"
+            problems["ip"] = _("客户端地址“%(ip)s”格式不对。") % {"ip": ip}
     return qs.order_by("-time", "-id"), problems
 
 

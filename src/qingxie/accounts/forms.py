@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from qingxie.accounts.roles import ROLE_LEVEL, ROLE_RANK, Role
 from qingxie.accounts.selectors import admin_grants
@@ -26,18 +27,20 @@ class RegionCodeField(forms.CharField):
         code = super().clean(value).strip()
         region = Region.objects.filter(code=code, valid_to__isnull=True).first()
         if region is None:
-            raise forms.ValidationError(f"行政区划代码“{code}”不存在或已撤销。")
+            raise forms.ValidationError(
+                _("行政区划代码“%(code)s”不存在或已撤销。") % {"code": code}
+            )
         return region
 
 
 class GrantForm(forms.Form):
     """A role on a region (the role's level must match the region's for administrators)."""
 
-    role = forms.ChoiceField(label="角色")
+    role = forms.ChoiceField(label=_("角色"))
     region = RegionCodeField(
-        label="行政区划代码",
+        label=_("行政区划代码"),
         max_length=12,
-        help_text="管理员角色须授予在对应级别的区划上，如县级管理员授予在区县代码（440105）上。",
+        help_text=_("管理员角色须授予在对应级别的区划上，如县级管理员授予在区县代码（440105）上。"),
     )
 
     def __init__(self, *args, actor, **kwargs):
@@ -54,8 +57,14 @@ class GrantForm(forms.Form):
         if region is not None and level is not None and region.level != level:
             self.add_error(
                 "region",
-                f"{Role(role).label}须授予在{Region.Level(level).label}区划上，"
-                f"{region.name}（{region.code}）是{region.get_level_display()}。",
+                _("%(Role)s须授予在%(Level)s区划上，%(name)s（%(code)s）是%(level)s。")
+                % {
+                    "Role": Role(role).label,
+                    "Level": Region.Level(level).label,
+                    "name": region.name,
+                    "code": region.code,
+                    "level": region.get_level_display(),
+                },
             )
         return data
 
@@ -64,13 +73,13 @@ class UserInviteForm(GrantForm):
     """A new user: user name, name, and their first role; a one-time link sets the password."""
 
     username = forms.RegexField(
-        label="用户名",
+        label=_("用户名"),
         max_length=150,
         regex=r"^[\w.@+-]+$",
-        error_messages={"invalid": "用户名只能包含字母、数字和 @ . + - _。"},
-        help_text="登录用，建议用拼音或工号，如 haizhu-zhang。",
+        error_messages={"invalid": _("用户名只能包含字母、数字和 @ . + - _。")},
+        help_text=_("登录用，建议用拼音或工号，如 haizhu-zhang。"),
     )
-    display_name = forms.CharField(label="姓名", max_length=100, required=False)
+    display_name = forms.CharField(label=_("姓名"), max_length=100, required=False)
     field_order = ["username", "display_name", "role", "region"]
 
 
@@ -78,9 +87,9 @@ class PasswordResetForm(forms.Form):
     """A temporary password an administrator tells the user; they change it at next sign-in."""
 
     password = forms.CharField(
-        label="临时密码",
+        label=_("临时密码"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="至少 8 位，不能是常见密码或纯数字；用户下次登录时须修改。",
+        help_text=_("至少 8 位，不能是常见密码或纯数字；用户下次登录时须修改。"),
     )
 
 
@@ -88,10 +97,10 @@ class InviteAcceptForm(forms.Form):
     """The invited user's own password, twice."""
 
     password = forms.CharField(
-        label="设置密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("设置密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
     password_again = forms.CharField(
-        label="再次输入密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("再次输入密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
 
@@ -99,12 +108,12 @@ class OwnPasswordForm(forms.Form):
     """Change one's own password."""
 
     old_password = forms.CharField(
-        label="当前密码", widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_("当前密码"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
     new_password = forms.CharField(
-        label="新密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("新密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
     new_password_again = forms.CharField(
-        label="再次输入新密码",
+        label=_("再次输入新密码"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )

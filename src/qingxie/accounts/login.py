@@ -28,6 +28,7 @@ from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views import View
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -147,7 +148,7 @@ def _refuse(request, user, device, template, context):
     if getattr(request, "axes_locked_out", False):
         request.session.pop(PENDING, None)
         return lockout_response(request, credentials={"username": user.username})
-    context["error"] = "验证码不正确或已过期，请输入验证器上当前显示的 6 位数字。"
+    context["error"] = _("验证码不正确或已过期，请输入验证器上当前显示的 6 位数字。")
     return render(request, template, context, status=200)
 
 
@@ -201,9 +202,9 @@ def totp_device_confirm(*, user, device: TOTPDevice) -> TOTPDevice:
     log_change(
         user,
         "update",
-        before={"二次验证": "未启用"},
-        after={"二次验证": "已启用（TOTP）"},
-        note="管理员启用二次验证",
+        before={"二次验证": _("未启用")},
+        after={"二次验证": _("已启用（TOTP）")},
+        note=_("管理员启用二次验证"),
     )
     return device
 

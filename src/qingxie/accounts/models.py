@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from qingxie.accounts.roles import Role
 from qingxie.core.models import ChangeLoggedModel, ScopePathField
@@ -12,15 +13,15 @@ from qingxie.core.models import ChangeLoggedModel, ScopePathField
 class User(AbstractUser):
     """A cadre or staff member who signs in; what they see is decided by their RoleGrants."""
 
-    display_name = models.CharField("姓名", max_length=100, blank=True)
-    is_demo = models.BooleanField("演示账号", default=False)
+    display_name = models.CharField(_("姓名"), max_length=100, blank=True)
+    is_demo = models.BooleanField(_("演示账号"), default=False)
     #: Set when an administrator resets the password: the user chooses a new one before any
     #: other page (accounts.middleware.PasswordChangeRequiredMiddleware).
-    must_change_password = models.BooleanField("下次登录须修改密码", default=False)
+    must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
 
     class Meta:
-        verbose_name = "用户"
-        verbose_name_plural = "用户"
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
 
     def __str__(self) -> str:
         return self.display_name or self.username
@@ -33,17 +34,17 @@ class RoleGrant(ChangeLoggedModel):
     scope_from = "region"
 
     user = models.ForeignKey(
-        User, verbose_name="用户", on_delete=models.CASCADE, related_name="grants"
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="grants"
     )
-    role = models.CharField("角色", max_length=32, choices=Role.choices)
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
     region = models.ForeignKey(
-        "regions.Region", verbose_name="行政区划", on_delete=models.PROTECT, related_name="+"
+        "regions.Region", verbose_name=_("行政区划"), on_delete=models.PROTECT, related_name="+"
     )
     region_path = ScopePathField()
 
     class Meta:
-        verbose_name = "角色授权"
-        verbose_name_plural = "角色授权"
+        verbose_name = _("角色授权")
+        verbose_name_plural = _("角色授权")
         constraints = [
             models.UniqueConstraint(fields=["user", "role", "region"], name="rolegrant_unique")
         ]
@@ -61,19 +62,19 @@ class Invitation(models.Model):
     """
 
     user = models.ForeignKey(
-        User, verbose_name="用户", on_delete=models.CASCADE, related_name="invitations"
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="invitations"
     )
-    token_hash = models.CharField("令牌摘要", max_length=64, unique=True)
+    token_hash = models.CharField(_("令牌摘要"), max_length=64, unique=True)
     created_by = models.ForeignKey(
-        User, verbose_name="邀请人", on_delete=models.PROTECT, null=True, related_name="+"
+        User, verbose_name=_("邀请人"), on_delete=models.PROTECT, null=True, related_name="+"
     )
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    expires_at = models.DateTimeField("失效时间")
-    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("失效时间"))
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "邀请链接"
-        verbose_name_plural = "邀请链接"
+        verbose_name = _("邀请链接")
+        verbose_name_plural = _("邀请链接")
 
     def __str__(self) -> str:
         return f"{self.user} · {self.expires_at:%Y-%m-%d %H:%M}"

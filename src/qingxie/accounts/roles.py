@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
 ALL_ACTIONS = frozenset({VIEW, ADD, CHANGE, DELETE})
@@ -13,13 +14,13 @@ REVEAL = "reveal"
 class Role(models.TextChoices):
     """A role is always granted on one region and covers that region's whole subtree."""
 
-    NATIONAL_ADMIN = "national_admin", "全国管理员"
-    PROVINCE_ADMIN = "province_admin", "省级管理员"
-    CITY_ADMIN = "city_admin", "地市级管理员"
-    COUNTY_ADMIN = "county_admin", "县级管理员"
-    ASSOCIATION_STAFF = "association_staff", "协会工作人员"
-    VIEWER = "viewer", "只读用户"
-    AUDITOR = "auditor", "审计员"
+    NATIONAL_ADMIN = "national_admin", _("全国管理员")
+    PROVINCE_ADMIN = "province_admin", _("省级管理员")
+    CITY_ADMIN = "city_admin", _("地市级管理员")
+    COUNTY_ADMIN = "county_admin", _("县级管理员")
+    ASSOCIATION_STAFF = "association_staff", _("协会工作人员")
+    VIEWER = "viewer", _("只读用户")
+    AUDITOR = "auditor", _("审计员")
 
 
 #: The region level an admin role must be granted at (None: any level).

@@ -18,6 +18,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -36,13 +38,13 @@ from qingxie.core.changelog import changes_for
 from qingxie.core.errors import PermissionDeniedError, QingxieError
 from qingxie.core.views import add_service_errors
 
-USER_NOT_FOUND = "未找到该用户，或不在您的管辖范围内。"
-ADMINS_ONLY = "只有管理员可以管理账号。"
+USER_NOT_FOUND = gettext_lazy("未找到该用户，或不在您的管辖范围内。")
+ADMINS_ONLY = gettext_lazy("只有管理员可以管理账号。")
 
 
 def _require_admin(request) -> None:
     if not selectors.may_manage_accounts(request.user):
-        raise PermissionDenied(ADMINS_ONLY)
+        raise PermissionDenied(str(ADMINS_ONLY))
 
 
 def _visible_user(request, pk) -> User:
@@ -50,7 +52,7 @@ def _visible_user(request, pk) -> User:
     _require_admin(request)
     user = selectors.visible_users(request.user).filter(pk=pk).first()
     if user is None:
-        raise Http404(USER_NOT_FOUND)
+        raise Http404(str(USER_NOT_FOUND))
     return user
 
 
@@ -58,7 +60,7 @@ def _managed_user(request, pk) -> User:
     """The user `pk` if the administrator may manage them; 404 outside the patch, else 403."""
     user = _visible_user(request, pk)
     if not selectors.user_may_be_managed(request.user, user):
-        raise PermissionDenied("只能管理本辖区内级别低于自己的用户。")
+        raise PermissionDenied(_("只能管理本辖区内级别低于自己的用户。"))
     return user
 
 
@@ -89,7 +91,7 @@ class UserListView(View):
             request,
             "accounts/users/user_list.html",
             {
-                "title": "用户管理",
+                "title": _("用户管理"),
                 "page_obj": page,
                 "rows": [(u, u.pk in managed) for u in page.object_list],
                 "params": params,
@@ -107,7 +109,7 @@ class UserInviteView(View):
     def get(self, request):
         _require_admin(request)
         form = UserInviteForm(actor=request.user)
-        return render(request, self.template, {"title": "新建用户", "form": form})
+        return render(request, self.template, {"title": _("新建用户"), "form": form})
 
     def post(self, request):
         _require_admin(request)
@@ -121,7 +123,7 @@ class UserInviteView(View):
                 add_service_errors(form, exc)
             else:
                 return _invitation_page(request, user, token, created=True)
-        return render(request, self.template, {"title": "新建用户", "form": form})
+        return render(request, self.template, {"title": _("新建用户"), "form": form})
 
 
 def _invitation_page(request, user: User, token: str, *, created: bool):
@@ -129,7 +131,7 @@ def _invitation_page(request, user: User, token: str, *, created: bool):
         request,
         "accounts/users/invite_done.html",
         {
-            "title": "邀请链接",
+            "title": _("邀请链接"),
             "invited": user,
             "link": _invite_link(request, token),
             "hours": services.INVITATION_HOURS,
@@ -202,7 +204,9 @@ class UserPasswordResetView(_UserActionView):
                 add_service_errors(form, exc)
             else:
                 messages.success(
-                    request, f"已为 {user.username} 设置临时密码，其下次登录时须修改密码。"
+                    request,
+                    _("已为 %(username)s 设置临时密码，其下次登录时须修改密码。")
+                    % {"username": user.username},
                 )
                 return None
         context = _detail_context(request, user, reset_form=form)
@@ -214,7 +218,10 @@ class UserAuthenticatorResetView(_UserActionView):
 
     def perform(self, request, user):
         services.user_otp_reset(actor=request.user, user=user)
-        messages.success(request, f"已重置 {user.username} 的验证器，其下次登录时重新绑定。")
+        messages.success(
+            request,
+            _("已重置 %(username)s 的验证器，其下次登录时重新绑定。") % {"username": user.username},
+        )
 
 
 class UserActiveView(_UserActionView):
@@ -223,7 +230,11 @@ class UserActiveView(_UserActionView):
     def perform(self, request, user):
         active = request.POST.get("active") == "1"
         services.user_set_active(actor=request.user, user=user, active=active)
-        messages.success(request, f"已{'启用' if active else '停用'}账号 {user.username}。")
+        messages.success(
+            request,
+            (_("已启用账号 %(username)s。") if active else _("已停用账号 %(username)s。"))
+            % {"username": user.username},
+        )
 
 
 class UserInvitationView(_UserActionView):
@@ -247,7 +258,7 @@ class GrantAddView(_UserActionView):
             except QingxieError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, "已授予角色。")
+                messages.success(request, _("已授予角色。"))
                 return None
         context = _detail_context(request, user, grant_form=form)
         return render(request, "accounts/users/user_detail.html", context)
@@ -259,10 +270,12 @@ class GrantRevokeView(_UserActionView):
     def perform(self, request, user, grant_pk):
         grant = selectors.visible_grants(request.user).filter(user=user, pk=grant_pk).first()
         if grant is None:
-            raise Http404("未找到该角色授权，或不在您的管辖范围内。")
+            raise Http404(_("未找到该角色授权，或不在您的管辖范围内。"))
         services.role_grant_revoke(actor=request.user, grant=grant)
         messages.success(
-            request, f"已撤销角色：{grant.get_role_display()}（{grant.region.name}）。"
+            request,
+            _("已撤销角色：%(role)s（%(name)s）。")
+            % {"role": grant.get_role_display(), "name": grant.region.name},
         )
 
 
@@ -280,7 +293,7 @@ class InviteAcceptView(View):
             return None, render(
                 self.request,
                 self.template,
-                {"title": "邀请链接", "refused": exc.message},
+                {"title": _("邀请链接"), "refused": exc.message},
                 status=status,
             )
 
@@ -288,7 +301,7 @@ class InviteAcceptView(View):
         invitation, refused = self._invitation(token)
         if refused:
             return refused
-        context = {"title": "设置密码", "form": InviteAcceptForm(), "invited": invitation.user}
+        context = {"title": _("设置密码"), "form": InviteAcceptForm(), "invited": invitation.user}
         return render(request, self.template, context)
 
     def post(self, request, token):
@@ -302,9 +315,9 @@ class InviteAcceptView(View):
             except QingxieError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, "密码已设置，请用新密码登录。")
+                messages.success(request, _("密码已设置，请用新密码登录。"))
                 return redirect(f"{reverse('login')}?username={invitation.user.username}")
-        context = {"title": "设置密码", "form": form, "invited": invitation.user}
+        context = {"title": _("设置密码"), "form": form, "invited": invitation.user}
         return render(request, self.template, context)
 
 
@@ -314,7 +327,7 @@ class OwnPasswordView(View):
     template = "accounts/users/own_password.html"
 
     def get(self, request):
-        return render(request, self.template, {"title": "修改密码", "form": OwnPasswordForm()})
+        return render(request, self.template, {"title": _("修改密码"), "form": OwnPasswordForm()})
 
     def post(self, request):
         form = OwnPasswordForm(request.POST)
@@ -326,9 +339,9 @@ class OwnPasswordView(View):
             else:
                 # Keep this session signed in; other sessions of the user end.
                 update_session_auth_hash(request, changed)
-                messages.success(request, "密码已修改。")
+                messages.success(request, _("密码已修改。"))
                 return redirect("home")
-        return render(request, self.template, {"title": "修改密码", "form": form})
+        return render(request, self.template, {"title": _("修改密码"), "form": form})
 
 
 class OwnAuthenticatorView(View):
@@ -344,7 +357,7 @@ class OwnAuthenticatorView(View):
     def _context(self, device, **extra):
         secret = b32encode(device.bin_key).decode()
         return {
-            "title": "重新绑定验证器",
+            "title": _("重新绑定验证器"),
             "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
             "qr_svg": qr_svg(device.config_url),
             "has_authenticator": TOTPDevice.objects.filter(
@@ -361,7 +374,7 @@ class OwnAuthenticatorView(View):
         code = "".join(request.POST.get("code", "").split())
         if device.verify_token(code):
             services.totp_device_replace(user=request.user, device=device)
-            messages.success(request, "新的验证器已绑定，旧验证器不再有效。")
+            messages.success(request, _("新的验证器已绑定，旧验证器不再有效。"))
             return redirect("home")
-        error = "验证码不正确或已过期，请输入验证器上当前显示的 6 位数字。"
+        error = _("验证码不正确或已过期，请输入验证器上当前显示的 6 位数字。")
         return render(request, self.template, self._context(device, error=error))

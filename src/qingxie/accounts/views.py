@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from qingxie.accounts.audit import audit_entries, may_read_audit
@@ -18,7 +19,7 @@ class AuditLogView(TemplateView):
 
     def get(self, request, *args, **kwargs):
         if not may_read_audit(request.user):
-            raise PermissionDenied("只有审计员和全国管理员可以查看审计日志。")
+            raise PermissionDenied(_("只有审计员和全国管理员可以查看审计日志。"))
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -32,7 +33,7 @@ class AuditLogView(TemplateView):
         query = params.copy()
         query.pop("page", None)
         ctx.update(
-            title="审计日志",
+            title=_("审计日志"),
             page_obj=page,
             entries=page.object_list,
             problems=problems,

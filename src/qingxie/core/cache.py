@@ -20,6 +20,7 @@ from typing import TypeVar
 
 from django.core.cache import cache
 from django.db.models import Q, Sum
+from django.utils.translation import get_language
 
 from qingxie.core.models import FigureVersion, subtree_q
 
@@ -64,7 +65,8 @@ def cached_figures(
         if path is None:
             raise ValueError("cached_figures needs the region path and domains, or a stamp")
         stamp = figures_stamp(path, domains)
-    full = f"qingxie:fig:{stamp}:{key}"
+    # Figures may carry words (labels, sentences) in the language they were computed in.
+    full = f"qingxie:fig:{stamp}:{key}:{get_language() or ''}"
     value = cache.get(full)
     if value is None:
         value = compute()

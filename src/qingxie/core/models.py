@@ -10,6 +10,7 @@ from django.core import serializers
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 def subtree_q(path_field: str, path: str) -> Q:
@@ -262,12 +263,12 @@ class ObjectChange(models.Model):
     """
 
     class Action(models.TextChoices):
-        CREATE = "create", "创建"
-        UPDATE = "update", "修改"
-        DELETE = "delete", "删除"
+        CREATE = "create", _("创建")
+        UPDATE = "update", _("修改")
+        DELETE = "delete", _("删除")
         # Reads worth recording: personal data leaving the system, a masked value shown.
-        EXPORT = "export", "导出"
-        REVEAL = "reveal", "查看明文"
+        EXPORT = "export", _("导出")
+        REVEAL = "reveal", _("查看明文")
 
     time = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -333,16 +334,16 @@ class ObjectChange(models.Model):
 
     #: How each channel is shown on screen.
     CHANNEL_LABELS = {
-        "web": "网页",
-        "api": "接口",
-        "cli": "命令行",
-        "import": "导入",
-        "system": "系统",
+        "web": _("网页"),
+        "api": _("接口"),
+        "cli": _("命令行"),
+        "import": _("导入"),
+        "system": _("系统"),
     }
 
     @property
     def channel_label(self) -> str:
-        return self.CHANNEL_LABELS.get(self.channel, self.channel)
+        return str(self.CHANNEL_LABELS.get(self.channel, self.channel))
 
     @property
     def changed_fields(self) -> list[str]:

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 from django.views.generic import DetailView, FormView, ListView
 
 from qingxie.core.changelog import changes_for, log_access
@@ -47,7 +48,7 @@ class ObjectDetailView(RestrictedViewMixin, DetailView):
         try:
             return super().get_object(queryset)
         except Http404 as exc:
-            raise Http404(self.not_found_message) from exc
+            raise Http404(str(self.not_found_message)) from exc
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -81,7 +82,7 @@ class PersonalRevealMixin:
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
         if not self.may_reveal(self.object):
-            raise PermissionDenied("您的角色只能查看打码后的号码。")
+            raise PermissionDenied(gettext("您的角色只能查看打码后的号码。"))
         for obj in self.personal_objects():
             log_access(obj, ObjectChange.Action.REVEAL, what=f"查看完整号码：{obj}"[:200])
         return self.render_to_response(self.get_context_data(object=self.object, revealed=True))
@@ -155,7 +156,7 @@ class ObjectFormView(FormView):
             self.object = self.get_object()
             allowed = self.model.objects.restrict(request.user, self.action)
             if not allowed.filter(pk=self.object.pk).exists():
-                raise PermissionDenied("您没有执行此操作的权限：不在您的管辖范围内。")
+                raise PermissionDenied(gettext("您没有执行此操作的权限：不在您的管辖范围内。"))
         return super().dispatch(request, *args, **kwargs)
 
     def get_object(self):
@@ -164,7 +165,7 @@ class ObjectFormView(FormView):
         try:
             return qs.get(**{self.slug_field: value})
         except (self.model.DoesNotExist, ValueError) as exc:
-            raise Http404(self.not_found_message) from exc
+            raise Http404(str(self.not_found_message)) from exc
 
     def perform(self, form):
         raise NotImplementedError

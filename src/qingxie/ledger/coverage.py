@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext, gettext_lazy
 
 from qingxie.core.models import subtree_q
 from qingxie.ledger.choices import AssociationStatus, CoverageMeasure
@@ -244,7 +246,11 @@ class CountyStatus:
     NONE = "none"
     ESTABLISHED = "established"
     STANDARDIZED = "standardized"
-    LABELS = {NONE: "未成立协会", ESTABLISHED: "已成立", STANDARDIZED: "已规范化"}
+    LABELS = {
+        NONE: gettext_lazy("未成立协会"),
+        ESTABLISHED: gettext_lazy("已成立"),
+        STANDARDIZED: gettext_lazy("已规范化"),
+    }
 
 
 def county_statuses(region: Region, as_of: datetime.date) -> dict[str, str]:
@@ -414,18 +420,23 @@ def coverage_projection(region: Region, as_of: datetime.date) -> Projection:
     remaining = now.counties - now.established
     pace = (now.established - then.established) / 12
     if now.counties == 0:
-        return Projection(pace, 0, None, "该区划下没有县级行政单位，不计县级覆盖率。")
+        return Projection(pace, 0, None, gettext("该区划下没有县级行政单位，不计县级覆盖率。"))
     if remaining <= 0:
-        return Projection(pace, 0, None, "已实现县级全覆盖。")
+        return Projection(pace, 0, None, gettext("已实现县级全覆盖。"))
     if pace <= 0:
-        return Projection(pace, remaining, None, "近12个月没有新建协会，按当前进度无法实现全覆盖。")
+        return Projection(
+            pace, remaining, None, gettext("近12个月没有新建协会，按当前进度无法实现全覆盖。")
+        )
     months = math.ceil(remaining / pace)
     when = _add_months(as_of, months)
     return Projection(
         pace,
         remaining,
         when,
-        f"按近12个月每月新建 {pace:.1f} 个的进度，尚缺 {remaining} 个，预计 {when:%Y年%m月} 实现全覆盖。",
+        gettext(
+            "按近12个月每月新建 %(pace).1f 个的进度，尚缺 %(remaining)s 个，预计 %(when)s 实现全覆盖。"
+        )
+        % {"pace": pace, "remaining": remaining, "when": date_format(when, gettext("Y年n月"))},
     )
 
 
@@ -517,6 +528,15 @@ def trend_chart(region: Region, series: list[SeriesPoint], report: list[dict]) -
         return [required_rate(found, p.date) if found else None for p in series]
 
     return {
+        # The chart's words, in the request's language (the script has none of its own).
+        "strings": {
+            "coverage": gettext("县级协会覆盖率"),
+            "standardized": gettext("规范化建设覆盖率"),
+            "required_coverage": gettext("覆盖率应达"),
+            "required_standardized": gettext("规范化率应达"),
+            "targets": gettext("覆盖目标"),
+            "no_echarts": gettext("图表组件未能载入。"),
+        },
         "dates": [p.date.isoformat() for p in series],
         "coverage": [p.coverage_rate for p in series],
         "standardized": [p.standardized_rate for p in series],

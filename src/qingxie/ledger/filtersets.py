@@ -8,6 +8,7 @@ import re
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from qingxie.core.errors import QingxieError
 from qingxie.core.models import subtree_q
@@ -19,10 +20,10 @@ from qingxie.regions.selectors import region_by_code_or_name
 
 #: The region box of every list filter: autocomplete by name or code (region-picker.js).
 REGION_PICKER = forms.TextInput(
-    attrs={"data-region-picker": "", "placeholder": "如 广州 或 440100", "autocomplete": "off"}
+    attrs={"data-region-picker": "", "placeholder": _("如 广州 或 440100"), "autocomplete": "off"}
 )
 
-YES_NO = [("", "全部"), ("true", "是"), ("false", "否")]
+YES_NO = [("", _("全部")), ("true", _("是")), ("false", _("否"))]
 
 
 def in_region(path_field: str):
@@ -61,24 +62,24 @@ def _yes_no(label: str, **kwargs) -> django_filters.BooleanFilter:
 class AssociationFilterSet(django_filters.FilterSet):
     """What the ledger list can be narrowed and sorted by."""
 
-    q = django_filters.CharFilter(label="名称或统一编号", method="search")
+    q = django_filters.CharFilter(label=_("名称或统一编号"), method="search")
     region = django_filters.CharFilter(
-        label="区划（名称或代码，含下级）", widget=REGION_PICKER, method="in_region"
+        label=_("区划（名称或代码，含下级）"), widget=REGION_PICKER, method="in_region"
     )
     level = django_filters.CharFilter(
-        label="层级",
+        label=_("层级"),
         method="at_level",
         widget=forms.HiddenInput,
         help_text="、".join(LEVEL_KEYS.values()),
     )
     status = django_filters.ChoiceFilter(
-        label="状态", choices=AssociationStatus.choices, empty_label="全部"
+        label=_("状态"), choices=AssociationStatus.choices, empty_label=_("全部")
     )
     form = django_filters.ChoiceFilter(
-        label="组织形式", choices=AssociationForm.choices, empty_label="全部"
+        label=_("组织形式"), choices=AssociationForm.choices, empty_label=_("全部")
     )
-    registered = _yes_no("已登记")
-    standardized = _yes_no("已规范化", method="is_standardized")
+    registered = _yes_no(_("已登记"))
+    standardized = _yes_no(_("已规范化"), method="is_standardized")
     ordering = django_filters.OrderingFilter(
         fields=(
             ("number", "number"),
@@ -91,7 +92,7 @@ class AssociationFilterSet(django_filters.FilterSet):
             ("standardized_since", "standardized_since"),
             ("status", "status"),
         ),
-        label="排序",
+        label=_("排序"),
         widget=forms.HiddenInput,
     )
 
@@ -141,15 +142,15 @@ class GroupMemberFilterSet(django_filters.FilterSet):
     """What the group member list can be narrowed by."""
 
     region = django_filters.CharFilter(
-        label="区划（名称或代码，含下级）",
+        label=_("区划（名称或代码，含下级）"),
         widget=REGION_PICKER,
         method=in_region("association__region__path"),
     )
     association = django_filters.CharFilter(
-        label="协会统一编号", method=with_number("association__number")
+        label=_("协会统一编号"), method=with_number("association__number")
     )
     status = django_filters.ChoiceFilter(
-        label="状态", choices=GroupMemberStatus.choices, empty_label="全部"
+        label=_("状态"), choices=GroupMemberStatus.choices, empty_label=_("全部")
     )
 
     class Meta:
@@ -161,17 +162,17 @@ class SeatFilterSet(django_filters.FilterSet):
     """What the seat list can be narrowed by."""
 
     region = django_filters.CharFilter(
-        label="区划（名称或代码，含下级）",
+        label=_("区划（名称或代码，含下级）"),
         widget=REGION_PICKER,
         method=in_region("holder__region__path"),
     )
     holder = django_filters.CharFilter(
-        label="席位所在协会统一编号", method=with_number("holder__number")
+        label=_("席位所在协会统一编号"), method=with_number("holder__number")
     )
     member = django_filters.CharFilter(
-        label="成员协会统一编号", method=with_number("member__number")
+        label=_("成员协会统一编号"), method=with_number("member__number")
     )
-    open = _yes_no("只列出现有（未终止）席位", field_name="until", lookup_expr="isnull")
+    open = _yes_no(_("只列出现有（未终止）席位"), field_name="until", lookup_expr="isnull")
 
     class Meta:
         model = Seat

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
 from qingxie.core.indicators import IndicatorSource, register_indicator_source
 from qingxie.ledger.choices import AssociationStatus
@@ -29,7 +30,7 @@ def registered(association, as_of: datetime.date) -> tuple[int, str]:
     yes = association.registered and (
         association.registered_on is None or association.registered_on <= as_of
     )
-    return int(yes), "已登记" if yes else "未登记"
+    return int(yes), _("已登记") if yes else _("未登记")
 
 
 def _required_on(as_of: datetime.date) -> list[int]:
@@ -57,13 +58,16 @@ def checklist_rate(association, as_of: datetime.date) -> tuple[float, str]:
         .count()
     )
     rate = round(100 * verified / len(required), 1) if required else 0.0
-    return rate, f"规范化建设事项已核验 {verified}/{len(required)} 项"
+    return rate, _("规范化建设事项已核验 %(verified)s/%(len)s 项") % {
+        "verified": verified,
+        "len": len(required),
+    }
 
 
 def standardized(association, as_of: datetime.date) -> tuple[int, str]:
     """1 when the association was standardized on `as_of`, as the coverage figures count it."""
     yes = StandardizationPeriod.objects.filter(_covers(as_of), association=association).exists()
-    return int(yes), "规范化建设已达标" if yes else "规范化建设未达标"
+    return int(yes), _("规范化建设已达标") if yes else _("规范化建设未达标")
 
 
 def group_members(association, as_of: datetime.date) -> tuple[int, str]:
@@ -73,7 +77,7 @@ def group_members(association, as_of: datetime.date) -> tuple[int, str]:
         .filter(Q(left_on__isnull=True) | Q(left_on__gt=as_of))
         .count()
     )
-    return n, f"在册团体会员 {n} 个"
+    return n, _("在册团体会员 %(n)s 个") % {"n": n}
 
 
 def active_all_year(association, as_of: datetime.date) -> tuple[int, str]:
@@ -86,7 +90,7 @@ def active_all_year(association, as_of: datetime.date) -> tuple[int, str]:
         .filter(Q(end__isnull=True) | Q(end__gt=as_of))
         .exists()
     )
-    return int(yes), "全年正常活动" if yes else "年内曾暂停活动或为年内新成立"
+    return int(yes), _("全年正常活动") if yes else _("年内曾暂停活动或为年内新成立")
 
 
 # ------------------------------------------------ batches: the same figures, a few queries
@@ -115,7 +119,11 @@ def checklist_rate_batch(associations, as_of: datetime.date) -> dict:
     for a in associations:
         verified = counts.get(a.pk, 0)
         rate = round(100 * verified / len(required), 1) if required else 0.0
-        out[a.pk] = (rate, f"规范化建设事项已核验 {verified}/{len(required)} 项")
+        out[a.pk] = (
+            rate,
+            _("规范化建设事项已核验 %(verified)s/%(len)s 项")
+            % {"verified": verified, "len": len(required)},
+        )
     return out
 
 
@@ -126,7 +134,7 @@ def standardized_batch(associations, as_of: datetime.date) -> dict:
         ).values_list("association_id", flat=True)
     )
     return {
-        a.pk: (int(a.pk in yes), "规范化建设已达标" if a.pk in yes else "规范化建设未达标")
+        a.pk: (int(a.pk in yes), _("规范化建设已达标") if a.pk in yes else _("规范化建设未达标"))
         for a in associations
     }
 
@@ -139,7 +147,8 @@ def group_members_batch(associations, as_of: datetime.date) -> dict:
         .annotate(n=Count("id"))
     )
     return {
-        a.pk: (counts.get(a.pk, 0), f"在册团体会员 {counts.get(a.pk, 0)} 个") for a in associations
+        a.pk: (counts.get(a.pk, 0), _("在册团体会员 %(get)s 个") % {"get": counts.get(a.pk, 0)})
+        for a in associations
     }
 
 
@@ -155,7 +164,10 @@ def active_all_year_batch(associations, as_of: datetime.date) -> dict:
         .values_list("association_id", flat=True)
     )
     return {
-        a.pk: (int(a.pk in yes), "全年正常活动" if a.pk in yes else "年内曾暂停活动或为年内新成立")
+        a.pk: (
+            int(a.pk in yes),
+            _("全年正常活动") if a.pk in yes else _("年内曾暂停活动或为年内新成立"),
+        )
         for a in associations
     }
 
@@ -163,17 +175,23 @@ def active_all_year_batch(associations, as_of: datetime.date) -> dict:
 def register() -> None:
     """Offer the ledger's figures to the indicator system (called from LedgerConfig.ready)."""
     for code, label, fn, batch, unit in (
-        ("ledger.registered", "已在民政部门登记", registered, registered_batch, "是/否"),
+        ("ledger.registered", _("已在民政部门登记"), registered, registered_batch, _("是/否")),
         (
             "ledger.checklist_rate",
-            "规范化建设事项核验比例",
+            _("规范化建设事项核验比例"),
             checklist_rate,
             checklist_rate_batch,
             "%",
         ),
-        ("ledger.standardized", "规范化建设达标", standardized, standardized_batch, "是/否"),
-        ("ledger.group_members", "团体会员数", group_members, group_members_batch, "个"),
-        ("ledger.active_all_year", "全年正常活动", active_all_year, active_all_year_batch, "是/否"),
+        ("ledger.standardized", _("规范化建设达标"), standardized, standardized_batch, _("是/否")),
+        ("ledger.group_members", _("团体会员数"), group_members, group_members_batch, _("个")),
+        (
+            "ledger.active_all_year",
+            _("全年正常活动"),
+            active_all_year,
+            active_all_year_batch,
+            _("是/否"),
+        ),
     ):
         register_indicator_source(
             IndicatorSource(code, label, fn, app="ledger", unit=unit, batch=batch)

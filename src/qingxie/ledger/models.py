@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from qingxie.core.crypto import EncryptedCharField
 from qingxie.core.models import ChangeLoggedModel, ScopePathField
@@ -34,46 +35,51 @@ class Association(ChangeLoggedModel):
     scope_path_field = "region_path"
     scope_from = "region"
 
-    number = models.CharField("统一编号", max_length=20, unique=True, editable=False)
+    number = models.CharField(_("统一编号"), max_length=20, unique=True, editable=False)
     region = models.ForeignKey(
-        Region, verbose_name="行政区划", on_delete=models.PROTECT, related_name="associations"
+        Region, verbose_name=_("行政区划"), on_delete=models.PROTECT, related_name="associations"
     )
-    level = models.PositiveSmallIntegerField("层级", choices=Region.Level.choices, editable=False)
+    level = models.PositiveSmallIntegerField(
+        _("层级"), choices=Region.Level.choices, editable=False
+    )
     region_path = ScopePathField()
-    name = models.CharField("名称", max_length=100)
-    form = models.CharField("组织形式", max_length=32, choices=AssociationForm.choices)
-    supervisor = models.CharField("主管团委", max_length=100, blank=True)
-    established_on = models.DateField("成立日期")
-    registered = models.BooleanField("已在民政部门登记", default=False)
-    uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)
-    registered_on = models.DateField("登记日期", null=True, blank=True)
-    address = models.CharField("地址", max_length=200, blank=True)
-    president_name = models.CharField("会长", max_length=50, blank=True)
-    president_phone = EncryptedCharField("会长电话", max_length=20, blank=True)
-    secretary_name = models.CharField("秘书长", max_length=50, blank=True)
-    secretary_phone = EncryptedCharField("秘书长电话", max_length=20, blank=True)
+    name = models.CharField(_("名称"), max_length=100)
+    form = models.CharField(_("组织形式"), max_length=32, choices=AssociationForm.choices)
+    supervisor = models.CharField(_("主管团委"), max_length=100, blank=True)
+    established_on = models.DateField(_("成立日期"))
+    registered = models.BooleanField(_("已在民政部门登记"), default=False)
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
+    registered_on = models.DateField(_("登记日期"), null=True, blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    president_name = models.CharField(_("会长"), max_length=50, blank=True)
+    president_phone = EncryptedCharField(_("会长电话"), max_length=20, blank=True)
+    secretary_name = models.CharField(_("秘书长"), max_length=50, blank=True)
+    secretary_phone = EncryptedCharField(_("秘书长电话"), max_length=20, blank=True)
     status = models.CharField(
-        "状态", max_length=16, choices=AssociationStatus.choices, default=AssociationStatus.ACTIVE
+        _("状态"),
+        max_length=16,
+        choices=AssociationStatus.choices,
+        default=AssociationStatus.ACTIVE,
     )
-    status_since = models.DateField("状态起始日期")
+    status_since = models.DateField(_("状态起始日期"))
     merged_into = models.ForeignKey(
         "self",
-        verbose_name="合并入",
+        verbose_name=_("合并入"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="merged_from",
     )
     # Cache of the open StandardizationPeriod, kept by the services for lists and filters.
-    standardized_since = models.DateField("规范化认定日期", null=True, blank=True)
-    note = models.TextField("备注", blank=True, max_length=2000)
+    standardized_since = models.DateField(_("规范化认定日期"), null=True, blank=True)
+    note = models.TextField(_("备注"), blank=True, max_length=2000)
     # Optimistic locking (core.concurrency): bumped by the services on every saved edit.
-    version = models.PositiveIntegerField("版本", default=1, editable=False)
-    is_demo = models.BooleanField("演示数据", default=False)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
 
     class Meta:
-        verbose_name = "协会"
-        verbose_name_plural = "协会"
+        verbose_name = _("协会")
+        verbose_name_plural = _("协会")
         ordering = ["number"]
         indexes = [models.Index(fields=["region_path", "id"], name="association_region_path")]
         constraints = [
@@ -81,13 +87,13 @@ class Association(ChangeLoggedModel):
                 fields=["region"],
                 condition=Q(status__in=LIVE_STATUSES),
                 name="association_one_live_per_region",
-                violation_error_message="该行政区划已有一个正常或暂停活动的协会。",
+                violation_error_message=_("该行政区划已有一个正常或暂停活动的协会。"),
             ),
             models.UniqueConstraint(
                 fields=["uscc"],
                 condition=~Q(uscc=""),
                 name="association_uscc_unique",
-                violation_error_message="该统一社会信用代码已被另一协会使用。",
+                violation_error_message=_("该统一社会信用代码已被另一协会使用。"),
             ),
         ]
 
@@ -173,21 +179,21 @@ class ChecklistItem(ChangeLoggedModel):
 
     scope_path_field = None
 
-    code = models.SlugField("代码", max_length=40, unique=True)
-    title = models.CharField("事项", max_length=100)
-    description = models.TextField("说明", blank=True, max_length=2000)
-    basis = models.CharField("依据", max_length=200, blank=True)
-    required = models.BooleanField("必备事项", default=True)
-    active = models.BooleanField("启用", default=True)
-    position = models.PositiveSmallIntegerField("顺序", default=0)
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    title = models.CharField(_("事项"), max_length=100)
+    description = models.TextField(_("说明"), blank=True, max_length=2000)
+    basis = models.CharField(_("依据"), max_length=200, blank=True)
+    required = models.BooleanField(_("必备事项"), default=True)
+    active = models.BooleanField(_("启用"), default=True)
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
     # When the item became (and, if so, stopped being) a required, active item: standardization
     # on a past date is judged by the checklist in force that day. NULL from: since always.
-    required_from = models.DateField("必备起始日期", null=True, blank=True)
-    required_until = models.DateField("必备终止日期", null=True, blank=True)
+    required_from = models.DateField(_("必备起始日期"), null=True, blank=True)
+    required_until = models.DateField(_("必备终止日期"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "规范化建设事项"
-        verbose_name_plural = "规范化建设事项"
+        verbose_name = _("规范化建设事项")
+        verbose_name_plural = _("规范化建设事项")
         ordering = ["position", "code"]
 
     def __str__(self) -> str:
@@ -210,30 +216,30 @@ class ChecklistEntry(ReviewedModel, ChangeLoggedModel):
     scope_from = "association"
 
     association = models.ForeignKey(
-        Association, verbose_name="协会", on_delete=models.CASCADE, related_name="checklist"
+        Association, verbose_name=_("协会"), on_delete=models.CASCADE, related_name="checklist"
     )
     region_path = ScopePathField()
     item = models.ForeignKey(
-        ChecklistItem, verbose_name="事项", on_delete=models.PROTECT, related_name="entries"
+        ChecklistItem, verbose_name=_("事项"), on_delete=models.PROTECT, related_name="entries"
     )
     state = models.CharField(
-        "状态", max_length=16, choices=ChecklistState.choices, default=ChecklistState.PENDING
+        _("状态"), max_length=16, choices=ChecklistState.choices, default=ChecklistState.PENDING
     )
-    evidence = models.FileField("佐证材料", upload_to=evidence_path, blank=True, max_length=300)
-    decided_at = models.DateTimeField("核验时间", null=True, blank=True)
+    evidence = models.FileField(_("佐证材料"), upload_to=evidence_path, blank=True, max_length=300)
+    decided_at = models.DateTimeField(_("核验时间"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="核验人",
+        verbose_name=_("核验人"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
     )
-    verified_on = models.DateField("核验日期", null=True, blank=True)
+    verified_on = models.DateField(_("核验日期"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "规范化建设材料"
-        verbose_name_plural = "规范化建设材料"
+        verbose_name = _("规范化建设材料")
+        verbose_name_plural = _("规范化建设材料")
         ordering = ["association", "item__position", "item__code"]
         constraints = [
             models.UniqueConstraint(fields=["association", "item"], name="checklist_entry_unique")
@@ -285,21 +291,21 @@ class Seat(ChangeLoggedModel):
     scope_from = "holder"
 
     holder = models.ForeignKey(
-        Association, verbose_name="席位所在协会", on_delete=models.CASCADE, related_name="seats"
+        Association, verbose_name=_("席位所在协会"), on_delete=models.CASCADE, related_name="seats"
     )
     member = models.ForeignKey(
-        Association, verbose_name="成员协会", on_delete=models.CASCADE, related_name="seats_in"
+        Association, verbose_name=_("成员协会"), on_delete=models.CASCADE, related_name="seats_in"
     )
     region_path = ScopePathField()
-    representative = models.CharField("席位代表", max_length=50, blank=True)
-    since = models.DateField("起始日期")
-    until = models.DateField("终止日期", null=True, blank=True)
+    representative = models.CharField(_("席位代表"), max_length=50, blank=True)
+    since = models.DateField(_("起始日期"))
+    until = models.DateField(_("终止日期"), null=True, blank=True)
     # Optimistic locking (core.concurrency): bumped by the services on every saved edit.
-    version = models.PositiveIntegerField("版本", default=1, editable=False)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     class Meta:
-        verbose_name = "席位"
-        verbose_name_plural = "席位"
+        verbose_name = _("席位")
+        verbose_name_plural = _("席位")
         ordering = ["holder", "member__region__code"]
         indexes = [models.Index(fields=["region_path", "id"], name="seat_region_path")]
         constraints = [
@@ -321,26 +327,29 @@ class GroupMember(ChangeLoggedModel):
     scope_from = "association"
 
     association = models.ForeignKey(
-        Association, verbose_name="协会", on_delete=models.CASCADE, related_name="group_members"
+        Association, verbose_name=_("协会"), on_delete=models.CASCADE, related_name="group_members"
     )
     region_path = ScopePathField()
-    name = models.CharField("名称", max_length=100)
-    kind = models.CharField("类型", max_length=32, choices=GroupMemberKind.choices)
-    admitted_on = models.DateField("入会日期")
-    uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)
-    contact_name = models.CharField("联系人", max_length=50, blank=True)
-    contact_phone = EncryptedCharField("联系电话", max_length=20, blank=True)
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=32, choices=GroupMemberKind.choices)
+    admitted_on = models.DateField(_("入会日期"))
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = EncryptedCharField(_("联系电话"), max_length=20, blank=True)
     status = models.CharField(
-        "状态", max_length=16, choices=GroupMemberStatus.choices, default=GroupMemberStatus.ACTIVE
+        _("状态"),
+        max_length=16,
+        choices=GroupMemberStatus.choices,
+        default=GroupMemberStatus.ACTIVE,
     )
-    left_on = models.DateField("退出日期", null=True, blank=True)
-    is_demo = models.BooleanField("演示数据", default=False)
+    left_on = models.DateField(_("退出日期"), null=True, blank=True)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
     # Optimistic locking (core.concurrency): bumped by the services on every saved edit.
-    version = models.PositiveIntegerField("版本", default=1, editable=False)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     class Meta:
-        verbose_name = "团体会员"
-        verbose_name_plural = "团体会员"
+        verbose_name = _("团体会员")
+        verbose_name_plural = _("团体会员")
         ordering = ["association", "admitted_on", "id"]
         indexes = [models.Index(fields=["region_path", "id"], name="groupmember_region_path")]
         constraints = [
@@ -348,7 +357,7 @@ class GroupMember(ChangeLoggedModel):
                 fields=["association", "name"],
                 condition=Q(status="active"),
                 name="groupmember_unique_active_name",
-                violation_error_message="该协会已有同名的在册团体会员。",
+                violation_error_message=_("该协会已有同名的在册团体会员。"),
             )
         ]
 
@@ -367,16 +376,19 @@ class CoverageTarget(ChangeLoggedModel):
     scope_from = "region"
 
     region = models.ForeignKey(
-        Region, verbose_name="设定区划", on_delete=models.PROTECT, related_name="coverage_targets"
+        Region,
+        verbose_name=_("设定区划"),
+        on_delete=models.PROTECT,
+        related_name="coverage_targets",
     )
     region_path = ScopePathField()
-    measure = models.CharField("指标", max_length=20, choices=CoverageMeasure.choices)
-    due_on = models.DateField("截止日期")
-    rate = models.DecimalField("目标（%）", max_digits=4, decimal_places=1)
+    measure = models.CharField(_("指标"), max_length=20, choices=CoverageMeasure.choices)
+    due_on = models.DateField(_("截止日期"))
+    rate = models.DecimalField(_("目标（%）"), max_digits=4, decimal_places=1)
 
     class Meta:
-        verbose_name = "覆盖目标"
-        verbose_name_plural = "覆盖目标"
+        verbose_name = _("覆盖目标")
+        verbose_name_plural = _("覆盖目标")
         ordering = ["region__code", "measure", "due_on"]
         indexes = [models.Index(fields=["region_path", "id"], name="coveragetarget_region_path")]
         constraints = [

@@ -8,6 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -29,7 +31,7 @@ def _target_region(request) -> Region:
     if not code:
         home = home_region(request.user)
         if home is None:
-            raise Http404("您还没有任何区划的权限。")
+            raise Http404(gettext("您还没有任何区划的权限。"))
         code = ROOT_CODE if home.level == 0 else home.path.split("/")[1]
     region = Region.objects.filter(code=code, level__lte=Region.Level.PROVINCE).first()
     # Targets set above a cadre's patch apply to it, so a city sees its province's and the
@@ -41,7 +43,7 @@ def _target_region(request) -> Region:
     if request.user.is_superuser and region is not None:
         visible = True
     if not visible:
-        raise Http404("未找到该区划，或不在您的权限范围内；目标只能由全国或省级设定。")
+        raise Http404(gettext("未找到该区划，或不在您的权限范围内；目标只能由全国或省级设定。"))
     return region
 
 
@@ -56,9 +58,9 @@ def _visible_province_codes(user) -> list[str]:
 class TargetForm(forms.Form):
     """One target: a measure, a due date and a rate."""
 
-    measure = forms.ChoiceField(label="指标", choices=CoverageMeasure.choices)
-    due_on = date_field("截止日期", required=True)
-    rate = forms.DecimalField(label="目标（%）", min_value=0, max_value=100, decimal_places=1)
+    measure = forms.ChoiceField(label=_("指标"), choices=CoverageMeasure.choices)
+    due_on = date_field(_("截止日期"), required=True)
+    rate = forms.DecimalField(label=_("目标（%）"), min_value=0, max_value=100, decimal_places=1)
 
 
 class TargetListView(TemplateView):
@@ -96,7 +98,7 @@ class TargetListView(TemplateView):
                     for msg in msgs:
                         form.add_error(field if field in form.fields else None, msg)
             else:
-                messages.success(request, "目标已保存。")
+                messages.success(request, _("目标已保存。"))
                 return redirect(f"{reverse('ledger:targets')}?region={region.code}")
         return self.render_to_response(self.get_context_data(form=form))
 
@@ -107,28 +109,28 @@ class TargetDeleteView(View):
     def post(self, request, pk):
         target = CoverageTarget.objects.restrict(request.user).filter(pk=pk).first()
         if target is None:
-            raise Http404("未找到该目标，或不在您的权限范围内。")
+            raise Http404(gettext("未找到该目标，或不在您的权限范围内。"))
         code = target.region.code
         try:
             services.coverage_target_delete(actor=request.user, target=target)
         except PermissionDeniedError as exc:
             raise PermissionDenied(exc.message) from exc
-        messages.success(request, "目标已删除。")
+        messages.success(request, _("目标已删除。"))
         return redirect(f"{reverse('ledger:targets')}?region={code}")
 
 
 class ChecklistItemForm(forms.Form):
     """A checklist item as the national level edits it."""
 
-    code = forms.SlugField(label="代码", max_length=40, help_text="英文字母、数字、下划线")
-    title = forms.CharField(label="事项", max_length=100)
+    code = forms.SlugField(label=_("代码"), max_length=40, help_text=_("英文字母、数字、下划线"))
+    title = forms.CharField(label=_("事项"), max_length=100)
     description = forms.CharField(
-        label="说明", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    basis = forms.CharField(label="依据", max_length=200, required=False)
-    required = forms.BooleanField(label="必备事项（规范化认定须核验通过）", required=False)
-    active = forms.BooleanField(label="启用", required=False)
-    position = forms.IntegerField(label="顺序", min_value=0, max_value=32767)
+    basis = forms.CharField(label=_("依据"), max_length=200, required=False)
+    required = forms.BooleanField(label=_("必备事项（规范化认定须核验通过）"), required=False)
+    active = forms.BooleanField(label=_("启用"), required=False)
+    position = forms.IntegerField(label=_("顺序"), min_value=0, max_value=32767)
 
 
 class ChecklistItemListView(TemplateView):
@@ -149,12 +151,12 @@ class ChecklistItemEditView(ObjectFormView):
     model = ChecklistItem
     form_class = ChecklistItemForm
     slug_field = slug_url_kwarg = "code"
-    title = "规范化建设事项"
-    success_message = "事项已保存，各协会的规范化状态已按新清单重新计算。"
+    title = _("规范化建设事项")
+    success_message = _("事项已保存，各协会的规范化状态已按新清单重新计算。")
 
     def dispatch(self, request, *args, **kwargs):
         if not user_may(request.user, ChecklistItem, "change", NATION_PATH):
-            raise PermissionDenied("只有全国管理员可以修改规范化建设清单。")
+            raise PermissionDenied(gettext("只有全国管理员可以修改规范化建设清单。"))
         return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self):
@@ -173,7 +175,7 @@ class ChecklistItemEditView(ObjectFormView):
         if self.object is not None:
             data.pop("code")
         elif ChecklistItem.objects.filter(code=data["code"]).exists():
-            raise QingxieError("该代码已被使用。", field="code")
+            raise QingxieError(_("该代码已被使用。"), field="code")
         services.checklist_item_save(actor=self.request.user, item=self.object, **data)
         return None
 

@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -58,7 +60,7 @@ from qingxie.regions.models import ROOT_CODE, Region
 from qingxie.regions.selectors import region_by_code_or_name
 from qingxie.teams.selectors import may_add_team, teams_of_association
 
-ASSOCIATION_NOT_FOUND = "未找到该协会，或不在您的权限范围内。"
+ASSOCIATION_NOT_FOUND = gettext_lazy("未找到该协会，或不在您的权限范围内。")
 
 
 class AssociationNumberMixin:
@@ -72,14 +74,14 @@ class AssociationNumberMixin:
         try:
             number = number_normalize(self.kwargs["number"])
         except QingxieError as exc:
-            raise Http404(ASSOCIATION_NOT_FOUND) from exc
+            raise Http404(str(ASSOCIATION_NOT_FOUND)) from exc
         qs = Association.objects.restrict(self.request.user, "view").select_related(
             "region", "merged_into"
         )
         try:
             return qs.get(number=number)
         except Association.DoesNotExist as exc:
-            raise Http404(ASSOCIATION_NOT_FOUND) from exc
+            raise Http404(str(ASSOCIATION_NOT_FOUND)) from exc
 
 
 # ------------------------------------------------------------------------------ the ledger
@@ -125,10 +127,10 @@ def ledger_rows(associations) -> list[dict]:
             "<td>{level}</td><td>{form}</td><td>{established_on}</td><td>{registered}</td>"
             "<td>{standardized_since}</td>"
             '<td><span class="badge status-{status}">{status_label}</span></td></tr>',
-            demo=mark_safe(' <span class="badge demo">演示</span>') if r["is_demo"] else "",
-            registered=mark_safe("已登记")
+            demo=mark_safe(_(' <span class="badge demo">演示</span>')) if r["is_demo"] else "",
+            registered=mark_safe(_("已登记"))
             if r["registered"]
-            else mark_safe('<span class="muted">未登记</span>'),
+            else mark_safe(_('<span class="muted">未登记</span>')),
             **{
                 k: (v or "—") if k == "standardized_since" else v
                 for k, v in r.items()
@@ -145,15 +147,15 @@ class AssociationListView(FilteredObjectListView):
     filterset_class = AssociationFilterSet
     template_name = "ledger/association_list.html"
     columns = [
-        ("统一编号", "number"),
-        ("名称", "name"),
-        ("区划", "region"),
-        ("层级", "level"),
-        ("组织形式", "form"),
-        ("成立日期", "established_on"),
-        ("登记", "registered"),
-        ("规范化认定日期", "standardized_since"),
-        ("状态", "status"),
+        (gettext_lazy("统一编号"), "number"),
+        (gettext_lazy("名称"), "name"),
+        (gettext_lazy("区划"), "region"),
+        (gettext_lazy("层级"), "level"),
+        (gettext_lazy("组织形式"), "form"),
+        (gettext_lazy("成立日期"), "established_on"),
+        (gettext_lazy("登记"), "registered"),
+        (gettext_lazy("规范化认定日期"), "standardized_since"),
+        (gettext_lazy("状态"), "status"),
     ]
 
     def get_queryset(self):
@@ -168,7 +170,7 @@ class AssociationListView(FilteredObjectListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["title"] = "协会台账"
+        ctx["title"] = _("协会台账")
         ctx["may_add"] = bool(scope_paths(self.request.user, Association, "add") != [])
         ctx["rows"] = ledger_rows(ctx["object_list"])
         return ctx
@@ -268,12 +270,12 @@ class AssociationCreateView(ObjectFormView):
 
     form_class = AssociationCreateForm
     template_name = "ledger/association_form.html"
-    title = "新增协会"
-    submit_label = "保存并分配统一编号"
+    title = gettext_lazy("新增协会")
+    submit_label = gettext_lazy("保存并分配统一编号")
 
     def dispatch(self, request, *args, **kwargs):
         if scope_paths(request.user, Association, "add") == []:
-            raise PermissionDenied("您没有新增协会的权限。")
+            raise PermissionDenied(_("您没有新增协会的权限。"))
         return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self):
@@ -285,7 +287,10 @@ class AssociationCreateView(ObjectFormView):
 
     def perform(self, form):
         association = services.association_create(actor=self.request.user, **form.cleaned_data)
-        self.success_message = f"已新增协会“{association.name}”，统一编号 {association.number}。"
+        self.success_message = _("已新增协会“%(name)s”，统一编号 %(number)s。") % {
+            "name": association.name,
+            "number": association.number,
+        }
         return association
 
 
@@ -296,8 +301,8 @@ class AssociationEditView(AssociationNumberMixin, ObjectFormView):
 
     form_class = AssociationEditForm
     template_name = "ledger/association_form.html"
-    title = "修改协会信息"
-    success_message = "协会信息已保存。"
+    title = gettext_lazy("修改协会信息")
+    success_message = gettext_lazy("协会信息已保存。")
 
     def get_initial(self):
         initial = {f: getattr(self.object, f) for f in services.ASSOCIATION_EDITABLE}
@@ -323,8 +328,8 @@ class AssociationStatusView(AssociationNumberMixin, ObjectFormView):
     """Suspend, resume, dissolve or merge an association from a date."""
 
     form_class = StatusChangeForm
-    title = "变更协会状态"
-    submit_label = "确认变更"
+    title = gettext_lazy("变更协会状态")
+    submit_label = gettext_lazy("确认变更")
 
     def check(self, form, errors):
         data = form.cleaned_data
@@ -345,13 +350,15 @@ class AssociationStatusView(AssociationNumberMixin, ObjectFormView):
                 "dissolve": services.association_dissolve,
             }[change]
             result = action(**common)
-        self.success_message = f"协会状态已变更为“{result.get_status_display()}”。"
+        self.success_message = _("协会状态已变更为“%(status)s”。") % {
+            "status": result.get_status_display()
+        }
         return result
 
 
 def _association_by_number(user, raw: str) -> Association:
     if not (raw or "").strip():
-        raise QingxieError("合并时请填写合并入的协会的统一编号。", field="into")
+        raise QingxieError(_("合并时请填写合并入的协会的统一编号。"), field="into")
     try:
         number = number_normalize(raw)
     except QingxieError as exc:
@@ -359,7 +366,8 @@ def _association_by_number(user, raw: str) -> Association:
     into = Association.objects.restrict(user, "view").filter(number=number).first()
     if into is None:
         raise QingxieError(
-            f"未找到统一编号为 {number} 的协会，或不在您的权限范围内。", field="into"
+            _("未找到统一编号为 %(number)s 的协会，或不在您的权限范围内。") % {"number": number},
+            field="into",
         )
     return into
 
@@ -371,12 +379,12 @@ class ChecklistSubmitView(AssociationNumberMixin, ObjectFormView):
     """The association submits one checklist item with a note and an evidence file."""
 
     form_class = ChecklistSubmitForm
-    success_message = "材料已提交，等待上一级核验。"
-    submit_label = "提交核验"
+    success_message = gettext_lazy("材料已提交，等待上一级核验。")
+    submit_label = gettext_lazy("提交核验")
 
     def dispatch(self, request, *args, **kwargs):
         self.item = get_object_or_404(ChecklistItem, code=kwargs["item"], active=True)
-        self.title = f"提交规范化材料：{self.item.title}"
+        self.title = _("提交规范化材料：%(title)s") % {"title": self.item.title}
         return super().dispatch(request, *args, **kwargs)
 
     def perform(self, form):
@@ -395,7 +403,7 @@ class _EntryDecisionView(ObjectFormView):
 
     model = ChecklistEntry
     action = "view"  # the service decides who may verify (the level above only)
-    not_found_message = "未找到该材料，或不在您的权限范围内。"
+    not_found_message = gettext_lazy("未找到该材料，或不在您的权限范围内。")
 
     def get_object(self):
         obj = super().get_object()
@@ -417,8 +425,8 @@ class ChecklistVerifyView(_EntryDecisionView):
     """Verify a submitted item; the last required one makes the association standardized."""
 
     form_class = ChecklistVerifyForm
-    title = "核验通过"
-    submit_label = "核验通过"
+    title = gettext_lazy("核验通过")
+    submit_label = gettext_lazy("核验通过")
 
     def perform(self, form):
         entry = services.checklist_entry_verify(
@@ -426,8 +434,11 @@ class ChecklistVerifyView(_EntryDecisionView):
         )
         a = entry.association
         a.refresh_from_db()
-        self.success_message = f"已核验“{entry.item.title}”。" + (
-            f"{a.name}自 {a.standardized_since} 起认定为规范化建设。"
+        self.success_message = (_("已核验“%(title)s”。") % {"title": entry.item.title}) + (
+            (
+                _("%(name)s自 %(standardized_since)s 起认定为规范化建设。")
+                % {"name": a.name, "standardized_since": a.standardized_since}
+            )
             if a.standardized_since
             else ""
         )
@@ -437,9 +448,9 @@ class ChecklistReturnView(_EntryDecisionView):
     """Send a submitted item back with the reason it must be corrected."""
 
     form_class = ChecklistReturnForm
-    title = "退回材料"
-    submit_label = "退回"
-    success_message = "材料已退回。"
+    title = gettext_lazy("退回材料")
+    submit_label = gettext_lazy("退回")
+    success_message = gettext_lazy("材料已退回。")
 
     def perform(self, form):
         services.checklist_entry_return(
@@ -451,9 +462,9 @@ class ChecklistRevokeView(_EntryDecisionView):
     """Withdraw a verification; the association loses standardization from that date."""
 
     form_class = ChecklistRevokeForm
-    title = "撤销核验"
-    submit_label = "撤销核验"
-    success_message = "已撤销核验。"
+    title = gettext_lazy("撤销核验")
+    submit_label = gettext_lazy("撤销核验")
+    success_message = gettext_lazy("已撤销核验。")
 
     def perform(self, form):
         services.checklist_entry_revoke(
@@ -480,11 +491,11 @@ class EvidenceDownloadView(View):
             .first()
         )
         if entry is None or not entry.evidence:
-            raise Http404("未找到该佐证材料，或不在您的权限范围内。")
+            raise Http404(_("未找到该佐证材料，或不在您的权限范围内。"))
         try:
             handle = entry.evidence.open("rb")
         except FileNotFoundError as exc:
-            raise Http404("佐证材料文件已不存在，请联系管理员。") from exc
+            raise Http404(_("佐证材料文件已不存在，请联系管理员。")) from exc
         name = PurePosixPath(entry.evidence.name).name
         # ?inline=1 lets the verifier look before deciding: only PDFs and photos open in the
         # browser (nosniff below); anything else still downloads.
@@ -542,7 +553,7 @@ class VerificationQueueView(TemplateView):
             decided=decided,
             today=timezone.localdate(),
             return_form=ChecklistReturnForm(),
-            title="待核验",
+            title=_("待核验"),
         )
         return ctx
 
@@ -554,7 +565,7 @@ class VerificationBatchView(View):
     def post(self, request):
         ids = [int(i) for i in request.POST.getlist("entry") if i.isdigit()]
         if not ids:
-            messages.warning(request, "请先勾选要核验的材料。")
+            messages.warning(request, _("请先勾选要核验的材料。"))
             return redirect("ledger:verification_queue")
         entries = (
             ChecklistEntry.objects.restrict(request.user, "view")
@@ -569,7 +580,7 @@ class VerificationBatchView(View):
             except QingxieError as exc:
                 failed.append(f"{entry.association.name}·{entry.item.title}：{exc}")
         if done:
-            messages.success(request, f"已核验 {done} 项材料。")
+            messages.success(request, _("已核验 %(done)s 项材料。") % {"done": done})
         for problem in failed:
             messages.error(request, problem)
         return redirect("ledger:verification_queue")
@@ -585,9 +596,9 @@ class SeatUpdateView(ObjectFormView):
 
     model = Seat
     form_class = SeatForm
-    title = "修改席位代表"
-    success_message = "席位代表已保存。"
-    not_found_message = "未找到该席位，或不在您的权限范围内。"
+    title = gettext_lazy("修改席位代表")
+    success_message = gettext_lazy("席位代表已保存。")
+    not_found_message = gettext_lazy("未找到该席位，或不在您的权限范围内。")
 
     def get_initial(self):
         return {"representative": self.object.representative}
@@ -611,8 +622,8 @@ class GroupMemberCreateView(AssociationNumberMixin, ObjectFormView):
     """Admit an organisation as a group member of the association."""
 
     form_class = GroupMemberForm
-    title = "新增团体会员"
-    success_message = "团体会员已添加。"
+    title = gettext_lazy("新增团体会员")
+    success_message = gettext_lazy("团体会员已添加。")
 
     def get_initial(self):
         return {"admitted_on": timezone.localdate()}
@@ -637,9 +648,9 @@ class GroupMemberEditView(ObjectFormView):
 
     model = GroupMember
     form_class = GroupMemberForm
-    title = "修改团体会员"
-    success_message = "团体会员信息已保存。"
-    not_found_message = "未找到该团体会员，或不在您的权限范围内。"
+    title = gettext_lazy("修改团体会员")
+    success_message = gettext_lazy("团体会员信息已保存。")
+    not_found_message = gettext_lazy("未找到该团体会员，或不在您的权限范围内。")
 
     def get_initial(self):
         initial = {f: getattr(self.object, f) for f in services.GROUP_MEMBER_EDITABLE}
@@ -673,9 +684,9 @@ class GroupMemberWithdrawView(GroupMemberEditView):
 
     versioned = False
     form_class = WithdrawForm
-    title = "团体会员退出"
-    submit_label = "确认退出"
-    success_message = "已记录团体会员退出。"
+    title = gettext_lazy("团体会员退出")
+    submit_label = gettext_lazy("确认退出")
+    success_message = gettext_lazy("已记录团体会员退出。")
 
     def get_initial(self):
         return {"on": timezone.localdate()}
@@ -710,7 +721,7 @@ class CoverageIndexView(View):
         if home is None and request.user.is_superuser:
             return redirect("ledger:coverage", code=ROOT_CODE)
         if home is None:
-            raise Http404("您的账号尚未被授予任何行政区划的角色。")
+            raise Http404(_("您的账号尚未被授予任何行政区划的角色。"))
         return redirect("ledger:coverage", code=home.code)
 
 
@@ -721,11 +732,11 @@ def _parse_as_of(raw: str | None) -> tuple[datetime.date, str]:
     try:
         day = datetime.date.fromisoformat(raw)
     except ValueError:
-        return today, f"日期“{raw}”格式不对，应为 YYYY-MM-DD；已按今天显示。"
+        return today, _("日期“%(raw)s”格式不对，应为 YYYY-MM-DD；已按今天显示。") % {"raw": raw}
     if day > today:
-        return today, f"统计日期（{day}）不能晚于今天；已按今天显示。"
+        return today, _("统计日期（%(day)s）不能晚于今天；已按今天显示。") % {"day": day}
     if day < datetime.date(1949, 10, 1):
-        return today, f"统计日期（{day}）早于1949年10月1日；已按今天显示。"
+        return today, _("统计日期（%(day)s）早于1949年10月1日；已按今天显示。") % {"day": day}
     return day, ""
 
 
@@ -742,7 +753,7 @@ class CoverageView(TemplateView):
             .first()
         )
         if region is None:
-            raise Http404("未找到该行政区划，或不在您的权限范围内。")
+            raise Http404(_("未找到该行政区划，或不在您的权限范围内。"))
         as_of, problem = _parse_as_of(self.request.GET.get("as_of"))
         if problem:
             messages.warning(self.request, problem)

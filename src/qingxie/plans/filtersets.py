@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from qingxie.core.inputs import IntegerFilter
 from qingxie.core.models import subtree_q
@@ -25,10 +26,10 @@ def _in_region(queryset, value: str):
 
 
 class PlanFilterSet(django_filters.FilterSet):
-    region = django_filters.CharFilter(label="区划代码（含下级）", method="in_region")
-    goal = django_filters.ChoiceFilter(label="目标", choices=Goal.choices, empty_label="全部")
+    region = django_filters.CharFilter(label=_("区划代码（含下级）"), method="in_region")
+    goal = django_filters.ChoiceFilter(label=_("目标"), choices=Goal.choices, empty_label=_("全部"))
     open = django_filters.BooleanFilter(
-        label="进行中", field_name="completed_on", lookup_expr="isnull"
+        label=_("进行中"), field_name="completed_on", lookup_expr="isnull"
     )
 
     class Meta:
@@ -40,12 +41,12 @@ class PlanFilterSet(django_filters.FilterSet):
 
 
 class TaskFilterSet(django_filters.FilterSet):
-    region = django_filters.CharFilter(label="区划代码（含下级）", method="in_region")
-    plan = IntegerFilter(label="计划编号", field_name="plan_id", min_value=1)
+    region = django_filters.CharFilter(label=_("区划代码（含下级）"), method="in_region")
+    plan = IntegerFilter(label=_("计划编号"), field_name="plan_id", min_value=1)
     status = django_filters.ChoiceFilter(
-        label="状态", choices=TaskStatus.choices, empty_label="全部"
+        label=_("状态"), choices=TaskStatus.choices, empty_label=_("全部")
     )
-    overdue_on = django_filters.CharFilter(label="在该日期逾期（YYYY-MM-DD）", method="overdue")
+    overdue_on = django_filters.CharFilter(label=_("在该日期逾期（YYYY-MM-DD）"), method="overdue")
 
     class Meta:
         model = Task
@@ -63,8 +64,10 @@ class TaskFilterSet(django_filters.FilterSet):
 
 
 class ResponsibilityFilterSet(django_filters.FilterSet):
-    region = django_filters.CharFilter(label="区划代码（含下级）", method="in_region")
-    current = django_filters.BooleanFilter(label="现任", field_name="until", lookup_expr="isnull")
+    region = django_filters.CharFilter(label=_("区划代码（含下级）"), method="in_region")
+    current = django_filters.BooleanFilter(
+        label=_("现任"), field_name="until", lookup_expr="isnull"
+    )
 
     class Meta:
         model = Responsibility

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from qingxie.core.models import AppendOnlyQuerySet, ChangeLoggedModel, ScopePathField
 from qingxie.core.review import ReviewedModel
@@ -34,25 +35,25 @@ class TaskTemplate(ChangeLoggedModel):
     scope_from = "region"
 
     region = models.ForeignKey(
-        Region, verbose_name="设定区划", on_delete=models.PROTECT, related_name="+"
+        Region, verbose_name=_("设定区划"), on_delete=models.PROTECT, related_name="+"
     )
     region_path = ScopePathField()
-    code = models.SlugField("代码", max_length=40)
-    title = models.CharField("任务", max_length=100)
-    duration_days = models.PositiveIntegerField("工期（天）")
-    depends_on = models.JSONField("前置任务代码", default=list, blank=True)
+    code = models.SlugField(_("代码"), max_length=40)
+    title = models.CharField(_("任务"), max_length=100)
+    duration_days = models.PositiveIntegerField(_("工期（天）"))
+    depends_on = models.JSONField(_("前置任务代码"), default=list, blank=True)
     owner_level = models.PositiveSmallIntegerField(
-        "责任层级", choices=OwnerLevel.choices, default=OwnerLevel.COUNTY
+        _("责任层级"), choices=OwnerLevel.choices, default=OwnerLevel.COUNTY
     )
     ledger_check = models.CharField(
-        "自动关闭条件", max_length=16, choices=LedgerCheck.choices, blank=True, default=""
+        _("自动关闭条件"), max_length=16, choices=LedgerCheck.choices, blank=True, default=""
     )
-    position = models.PositiveSmallIntegerField("顺序", default=0)
-    active = models.BooleanField("启用", default=True)
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
-        verbose_name = "筹建任务模板"
-        verbose_name_plural = "筹建任务模板"
+        verbose_name = _("筹建任务模板")
+        verbose_name_plural = _("筹建任务模板")
         ordering = ["region__code", "position", "code"]
         constraints = [
             models.UniqueConstraint(fields=["region", "code"], name="tasktemplate_region_code")
@@ -67,14 +68,14 @@ class BlockerKind(ChangeLoggedModel):
 
     scope_path_field = None
 
-    code = models.SlugField("代码", max_length=40, unique=True)
-    label = models.CharField("名称", max_length=50)
-    position = models.PositiveSmallIntegerField("顺序", default=0)
-    active = models.BooleanField("启用", default=True)
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    label = models.CharField(_("名称"), max_length=50)
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
-        verbose_name = "堵点类型"
-        verbose_name_plural = "堵点类型"
+        verbose_name = _("堵点类型")
+        verbose_name_plural = _("堵点类型")
         ordering = ["position", "code"]
 
     def __str__(self) -> str:
@@ -91,14 +92,14 @@ class PlanRule(ChangeLoggedModel):
     scope_from = "region"
 
     region = models.OneToOneField(
-        Region, verbose_name="设定区划", on_delete=models.PROTECT, related_name="+"
+        Region, verbose_name=_("设定区划"), on_delete=models.PROTECT, related_name="+"
     )
     region_path = ScopePathField()
-    grace_days = models.PositiveIntegerField("最终目标后可延长天数")
+    grace_days = models.PositiveIntegerField(_("最终目标后可延长天数"))
 
     class Meta:
-        verbose_name = "计划期限规则"
-        verbose_name_plural = "计划期限规则"
+        verbose_name = _("计划期限规则")
+        verbose_name_plural = _("计划期限规则")
 
     def __str__(self) -> str:
         return f"{self.region_id} +{self.grace_days}"
@@ -111,21 +112,21 @@ class Patch(ChangeLoggedModel):
     scope_from = "region"
 
     region = models.ForeignKey(
-        Region, verbose_name="所属区划", on_delete=models.PROTECT, related_name="+"
+        Region, verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="+"
     )
     region_path = ScopePathField()
-    name = models.CharField("片区名称", max_length=50)
+    name = models.CharField(_("片区名称"), max_length=50)
     lead = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="片长",
+        verbose_name=_("片长"),
         on_delete=models.PROTECT,
         related_name="+",
     )
-    version = models.PositiveIntegerField("版本", default=1, editable=False)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     class Meta:
-        verbose_name = "片区"
-        verbose_name_plural = "片区"
+        verbose_name = _("片区")
+        verbose_name_plural = _("片区")
         ordering = ["region__code", "name"]
         constraints = [models.UniqueConstraint(fields=["region", "name"], name="patch_region_name")]
 
@@ -143,28 +144,28 @@ class Responsibility(ChangeLoggedModel):
     scope_from = "county"
 
     county = models.ForeignKey(
-        Region, verbose_name="县级单位", on_delete=models.PROTECT, related_name="+"
+        Region, verbose_name=_("县级单位"), on_delete=models.PROTECT, related_name="+"
     )
     region_path = ScopePathField()
     cadre = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="责任人",
+        verbose_name=_("责任人"),
         on_delete=models.PROTECT,
         related_name="plan_responsibilities",
     )
     patch = models.ForeignKey(
         Patch,
-        verbose_name="片区",
+        verbose_name=_("片区"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="responsibilities",
     )
-    since = models.DateField("起始日期")
-    until = models.DateField("终止日期", null=True, blank=True)
+    since = models.DateField(_("起始日期"))
+    until = models.DateField(_("终止日期"), null=True, blank=True)
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="指派人",
+        verbose_name=_("指派人"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -172,8 +173,8 @@ class Responsibility(ChangeLoggedModel):
     )
 
     class Meta:
-        verbose_name = "包县责任"
-        verbose_name_plural = "包县责任"
+        verbose_name = _("包县责任")
+        verbose_name_plural = _("包县责任")
         ordering = ["county__code", "-since", "-id"]
         indexes = [models.Index(fields=["region_path", "id"], name="responsibility_region_path")]
         constraints = [
@@ -197,34 +198,34 @@ class Plan(ReviewedModel, ChangeLoggedModel):
     scope_from = "county"
 
     county = models.ForeignKey(
-        Region, verbose_name="县级单位", on_delete=models.PROTECT, related_name="+"
+        Region, verbose_name=_("县级单位"), on_delete=models.PROTECT, related_name="+"
     )
     region_path = ScopePathField()
-    goal = models.CharField("目标", max_length=16, choices=Goal.choices)
-    target_date = models.DateField("目标日期")
+    goal = models.CharField(_("目标"), max_length=16, choices=Goal.choices)
+    target_date = models.DateField(_("目标日期"))
     state = models.CharField(
-        "审核状态", max_length=16, choices=PlanState.choices, default=PlanState.PENDING
+        _("审核状态"), max_length=16, choices=PlanState.choices, default=PlanState.PENDING
     )
-    note = models.TextField("报审说明", blank=True, max_length=2000)
-    decided_at = models.DateTimeField("审核时间", null=True, blank=True)
+    note = models.TextField(_("报审说明"), blank=True, max_length=2000)
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="审核人",
+        verbose_name=_("审核人"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
     )
-    verified_on = models.DateField("审核通过日期", null=True, blank=True)
-    created_on = models.DateField("制定日期")
-    completed_on = models.DateField("完成日期", null=True, blank=True)
-    revision = models.PositiveIntegerField("修订次数", default=0)
-    version = models.PositiveIntegerField("版本", default=1, editable=False)
-    is_demo = models.BooleanField("演示数据", default=False)
+    verified_on = models.DateField(_("审核通过日期"), null=True, blank=True)
+    created_on = models.DateField(_("制定日期"))
+    completed_on = models.DateField(_("完成日期"), null=True, blank=True)
+    revision = models.PositiveIntegerField(_("修订次数"), default=0)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
 
     class Meta:
-        verbose_name = "一县一策计划"
-        verbose_name_plural = "一县一策计划"
+        verbose_name = _("一县一策计划")
+        verbose_name_plural = _("一县一策计划")
         ordering = ["region_path", "id"]
         indexes = [models.Index(fields=["region_path", "id"], name="plan_region_path")]
         constraints = [
@@ -234,7 +235,10 @@ class Plan(ReviewedModel, ChangeLoggedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.county.name}{self.get_goal_display()}计划"
+        return _("%(county)s%(goal)s计划") % {
+            "county": self.county.name,
+            "goal": self.get_goal_display(),
+        }
 
     def get_absolute_url(self) -> str:
         return reverse("plans:plan_detail", args=[self.pk])
@@ -248,45 +252,45 @@ class Task(ChangeLoggedModel):
     scope_from = "plan"
 
     plan = models.ForeignKey(
-        Plan, verbose_name="计划", on_delete=models.CASCADE, related_name="tasks"
+        Plan, verbose_name=_("计划"), on_delete=models.CASCADE, related_name="tasks"
     )
     region_path = ScopePathField()
-    code = models.CharField("代码", max_length=60)
-    title = models.CharField("任务", max_length=100)
-    duration_days = models.PositiveIntegerField("工期（天）")
+    code = models.CharField(_("代码"), max_length=60)
+    title = models.CharField(_("任务"), max_length=100)
+    duration_days = models.PositiveIntegerField(_("工期（天）"))
     depends_on = models.ManyToManyField(
-        "self", verbose_name="前置任务", symmetrical=False, blank=True, related_name="successors"
+        "self", verbose_name=_("前置任务"), symmetrical=False, blank=True, related_name="successors"
     )
     owner_level = models.PositiveSmallIntegerField(
-        "责任层级", choices=OwnerLevel.choices, default=OwnerLevel.COUNTY
+        _("责任层级"), choices=OwnerLevel.choices, default=OwnerLevel.COUNTY
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="责任人",
+        verbose_name=_("责任人"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="plan_tasks",
     )
     ledger_check = models.CharField(
-        "自动关闭条件", max_length=16, choices=LedgerCheck.choices, blank=True, default=""
+        _("自动关闭条件"), max_length=16, choices=LedgerCheck.choices, blank=True, default=""
     )
     #: The checklist item's code for LedgerCheck.ITEM.
-    item_code = models.CharField("规范化事项代码", max_length=40, blank=True)
-    start_by = models.DateField("最迟开始")
-    due = models.DateField("最迟完成")
+    item_code = models.CharField(_("规范化事项代码"), max_length=40, blank=True)
+    start_by = models.DateField(_("最迟开始"))
+    due = models.DateField(_("最迟完成"))
     status = models.CharField(
-        "状态", max_length=8, choices=TaskStatus.choices, default=TaskStatus.OPEN
+        _("状态"), max_length=8, choices=TaskStatus.choices, default=TaskStatus.OPEN
     )
-    done_on = models.DateField("完成日期", null=True, blank=True)
-    closed_by = models.CharField("关闭方式", max_length=8, choices=ClosedBy.choices, blank=True)
-    close_note = models.CharField("完成说明", max_length=500, blank=True)
-    position = models.PositiveSmallIntegerField("顺序", default=0)
-    version = models.PositiveIntegerField("版本", default=1, editable=False)
+    done_on = models.DateField(_("完成日期"), null=True, blank=True)
+    closed_by = models.CharField(_("关闭方式"), max_length=8, choices=ClosedBy.choices, blank=True)
+    close_note = models.CharField(_("完成说明"), max_length=500, blank=True)
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     class Meta:
-        verbose_name = "计划任务"
-        verbose_name_plural = "计划任务"
+        verbose_name = _("计划任务")
+        verbose_name_plural = _("计划任务")
         ordering = ["plan", "due", "position", "id"]
         indexes = [
             models.Index(fields=["region_path", "id"], name="task_region_path"),
@@ -305,17 +309,17 @@ class Blocker(ChangeLoggedModel):
     scope_from = "task"
 
     task = models.ForeignKey(
-        Task, verbose_name="任务", on_delete=models.CASCADE, related_name="blockers"
+        Task, verbose_name=_("任务"), on_delete=models.CASCADE, related_name="blockers"
     )
     region_path = ScopePathField()
-    kind = models.ForeignKey(BlockerKind, verbose_name="堵点类型", on_delete=models.PROTECT)
-    note = models.CharField("情况说明", max_length=500)
-    coordinate_with = models.CharField("协调部门", max_length=16, choices=COORDINATE_WITH)
-    raised_on = models.DateField("提出日期")
-    resolved_on = models.DateField("解决日期", null=True, blank=True)
+    kind = models.ForeignKey(BlockerKind, verbose_name=_("堵点类型"), on_delete=models.PROTECT)
+    note = models.CharField(_("情况说明"), max_length=500)
+    coordinate_with = models.CharField(_("协调部门"), max_length=16, choices=COORDINATE_WITH)
+    raised_on = models.DateField(_("提出日期"))
+    resolved_on = models.DateField(_("解决日期"), null=True, blank=True)
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="提出人",
+        verbose_name=_("提出人"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -323,8 +327,8 @@ class Blocker(ChangeLoggedModel):
     )
 
     class Meta:
-        verbose_name = "堵点"
-        verbose_name_plural = "堵点"
+        verbose_name = _("堵点")
+        verbose_name_plural = _("堵点")
         ordering = ["-raised_on", "-id"]
         indexes = [models.Index(fields=["region_path", "id"], name="blocker_region_path")]
 
@@ -336,13 +340,13 @@ class PlanRevision(models.Model):
     """A plan as it stood before one revision (append-only): target date, goal, tasks."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="revisions")
-    number = models.PositiveIntegerField("修订号")
-    reason = models.CharField("修订原因", max_length=500)
-    snapshot = models.JSONField("修订前")
-    created = models.DateTimeField("修订时间", auto_now_add=True)
+    number = models.PositiveIntegerField(_("修订号"))
+    reason = models.CharField(_("修订原因"), max_length=500)
+    snapshot = models.JSONField(_("修订前"))
+    created = models.DateTimeField(_("修订时间"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="修订人",
+        verbose_name=_("修订人"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -352,8 +356,8 @@ class PlanRevision(models.Model):
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "计划修订记录"
-        verbose_name_plural = "计划修订记录"
+        verbose_name = _("计划修订记录")
+        verbose_name_plural = _("计划修订记录")
         ordering = ["plan", "number"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "number"], name="planrevision_plan_number")

@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from qingxie.core.models import subtree_q
 from qingxie.ledger import coverage
@@ -197,6 +198,7 @@ def map_payload(user, region: Region, as_of: datetime.date) -> dict:
         "name": region.name,
         "as_of": as_of.isoformat(),
         "map": map_url(name),
+        "strings": {"no_map": gettext("地图文件暂不可用，请见下表。")},
         "units": [
             {
                 "code": c,
@@ -471,7 +473,19 @@ def timeline_chart(plan: Plan, tasks: list[Task], as_of: datetime.date) -> dict:
                 "owner_level": _level_label(t.owner_level),
             }
         )
-    return {"tasks": items, "target": plan.target_date.isoformat(), "today": as_of.isoformat()}
+    return {
+        "tasks": items,
+        "target": plan.target_date.isoformat(),
+        "today": as_of.isoformat(),
+        # The script's words, translated here (it has none of its own).
+        "strings": {
+            "start": gettext("最迟开始"),
+            "due": gettext("最迟完成"),
+            "done": gettext("完成于"),
+            "target": gettext("目标日期"),
+            "today": gettext("今天"),
+        },
+    }
 
 
 def pending_signoff(user) -> QuerySet[Plan]:

@@ -12,6 +12,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 
 from qingxie.accounts.models import RoleGrant, User
@@ -30,8 +32,8 @@ from qingxie.plans.models import Blocker, BlockerKind, Patch, Plan, Responsibili
 from qingxie.plans.sheets import plan_tasks_docx, plan_tasks_xlsx
 from qingxie.regions.models import Region
 
-PLAN_NOT_FOUND = "未找到该计划，或不在您的权限范围内。"
-TASK_NOT_FOUND = "未找到该任务，或不在您的权限范围内。"
+PLAN_NOT_FOUND = gettext_lazy("未找到该计划，或不在您的权限范围内。")
+TASK_NOT_FOUND = gettext_lazy("未找到该任务，或不在您的权限范围内。")
 
 
 def _as_of(request) -> datetime.date:
@@ -42,7 +44,9 @@ def _as_of(request) -> datetime.date:
     try:
         day = datetime.date.fromisoformat(raw)
     except ValueError:
-        messages.warning(request, f"日期“{raw}”格式不对，应为 YYYY-MM-DD；已按今天显示。")
+        messages.warning(
+            request, _("日期“%(raw)s”格式不对，应为 YYYY-MM-DD；已按今天显示。") % {"raw": raw}
+        )
         return today
     return min(day, today)
 
@@ -55,7 +59,7 @@ def _region(request) -> Region:
         if home is None:
             if request.user.is_superuser:
                 return Region.objects.get(code="000000")
-            raise Http404("您还没有任何区划授权。")
+            raise Http404(_("您还没有任何区划授权。"))
         return home
     region = (
         Region.objects.restrict(request.user, "view")
@@ -64,7 +68,7 @@ def _region(request) -> Region:
         .first()
     )
     if region is None:
-        raise Http404("未找到该行政区划，或不在您的权限范围内。")
+        raise Http404(_("未找到该行政区划，或不在您的权限范围内。"))
     return region
 
 
@@ -199,21 +203,21 @@ def _fail(request, exc: QingxieError) -> None:
         raise PermissionDenied(exc.message) from exc
     for field, msgs in exc.errors.items():
         for m in msgs:
-            label = _FIELD_LABELS.get(field)
+            label = str(_FIELD_LABELS.get(field) or "")
             messages.error(request, f"{label}：{m}" if label and not m.startswith(label) else m)
 
 
 _FIELD_LABELS = {
-    "note": "说明",
-    "on": "日期",
-    "kind": "堵点类型",
-    "coordinate_with": "协调部门",
-    "target_date": "目标日期",
-    "reason": "修订原因",
-    "owner": "责任人",
-    "cadre": "责任人",
-    "goal": "目标",
-    "status": "状态",
+    "note": gettext_lazy("说明"),
+    "on": gettext_lazy("日期"),
+    "kind": gettext_lazy("堵点类型"),
+    "coordinate_with": gettext_lazy("协调部门"),
+    "target_date": gettext_lazy("目标日期"),
+    "reason": gettext_lazy("修订原因"),
+    "owner": gettext_lazy("责任人"),
+    "cadre": gettext_lazy("责任人"),
+    "goal": gettext_lazy("目标"),
+    "status": gettext_lazy("状态"),
 }
 
 
@@ -223,35 +227,37 @@ class PlanActionView(View):
     def post(self, request, pk):
         plan = Plan.objects.restrict(request.user, "view").filter(pk=pk).first()
         if plan is None:
-            raise Http404(PLAN_NOT_FOUND)
+            raise Http404(str(PLAN_NOT_FOUND))
         action = request.POST.get("action", "")
         try:
             if action == "submit":
                 services.plan_submit(
                     actor=request.user, plan=plan, note=request.POST.get("note", "")
                 )
-                messages.success(request, "计划已报上级审核。")
+                messages.success(request, _("计划已报上级审核。"))
             elif action == "verify":
                 services.plan_verify(actor=request.user, plan=plan)
-                messages.success(request, "计划已审核通过。")
+                messages.success(request, _("计划已审核通过。"))
             elif action == "return":
                 services.plan_return(
                     actor=request.user, plan=plan, reason=request.POST.get("reason", "")
                 )
-                messages.success(request, "计划已退回。")
+                messages.success(request, _("计划已退回。"))
             elif action == "revise":
                 form = ReviseForm(request.POST)
                 if not form.is_valid():
-                    raise QingxieError("目标日期格式不对，应为 YYYY-MM-DD。", field="target_date")
+                    raise QingxieError(
+                        _("目标日期格式不对，应为 YYYY-MM-DD。"), field="target_date"
+                    )
                 services.plan_revise(
                     actor=request.user,
                     plan=plan,
                     target_date=form.cleaned_data["target_date"],
                     reason=form.cleaned_data["reason"],
                 )
-                messages.success(request, "计划已修订，任务已按新的目标日期倒排。")
+                messages.success(request, _("计划已修订，任务已按新的目标日期倒排。"))
             else:
-                raise Http404("未知的操作。")
+                raise Http404(_("未知的操作。"))
         except QingxieError as exc:
             _fail(request, exc)
         return redirect(plan.get_absolute_url())
@@ -265,7 +271,7 @@ class TaskActionView(View):
             Task.objects.restrict(request.user, "view").filter(pk=pk).select_related("plan").first()
         )
         if task is None:
-            raise Http404(TASK_NOT_FOUND)
+            raise Http404(str(TASK_NOT_FOUND))
         action = request.POST.get("action", "")
         try:
             if action == "close":
@@ -273,11 +279,11 @@ class TaskActionView(View):
                 form.is_valid()
                 on = form.cleaned_data.get("on") if "on" not in form.errors else None
                 if "on" in form.errors:
-                    raise QingxieError("完成日期格式不对，应为 YYYY-MM-DD。", field="on")
+                    raise QingxieError(_("完成日期格式不对，应为 YYYY-MM-DD。"), field="on")
                 services.task_close(
                     actor=request.user, task=task, note=form.cleaned_data.get("note", ""), on=on
                 )
-                messages.success(request, f"任务“{task.title}”已关闭。")
+                messages.success(request, _("任务“%(title)s”已关闭。") % {"title": task.title})
             elif action == "blocker":
                 form = BlockerForm(request.POST)
                 form.is_valid()
@@ -288,7 +294,7 @@ class TaskActionView(View):
                     note=form.cleaned_data.get("note", ""),
                     coordinate_with=form.cleaned_data.get("coordinate_with", ""),
                 )
-                messages.success(request, "堵点已登记。")
+                messages.success(request, _("堵点已登记。"))
             elif action == "resolve":
                 blocker = (
                     Blocker.objects.restrict(request.user, "view")
@@ -296,18 +302,22 @@ class TaskActionView(View):
                     .first()
                 )
                 if blocker is None:
-                    raise Http404("未找到该堵点。")
+                    raise Http404(_("未找到该堵点。"))
                 services.blocker_resolve(actor=request.user, blocker=blocker)
-                messages.success(request, "堵点已标记为解决。")
+                messages.success(request, _("堵点已标记为解决。"))
             elif action == "assign":
                 raw = request.POST.get("owner", "")
                 owner = User.objects.filter(pk=raw).first() if raw.isdigit() else None
                 if owner is None:
-                    raise QingxieError("请选择责任人。", field="owner")
+                    raise QingxieError(_("请选择责任人。"), field="owner")
                 services.task_assign(actor=request.user, task=task, owner=owner)
-                messages.success(request, f"已指定{owner}为“{task.title}”的责任人。")
+                messages.success(
+                    request,
+                    _("已指定%(owner)s为“%(title)s”的责任人。")
+                    % {"owner": owner, "title": task.title},
+                )
             else:
-                raise Http404("未知的操作。")
+                raise Http404(_("未知的操作。"))
         except QingxieError as exc:
             _fail(request, exc)
         return redirect(task.plan.get_absolute_url() + f"#task-{task.pk}")
@@ -321,7 +331,7 @@ class GenerateView(_RegionPage):
     def _check(self, request):
         self.region = _region(request)
         if not user_may(request.user, Plan, "add", self.region.path):
-            raise PermissionDenied("您没有为该地区制定计划的权限。")
+            raise PermissionDenied(_("您没有为该地区制定计划的权限。"))
 
     def get(self, request, *args, **kwargs):
         self._check(request)
@@ -353,7 +363,10 @@ class GenerateView(_RegionPage):
             add_service_errors(form, exc)
             return self.render_to_response(ctx)
         if confirm:
-            messages.success(request, f"已为{len(result.plans)}个县级单位生成计划，待上级审核。")
+            messages.success(
+                request,
+                _("已为%(len)s个县级单位生成计划，待上级审核。") % {"len": len(result.plans)},
+            )
             return redirect(reverse("plans:plan_list") + f"?region={self.region.code}")
         ctx.update(result=result, preview=True)
         return self.render_to_response(ctx)
@@ -372,7 +385,8 @@ class TaskListView(_RegionPage):
             overdue_on = datetime.date.fromisoformat(raw) if raw else self.as_of
         except ValueError:
             messages.warning(
-                self.request, f"逾期日期“{raw}”格式不对，应为 YYYY-MM-DD；已按今天显示。"
+                self.request,
+                _("逾期日期“%(raw)s”格式不对，应为 YYYY-MM-DD；已按今天显示。") % {"raw": raw},
             )
             overdue_on = self.as_of
         overdue = selectors.overdue_tasks(user, self.region, overdue_on)
@@ -422,7 +436,7 @@ class ResponsibilityView(_RegionPage):
                 services.patch_create(
                     actor=request.user, region=region, name=request.POST.get("name", ""), lead=lead
                 )
-                messages.success(request, "片区已建立。")
+                messages.success(request, _("片区已建立。"))
             else:
                 codes = request.POST.getlist("county")
                 cadre = User.objects.filter(pk=request.POST.get("cadre") or 0).first()
@@ -439,12 +453,14 @@ class ResponsibilityView(_RegionPage):
                     )
                 )
                 if not counties:
-                    raise QingxieError("请选择至少一个县级单位。", field="county")
+                    raise QingxieError(_("请选择至少一个县级单位。"), field="county")
                 for county in counties:
                     services.responsibility_assign(
                         actor=request.user, county=county, cadre=cadre, patch=patch
                     )
-                messages.success(request, f"已为{len(counties)}个县级单位指定责任人。")
+                messages.success(
+                    request, _("已为%(len)s个县级单位指定责任人。") % {"len": len(counties)}
+                )
         except QingxieError as exc:
             _fail(request, exc)
         return redirect(reverse("plans:responsibility") + f"?region={region.code}")
@@ -494,7 +510,7 @@ class ExportView(View):
             body = plan_tasks_xlsx(request.user, region, as_of)
             ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         else:
-            raise Http404("导出格式只能是 xlsx 或 docx。")
+            raise Http404(_("导出格式只能是 xlsx 或 docx。"))
         from urllib.parse import quote
 
         response = HttpResponse(body, content_type=ctype)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from qingxie.core.models import ChangeLoggedModel
 
@@ -21,43 +22,43 @@ class Region(ChangeLoggedModel):
     read_only_for_users = True
 
     class Level(models.IntegerChoices):
-        NATION = 0, "全国"
-        PROVINCE = 1, "省级"
-        PREFECTURE = 2, "地级"
-        COUNTY = 3, "县级"
-        TOWNSHIP = 4, "乡级"
+        NATION = 0, _("全国")
+        PROVINCE = 1, _("省级")
+        PREFECTURE = 2, _("地级")
+        COUNTY = 3, _("县级")
+        TOWNSHIP = 4, _("乡级")
 
-    code = models.CharField("区划代码", max_length=9, unique=True)
-    name = models.CharField("名称", max_length=100, db_index=True)
-    level = models.PositiveSmallIntegerField("层级", choices=Level.choices, db_index=True)
-    kind = models.CharField("类型", max_length=16, blank=True)
+    code = models.CharField(_("区划代码"), max_length=9, unique=True)
+    name = models.CharField(_("名称"), max_length=100, db_index=True)
+    level = models.PositiveSmallIntegerField(_("层级"), choices=Level.choices, db_index=True)
+    kind = models.CharField(_("类型"), max_length=16, blank=True)
     parent = models.ForeignKey(
         "self",
-        verbose_name="上级",
+        verbose_name=_("上级"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="children",
     )
-    path = models.CharField("路径", max_length=80, unique=True)
-    valid_from = models.DateField("生效日期", null=True, blank=True, db_index=True)
-    valid_to = models.DateField("撤销日期", null=True, blank=True, db_index=True)
+    path = models.CharField(_("路径"), max_length=80, unique=True)
+    valid_from = models.DateField(_("生效日期"), null=True, blank=True, db_index=True)
+    valid_to = models.DateField(_("撤销日期"), null=True, blank=True, db_index=True)
     successor = models.ForeignKey(
         "self",
-        verbose_name="继承区划",
+        verbose_name=_("继承区划"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="predecessors",
     )
     # Counter caches, recomputed by the loader (division data changes only through it).
-    county_count = models.PositiveIntegerField("县级单位数", default=0)
-    township_count = models.PositiveIntegerField("乡级单位数", default=0)
-    has_shape = models.BooleanField("有地图边界", default=False)
+    county_count = models.PositiveIntegerField(_("县级单位数"), default=0)
+    township_count = models.PositiveIntegerField(_("乡级单位数"), default=0)
+    has_shape = models.BooleanField(_("有地图边界"), default=False)
 
     class Meta:
-        verbose_name = "行政区划"
-        verbose_name_plural = "行政区划"
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
         ordering = ["code"]
         indexes = [models.Index(fields=["parent", "code"], name="region_parent_code")]
 
@@ -87,13 +88,13 @@ class RegionName(models.Model):
     """A name a region carried over a period; renames by a newer data set add a row."""
 
     region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="names")
-    name = models.CharField("名称", max_length=100)
-    valid_from = models.DateField("起", null=True, blank=True)
-    valid_to = models.DateField("止", null=True, blank=True)
+    name = models.CharField(_("名称"), max_length=100)
+    valid_from = models.DateField(_("起"), null=True, blank=True)
+    valid_to = models.DateField(_("止"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "区划名称沿革"
-        verbose_name_plural = "区划名称沿革"
+        verbose_name = _("区划名称沿革")
+        verbose_name_plural = _("区划名称沿革")
         ordering = ["region", "valid_from"]
 
     def __str__(self) -> str:
@@ -106,20 +107,20 @@ class DivisionDataset(models.Model):
     Public reference data, written only by the loader; not region-scoped.
     """
 
-    source = models.CharField("来源", max_length=200)
-    source_table = models.CharField("数据表", max_length=100, blank=True)
-    data_as_of = models.DateField("数据截止日期", unique=True)
-    sha256 = models.CharField("校验值", max_length=64)
-    item_count = models.PositiveIntegerField("条目数")
-    loaded_at = models.DateTimeField("载入时间", auto_now_add=True)
-    created_count = models.PositiveIntegerField("新增", default=0)
-    renamed_count = models.PositiveIntegerField("更名", default=0)
-    moved_count = models.PositiveIntegerField("隶属变更", default=0)
-    retired_count = models.PositiveIntegerField("撤销", default=0)
+    source = models.CharField(_("来源"), max_length=200)
+    source_table = models.CharField(_("数据表"), max_length=100, blank=True)
+    data_as_of = models.DateField(_("数据截止日期"), unique=True)
+    sha256 = models.CharField(_("校验值"), max_length=64)
+    item_count = models.PositiveIntegerField(_("条目数"))
+    loaded_at = models.DateTimeField(_("载入时间"), auto_now_add=True)
+    created_count = models.PositiveIntegerField(_("新增"), default=0)
+    renamed_count = models.PositiveIntegerField(_("更名"), default=0)
+    moved_count = models.PositiveIntegerField(_("隶属变更"), default=0)
+    retired_count = models.PositiveIntegerField(_("撤销"), default=0)
 
     class Meta:
-        verbose_name = "区划数据版本"
-        verbose_name_plural = "区划数据版本"
+        verbose_name = _("区划数据版本")
+        verbose_name_plural = _("区划数据版本")
         ordering = ["-data_as_of"]
 
     def __str__(self) -> str:

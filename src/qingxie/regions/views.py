@@ -6,6 +6,8 @@ from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from qingxie.accounts.permissions import home_region
@@ -21,7 +23,7 @@ class RegionDetailView(ObjectDetailView):
     model = Region
     slug_field = slug_url_kwarg = "code"
     template_name = "regions/region_detail.html"
-    not_found_message = "未找到该行政区划，或不在您的权限范围内。"
+    not_found_message = gettext_lazy("未找到该行政区划，或不在您的权限范围内。")
     context_object_name = "region"
 
     def get(self, request, *args, **kwargs):
@@ -94,7 +96,7 @@ class RegionIndexView(TemplateView):
             return ctx
         root = selectors.region_get(user, ROOT_CODE)
         if root is None:
-            raise Http404("未找到该行政区划，或不在您的权限范围内。")
+            raise Http404(_("未找到该行政区划，或不在您的权限范围内。"))
         ctx["region"] = root
         ctx["children"] = list(selectors.region_children(user, root))
         ctx["map_config"] = _map_config(user, root)
@@ -105,12 +107,12 @@ class RegionIndexView(TemplateView):
 def _child_level_label(region: Region, children: list[Region]) -> str:
     levels = {c.level for c in children}
     if levels == {Region.Level.TOWNSHIP}:
-        return "乡级单位（乡、镇、街道）"
+        return _("乡级单位（乡、镇、街道）")
     if region.level == Region.Level.NATION:
-        return "省级行政区"
+        return _("省级行政区")
     if levels == {Region.Level.COUNTY}:
-        return "县级行政区"
-    return "下级行政区"
+        return _("县级行政区")
+    return _("下级行政区")
 
 
 def _map_config(user, region: Region) -> dict | None:
@@ -120,20 +122,20 @@ def _map_config(user, region: Region) -> dict | None:
     name, codes = map_file_for(region)
     if region.level == Region.Level.NATION:
         units = list(selectors.region_children(user, region))
-        measure = "县级单位数"
+        measure = _("县级单位数")
     elif region.level == Region.Level.COUNTY or codes:
         units = [region]
         codes = [region.code]
-        measure = "乡级单位数" if region.level == Region.Level.COUNTY else "县级单位数"
+        measure = _("乡级单位数") if region.level == Region.Level.COUNTY else _("县级单位数")
     else:
         units = list(selectors.map_units_for(region).restrict(user, "view"))
         codes = [u.code for u in units]
-        measure = "乡级单位数"
+        measure = _("乡级单位数")
     data = [
         {
             "code": u.code,
             "name": u.name,
-            "value": u.county_count if measure == "县级单位数" else u.township_count,
+            "value": u.county_count if measure == _("县级单位数") else u.township_count,
             "url": reverse("regions:detail", args=[u.code]),
             "shape": u.has_shape,
         }
@@ -146,6 +148,8 @@ def _map_config(user, region: Region) -> dict | None:
         "measure": measure,
         "data": data,
         "national": region.level == Region.Level.NATION,
+        # The script's words, translated here (it has none of its own).
+        "strings": {"loading": _("地图加载中…"), "more": _("多"), "less": _("少")},
     }
 
 

@@ -1,19 +1,20 @@
 """Choices of grassroots teams."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class TeamCategory(models.TextChoices):
     """Where a grassroots team is built (县有协会，基层建队)."""
 
-    TOWNSHIP = "township", "乡镇/街道"
-    SCHOOL = "school", "学校"
-    INDUSTRY = "industry", "行业"
-    ENTERPRISE = "enterprise", "企业"
-    COMMUNITY = "community", "社区"
-    OTHER = "other", "其他"
+    TOWNSHIP = "township", _("乡镇/街道")
+    SCHOOL = "school", _("学校")
+    INDUSTRY = "industry", _("行业")
+    ENTERPRISE = "enterprise", _("企业")
+    COMMUNITY = "community", _("社区")
+    OTHER = "other", _("其他")
 
 
 class TeamStatus(models.TextChoices):
-    ACTIVE = "active", "正常"
-    DISSOLVED = "dissolved", "已撤销"
+    ACTIVE = "active", _("正常")
+    DISSOLVED = "dissolved", _("已撤销")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from qingxie.core.errors import QingxieError
 from qingxie.core.models import subtree_q
@@ -17,27 +18,27 @@ from qingxie.teams.models import Team
 class TeamFilterSet(django_filters.FilterSet):
     """What the team list can be narrowed and sorted by."""
 
-    q = django_filters.CharFilter(label="队伍名称", method="search")
+    q = django_filters.CharFilter(label=_("队伍名称"), method="search")
     region = django_filters.CharFilter(
-        label="区划（名称或代码，含下级）",
+        label=_("区划（名称或代码，含下级）"),
         method="in_region",
         widget=forms.TextInput(
             attrs={
                 "data-region-picker": "",
-                "placeholder": "如 广州 或 440100",
+                "placeholder": _("如 广州 或 440100"),
                 "autocomplete": "off",
             }
         ),
     )
-    association = django_filters.CharFilter(label="协会统一编号", method="of_association")
+    association = django_filters.CharFilter(label=_("协会统一编号"), method="of_association")
     category = django_filters.ChoiceFilter(
-        label="类别", choices=TeamCategory.choices, empty_label="全部"
+        label=_("类别"), choices=TeamCategory.choices, empty_label=_("全部")
     )
     status = django_filters.ChoiceFilter(
-        label="状态", choices=TeamStatus.choices, empty_label="全部"
+        label=_("状态"), choices=TeamStatus.choices, empty_label=_("全部")
     )
     township = django_filters.CharFilter(
-        label="乡镇（街道）代码", method="in_township", widget=forms.HiddenInput
+        label=_("乡镇（街道）代码"), method="in_township", widget=forms.HiddenInput
     )
     ordering = django_filters.OrderingFilter(
         fields=(
@@ -49,7 +50,7 @@ class TeamFilterSet(django_filters.FilterSet):
             ("founded_on", "founded_on"),
             ("status", "status"),
         ),
-        label="排序",
+        label=_("排序"),
         widget=forms.HiddenInput,
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from qingxie.core.forms import date_field, required_named
 from qingxie.core.models import subtree_q
@@ -23,7 +24,7 @@ def township_choices(association: Association) -> list[tuple[str, str]]:
         .order_by("code")
     )
     direct = association.region.level == Region.Level.COUNTY
-    return [("", "（不属于某个乡镇/街道）")] + [
+    return [("", _("（不属于某个乡镇/街道）"))] + [
         (t.code, t.name if direct else f"{t.parent.name} · {t.name}") for t in townships
     ]
 
@@ -31,13 +32,13 @@ def township_choices(association: Association) -> list[tuple[str, str]]:
 class TeamForm(forms.Form):
     """A grassroots team's details; the township list comes from the association's region."""
 
-    name = forms.CharField(label="队伍名称", max_length=100, required=False)
-    category = forms.ChoiceField(label="类别", choices=TeamCategory.choices)
-    township = forms.ChoiceField(label="所在乡镇（街道）", required=False)
-    leader_name = forms.CharField(label="负责人", max_length=50, required=False)
-    leader_phone = forms.CharField(label="负责人电话", max_length=20, required=False)
-    member_count = forms.IntegerField(label="队员人数", min_value=0, required=False, initial=0)
-    founded_on = date_field("成立日期")
+    name = forms.CharField(label=_("队伍名称"), max_length=100, required=False)
+    category = forms.ChoiceField(label=_("类别"), choices=TeamCategory.choices)
+    township = forms.ChoiceField(label=_("所在乡镇（街道）"), required=False)
+    leader_name = forms.CharField(label=_("负责人"), max_length=50, required=False)
+    leader_phone = forms.CharField(label=_("负责人电话"), max_length=20, required=False)
+    member_count = forms.IntegerField(label=_("队员人数"), min_value=0, required=False, initial=0)
+    founded_on = date_field(_("成立日期"))
 
     def __init__(self, *args, association: Association, **kwargs):
         super().__init__(*args, **kwargs)
@@ -58,4 +59,4 @@ class TeamForm(forms.Form):
 class TeamDissolveForm(forms.Form):
     """The date a team was dissolved."""
 
-    on = date_field("撤销日期", required=True)
+    on = date_field(_("撤销日期"), required=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from qingxie.core.crypto import EncryptedCharField
 from qingxie.core.models import ChangeLoggedModel, ScopePathField
@@ -28,15 +29,15 @@ class Team(ChangeLoggedModel):
     scope_from = "association"
 
     association = models.ForeignKey(
-        Association, verbose_name="所属协会", on_delete=models.PROTECT, related_name="teams"
+        Association, verbose_name=_("所属协会"), on_delete=models.PROTECT, related_name="teams"
     )
     region = models.ForeignKey(
-        Region, verbose_name="所属区划", on_delete=models.PROTECT, related_name="+"
+        Region, verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="+"
     )
     region_path = ScopePathField()
     township = models.ForeignKey(
         Region,
-        verbose_name="所在乡镇（街道）",
+        verbose_name=_("所在乡镇（街道）"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -46,30 +47,30 @@ class Team(ChangeLoggedModel):
     # copied so township coverage is counted from one index without joining regions.
     township_parent = models.ForeignKey(
         Region,
-        verbose_name="乡镇所属区划",
+        verbose_name=_("乡镇所属区划"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         editable=False,
         related_name="+",
     )
-    name = models.CharField("队伍名称", max_length=100)
-    category = models.CharField("类别", max_length=16, choices=TeamCategory.choices)
-    leader_name = models.CharField("负责人", max_length=50, blank=True)
-    leader_phone = EncryptedCharField("负责人电话", max_length=20, blank=True)
-    member_count = models.PositiveIntegerField("队员人数", default=0)
-    founded_on = models.DateField("成立日期")
+    name = models.CharField(_("队伍名称"), max_length=100)
+    category = models.CharField(_("类别"), max_length=16, choices=TeamCategory.choices)
+    leader_name = models.CharField(_("负责人"), max_length=50, blank=True)
+    leader_phone = EncryptedCharField(_("负责人电话"), max_length=20, blank=True)
+    member_count = models.PositiveIntegerField(_("队员人数"), default=0)
+    founded_on = models.DateField(_("成立日期"))
     status = models.CharField(
-        "状态", max_length=16, choices=TeamStatus.choices, default=TeamStatus.ACTIVE
+        _("状态"), max_length=16, choices=TeamStatus.choices, default=TeamStatus.ACTIVE
     )
-    dissolved_on = models.DateField("撤销日期", null=True, blank=True)
-    is_demo = models.BooleanField("演示数据", default=False)
+    dissolved_on = models.DateField(_("撤销日期"), null=True, blank=True)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
     # Optimistic locking (core.concurrency): bumped by the services on every saved edit.
-    version = models.PositiveIntegerField("版本", default=1, editable=False)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     class Meta:
-        verbose_name = "基层队伍"
-        verbose_name_plural = "基层队伍"
+        verbose_name = _("基层队伍")
+        verbose_name_plural = _("基层队伍")
         ordering = ["association", "name", "id"]
         indexes = [
             # Covers the township-coverage count: no table row is read.

@@ -7,7 +7,8 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from qingxie.accounts.permissions import may_see_personal, user_may
 from qingxie.core.crypto import drop_unchanged_masked, masked_initial
@@ -27,7 +28,7 @@ from qingxie.teams.filtersets import TeamFilterSet
 from qingxie.teams.forms import TeamDissolveForm, TeamForm
 from qingxie.teams.models import Team
 
-TEAM_NOT_FOUND = "未找到该队伍，或不在您的权限范围内。"
+TEAM_NOT_FOUND = gettext_lazy("未找到该队伍，或不在您的权限范围内。")
 
 
 def team_rows(teams) -> list:
@@ -40,7 +41,7 @@ def team_rows(teams) -> list:
     assoc_prefix, assoc_suffix = reverse("ledger:association_detail", args=["~"]).split("~")
     categories = {value: str(label) for value, label in TeamCategory.choices}
     statuses = {value: str(label) for value, label in TeamStatus.choices}
-    demo = mark_safe(' <span class="badge demo">演示</span>')
+    demo = format_html(' <span class="badge demo">{}</span>', _("演示"))
     rows = []
     for t in teams:
         a = t.association
@@ -77,13 +78,13 @@ class TeamListView(FilteredObjectListView):
     filterset_class = TeamFilterSet
     template_name = "teams/team_list.html"
     columns = [
-        ("队伍名称", "name"),
-        ("所属协会", "association"),
-        ("类别", "category"),
-        ("所在乡镇（街道）", "township"),
-        ("队员人数", "member_count"),
-        ("成立日期", "founded_on"),
-        ("状态", "status"),
+        (gettext_lazy("队伍名称"), "name"),
+        (gettext_lazy("所属协会"), "association"),
+        (gettext_lazy("类别"), "category"),
+        (gettext_lazy("所在乡镇（街道）"), "township"),
+        (gettext_lazy("队员人数"), "member_count"),
+        (gettext_lazy("成立日期"), "founded_on"),
+        (gettext_lazy("状态"), "status"),
     ]
 
     def get_queryset(self):
@@ -103,7 +104,7 @@ class TeamListView(FilteredObjectListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["title"] = "基层队伍"
+        ctx["title"] = _("基层队伍")
         # 新建队伍 here too: straight to the form when the user has one association to build
         # under, else to the choice of association.
         live = (
@@ -149,8 +150,8 @@ class TeamCreateView(ObjectFormView):
 
     form_class = TeamForm
     template_name = "teams/team_form.html"
-    title = "新建基层队伍"
-    success_message = "队伍已建立。"
+    title = gettext_lazy("新建基层队伍")
+    success_message = gettext_lazy("队伍已建立。")
 
     def dispatch(self, request, *args, **kwargs):
         raw = request.GET.get("association", "")
@@ -159,7 +160,7 @@ class TeamCreateView(ObjectFormView):
             try:
                 number = number_normalize(raw)
             except QingxieError as exc:
-                raise Http404("未找到该协会，或不在您的权限范围内。") from exc
+                raise Http404(_("未找到该协会，或不在您的权限范围内。")) from exc
             self.association = (
                 Association.objects.restrict(request.user, "view")
                 .filter(number=number)
@@ -167,9 +168,9 @@ class TeamCreateView(ObjectFormView):
                 .first()
             )
             if self.association is None:
-                raise Http404("未找到该协会，或不在您的权限范围内。")
+                raise Http404(_("未找到该协会，或不在您的权限范围内。"))
             if not user_may(request.user, Team, "add", self.association.region.path):
-                raise PermissionDenied("您没有为该协会建立队伍的权限。")
+                raise PermissionDenied(_("您没有为该协会建立队伍的权限。"))
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
@@ -185,7 +186,7 @@ class TeamCreateView(ObjectFormView):
 
     def post(self, request, *args, **kwargs):
         if self.association is None:
-            raise Http404("请先选择所属协会。")
+            raise Http404(_("请先选择所属协会。"))
         return super().post(request, *args, **kwargs)
 
     def get_form_kwargs(self):
@@ -222,8 +223,8 @@ class TeamEditView(ObjectFormView):
     model = Team
     form_class = TeamForm
     template_name = "teams/team_form.html"
-    title = "修改基层队伍"
-    success_message = "队伍信息已保存。"
+    title = gettext_lazy("修改基层队伍")
+    success_message = gettext_lazy("队伍信息已保存。")
     not_found_message = TEAM_NOT_FOUND
 
     def get_form_kwargs(self):
@@ -259,9 +260,9 @@ class TeamDissolveView(ObjectFormView):
 
     model = Team
     form_class = TeamDissolveForm
-    title = "撤销基层队伍"
-    submit_label = "确认撤销"
-    success_message = "队伍已撤销。"
+    title = gettext_lazy("撤销基层队伍")
+    submit_label = gettext_lazy("确认撤销")
+    success_message = gettext_lazy("队伍已撤销。")
     not_found_message = TEAM_NOT_FOUND
 
     def get_initial(self):

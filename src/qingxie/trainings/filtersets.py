@@ -7,6 +7,7 @@ import datetime
 
 import django_filters
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from qingxie.core.inputs import IntegerFilter
 from qingxie.core.models import subtree_q
@@ -18,14 +19,14 @@ from qingxie.trainings.models import Training
 class TrainingFilterSet(django_filters.FilterSet):
     """What the training list can be narrowed and sorted by."""
 
-    q = django_filters.CharFilter(label="培训名称", method="search")
-    region = django_filters.CharFilter(label="区划代码（含下级）", method="in_region")
-    year = IntegerFilter(label="年度", method="in_year", min_value=1949, max_value=9999)
+    q = django_filters.CharFilter(label=_("培训名称"), method="search")
+    region = django_filters.CharFilter(label=_("区划代码（含下级）"), method="in_region")
+    year = IntegerFilter(label=_("年度"), method="in_year", min_value=1949, max_value=9999)
     kind = django_filters.ChoiceFilter(
-        label="类别", choices=TrainingKind.choices, empty_label="全部"
+        label=_("类别"), choices=TrainingKind.choices, empty_label=_("全部")
     )
     status = django_filters.ChoiceFilter(
-        label="状态", choices=TrainingStatus.choices, empty_label="全部"
+        label=_("状态"), choices=TrainingStatus.choices, empty_label=_("全部")
     )
     ordering = django_filters.OrderingFilter(
         fields=(
@@ -35,7 +36,7 @@ class TrainingFilterSet(django_filters.FilterSet):
             ("start_date", "start_date"),
             ("status", "status"),
         ),
-        label="排序",
+        label=_("排序"),
         widget=forms.HiddenInput,
     )
 

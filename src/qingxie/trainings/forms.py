@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from qingxie.core.forms import date_field
 from qingxie.trainings.choices import (
@@ -17,35 +18,37 @@ from qingxie.trainings.choices import (
 class TrainingForm(forms.Form):
     """A training's details (the organiser is chosen on creation only)."""
 
-    title = forms.CharField(label="培训名称", max_length=200, required=False)
-    kind = forms.ChoiceField(label="培训类别", choices=TrainingKind.choices)
+    title = forms.CharField(label=_("培训名称"), max_length=200, required=False)
+    kind = forms.ChoiceField(label=_("培训类别"), choices=TrainingKind.choices)
     audience = forms.MultipleChoiceField(
-        label="培训对象",
+        label=_("培训对象"),
         choices=TrainingAudience.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    mode = forms.ChoiceField(label="培训方式", choices=TrainingMode.choices)
-    start_date = date_field("开始日期")
-    end_date = date_field("结束日期")
-    place = forms.CharField(label="培训地点", max_length=200, required=False)
+    mode = forms.ChoiceField(label=_("培训方式"), choices=TrainingMode.choices)
+    start_date = date_field(_("开始日期"))
+    end_date = date_field(_("结束日期"))
+    place = forms.CharField(label=_("培训地点"), max_length=200, required=False)
     class_hours = forms.DecimalField(
-        label="课时（小时）", min_value=0, max_digits=5, decimal_places=1, required=False
+        label=_("课时（小时）"), min_value=0, max_digits=5, decimal_places=1, required=False
     )
     topics = forms.CharField(
-        label="培训内容", widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("培训内容"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
-    capacity = forms.IntegerField(label="计划人数", min_value=0, required=False)
-    note = forms.CharField(label="备注", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    capacity = forms.IntegerField(label=_("计划人数"), min_value=0, required=False)
+    note = forms.CharField(
+        label=_("备注"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
 
 class TrainingCreateForm(TrainingForm):
     """A new training: its organiser (an association the user may act for) and status."""
 
-    organiser = forms.ChoiceField(label="主办协会")
+    organiser = forms.ChoiceField(label=_("主办协会"))
     status = forms.ChoiceField(
-        label="状态",
-        choices=[(TrainingStatus.PLANNED, "计划中"), (TrainingStatus.HELD, "已举办")],
+        label=_("状态"),
+        choices=[(TrainingStatus.PLANNED, _("计划中")), (TrainingStatus.HELD, _("已举办"))],
     )
     field_order = ["organiser", "status"]
 
@@ -61,18 +64,18 @@ class TrainingCreateForm(TrainingForm):
 
 
 class TrainingStatusForm(forms.Form):
-    status = forms.ChoiceField(label="状态", choices=TrainingStatus.choices)
+    status = forms.ChoiceField(label=_("状态"), choices=TrainingStatus.choices)
 
 
 class AttendeeForm(forms.Form):
     """One person added to a training's list."""
 
-    association = forms.CharField(label="所在协会统一编号", max_length=30)
-    name = forms.CharField(label="姓名", max_length=50, required=False)
-    role = forms.ChoiceField(label="职务", choices=AttendeeRole.choices)
-    phone = forms.CharField(label="联系电话", max_length=20, required=False)
+    association = forms.CharField(label=_("所在协会统一编号"), max_length=30)
+    name = forms.CharField(label=_("姓名"), max_length=50, required=False)
+    role = forms.ChoiceField(label=_("职务"), choices=AttendeeRole.choices)
+    phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
 
 
 class MaterialForm(forms.Form):
-    title = forms.CharField(label="材料名称", max_length=200, required=False)
-    file = forms.FileField(label="文件")
+    title = forms.CharField(label=_("材料名称"), max_length=200, required=False)
+    file = forms.FileField(label=_("文件"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from qingxie.core.crypto import EncryptedCharField
 from qingxie.core.models import ChangeLoggedModel, ScopePathField
@@ -32,32 +33,32 @@ class Training(ChangeLoggedModel):
     scope_from = "organiser"
 
     organiser = models.ForeignKey(
-        Association, verbose_name="主办协会", on_delete=models.PROTECT, related_name="trainings"
+        Association, verbose_name=_("主办协会"), on_delete=models.PROTECT, related_name="trainings"
     )
     region_path = ScopePathField()
-    title = models.CharField("培训名称", max_length=200)
-    kind = models.CharField("培训类别", max_length=16, choices=TrainingKind.choices)
-    audience = models.CharField("培训对象", max_length=80)
+    title = models.CharField(_("培训名称"), max_length=200)
+    kind = models.CharField(_("培训类别"), max_length=16, choices=TrainingKind.choices)
+    audience = models.CharField(_("培训对象"), max_length=80)
     mode = models.CharField(
-        "培训方式", max_length=16, choices=TrainingMode.choices, default=TrainingMode.OFFLINE
+        _("培训方式"), max_length=16, choices=TrainingMode.choices, default=TrainingMode.OFFLINE
     )
-    start_date = models.DateField("开始日期")
-    end_date = models.DateField("结束日期")
-    place = models.CharField("培训地点", max_length=200, blank=True)
-    class_hours = models.DecimalField("课时（小时）", max_digits=5, decimal_places=1, default=0)
-    topics = models.TextField("培训内容", blank=True, max_length=2000)
-    capacity = models.PositiveIntegerField("计划人数", null=True, blank=True)
+    start_date = models.DateField(_("开始日期"))
+    end_date = models.DateField(_("结束日期"))
+    place = models.CharField(_("培训地点"), max_length=200, blank=True)
+    class_hours = models.DecimalField(_("课时（小时）"), max_digits=5, decimal_places=1, default=0)
+    topics = models.TextField(_("培训内容"), blank=True, max_length=2000)
+    capacity = models.PositiveIntegerField(_("计划人数"), null=True, blank=True)
     status = models.CharField(
-        "状态", max_length=16, choices=TrainingStatus.choices, default=TrainingStatus.PLANNED
+        _("状态"), max_length=16, choices=TrainingStatus.choices, default=TrainingStatus.PLANNED
     )
-    note = models.TextField("备注", blank=True, max_length=2000)
-    is_demo = models.BooleanField("演示数据", default=False)
+    note = models.TextField(_("备注"), blank=True, max_length=2000)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
     # Optimistic locking (core.concurrency): bumped by the services on every saved edit.
-    version = models.PositiveIntegerField("版本", default=1, editable=False)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     class Meta:
-        verbose_name = "培训"
-        verbose_name_plural = "培训"
+        verbose_name = _("培训")
+        verbose_name_plural = _("培训")
         ordering = ["-start_date", "-id"]
         indexes = [
             models.Index(fields=["region_path", "id"], name="training_region_path"),
@@ -103,15 +104,15 @@ class TrainingMaterial(ChangeLoggedModel):
     scope_from = "training"
 
     training = models.ForeignKey(
-        Training, verbose_name="培训", on_delete=models.CASCADE, related_name="materials"
+        Training, verbose_name=_("培训"), on_delete=models.CASCADE, related_name="materials"
     )
     region_path = ScopePathField()
-    title = models.CharField("材料名称", max_length=200)
-    file = models.FileField("文件", upload_to=material_path, max_length=300)
+    title = models.CharField(_("材料名称"), max_length=200)
+    file = models.FileField(_("文件"), upload_to=material_path, max_length=300)
 
     class Meta:
-        verbose_name = "培训材料"
-        verbose_name_plural = "培训材料"
+        verbose_name = _("培训材料")
+        verbose_name_plural = _("培训材料")
         ordering = ["training", "id"]
         indexes = [models.Index(fields=["region_path", "id"], name="trainingmaterial_path")]
 
@@ -134,26 +135,28 @@ class Attendee(ChangeLoggedModel):
     scope_from = "training"
 
     training = models.ForeignKey(
-        Training, verbose_name="培训", on_delete=models.CASCADE, related_name="attendees"
+        Training, verbose_name=_("培训"), on_delete=models.CASCADE, related_name="attendees"
     )
     region_path = ScopePathField()
     association = models.ForeignKey(
-        Association, verbose_name="所在协会", on_delete=models.PROTECT, related_name="+"
+        Association, verbose_name=_("所在协会"), on_delete=models.PROTECT, related_name="+"
     )
-    association_path = ScopePathField(verbose_name="所在协会区划路径")
-    name = models.CharField("姓名", max_length=50)
-    role = models.CharField("职务", max_length=20, choices=AttendeeRole.choices)
-    phone = EncryptedCharField("联系电话", max_length=20, blank=True)
-    attended = models.BooleanField("已参加", default=False)
-    hours = models.DecimalField("参训学时", max_digits=5, decimal_places=1, null=True, blank=True)
-    completion_number = models.CharField("结业证书编号", max_length=50, blank=True)
-    volunteer_number = models.CharField("志愿者编号", max_length=30, blank=True)
-    is_demo = models.BooleanField("演示数据", default=False)
-    version = models.PositiveIntegerField("版本", default=1, editable=False)
+    association_path = ScopePathField(verbose_name=_("所在协会区划路径"))
+    name = models.CharField(_("姓名"), max_length=50)
+    role = models.CharField(_("职务"), max_length=20, choices=AttendeeRole.choices)
+    phone = EncryptedCharField(_("联系电话"), max_length=20, blank=True)
+    attended = models.BooleanField(_("已参加"), default=False)
+    hours = models.DecimalField(
+        _("参训学时"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    completion_number = models.CharField(_("结业证书编号"), max_length=50, blank=True)
+    volunteer_number = models.CharField(_("志愿者编号"), max_length=30, blank=True)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     class Meta:
-        verbose_name = "参训人员"
-        verbose_name_plural = "参训人员"
+        verbose_name = _("参训人员")
+        verbose_name_plural = _("参训人员")
         ordering = ["training", "id"]
         indexes = [
             models.Index(fields=["region_path", "id"], name="attendee_region_path"),
@@ -165,7 +168,7 @@ class Attendee(ChangeLoggedModel):
             models.UniqueConstraint(
                 fields=["training", "association", "name"],
                 name="attendee_unique_per_training",
-                violation_error_message="同一培训中该协会已有同名参训人员。",
+                violation_error_message=_("同一培训中该协会已有同名参训人员。"),
             )
         ]
 

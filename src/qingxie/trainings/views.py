@@ -12,6 +12,8 @@ from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -38,7 +40,7 @@ from qingxie.trainings.forms import (
 from qingxie.trainings.models import Attendee, Training, TrainingMaterial
 from qingxie.trainings.printing import sign_in_docx, sign_in_xlsx
 
-TRAINING_NOT_FOUND = "未找到该培训，或不在您的权限范围内。"
+TRAINING_NOT_FOUND = gettext_lazy("未找到该培训，或不在您的权限范围内。")
 
 
 class TrainingListView(FilteredObjectListView):
@@ -48,12 +50,12 @@ class TrainingListView(FilteredObjectListView):
     filterset_class = TrainingFilterSet
     template_name = "trainings/training_list.html"
     columns = [
-        ("培训名称", "title"),
-        ("主办协会", "organiser"),
-        ("类别", "kind"),
-        ("日期", "start_date"),
-        ("参训", None),
-        ("状态", "status"),
+        (gettext_lazy("培训名称"), "title"),
+        (gettext_lazy("主办协会"), "organiser"),
+        (gettext_lazy("类别"), "kind"),
+        (gettext_lazy("日期"), "start_date"),
+        (gettext_lazy("参训"), None),
+        (gettext_lazy("状态"), "status"),
     ]
 
     def get_queryset(self):
@@ -61,7 +63,7 @@ class TrainingListView(FilteredObjectListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["title"] = "培训"
+        ctx["title"] = _("培训")
         ctx["may_create"] = selectors.organisers_for(self.request.user).exists()
         page = list(ctx["object_list"])
         counts = dict(
@@ -116,14 +118,14 @@ class TrainingCreateView(ObjectFormView):
 
     form_class = TrainingCreateForm
     template_name = "trainings/training_form.html"
-    title = "新建培训"
-    success_message = "培训已保存。"
+    title = gettext_lazy("新建培训")
+    success_message = gettext_lazy("培训已保存。")
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             self.organisers = list(selectors.organisers_for(request.user)[:500])
             if not self.organisers:
-                raise PermissionDenied("您没有为任何协会举办培训的权限。")
+                raise PermissionDenied(_("您没有为任何协会举办培训的权限。"))
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
@@ -155,8 +157,8 @@ class TrainingEditView(ObjectFormView):
     model = Training
     form_class = TrainingForm
     template_name = "trainings/training_form.html"
-    title = "修改培训"
-    success_message = "培训信息已保存。"
+    title = gettext_lazy("修改培训")
+    success_message = gettext_lazy("培训信息已保存。")
     not_found_message = TRAINING_NOT_FOUND
 
     def get_initial(self):
@@ -179,8 +181,8 @@ class TrainingStatusView(ObjectFormView):
     versioned = True
     model = Training
     form_class = TrainingStatusForm
-    title = "更改培训状态"
-    success_message = "培训状态已更改。"
+    title = gettext_lazy("更改培训状态")
+    success_message = gettext_lazy("培训状态已更改。")
     not_found_message = TRAINING_NOT_FOUND
 
     def get_initial(self):
@@ -208,7 +210,7 @@ class _TrainingActionView(View):
             pk=kwargs["pk"],
         )
         if not selectors.may_change_training(request.user, self.training):
-            raise PermissionDenied("您没有修改该培训的权限：不在您的管辖范围内。")
+            raise PermissionDenied(_("您没有修改该培训的权限：不在您的管辖范围内。"))
         return super().dispatch(request, *args, **kwargs)
 
     def done(self, message: str, anchor: str = ""):
@@ -238,7 +240,8 @@ class AttendeeAddView(_TrainingActionView):
             association = selectors.trainable_association(self.training, number)
             if association is None:
                 raise QingxieError(
-                    f"未找到统一编号为 {number} 的协会，或不在主办协会的范围内。",
+                    _("未找到统一编号为 %(number)s 的协会，或不在主办协会的范围内。")
+                    % {"number": number},
                     field="association",
                 )
             services.attendee_add(
@@ -246,7 +249,9 @@ class AttendeeAddView(_TrainingActionView):
             )
         except QingxieError as exc:
             return self.refused(exc, "#attendees")
-        return self.done(f"已将{data['name']}加入名单。", "#attendees")
+        return self.done(
+            _("已将%(data__name)s加入名单。") % {"data__name": data["name"]}, "#attendees"
+        )
 
 
 class AttendanceView(_TrainingActionView):
@@ -269,7 +274,9 @@ class AttendanceView(_TrainingActionView):
             )
         except QingxieError as exc:
             return self.refused(exc, "#attendees")
-        return self.done(f"出勤已保存（{len(changed)} 人有变化）。", "#attendees")
+        return self.done(
+            _("出勤已保存（%(len)s 人有变化）。") % {"len": len(changed)}, "#attendees"
+        )
 
 
 class AttendeeRemoveView(_TrainingActionView):
@@ -281,7 +288,7 @@ class AttendeeRemoveView(_TrainingActionView):
             services.attendee_remove(actor=request.user, attendee=attendee)
         except QingxieError as exc:
             return self.refused(exc, "#attendees")
-        return self.done(f"已将{attendee.name}移出名单。", "#attendees")
+        return self.done(_("已将%(name)s移出名单。") % {"name": attendee.name}, "#attendees")
 
 
 class MaterialAddView(_TrainingActionView):
@@ -299,7 +306,7 @@ class MaterialAddView(_TrainingActionView):
             )
         except QingxieError as exc:
             return self.refused(exc, "#materials")
-        return self.done("材料已上传。", "#materials")
+        return self.done(_("材料已上传。"), "#materials")
 
 
 class MaterialRemoveView(_TrainingActionView):
@@ -311,7 +318,7 @@ class MaterialRemoveView(_TrainingActionView):
             services.material_remove(actor=request.user, material=material)
         except QingxieError as exc:
             return self.refused(exc, "#materials")
-        return self.done("材料已删除。", "#materials")
+        return self.done(_("材料已删除。"), "#materials")
 
 
 class MaterialDownloadView(View):
@@ -351,7 +358,7 @@ class SignInSheetView(View):
             content = sign_in_docx(training, attendees)
             mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
         else:
-            raise Http404("没有这种格式。")
+            raise Http404(_("没有这种格式。"))
         response = HttpResponse(content, content_type=mime)
         filename = f"签到表-{training.start_date:%Y%m%d}-{training.pk}.{fmt}"
         from urllib.parse import quote
@@ -383,19 +390,19 @@ class ComplianceView(TemplateView):
         except QingxieError as exc:
             region, error = None, exc.message
         if region is None and not error:
-            raise Http404("未找到该区划，或不在您的权限范围内。")
+            raise Http404(_("未找到该区划，或不在您的权限范围内。"))
         try:
             year = int(params.get("year") or today.year)
             if not 1990 <= year <= today.year + 1:
                 raise ValueError
         except ValueError:
-            year, error = today.year, "年度须为 1990 年至明年之间的四位数字。"
+            year, error = today.year, _("年度须为 1990 年至明年之间的四位数字。")
         as_of = None
         if params.get("as_of"):
             try:
                 as_of = datetime.date.fromisoformat(params["as_of"])
             except ValueError:
-                error = "统计日期格式应为 YYYY-MM-DD。"
+                error = _("统计日期格式应为 YYYY-MM-DD。")
         if region is None:
             region = Region.objects.get(code="000000") if self.request.user.is_superuser else None
             if region is None:
@@ -420,7 +427,7 @@ class ComplianceView(TemplateView):
             ),
         )
         ctx.update(
-            title="年度培训情况",
+            title=_("年度培训情况"),
             region=region,
             year=year,
             figures=figures,

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from qingxie.core.errors import QingxieError
 from qingxie.ledger.models import Association
@@ -65,7 +66,9 @@ def search(user, q: str) -> SearchResult:
             if match is not None:
                 found.exact_url = reverse("ledger:association_detail", args=[match.number])
                 return found
-            found.problem = f"未找到统一编号为 {number} 的协会，或不在您的权限范围内。"
+            found.problem = _("未找到统一编号为 %(number)s 的协会，或不在您的权限范围内。") % {
+                "number": number
+            }
     if q.isdigit() and len(q) == 6:
         region = region_selectors.region_search(user, q=q, include_retired=True).filter(code=q)
         region = region.first()

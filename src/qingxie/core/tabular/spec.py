@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.utils import translation
+
 from qingxie.core.errors import QingxieError
 
 
@@ -334,5 +336,7 @@ class SheetKind:
 
 
 def choice_pairs(choices: Iterable[tuple[object, str]]) -> tuple[tuple[object, str], ...]:
-    """Django `TextChoices.choices` as the (value, label) pairs a Column takes."""
-    return tuple((value, str(label)) for value, label in choices)
+    """Django `TextChoices.choices` as the (value, label) pairs a Column takes, in Chinese
+    whatever language the request is in: the labels are the spreadsheet's format."""
+    with translation.override("zh-hans"):
+        return tuple((value, str(label)) for value, label in choices)

@@ -6,6 +6,7 @@ import re
 
 from django import template
 from django.core.exceptions import FieldDoesNotExist
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -19,7 +20,7 @@ def _shown(field, value) -> str:
     if field is not None and getattr(field, "choices", None):
         value = dict(field.flatchoices).get(value, value)
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return _("是") if value else _("否")
     text = str(value)
     return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
 

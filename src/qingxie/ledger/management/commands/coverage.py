@@ -10,6 +10,7 @@ import json
 import unicodedata
 
 from django.core.management.base import BaseCommand, CommandError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
 from qingxie.core.errors import QingxieError
@@ -109,7 +110,8 @@ class Command(BaseCommand):
             raise CommandError("覆盖率按县级单位统计，请选择县级及以上区划。")
         data = coverage_payload(place, day, depth=depth)
         if options["json"]:
-            self.stdout.write(json.dumps(data, ensure_ascii=False))
+            # Labels may be lazy translations; DjangoJSONEncoder writes them as text.
+            self.stdout.write(json.dumps(data, ensure_ascii=False, cls=DjangoJSONEncoder))
         else:
             for line in coverage_table(data):
                 self.stdout.write(line)

@@ -5,6 +5,7 @@
   function draw(el) {
     var cfg = JSON.parse(document.getElementById(el.dataset.config).textContent);
     var chart = echarts.init(el, null, { renderer: "svg" });
+    var s = cfg.strings || {};  // the words come translated from the server
     var months = cfg.dates.map(function (d) { return d.slice(0, 7); });
     // Each due target is drawn as a diamond at its month, when that month is on the axis.
     var targets = cfg.targets
@@ -12,8 +13,8 @@
       .map(function (t) { return { value: [t.date.slice(0, 7), t.rate], due: t.date }; });
     // The rate the targets require on each month end: a dashed line under each actual line.
     var required = [];
-    var legend = ["县级协会覆盖率", "规范化建设覆盖率"];
-    [["required_coverage", "覆盖率应达", "#c8102e"], ["required_standardized", "规范化率应达", "#1d5fa8"]]
+    var legend = [s.coverage || "县级协会覆盖率", s.standardized || "规范化建设覆盖率"];
+    [["required_coverage", s.required_coverage || "覆盖率应达", "#c8102e"], ["required_standardized", s.required_standardized || "规范化率应达", "#1d5fa8"]]
       .forEach(function (r) {
         if (!cfg[r[0]] || cfg[r[0]].every(function (v) { return v === null; })) { return; }
         legend.push(r[1]);
@@ -23,7 +24,7 @@
           itemStyle: { color: r[2] }
         });
       });
-    legend.push("覆盖目标");
+    legend.push(s.targets || "覆盖目标");
     chart.setOption({
       animation: false,
       tooltip: {
@@ -37,16 +38,16 @@
       yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
       series: [
         {
-          name: "县级协会覆盖率", type: "line", data: cfg.coverage, symbolSize: 4,
+          name: legend[0], type: "line", data: cfg.coverage, symbolSize: 4,
           itemStyle: { color: "#c8102e" }
         },
         {
-          name: "规范化建设覆盖率", type: "line", data: cfg.standardized, symbolSize: 4,
+          name: legend[1], type: "line", data: cfg.standardized, symbolSize: 4,
           itemStyle: { color: "#1d5fa8" }
         },
       ].concat(required).concat([
         {
-          name: "覆盖目标", type: "scatter", data: targets, symbol: "diamond", symbolSize: 12,
+          name: s.targets || "覆盖目标", type: "scatter", data: targets, symbol: "diamond", symbolSize: 12,
           itemStyle: { color: "#b35c00" },
           label: { show: true, position: "right", fontSize: 11, formatter: function (p) { return p.value[1] + "%"; } }
         }
@@ -61,7 +62,8 @@
     var el = document.querySelector("[data-coverage-chart]");
     if (!el) { return; }
     if (typeof echarts === "undefined") {
-      el.textContent = "图表组件未能载入。";
+      var cfg = JSON.parse(document.getElementById(el.dataset.config).textContent);
+      el.textContent = (cfg.strings && cfg.strings.no_echarts) || "图表组件未能载入。";
       return;
     }
     draw(el);

@@ -18,6 +18,7 @@
 
   function timeline(el) {
     var cfg = config(el);
+    var s = cfg.strings || {};  // the words come translated from the server
     var tasks = cfg.tasks;
     // One row per task: the chart grows with the plan rather than squeezing its rows.
     el.style.height = Math.max(220, 70 + tasks.length * 26) + "px";
@@ -29,8 +30,8 @@
       tooltip: {
         formatter: function (p) {
           var t = tasks[p.value[0]];
-          return t.title + "<br>最迟开始 " + t.start + "<br>最迟完成 " + t.due +
-            (t.done_on ? "<br>完成于 " + t.done_on : "") + "<br>" + t.owner_level;
+          return t.title + "<br>" + (s.start || "最迟开始") + " " + t.start + "<br>" + (s.due || "最迟完成") + " " + t.due +
+            (t.done_on ? "<br>" + (s.done || "完成于") + " " + t.done_on : "") + "<br>" + t.owner_level;
         }
       },
       xAxis: { type: "time", min: Math.min.apply(null, tasks.map(function (t) { return day(t.start); }).concat([day(cfg.today)])) - 864e5 * 7 },
@@ -54,8 +55,8 @@
           symbol: "none",
           label: { formatter: "{b}" },
           data: [
-            { name: "目标日期", xAxis: day(cfg.target), lineStyle: { color: "#333" } },
-            { name: "今天", xAxis: day(cfg.today), lineStyle: { color: "#e53935", type: "dashed" } }
+            { name: s.target || "目标日期", xAxis: day(cfg.target), lineStyle: { color: "#333" } },
+            { name: s.today || "今天", xAxis: day(cfg.today), lineStyle: { color: "#e53935", type: "dashed" } }
           ]
         }
       }]
@@ -98,7 +99,7 @@
       });
     }).catch(function () {
       chart.hideLoading();
-      el.textContent = "地图文件暂不可用，请见下表。";
+      el.textContent = (cfg.strings && cfg.strings.no_map) || "地图文件暂不可用，请见下表。";
     });
     window.addEventListener("resize", function () { chart.resize(); });
   }

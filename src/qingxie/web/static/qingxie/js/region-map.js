@@ -5,7 +5,8 @@
   function drawMap(el) {
     var cfg = JSON.parse(document.getElementById(el.dataset.config).textContent);
     var chart = echarts.init(el, null, { renderer: "svg" });
-    chart.showLoading({ text: "地图加载中…" });
+    var s = cfg.strings || {};  // the words come translated from the server
+    chart.showLoading({ text: s.loading || "地图加载中…" });
     fetch(cfg.url, { credentials: "same-origin" })
       .then(function (r) {
         if (!r.ok) { throw new Error("地图文件 " + cfg.url + " 无法读取（" + r.status + "）"); }
@@ -66,7 +67,7 @@
           } : {
             min: Math.min.apply(null, values.concat([0])),
             max: Math.max.apply(null, values.concat([1])),
-            text: ["多", "少"],
+            text: [s.more || "多", s.less || "少"],
             calculable: true,
             left: 8,
             bottom: 8,
