@@ -81,7 +81,9 @@ def audit_entries(user, params: dict) -> tuple[QuerySet[ObjectChange], dict[str,
 
         region = region_by_code_or_name(region_raw)
         if region is None:
-            problems["region"] = _("没有名称或代码为“%(region)s”的行政区划。") % {"region": region_raw}
+            problems["region"] = _("没有名称或代码为“%(region)s”的行政区划。") % {
+                "region": region_raw
+            }
             qs = qs.none()
         else:
             # Within what the auditor may read already (the filter above): only narrows.
