@@ -7,6 +7,7 @@ import pytest
 
 from qingxie.core.models import ObjectChange
 from qingxie.projects.models import Award, Competition, Disbursement, Entry, ScoreSheet
+from tests.generic import ScopedAPIReadTests, ScopedAPIWriteTests
 from tests.projects.conftest import project
 
 pytestmark = pytest.mark.django_db
@@ -217,3 +218,77 @@ def test_withdrawal_on_the_pages(gd, client_for):
     assert city.post(url, {"reason": "材料不全", "version": 1}).status_code == 302
     page = city.get(f"/competitions/{comp.pk}/").content.decode()
     assert "撤回原因：材料不全" in page and url not in page
+
+
+@pytest.fixture
+def contest_world(gd):
+    from qingxie.projects import competitions as c
+    from qingxie.regions.models import Region
+
+    gd.comp = c.competition_create(
+        actor=None, organiser=Region.objects.get(code="440000"), name="广东益苗计划", year=2021
+    )
+    gd.cat = c.category_add(actor=None, competition=gd.comp, name="关爱少年儿童")
+    gd.th_project = project(gd.th, name="天河项目")
+    gd.hz_entry = c.entry_submit(
+        actor=None, competition=gd.comp, category=gd.cat, project=project(gd.hz, name="海珠项目")
+    )
+    gd.lh_entry = c.entry_submit(
+        actor=None, competition=gd.comp, category=gd.cat, project=project(gd.lh, name="罗湖项目")
+    )
+    return gd
+
+
+class TestCompetitionWrite(ScopedAPIWriteTests):
+    """Editions are opened by a level's administrators; no PATCH (set-up goes by actions)."""
+
+    model_label = "projects.Competition"
+    role = "province_admin"
+    grant_code = "440000"
+    api_list = "/api/competitions/"
+    out_of_scope_code = "450000"
+
+    @pytest.fixture(autouse=True)
+    def _objects(self, contest_world):
+        self.api_in_scope = f"/api/competitions/{contest_world.comp.pk}/"
+
+    def create_data(self):
+        return {"organiser": "440000", "name": "益苗计划2023", "year": 2023}
+
+
+class TestEntryRead(ScopedAPIReadTests):
+    model_label = "projects.Entry"
+    role = "city_admin"
+    grant_code = "440100"
+    api_list = "/api/competition-entries/"
+    lookup_key = "id"
+
+    @pytest.fixture(autouse=True)
+    def _objects(self, contest_world):
+        self.api_in_scope = f"/api/competition-entries/{contest_world.hz_entry.pk}/"
+        self.api_out_of_scope = f"/api/competition-entries/{contest_world.lh_entry.pk}/"
+        self.in_scope_key = contest_world.hz_entry.pk
+        self.out_of_scope_key = contest_world.lh_entry.pk
+
+
+class TestEntryWrite(ScopedAPIWriteTests):
+    """Entries are sent by the level below the organiser; another city cannot see the project."""
+
+    model_label = "projects.Entry"
+    role = "city_admin"
+    grant_code = "440100"
+    api_list = "/api/competition-entries/"
+    out_of_scope_code = "440300"
+    out_of_scope_status = 404
+
+    @pytest.fixture(autouse=True)
+    def _objects(self, contest_world):
+        self.world = contest_world
+        self.api_in_scope = f"/api/competition-entries/{contest_world.hz_entry.pk}/"
+
+    def create_data(self):
+        return {
+            "competition": self.world.comp.pk,
+            "category": "关爱少年儿童",
+            "project": self.world.th_project.pk,
+        }
