@@ -290,3 +290,14 @@ def test_tier_map_draws_counties_without_a_sheet_grey(opened, client_for):
     assert "440104" in config["codes"]
     assert config["nullText"] == "本轮无评估表"
     assert response.context["map_assessed"] == 2
+
+
+def test_workbench_panel_in_english(opened, client_for):
+    """The panel's strings and the default tier names come from the app's own catalogue."""
+    client = client_for("city_admin", "440100")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get("/").content.decode()
+    assert "2021 assessment · classified guidance" in page
+    assert "See rankings and tiers" in page
+    assert any(name in page for name in ("Exemplary", "Standard", "Basic", "Weak"))
+    assert "查看排名与档次" not in page

@@ -16,6 +16,7 @@ class AssessmentConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from qingxie.assessment import bulletin, selectors
+        from qingxie.assessment.sheets import SELF_ASSESSMENT_KIND
         from qingxie.core.extensions import (
             AssociationPanel,
             BulletinContribution,
@@ -31,6 +32,9 @@ class AssessmentConfig(AppConfig):
             register_workbench_panel,
         )
         from qingxie.core.jobs import periodic_job
+        from qingxie.core.tabular.registry import register_sheet_kind
+
+        register_sheet_kind(SELF_ASSESSMENT_KIND, order=70)
 
         register_url_mount(
             UrlMount(

@@ -1,6 +1,7 @@
 """Choices of the assessment: English values in code, Chinese labels on screen."""
 
 from django.db import models
+from django.utils.translation import gettext_noop
 
 
 class IndicatorKind(models.TextChoices):
@@ -64,3 +65,21 @@ class SupportKind(models.TextChoices):
     POVERTY = "poverty", "贫困地区建设支持"
     AWARD = "award", "表彰奖励"
     OTHER = "other", "其他支持"
+
+
+#: The default tier and dimension names, marked for the English catalogue: tiers and
+#: dimensions are data (editable per round and version), so the pages translate the stored
+#: name when the catalogue knows it and show it as stored otherwise.
+DEFAULT_NAMES = (
+    gettext_noop("示范"),
+    gettext_noop("规范"),
+    gettext_noop("基础"),
+    gettext_noop("薄弱"),
+    gettext_noop("组织建设"),
+    gettext_noop("内部治理与规范化"),
+    gettext_noop("队伍与会员"),
+    gettext_noop("项目与活动"),
+    gettext_noop("培训"),
+    gettext_noop("社会影响"),
+    gettext_noop("信息化"),
+)
