@@ -65,6 +65,19 @@ def required_checklist_items() -> list[tuple[str, str]]:
     return list(qs.order_by("position", "code").values_list("code", "title"))
 
 
+def standardized_since_by_region(region_ids) -> dict[int, object]:
+    """Region id → its live association's 规范化认定日期 (None when not standardized), for the
+    regions of `region_ids` that have a live association: the one fact the plans workbench
+    needs, in one query instead of `county_ledger_states`' three."""
+    from qingxie.ledger.choices import LIVE_STATUSES
+
+    return dict(
+        Association.objects.filter(
+            region_id__in=list(region_ids), status__in=LIVE_STATUSES
+        ).values_list("region_id", "standardized_since")
+    )
+
+
 def county_ledger_states(region_ids) -> dict[int, dict]:
     """What the ledger shows today for each region id, as plain data for the plans app:
     `founded_on` (its live association's founding date, None without one), `registered_on`

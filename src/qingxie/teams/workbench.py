@@ -64,7 +64,9 @@ def county_teams(user, region, as_of: datetime.date) -> dict | None:
         .filter(_active_on(as_of))
         .select_related("township")
     )
-    total = teams.count()
+    # A county with few teams is counted from the rows already read (no COUNT query).
+    shown = list(teams.order_by("-last_updated", "-id")[: TEAMS_SHOWN + 1])
+    total = len(shown) if len(shown) <= TEAMS_SHOWN else teams.count()
     association = (
         Association.objects.restrict(user, "view")
         .filter(region=region, status__in=LIVE_STATUSES)
@@ -72,7 +74,7 @@ def county_teams(user, region, as_of: datetime.date) -> dict | None:
     )
     return {
         "region": region,
-        "teams": list(teams.order_by("-last_updated", "-id")[:TEAMS_SHOWN]),
+        "teams": shown[:TEAMS_SHOWN],
         "total": total,
         "association": association,
         "may_add": association is not None and user_may(user, Team, "add", region.path),

@@ -218,10 +218,10 @@ def _attention(user, board: Dashboard, stamp: str) -> None:
     # The queue's query already holds only entries this user verifies (verifiable_q);
     # may_decide_entry re-checks the few shown.
     queue = entries_to_verify(user).filter(in_region)
-    board.pending_total = queue.count()
-    board.pending = [e for e in queue[: ATTENTION_LIMIT * 2] if may_decide_entry(user, e)][
-        :ATTENTION_LIMIT
-    ]
+    first = list(queue[: ATTENTION_LIMIT * 2])
+    # A short queue is counted from the rows already read; only a long one is counted again.
+    board.pending_total = len(first) if len(first) < ATTENTION_LIMIT * 2 else queue.count()
+    board.pending = [e for e in first if may_decide_entry(user, e)][:ATTENTION_LIMIT]
 
     own_regions = [g.region_id for g in user_grants(user)]
     returned = (
@@ -232,8 +232,11 @@ def _attention(user, board: Dashboard, stamp: str) -> None:
     )
     if not user.is_superuser:
         returned = returned.filter(association__region_id__in=own_regions)
-    board.returned_total = returned.count()
-    board.returned = list(returned[:ATTENTION_LIMIT])
+    board.returned = list(returned[: ATTENTION_LIMIT + 1])
+    board.returned_total = (
+        len(board.returned) if len(board.returned) <= ATTENTION_LIMIT else returned.count()
+    )
+    board.returned = board.returned[:ATTENTION_LIMIT]
 
     if region.level >= Region.Level.PROVINCE:
         own = (
@@ -245,19 +248,27 @@ def _attention(user, board: Dashboard, stamp: str) -> None:
         )
         board.own_association = own
         if own is not None:
-            items = ChecklistItem.objects.filter(active=True, required=True).count()
-            states = list(
-                own.checklist.filter(item__active=True, item__required=True).values_list(
-                    "state", flat=True
-                )
+            # The required items are the same for everyone: read once per data version.
+            items = cached_figures(
+                "checklist-items",
+                lambda: list(
+                    ChecklistItem.objects.filter(active=True, required=True)
+                    .order_by("position", "code")
+                    .values_list("pk", "title")
+                ),
+                stamp=stamp,
             )
+            entries = {
+                e.item_id: e for e in own.checklist.filter(item__active=True, item__required=True)
+            }
+            states = [e.state for e in entries.values()]
             board.own_checklist = {
-                "total": items,
+                "total": len(items),
                 "verified": states.count(ChecklistState.VERIFIED),
                 "submitted": states.count(ChecklistState.SUBMITTED),
                 "returned": states.count(ChecklistState.RETURNED),
             }
-            board.next_steps = _next_steps(own)
+            board.next_steps = _next_steps(items, entries)
 
 
 @dataclass
@@ -269,20 +280,16 @@ class NextStep:
     reason: str = ""
 
 
-def _next_steps(association: Association, limit: int = 3) -> list[NextStep]:
+def _next_steps(items: list[tuple[int, str]], entries: dict, limit: int = 3) -> list[NextStep]:
     """Returned items first (the level above said what to fix), then items never submitted,
-    in the checklist's own order; items awaiting the level above are not the cadre's to do."""
-    entries = {
-        e.item_id: e for e in association.checklist.filter(item__active=True, item__required=True)
-    }
+    in the checklist's own order; items awaiting the level above are not the cadre's to do.
+    `items` are the required items' (pk, title) in order, `entries` the association's by item."""
     returned, never = [], []
-    for item in ChecklistItem.objects.filter(active=True, required=True).order_by(
-        "position", "code"
-    ):
-        entry = entries.get(item.pk)
+    for pk, title in items:
+        entry = entries.get(pk)
         state = entry.state if entry else ChecklistState.PENDING
         if state == ChecklistState.RETURNED:
-            returned.append(NextStep(item.title, state, getattr(entry, "return_reason", "") or ""))
+            returned.append(NextStep(title, state, getattr(entry, "return_reason", "") or ""))
         elif state == ChecklistState.PENDING:
-            never.append(NextStep(item.title, state))
+            never.append(NextStep(title, state))
     return (returned + never)[:limit]
