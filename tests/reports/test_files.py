@@ -255,3 +255,13 @@ def test_trend_chart_draws_the_coverage_line(guangzhou, maps):
     near_red = (np.abs(pixels - (0xC0, 0x27, 0x2D)).sum(axis=2) < 40).sum()
     near_blue = (np.abs(pixels - (0x2C, 0x7F, 0xB8)).sum(axis=2) < 40).sum()
     assert near_red > 200 and near_blue > 200
+
+
+def test_province_map_outlines_its_prefectures(db, maps):
+    """As on the web map: the province's county map carries its prefectures' outlines."""
+    province = _map_area(
+        charts.figure_png(
+            bulletin_build(region=Region.objects.get(code="440000"), as_of=AS_OF), "map"
+        )
+    )
+    assert _count(province, charts.OUTLINE_COLOUR) > 500

@@ -37,6 +37,8 @@ RATE_BANDS = [
 ]
 NO_RATE = ("不设县级单位", colours.STATUS_COLOURS["uncounted"])
 DPI = 200
+#: Prefecture outlines, darker than the county borders (the web map's colour).
+OUTLINE_COLOUR = "#2f3a45"
 _lock = threading.Lock()
 
 
@@ -113,9 +115,14 @@ def map_png(data: MapData) -> bytes:
     family = _font_family()
     features = map_features(data.file) or []
     shapes, colours, labels, counts = [], [], [], {}
-    lines = []
+    lines, outlines = [], []
     for feature in features:
         code = feature["properties"]["code"]
+        if code.startswith("outline-"):
+            # Prefecture outlines, as on the web map; kept below if inside the units drawn.
+            geom = shape(feature["geometry"])
+            outlines.append([list(p.coords) for p in getattr(geom, "geoms", [geom])])
+            continue
         if code.startswith("boundary-"):
             if data.kind == "provinces":
                 geom = shape(feature["geometry"])
@@ -157,6 +164,15 @@ def map_png(data: MapData) -> bytes:
     ax.add_collection(collection)
     if line_collection:
         ax.add_collection(line_collection)
+    # A prefecture's outline lying within the map (all of a province's; a city's own).
+    inside = [
+        part
+        for outline in outlines
+        for part in outline
+        if all(x0 - 0.01 <= x <= x1 + 0.01 and y0 - 0.01 <= y <= y1 + 0.01 for x, y in part)
+    ]
+    if inside:
+        ax.add_collection(LineCollection(inside, colors=OUTLINE_COLOUR, linewidths=0.9))
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect(stretch)
