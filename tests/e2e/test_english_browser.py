@@ -8,8 +8,8 @@ character columns of the platform's tables) and removes those strings from what 
 Chinese that is left is the page's own chrome, untranslated. Only the chrome is read: headings,
 table headers, labels, buttons, links of the navigation, notices, legends, placeholders and
 titles, and the chart and map legends drawn by ECharts (their option's legend and series names).
-The assessment and projects apps have their own catalogues (owned elsewhere); their panels on
-the workbench and the association page, and their object types' names, are left out.
+The assessment's and projects' panels on the workbench are read too (their apps keep their own
+catalogues).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 #: The chrome of a page, as (where, text) pairs. Data cells (td) are read only through their
 #: buttons, links of actions and badges; the language switch is named in its own language.
 CHROME_JS = """() => {
-  const skip = '[lang="zh-Hans"], #panel-assessment, #panel-projects';
+  const skip = '[lang="zh-Hans"]';
   const out = [];
   const sel = 'h1, h2, h3, h4, th, label, button, legend, summary, caption, dt, .btn, '
     + '.topbar nav a, .breadcrumbs, .notice, .messages li, .badge, .pill, .card-title, '
@@ -78,12 +78,7 @@ from django.db import models
 cjk = re.compile(r"[\\u3400-\\u9fff]")
 found = set()
 for model in apps.get_models():
-    # The assessment and projects apps keep their own catalogues: their object types' names
-    # (the audit page's filter lists them) count as theirs, not this catalogue's.
-    if model._meta.app_label in {"assessment", "projects"}:
-        found.add(str(model._meta.verbose_name))
-    # The assessment's generated notes ("未登记") would hide chrome with the same words.
-    if model._meta.app_label in {"admin", "auth", "contenttypes", "sessions", "axes", "assessment"}:
+    if model._meta.app_label in {"admin", "auth", "contenttypes", "sessions", "axes"}:
         continue
     fields = [f.attname for f in model._meta.concrete_fields
               if isinstance(f, (models.CharField, models.TextField))

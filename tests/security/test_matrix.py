@@ -1941,7 +1941,46 @@ PAGES: dict[str, list[Probe]] = {
     "reports:bulletin_figure": [
         Probe("get", lambda w: "/reports/bulletin/440100/trend.png", CITY, OK, other=CITY_ELSEWHERE)
     ],
+    # A bulletin file being written belongs to the cadre who asked for it: anyone else, a viewer
+    # of the same city included, gets 404.
+    "reports:bulletin_job": [
+        Probe(
+            "get",
+            lambda w: f"/reports/bulletin/440100/job/{_bulletin_job(w)}/",
+            CITY,
+            OK,
+            other=CITY_ELSEWHERE,
+            viewer_status=404,
+        )
+    ],
+    "reports:bulletin_job_status": [
+        Probe(
+            "get",
+            lambda w: f"/reports/bulletin/440100/job/{_bulletin_job(w)}/status/",
+            CITY,
+            OK,
+            other=CITY_ELSEWHERE,
+            viewer_status=404,
+        )
+    ],
 }
+
+
+def _bulletin_job(w) -> int:
+    """The city administrator's own job writing 广州's PDF bulletin (started once per world)."""
+    if not hasattr(w, "bulletin_job_id"):
+        import datetime
+
+        from qingxie.regions.models import Region
+        from qingxie.reports import jobs as bulletin_jobs
+
+        w.bulletin_job_id = bulletin_jobs.bulletin_start(
+            user=w.user(*CITY),
+            region=Region.objects.get(code="440100"),
+            as_of=datetime.date(2021, 5, 6),
+            fmt="pdf",
+        ).pk
+    return w.bulletin_job_id
 
 
 def api_probe(method, url, who, ok, **kwargs) -> Probe:
