@@ -444,7 +444,16 @@ def workbench_context(user, region: Region, as_of: datetime.date) -> dict | None
             )
     sunk = []
     if region.level < TOWNSHIP:
-        figures = sinking(region, as_of)
+        from qingxie.core.cache import cached_figures
+
+        # The same for every user of the region: computed once per data version (the national
+        # figure walks every county and was most of the national workbench's CPU).
+        figures = cached_figures(
+            f"projects-sinking:{region.code}:{as_of.isoformat()}",
+            lambda: sinking(region, as_of),
+            path=region.path,
+            domains=("projects", "ledger", "regions"),
+        )
         sunk = [p for p in figures["programmes"] if p["counties_counted"]]
     if not queue and not judging and not sunk:
         return None
