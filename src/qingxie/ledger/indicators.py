@@ -1,6 +1,7 @@
 """The ledger's figures offered to the assessment indicators (core.indicators), per association.
 
-Each function returns `(value, text)`: the number scored and the figures it came from.
+Each function returns `(value, text)`: the number scored and the figures it came from. The texts
+are stored with the assessment values (data, written once), so they stay Chinese.
 """
 
 from __future__ import annotations
@@ -8,7 +9,6 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Count, Q
-from django.utils.translation import gettext as _
 
 from qingxie.core.indicators import IndicatorSource, register_indicator_source
 from qingxie.ledger.choices import AssociationStatus
@@ -30,7 +30,7 @@ def registered(association, as_of: datetime.date) -> tuple[int, str]:
     yes = association.registered and (
         association.registered_on is None or association.registered_on <= as_of
     )
-    return int(yes), _("已登记") if yes else _("未登记")
+    return int(yes), "已登记" if yes else "未登记"
 
 
 def _required_on(as_of: datetime.date) -> list[int]:
@@ -58,16 +58,13 @@ def checklist_rate(association, as_of: datetime.date) -> tuple[float, str]:
         .count()
     )
     rate = round(100 * verified / len(required), 1) if required else 0.0
-    return rate, _("规范化建设事项已核验 %(verified)s/%(len)s 项") % {
-        "verified": verified,
-        "len": len(required),
-    }
+    return rate, f"规范化建设事项已核验 {verified}/{len(required)} 项"
 
 
 def standardized(association, as_of: datetime.date) -> tuple[int, str]:
     """1 when the association was standardized on `as_of`, as the coverage figures count it."""
     yes = StandardizationPeriod.objects.filter(_covers(as_of), association=association).exists()
-    return int(yes), _("规范化建设已达标") if yes else _("规范化建设未达标")
+    return int(yes), "规范化建设已达标" if yes else "规范化建设未达标"
 
 
 def group_members(association, as_of: datetime.date) -> tuple[int, str]:
@@ -77,7 +74,7 @@ def group_members(association, as_of: datetime.date) -> tuple[int, str]:
         .filter(Q(left_on__isnull=True) | Q(left_on__gt=as_of))
         .count()
     )
-    return n, _("在册团体会员 %(n)s 个") % {"n": n}
+    return n, f"在册团体会员 {n} 个"
 
 
 def active_all_year(association, as_of: datetime.date) -> tuple[int, str]:
@@ -90,7 +87,7 @@ def active_all_year(association, as_of: datetime.date) -> tuple[int, str]:
         .filter(Q(end__isnull=True) | Q(end__gt=as_of))
         .exists()
     )
-    return int(yes), _("全年正常活动") if yes else _("年内曾暂停活动或为年内新成立")
+    return int(yes), "全年正常活动" if yes else "年内曾暂停活动或为年内新成立"
 
 
 # ------------------------------------------------ batches: the same figures, a few queries
@@ -119,11 +116,7 @@ def checklist_rate_batch(associations, as_of: datetime.date) -> dict:
     for a in associations:
         verified = counts.get(a.pk, 0)
         rate = round(100 * verified / len(required), 1) if required else 0.0
-        out[a.pk] = (
-            rate,
-            _("规范化建设事项已核验 %(verified)s/%(len)s 项")
-            % {"verified": verified, "len": len(required)},
-        )
+        out[a.pk] = (rate, f"规范化建设事项已核验 {verified}/{len(required)} 项")
     return out
 
 
@@ -134,7 +127,7 @@ def standardized_batch(associations, as_of: datetime.date) -> dict:
         ).values_list("association_id", flat=True)
     )
     return {
-        a.pk: (int(a.pk in yes), _("规范化建设已达标") if a.pk in yes else _("规范化建设未达标"))
+        a.pk: (int(a.pk in yes), "规范化建设已达标" if a.pk in yes else "规范化建设未达标")
         for a in associations
     }
 
@@ -147,8 +140,7 @@ def group_members_batch(associations, as_of: datetime.date) -> dict:
         .annotate(n=Count("id"))
     )
     return {
-        a.pk: (counts.get(a.pk, 0), _("在册团体会员 %(get)s 个") % {"get": counts.get(a.pk, 0)})
-        for a in associations
+        a.pk: (counts.get(a.pk, 0), f"在册团体会员 {counts.get(a.pk, 0)} 个") for a in associations
     }
 
 
@@ -164,10 +156,7 @@ def active_all_year_batch(associations, as_of: datetime.date) -> dict:
         .values_list("association_id", flat=True)
     )
     return {
-        a.pk: (
-            int(a.pk in yes),
-            _("全年正常活动") if a.pk in yes else _("年内曾暂停活动或为年内新成立"),
-        )
+        a.pk: (int(a.pk in yes), "全年正常活动" if a.pk in yes else "年内曾暂停活动或为年内新成立")
         for a in associations
     }
 
@@ -175,23 +164,17 @@ def active_all_year_batch(associations, as_of: datetime.date) -> dict:
 def register() -> None:
     """Offer the ledger's figures to the indicator system (called from LedgerConfig.ready)."""
     for code, label, fn, batch, unit in (
-        ("ledger.registered", _("已在民政部门登记"), registered, registered_batch, _("是/否")),
+        ("ledger.registered", "已在民政部门登记", registered, registered_batch, "是/否"),
         (
             "ledger.checklist_rate",
-            _("规范化建设事项核验比例"),
+            "规范化建设事项核验比例",
             checklist_rate,
             checklist_rate_batch,
             "%",
         ),
-        ("ledger.standardized", _("规范化建设达标"), standardized, standardized_batch, _("是/否")),
-        ("ledger.group_members", _("团体会员数"), group_members, group_members_batch, _("个")),
-        (
-            "ledger.active_all_year",
-            _("全年正常活动"),
-            active_all_year,
-            active_all_year_batch,
-            _("是/否"),
-        ),
+        ("ledger.standardized", "规范化建设达标", standardized, standardized_batch, "是/否"),
+        ("ledger.group_members", "团体会员数", group_members, group_members_batch, "个"),
+        ("ledger.active_all_year", "全年正常活动", active_all_year, active_all_year_batch, "是/否"),
     ):
         register_indicator_source(
             IndicatorSource(code, label, fn, app="ledger", unit=unit, batch=batch)

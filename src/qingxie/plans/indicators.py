@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.utils.translation import gettext as _
-
 from qingxie.core.indicators import IndicatorSource, register_indicator_source
 from qingxie.plans.selectors import plan_figures
 
@@ -17,14 +15,10 @@ def tasks_on_time(association, as_of: datetime.date) -> tuple[float, str]:
     deadline has passed yet), so a county that needed no plan is not marked down."""
     figures = plan_figures(association.region, as_of)
     if not figures["tasks_due"]:
-        return 100.0, _("截至评估日没有到期的计划任务")
+        return 100.0, "截至评估日没有到期的计划任务"
     return (
         figures["tasks_on_time_rate"],
-        _("到期任务 %(figures__tasks_due)s 项，按期完成 %(figures__tasks_done_on_time)s 项")
-        % {
-            "figures__tasks_due": figures["tasks_due"],
-            "figures__tasks_done_on_time": figures["tasks_done_on_time"],
-        },
+        f"到期任务 {figures['tasks_due']} 项，按期完成 {figures['tasks_done_on_time']} 项",
     )
 
 
@@ -33,7 +27,7 @@ def register() -> None:
     register_indicator_source(
         IndicatorSource(
             "plans.tasks_on_time",
-            _("一县一策任务按期完成率"),
+            "一县一策任务按期完成率",
             tasks_on_time,
             app="plans",
             unit="%",

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Count, Q
-from django.utils.translation import gettext as _
 
 from qingxie.core.indicators import IndicatorSource, register_indicator_source
 from qingxie.teams.models import Team
@@ -22,7 +21,7 @@ def live_teams(association, as_of: datetime.date) -> tuple[int, str]:
         .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=as_of))
         .count()
     )
-    return n, _("在册基层队伍 %(n)s 支") % {"n": n}
+    return n, f"在册基层队伍 {n} 支"
 
 
 def township_rate(association, as_of: datetime.date) -> tuple[float, str]:
@@ -33,8 +32,7 @@ def township_rate(association, as_of: datetime.date) -> tuple[float, str]:
     node = coverage_tree(association.region, as_of, depth=0)
     return (
         node.township_rate or 0.0,
-        _("%(townships_with_team)s/%(townships)s 个乡镇（街道）已建队")
-        % {"townships_with_team": node.townships_with_team, "townships": node.townships},
+        f"{node.townships_with_team}/{node.townships} 个乡镇（街道）已建队",
     )
 
 
@@ -46,8 +44,7 @@ def live_teams_batch(associations, as_of: datetime.date) -> dict:
         .annotate(n=Count("id"))
     )
     return {
-        a.pk: (counts.get(a.pk, 0), _("在册基层队伍 %(get)s 支") % {"get": counts.get(a.pk, 0)})
-        for a in associations
+        a.pk: (counts.get(a.pk, 0), f"在册基层队伍 {counts.get(a.pk, 0)} 支") for a in associations
     }
 
 
@@ -79,11 +76,7 @@ def township_rate_batch(associations, as_of: datetime.date) -> dict:
     out = {}
     for a in associations:
         with_team, total = covered.get(a.region_id, 0), totals.get(a.region_id, 0)
-        out[a.pk] = (
-            rate(with_team, total) or 0.0,
-            _("%(with_team)s/%(total)s 个乡镇（街道）已建队")
-            % {"with_team": with_team, "total": total},
-        )
+        out[a.pk] = (rate(with_team, total) or 0.0, f"{with_team}/{total} 个乡镇（街道）已建队")
     return out
 
 
@@ -92,7 +85,7 @@ def register() -> None:
     register_indicator_source(
         IndicatorSource(
             "teams.township_rate",
-            _("乡镇（街道）建队覆盖率"),
+            "乡镇（街道）建队覆盖率",
             township_rate,
             app="teams",
             unit="%",
@@ -102,10 +95,10 @@ def register() -> None:
     register_indicator_source(
         IndicatorSource(
             "teams.live_teams",
-            _("基层队伍数"),
+            "基层队伍数",
             live_teams,
             app="teams",
-            unit=_("支"),
+            unit="支",
             batch=live_teams_batch,
         )
     )

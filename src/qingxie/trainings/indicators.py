@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.utils.translation import gettext as _
-
 from qingxie.core.indicators import IndicatorSource, register_indicator_source
 from qingxie.regions.models import Region
 from qingxie.trainings.choices import LEADER_ROLES, TrainingStatus
@@ -47,17 +45,9 @@ def _facts(associations, as_of: datetime.date) -> tuple[set[int], set[int]]:
 def _value(association, held: set[int], trained: set[int], year: int) -> tuple[int, str]:
     if association.level == COUNTY:
         met = association.pk in trained
-        return int(met), (
-            (_("%(year)s年负责人已参加培训") % {"year": year})
-            if met
-            else (_("%(year)s年负责人尚未参加培训") % {"year": year})
-        )
+        return int(met), (f"{year}年负责人已参加培训" if met else f"{year}年负责人尚未参加培训")
     met = association.pk in held
-    return int(met), (
-        (_("%(year)s年已举办负责人培训") % {"year": year})
-        if met
-        else (_("%(year)s年尚未举办负责人培训") % {"year": year})
-    )
+    return int(met), (f"{year}年已举办负责人培训" if met else f"{year}年尚未举办负责人培训")
 
 
 def yearly_rule(association, as_of: datetime.date) -> tuple[int, str]:
@@ -78,10 +68,10 @@ def register() -> None:
     register_indicator_source(
         IndicatorSource(
             "trainings.yearly_rule",
-            _("本年度培训（省市级举办负责人培训，县级负责人参训）"),
+            "本年度培训（省市级举办负责人培训，县级负责人参训）",
             yearly_rule,
             app="trainings",
-            unit=_("是/否"),
+            unit="是/否",
             batch=yearly_rule_batch,
         )
     )
