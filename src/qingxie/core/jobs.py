@@ -414,3 +414,30 @@ def job_of(user, job_id) -> Job | None:
     if not 0 < job_id < 2**63 or not getattr(user, "is_authenticated", False):
         return None
     return Job.objects.filter(pk=job_id, owner=user).first()
+
+
+def storage_sweep(root: str, older_than: timedelta) -> int:
+    """Delete the files kept under `root/<folder>/` in the default storage that are older than
+    `older_than` (uploads, problem lists, written bulletins); how many went.
+
+    A file that cannot be read or removed is logged and left: a sweep never fails its job.
+    """
+    from django.core.files.storage import default_storage
+
+    cutoff = timezone.now() - older_than
+    removed = 0
+    try:
+        folders, _files = default_storage.listdir(root)
+    except FileNotFoundError:
+        return 0
+    for folder in folders:
+        _dirs, files = default_storage.listdir(f"{root}/{folder}")
+        for name in files:
+            stored = f"{root}/{folder}/{name}"
+            try:
+                if default_storage.get_modified_time(stored) < cutoff:
+                    default_storage.delete(stored)
+                    removed += 1
+            except (OSError, NotImplementedError):
+                log.warning("could not sweep %s", stored)
+    return removed

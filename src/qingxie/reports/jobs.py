@@ -23,7 +23,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from qingxie.core.jobs import Job, job_enqueue, job_handler
+from qingxie.core.jobs import Job, job_enqueue, job_handler, storage_sweep
 from qingxie.regions.models import Region
 
 log = logging.getLogger(__name__)
@@ -236,20 +236,4 @@ def prepare_periodically() -> None:
 
 def sweep(days: int = KEEP_DAYS) -> int:
     """Remove kept bulletin files older than `days`; how many went."""
-    cutoff = timezone.now() - datetime.timedelta(days=days)
-    removed = 0
-    try:
-        folders, _files = default_storage.listdir(ROOT)
-    except FileNotFoundError:
-        return 0
-    for folder in folders:
-        _dirs, files = default_storage.listdir(f"{ROOT}/{folder}")
-        for name in files:
-            stored = f"{ROOT}/{folder}/{name}"
-            try:
-                if default_storage.get_modified_time(stored) < cutoff:
-                    default_storage.delete(stored)
-                    removed += 1
-            except (OSError, NotImplementedError):
-                log.warning("could not sweep %s", stored)
-    return removed
+    return storage_sweep(ROOT, datetime.timedelta(days=days))

@@ -30,7 +30,7 @@ from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from qingxie.core.jobs import Job, job_enqueue, job_handler, job_requeue
+from qingxie.core.jobs import Job, job_enqueue, job_handler, job_requeue, storage_sweep
 from qingxie.core.tabular import SheetKind, run_import
 from qingxie.core.tabular.reading import ACCEPTED_SUFFIXES
 from qingxie.core.tabular.sealed import SealError, seal, unseal
@@ -200,20 +200,4 @@ def import_job(job: Job, progress, *, sheet_kind, sha, dry_run, filename, storag
 
 def sweep_uploads() -> int:
     """Forget uploads and problem lists older than a day (a periodic job); how many went."""
-    cutoff = timezone.now() - datetime.timedelta(seconds=KEEP_SECONDS)
-    removed = 0
-    try:
-        user_dirs, _files = default_storage.listdir("imports")
-    except FileNotFoundError:
-        return 0
-    for user_dir in user_dirs:
-        _dirs, files = default_storage.listdir(f"imports/{user_dir}")
-        for name in files:
-            stored = f"imports/{user_dir}/{name}"
-            try:
-                if default_storage.get_modified_time(stored) < cutoff:
-                    default_storage.delete(stored)
-                    removed += 1
-            except (OSError, NotImplementedError):
-                log.warning("could not sweep %s", stored)
-    return removed
+    return storage_sweep("imports", datetime.timedelta(seconds=KEEP_SECONDS))
