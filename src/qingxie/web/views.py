@@ -107,6 +107,8 @@ def map_strings() -> dict:
             "县级单位 {counties} 个，已成立 {established} 个（覆盖率 {rate}%）<br>"
             "已规范化 {standardized} 个（{std_rate}%），未成立 {none} 个"
         ),
+        # The English reads {y}-{mm}-{dd} (padded), which the Chinese does not use.
+        # xgettext:no-python-brace-format
         "date_format": _("{y}年{m}月{d}日"),
         "inset": _("南海诸岛"),
         "direct": _("省直辖"),

@@ -44,6 +44,11 @@
   function rate(part, whole) {
     return whole ? Math.round((part * 1000) / whole) / 10 : null;
   }
+  // Shown with one decimal always, as the pages do ("98.0%", not "98%").
+  function pct(part, whole) {
+    var r = rate(part, whole);
+    return r === null ? "—" : r.toFixed(1);
+  }
 
   // Lines drawn over the units: boundaries, the inset's frame, prefecture outlines.
   function isLine(code) { return code.indexOf("boundary-") === 0 || code.indexOf("outline-") === 0; }
@@ -65,7 +70,9 @@
   }
 
   function localDate(day) {
-    return fmt(T.date_format, { y: +day.slice(0, 4), m: +day.slice(5, 7), d: +day.slice(8, 10) });
+    // m/d unpadded for 2026年12月6日; mm/dd padded for 2026-12-06.
+    return fmt(T.date_format, { y: +day.slice(0, 4), m: +day.slice(5, 7), d: +day.slice(8, 10),
+                                mm: day.slice(5, 7), dd: day.slice(8, 10) });
   }
 
   function tally(counties, day) {
@@ -239,8 +246,8 @@
               var t = p.data.tally;
               return name + "<br>" + fmt(T.province_tip, {
                 counties: t.counties, established: t.established, none: t.none,
-                rate: rate(t.established, t.counties), standardized: t.standardized,
-                std_rate: rate(t.standardized, t.counties)
+                rate: pct(t.established, t.counties), standardized: t.standardized,
+                std_rate: pct(t.standardized, t.counties)
               });
             }
             return name + "（" + p.data.name + "）<br>" + LABELS[p.data.status];
@@ -323,8 +330,8 @@
       countsEl.textContent = t.counties
         ? fmt(T.counts, {
           counties: t.counties, established: t.established, none: t.none,
-          rate: rate(t.established, t.counties), standardized: t.standardized,
-          std_rate: rate(t.standardized, t.counties)
+          rate: pct(t.established, t.counties), standardized: t.standardized,
+          std_rate: pct(t.standardized, t.counties)
         })
         : T.no_counties;
       if (labelEl) { labelEl.textContent = localDate(day); }
