@@ -48,6 +48,13 @@ def test_list_is_scoped_and_filtered(gd_world, client_for):
     assert "广州市2020年骨干培训" not in page
     page = client_for("province_admin", "440000").get("/trainings/", {"region": "440300"})
     assert "深圳市2021年培训" in page.content.decode()
+    # The region box takes a name as the ledger's does, and offers the autocomplete.
+    page = client_for("province_admin", "440000").get("/trainings/", {"region": "深圳"})
+    page = page.content.decode()
+    assert "深圳市2021年培训" in page and "广州市2021年负责人培训" not in page
+    assert "data-region-picker" in page
+    page = client_for("province_admin", "440000").get("/trainings/", {"region": "无此地"})
+    assert "深圳市2021年培训" not in page.content.decode()
 
 
 def test_create_and_the_county_cannot_pick_the_province(gd_world, client_for):

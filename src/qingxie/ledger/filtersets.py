@@ -11,34 +11,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from qingxie.core.errors import QingxieError
-from qingxie.core.models import subtree_q
 from qingxie.ledger.choices import AssociationForm, AssociationStatus, GroupMemberStatus
 from qingxie.ledger.models import Association, GroupMember, Seat
 from qingxie.ledger.numbering import number_normalize
 from qingxie.ledger.serializers import LEVEL_KEYS, parse_level
-from qingxie.regions.selectors import region_by_code_or_name
-
-#: The region box of every list filter: autocomplete by name or code (region-picker.js).
-REGION_PICKER = forms.TextInput(
-    attrs={"data-region-picker": "", "placeholder": _("如 广州 或 440100"), "autocomplete": "off"}
-)
+from qingxie.regions.filters import RegionFilter
 
 YES_NO = [("", _("全部")), ("true", _("是")), ("false", _("否"))]
-
-
-def in_region(path_field: str):
-    """A filter method: the subtree of the region coded `value` (unknown code: nothing)."""
-
-    def method(queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        region = region_by_code_or_name(value)
-        if region is None:
-            return queryset.none()
-        return queryset.filter(subtree_q(path_field, region.path))
-
-    return method
 
 
 def with_number(field: str):
@@ -63,9 +42,7 @@ class AssociationFilterSet(django_filters.FilterSet):
     """What the ledger list can be narrowed and sorted by."""
 
     q = django_filters.CharFilter(label=_("名称或统一编号"), method="search")
-    region = django_filters.CharFilter(
-        label=_("区划（名称或代码，含下级）"), widget=REGION_PICKER, method="in_region"
-    )
+    region = RegionFilter("region__path")
     level = django_filters.CharFilter(
         label=_("层级"),
         method="at_level",
@@ -115,15 +92,6 @@ class AssociationFilterSet(django_filters.FilterSet):
             condition |= Q(number__startswith="-".join(p for p in parts if p))
         return queryset.filter(condition)
 
-    def in_region(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        region = region_by_code_or_name(value)
-        if region is None:
-            return queryset.none()
-        return queryset.filter(subtree_q("region__path", region.path))
-
     def is_standardized(self, queryset, name, value):
         if value is None:
             return queryset
@@ -141,11 +109,7 @@ class AssociationFilterSet(django_filters.FilterSet):
 class GroupMemberFilterSet(django_filters.FilterSet):
     """What the group member list can be narrowed by."""
 
-    region = django_filters.CharFilter(
-        label=_("区划（名称或代码，含下级）"),
-        widget=REGION_PICKER,
-        method=in_region("association__region__path"),
-    )
+    region = RegionFilter("association__region__path")
     association = django_filters.CharFilter(
         label=_("协会统一编号"), method=with_number("association__number")
     )
@@ -161,11 +125,7 @@ class GroupMemberFilterSet(django_filters.FilterSet):
 class SeatFilterSet(django_filters.FilterSet):
     """What the seat list can be narrowed by."""
 
-    region = django_filters.CharFilter(
-        label=_("区划（名称或代码，含下级）"),
-        widget=REGION_PICKER,
-        method=in_region("holder__region__path"),
-    )
+    region = RegionFilter("holder__region__path")
     holder = django_filters.CharFilter(
         label=_("席位所在协会统一编号"), method=with_number("holder__number")
     )

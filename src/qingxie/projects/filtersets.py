@@ -6,17 +6,16 @@ import django_filters
 from django import forms
 
 from qingxie.core.inputs import IntegerFilter
-from qingxie.core.models import subtree_q
 from qingxie.projects.choices import EntryState, ProjectField, ProjectStatus
 from qingxie.projects.models import Competition, Entry, Project
-from qingxie.regions.models import Region
+from qingxie.regions.filters import RegionFilter
 
 
 class ProjectFilterSet(django_filters.FilterSet):
     """What the project list can be narrowed and sorted by."""
 
     q = django_filters.CharFilter(label="项目名称", method="search")
-    region = django_filters.CharFilter(label="区划代码（含下级）", method="in_region")
+    region = RegionFilter("region_path")
     programme = django_filters.CharFilter(label="品牌项目代码", method="of_programme")
     field = django_filters.ChoiceFilter(
         label="服务领域", choices=ProjectField.choices, empty_label="全部"
@@ -37,15 +36,6 @@ class ProjectFilterSet(django_filters.FilterSet):
     def search(self, queryset, name, value):
         value = value.strip()
         return queryset.filter(name__icontains=value) if value else queryset
-
-    def in_region(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        region = Region.objects.filter(code=value).only("path").first()
-        if region is None:
-            return queryset.none()
-        return queryset.filter(subtree_q("region__path", region.path))
 
     def of_programme(self, queryset, name, value):
         value = value.strip()

@@ -8,9 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from qingxie.core.errors import QingxieError
-from qingxie.core.models import subtree_q
 from qingxie.ledger.numbering import number_normalize
-from qingxie.regions.selectors import region_by_code_or_name
+from qingxie.regions.filters import RegionFilter
 from qingxie.teams.choices import TeamCategory, TeamStatus
 from qingxie.teams.models import Team
 
@@ -19,17 +18,8 @@ class TeamFilterSet(django_filters.FilterSet):
     """What the team list can be narrowed and sorted by."""
 
     q = django_filters.CharFilter(label=_("队伍名称"), method="search")
-    region = django_filters.CharFilter(
-        label=_("区划（名称或代码，含下级）"),
-        method="in_region",
-        widget=forms.TextInput(
-            attrs={
-                "data-region-picker": "",
-                "placeholder": _("如 广州 或 440100"),
-                "autocomplete": "off",
-            }
-        ),
-    )
+    # A team lies in a region through its association's region or its township.
+    region = RegionFilter("region__path", "township__path")
     association = django_filters.CharFilter(label=_("协会统一编号"), method="of_association")
     category = django_filters.ChoiceFilter(
         label=_("类别"), choices=TeamCategory.choices, empty_label=_("全部")
@@ -61,18 +51,6 @@ class TeamFilterSet(django_filters.FilterSet):
     def search(self, queryset, name, value):
         value = value.strip()
         return queryset.filter(name__icontains=value) if value else queryset
-
-    def in_region(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        region = region_by_code_or_name(value)
-        if region is None:
-            return queryset.none()
-        # A team lies in a region through its association's region or its township.
-        return queryset.filter(
-            subtree_q("region__path", region.path) | subtree_q("township__path", region.path)
-        )
 
     def of_association(self, queryset, name, value):
         if not value.strip():

@@ -10,8 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from qingxie.core.inputs import IntegerFilter
-from qingxie.core.models import subtree_q
-from qingxie.regions.models import Region
+from qingxie.regions.filters import RegionFilter
 from qingxie.trainings.choices import TrainingKind, TrainingStatus
 from qingxie.trainings.models import Training
 
@@ -20,7 +19,7 @@ class TrainingFilterSet(django_filters.FilterSet):
     """What the training list can be narrowed and sorted by."""
 
     q = django_filters.CharFilter(label=_("培训名称"), method="search")
-    region = django_filters.CharFilter(label=_("区划代码（含下级）"), method="in_region")
+    region = RegionFilter("region_path")
     year = IntegerFilter(label=_("年度"), method="in_year", min_value=1949, max_value=9999)
     kind = django_filters.ChoiceFilter(
         label=_("类别"), choices=TrainingKind.choices, empty_label=_("全部")
@@ -47,15 +46,6 @@ class TrainingFilterSet(django_filters.FilterSet):
     def search(self, queryset, name, value):
         value = value.strip()
         return queryset.filter(title__icontains=value) if value else queryset
-
-    def in_region(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        region = Region.objects.filter(code=value).only("path").first()
-        if region is None:
-            return queryset.none()
-        return queryset.filter(subtree_q("region_path", region.path))
 
     def in_year(self, queryset, name, value):
         if value in (None, ""):

@@ -95,7 +95,8 @@ class Command(BaseCommand):
             if not result.unchanged or not maps_current(settings.MAPS_DIR):
                 self.step("正在生成地图文件")
                 built = maps_build(settings.MAPS_DIR)
-                self.done(f"已生成 {len(built.files)} 个地图文件（需重启服务后生效）")
+                # Only a server already running serves the old shapes until restarted.
+                self.done(f"已生成 {len(built.files)} 个地图文件（如服务已在运行，请重启后生效）")
             else:
                 self.stdout.write("地图文件已是最新。")
 
