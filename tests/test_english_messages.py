@@ -215,7 +215,15 @@ APPS = ("core", "ledger", "teams", "accounts", "regions", "web", "ops")
 #: Operator-facing modules (command line, backup and restore, key configuration, demo data
 #: checks), which may stay Chinese.
 OPERATOR_ONLY = ("management", "migrations", "backup.py", "crypto.py", "demo.py", "sealed.py")
-TRANSLATORS = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy", "pgettext"}
+TRANSLATORS = {
+    "_",
+    "gettext",
+    "gettext_lazy",
+    "ngettext",
+    "ngettext_lazy",
+    "pgettext",
+    "pgettext_lazy",
+}
 
 
 def _name(func) -> str:

@@ -203,15 +203,16 @@ class ErrorSerializer(serializers.Serializer):
 
 #: Errors any operation can answer with, documented so that clients (and the generated
 #: schemathesis cases) know their shape: refused input, no credentials, outside the scope or
-#: not allowed, not found, a conflicting edit, too many requests.
+#: not allowed, not found, a conflicting edit, too many requests. In Chinese, like the rest of
+#: the schema's descriptions.
 ERROR_STATUSES = {
-    "400": gettext_lazy("输入有误（按字段列出）"),
-    "401": gettext_lazy("未登录或令牌无效"),
-    "403": gettext_lazy("无权执行此操作"),
-    "404": gettext_lazy("不存在，或不在您的权限范围内"),
-    "409": gettext_lazy("与他人的修改冲突"),
-    "413": gettext_lazy("请求体过大"),
-    "429": gettext_lazy("请求过于频繁"),
+    "400": "输入有误（按字段列出）",
+    "401": "未登录或令牌无效",
+    "403": "无权执行此操作",
+    "404": "不存在，或不在您的权限范围内",
+    "409": "与他人的修改冲突",
+    "413": "请求体过大",
+    "429": "请求过于频繁",
 }
 
 

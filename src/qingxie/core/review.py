@@ -30,7 +30,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext, pgettext_lazy
 
 from qingxie.core.errors import ErrorCollector, PermissionDeniedError, QingxieError
 from qingxie.core.models import AppendOnlyError, AppendOnlyQuerySet, subtree_q
@@ -111,9 +111,9 @@ class Review:
     #: ANY_ABOVE: how long the direct level above has the object to itself.
     escalate_after: datetime.timedelta | None = None
     #: Words cadres see: the decision (核验/审核), the thing submitted (材料), one of them (事项).
-    verb: str = gettext_lazy("核验")
-    noun: str = gettext_lazy("材料")
-    thing: str = gettext_lazy("事项")
+    verb: str = pgettext_lazy("review", "核验")
+    noun: str = pgettext_lazy("review", "材料")
+    thing: str = pgettext_lazy("review", "事项")
     #: Who owns the object, as named in messages (e.g. the association's name).
     owner_name: Callable[[models.Model], str] = str
     #: Hooks, each given the objects decided and the effective date, inside the transaction.
@@ -504,7 +504,7 @@ def review_revoke(*, spec: Review, actor, obj, reason: str, on: datetime.date | 
         )
     on = on or _today()
     errors = ErrorCollector()
-    if problem := date_problem(on, gettext("撤销日期"), today=_today()):
+    if problem := date_problem(on, pgettext("review", "撤销日期"), today=_today()):
         errors.add("on", problem)
     elif obj.verified_on and on < obj.verified_on:
         errors.add(

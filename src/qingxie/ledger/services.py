@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 
 from qingxie.accounts.permissions import require_scope
 from qingxie.accounts.policies import admin_paths
@@ -306,7 +306,7 @@ def association_update(
         )
     association = Association.objects.select_for_update().get(pk=association.pk)
     require_scope(actor, Association, "change", association.region.path, gettext("修改该协会"))
-    check_version(association, expected_version, gettext("协会"))
+    check_version(association, expected_version, pgettext("object", "协会"))
     fields = drop_unchanged_masked(association, fields)
     before = association.snapshot()
     errors = ErrorCollector()
@@ -530,7 +530,7 @@ def seat_update(
     """Name the representative (席位代表) who sits in a seat."""
     seat = Seat.objects.select_for_update().select_related("holder__region").get(pk=seat.pk)
     require_scope(actor, Seat, "change", seat.holder.region.path, gettext("修改该席位"))
-    check_version(seat, expected_version, gettext("席位"))
+    check_version(seat, expected_version, pgettext("object", "席位"))
     representative = (representative or "").strip()
     if len(representative) > 50:
         raise QingxieError(gettext("席位代表姓名不能超过50个字。"), field="representative")
@@ -586,9 +586,9 @@ CHECKLIST_REVIEW = register_review(
         decider_paths=admin_paths,
         mode=ANY_ABOVE,
         escalate_after=CHECKLIST_ESCALATE_AFTER,
-        verb=gettext_lazy("核验"),
-        noun=gettext_lazy("材料"),
-        thing=gettext_lazy("事项"),
+        verb=pgettext_lazy("review", "核验"),
+        noun=pgettext_lazy("review", "材料"),
+        thing=pgettext_lazy("review", "事项"),
         owner_name=lambda entry: entry.association.name,
         on_verify=_checklist_verified,
         on_revoke=_checklist_revoked,
@@ -932,7 +932,7 @@ def group_member_update(
     require_scope(
         actor, GroupMember, "change", member.association.region.path, gettext("修改该团体会员")
     )
-    check_version(member, expected_version, gettext("团体会员"))
+    check_version(member, expected_version, pgettext("object", "团体会员"))
     if set(fields) - set(GROUP_MEMBER_EDITABLE):
         raise QingxieError(gettext("含有不能修改的字段。"))
     fields = drop_unchanged_masked(member, fields)

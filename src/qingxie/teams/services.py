@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from qingxie.accounts.permissions import require_scope
 from qingxie.core.changelog import log_change, log_created_bulk
@@ -214,7 +214,7 @@ def team_update(*, actor, team: Team, expected_version: int | None = None, **fie
     """
     team = Team.objects.select_for_update().get(pk=team.pk)
     require_scope(actor, Team, "change", team.region.path, gettext("修改该队伍"))
-    check_version(team, expected_version, gettext("队伍"))
+    check_version(team, expected_version, pgettext("object", "队伍"))
     if set(fields) - set(TEAM_EDITABLE):
         raise QingxieError(gettext("含有不能修改的字段。"))
     fields = drop_unchanged_masked(team, fields)
