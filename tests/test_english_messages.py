@@ -13,6 +13,7 @@ from django.utils import translation
 
 from qingxie.accounts.services import role_grant_create
 from qingxie.core.errors import PermissionDeniedError, QingxieError
+from qingxie.core.jobs import job_enqueue, job_handler
 from qingxie.core.review import ReviewState, review_submit, review_verify
 from qingxie.core.validators import date_problem, phone_problem, uscc_problem
 from qingxie.ledger import services as ledger_services
@@ -279,3 +280,24 @@ def test_fixed_change_log_notes_are_stored_chinese_and_shown_in_english():
         assert "file check code 0123abcd" in shown
         assert readable_note("锦江区青年志愿者协会") == "锦江区青年志愿者协会"  # data stays
     assert readable_note("邀请新用户") == "邀请新用户"
+
+
+@job_handler("tests.english.language", in_owner_language=True)
+def _speaks(job, progress):
+    return {"language": translation.get_language()}
+
+
+@job_handler("tests.english.stores")
+def _stores(job, progress):
+    return {"language": translation.get_language()}
+
+
+@pytest.mark.django_db
+def test_a_job_runs_in_chinese_unless_its_handler_speaks_the_owners_language(settings, make_user):
+    settings.QINGXIE_JOBS_SYNC = True
+    user = make_user()
+    with translation.override("en"):
+        speaks = job_enqueue(kind="tests.english.language", owner=user)
+        stores = job_enqueue(kind="tests.english.stores", owner=user)
+    assert speaks.result == {"language": "en"}
+    assert stores.result == {"language": "zh-hans"}
