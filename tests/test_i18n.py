@@ -15,7 +15,8 @@ CATALOGUES = sorted(SRC.glob("**/locale/en/LC_MESSAGES/django.po"))
 
 
 def _po_entries(path: Path) -> dict[str, str | tuple]:
-    """msgid → msgstr (or (singular, plural) msgstrs) from a .po file, header skipped."""
+    """msgid → msgstr (or (singular, plural) msgstrs) from a .po file, header skipped. A msgid
+    with a context is keyed as the .mo file keys it: "context\x04msgid"."""
     entries = {}
     for block in path.read_text("utf-8").split("\n\n"):
         fields: dict[str, str] = {}
@@ -23,7 +24,7 @@ def _po_entries(path: Path) -> dict[str, str | tuple]:
         for line in block.splitlines():
             if line.startswith("#"):
                 continue
-            m = re.match(r'^(msgid|msgid_plural|msgstr(?:\[\d\])?) "(.*)"$', line)
+            m = re.match(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d\])?) "(.*)"$', line)
             if m:
                 key = m.group(1)
                 fields[key] = m.group(2)
@@ -31,6 +32,8 @@ def _po_entries(path: Path) -> dict[str, str | tuple]:
                 fields[key] += line[1:-1]
         if fields.get("msgid"):
             unescape = lambda s: s.replace('\\"', '"').replace("\\n", "\n")  # noqa: E731
+            if "msgctxt" in fields:
+                fields["msgid"] = f"{fields['msgctxt']}\x04{fields['msgid']}"
             if "msgid_plural" in fields:
                 entries[unescape(fields["msgid"])] = (
                     unescape(fields["msgstr[0]"]),

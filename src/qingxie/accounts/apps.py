@@ -1,12 +1,13 @@
 """Users, roles granted on a region (covering its subtree), and the permission policy."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class AccountsConfig(AppConfig):
     name = "qingxie.accounts"
     label = "accounts"
-    verbose_name = "账号与权限"
+    verbose_name = gettext_lazy("账号与权限")
 
     def ready(self) -> None:
         from qingxie.accounts.models import RoleGrant

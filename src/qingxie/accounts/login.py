@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views import View
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -202,9 +203,10 @@ def totp_device_confirm(*, user, device: TOTPDevice) -> TOTPDevice:
     log_change(
         user,
         "update",
-        before={"二次验证": _("未启用")},
-        after={"二次验证": _("已启用（TOTP）")},
-        note=_("管理员启用二次验证"),
+        # Stored: written in Chinese, shown in the reader's language by the history page.
+        before={"二次验证": gettext_noop("未启用")},
+        after={"二次验证": gettext_noop("已启用（TOTP）")},
+        note=gettext_noop("管理员启用二次验证"),
     )
     return device
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext
 
 #: Paths open to a user who must first change their password (prefixes).
 _ALLOWED = ("/static/", "/healthz", "/readyz", "/i18n/", "/accounts/logout/", "/users/invite/")
@@ -22,7 +23,7 @@ class PasswordChangeRequiredMiddleware:
             target = reverse("accounts:own_password")
             path = request.path_info
             if path != target and not path.startswith(_ALLOWED):
-                message = "管理员已重置您的密码，请先修改密码。"
+                message = gettext("管理员已重置您的密码，请先修改密码。")
                 if path.startswith("/api/"):
                     error = {"code": "password_change_required", "message": message}
                     return JsonResponse({"error": error}, status=403)

@@ -6,6 +6,8 @@ accounts.policies unless the model's app registered its own).
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 from qingxie.accounts.policies import user_grants
 from qingxie.accounts.roles import REVEAL
 from qingxie.core.errors import PermissionDeniedError
@@ -53,7 +55,10 @@ def require_scope(user, model, action: str, path: str, what: str = "") -> None:
     if user is None:
         return
     if not user_may(user, model, action, path):
-        raise PermissionDeniedError(f"您没有权限{what or '执行此操作'}：不在您的管辖范围内。")
+        raise PermissionDeniedError(
+            gettext("您没有权限%(action)s：不在您的管辖范围内。")
+            % {"action": what or gettext("执行此操作")}
+        )
 
 
 def may_see_personal_at(user, path: str, model=None) -> bool:

@@ -10,6 +10,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from qingxie.accounts.models import Invitation, RoleGrant, User
 from qingxie.accounts.permissions import user_grants
@@ -24,7 +25,7 @@ def _check_password(password: str, user: User | None = None) -> None:
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise QingxieError("；".join(exc.messages), field="password") from exc
+        raise QingxieError(gettext("；").join(exc.messages), field="password") from exc
 
 
 @transaction.atomic
@@ -39,7 +40,11 @@ def user_create(
 ) -> User:
     """Create a user account (passwords checked by Django's validators unless `validate=False`)."""
     if User.objects.filter(username=username).exists():
-        raise QingxieError(f"用户名“{username}”已存在。", field="username", code="duplicate")
+        raise QingxieError(
+            gettext("用户名“%(username)s”已存在。") % {"username": username},
+            field="username",
+            code="duplicate",
+        )
     user = User(
         username=username,
         display_name=display_name,
@@ -85,18 +90,28 @@ def role_grant_create(*, actor: User | None, user: User, role: str, region: Regi
     `actor` None means the system (command line run by the operator).
     """
     if role not in Role.values:
-        raise QingxieError(f"未知角色“{role}”。", field="role")
+        raise QingxieError(gettext("未知角色“%(role)s”。") % {"role": role}, field="role")
     level = ROLE_LEVEL[role]
     if level is not None and region.level != level:
         raise QingxieError(
-            f"{Role(role).label}只能授予在{Region.Level(level).label}行政区划上，"
-            f"{region.name}（{region.code}）是{region.get_level_display()}。",
+            gettext(
+                "%(label)s只能授予在%(label2)s行政区划上，%(name)s（%(code)s）是%(get_level_display)s。"
+            )
+            % {
+                "label": Role(role).label,
+                "label2": Region.Level(level).label,
+                "name": region.name,
+                "code": region.code,
+                "get_level_display": region.get_level_display(),
+            },
             field="region",
         )
     if not region.is_current:
-        raise QingxieError(f"行政区划 {region.code} 已撤销，不能授权。", field="region")
+        raise QingxieError(
+            gettext("行政区划 %(code)s 已撤销，不能授权。") % {"code": region.code}, field="region"
+        )
     if not _may_grant(actor, role, region):
-        raise PermissionDeniedError("只能在自己的管辖范围内授予不高于自身的角色。")
+        raise PermissionDeniedError(gettext("只能在自己的管辖范围内授予不高于自身的角色。"))
     grant, created = RoleGrant.objects.get_or_create(user=user, role=role, region=region)
     if created:
         log_change(grant, ObjectChange.Action.CREATE)
@@ -114,9 +129,12 @@ def api_token_issue(*, actor: User | None, user: User, rotate: bool = False) -> 
     from rest_framework.authtoken.models import Token
 
     if actor is not None and not actor.is_superuser and actor.pk != user.pk:
-        raise PermissionDeniedError("只能为自己签发接口令牌。")
+        raise PermissionDeniedError(gettext("只能为自己签发接口令牌。"))
     if not user.is_active:
-        raise QingxieError(f"用户 {user.username} 已停用，不能签发接口令牌。", field="username")
+        raise QingxieError(
+            gettext("用户 %(username)s 已停用，不能签发接口令牌。") % {"username": user.username},
+            field="username",
+        )
     existing = Token.objects.filter(user=user).first()
     if existing is not None and not rotate:
         return existing.key
@@ -128,7 +146,7 @@ def api_token_issue(*, actor: User | None, user: User, rotate: bool = False) -> 
         ObjectChange.Action.UPDATE,
         before=None,
         after=_user_snapshot(user),
-        note="更换接口令牌" if existing else "签发接口令牌",
+        note=gettext_noop("更换接口令牌") if existing else gettext_noop("签发接口令牌"),
     )
     return token.key
 
@@ -147,7 +165,7 @@ def _require_manageable(actor: User | None, user: User) -> None:
     if actor is None:
         return
     if not user_may_be_managed(actor, user):
-        raise PermissionDeniedError("只能管理本辖区内级别低于自己的用户。")
+        raise PermissionDeniedError(gettext("只能管理本辖区内级别低于自己的用户。"))
 
 
 def _token_hash(token: str) -> str:
@@ -184,15 +202,24 @@ def user_invite(
     """
     username = username.strip()
     if not username:
-        raise QingxieError("请填写用户名。", field="username")
+        raise QingxieError(gettext("请填写用户名。"), field="username")
     if role in Role.values and not _may_grant(actor, role, region):
-        raise PermissionDeniedError("只能在自己的管辖范围内授予不高于自身的角色。")
+        raise PermissionDeniedError(gettext("只能在自己的管辖范围内授予不高于自身的角色。"))
     if User.objects.filter(username=username).exists():
-        raise QingxieError(f"用户名“{username}”已存在。", field="username", code="duplicate")
+        raise QingxieError(
+            gettext("用户名“%(username)s”已存在。") % {"username": username},
+            field="username",
+            code="duplicate",
+        )
     user = User(username=username, display_name=display_name.strip())
     user.set_unusable_password()
     user.save()
-    log_change(user, ObjectChange.Action.CREATE, after=_user_snapshot(user), note="邀请新用户")
+    log_change(
+        user,
+        ObjectChange.Action.CREATE,
+        after=_user_snapshot(user),
+        note=gettext_noop("邀请新用户"),
+    )
     role_grant_create(actor=actor, user=user, role=role, region=region)
     token = _invitation_issue(actor=actor, user=user)
     return user, token
@@ -204,7 +231,10 @@ def invitation_reissue(*, actor: User | None, user: User) -> str:
     _require_manageable(actor, user)
     token = _invitation_issue(actor=actor, user=user)
     log_change(
-        user, ObjectChange.Action.UPDATE, after=_user_snapshot(user), note="重新发出邀请链接"
+        user,
+        ObjectChange.Action.UPDATE,
+        after=_user_snapshot(user),
+        note=gettext_noop("重新发出邀请链接"),
     )
     return token
 
@@ -215,18 +245,24 @@ def invitation_for_token(token: str) -> Invitation:
         Invitation.objects.select_related("user").filter(token_hash=_token_hash(token)).first()
     )
     if invitation is None:
-        raise QingxieError("邀请链接无效。请向为您开通账号的管理员索取新的链接。", code="not_found")
+        raise QingxieError(
+            gettext("邀请链接无效。请向为您开通账号的管理员索取新的链接。"), code="not_found"
+        )
     if invitation.used_at is not None:
         raise QingxieError(
-            "该邀请链接已经使用过，不能再次使用。请直接登录，或向管理员索取新的链接。", code="used"
+            gettext("该邀请链接已经使用过，不能再次使用。请直接登录，或向管理员索取新的链接。"),
+            code="used",
         )
     if invitation.expires_at <= timezone.now():
         raise QingxieError(
-            f"该邀请链接已过期（有效期 {INVITATION_HOURS} 小时）。请向管理员索取新的链接。",
+            gettext(
+                "该邀请链接已过期（有效期 %(INVITATION_HOURS)s 小时）。请向管理员索取新的链接。"
+            )
+            % {"INVITATION_HOURS": INVITATION_HOURS},
             code="expired",
         )
     if not invitation.user.is_active:
-        raise QingxieError("该账号已停用。请联系管理员。", code="inactive")
+        raise QingxieError(gettext("该账号已停用。请联系管理员。"), code="inactive")
     return invitation
 
 
@@ -237,10 +273,10 @@ def invitation_accept(*, token: str, password: str, password_again: str) -> User
     # Lock the row so two tabs cannot both use the link.
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.used_at is not None:
-        raise QingxieError("该邀请链接已经使用过，不能再次使用。", code="used")
+        raise QingxieError(gettext("该邀请链接已经使用过，不能再次使用。"), code="used")
     user = invitation.user
     if password != password_again:
-        raise QingxieError("两次输入的密码不一致。", field="password_again")
+        raise QingxieError(gettext("两次输入的密码不一致。"), field="password_again")
     _check_password(password, user)
     user.set_password(password)
     user.must_change_password = False
@@ -248,7 +284,10 @@ def invitation_accept(*, token: str, password: str, password_again: str) -> User
     invitation.used_at = timezone.now()
     invitation.save(update_fields=["used_at"])
     log_change(
-        user, ObjectChange.Action.UPDATE, after=_user_snapshot(user), note="通过邀请链接设置密码"
+        user,
+        ObjectChange.Action.UPDATE,
+        after=_user_snapshot(user),
+        note=gettext_noop("通过邀请链接设置密码"),
     )
     return user
 
@@ -266,7 +305,7 @@ def user_password_reset(*, actor: User | None, user: User, password: str) -> Use
         user,
         ObjectChange.Action.UPDATE,
         after=_user_snapshot(user),
-        note="管理员重置密码（下次登录须修改）",
+        note=gettext_noop("管理员重置密码（下次登录须修改）"),
     )
     return user
 
@@ -284,7 +323,7 @@ def user_otp_reset(*, actor: User | None, user: User) -> int:
         ObjectChange.Action.UPDATE,
         before={"二次验证": "已启用" if removed else "未启用"},
         after={"二次验证": "已重置，下次登录重新绑定"},
-        note="管理员重置验证器",
+        note=gettext_noop("管理员重置验证器"),
     )
     return removed
 
@@ -303,7 +342,7 @@ def user_set_active(*, actor: User | None, user: User, active: bool) -> User:
         ObjectChange.Action.UPDATE,
         before=before,
         after=_user_snapshot(user),
-        note="启用账号" if active else "停用账号",
+        note=gettext_noop("启用账号") if active else gettext_noop("停用账号"),
     )
     return user
 
@@ -322,9 +361,11 @@ def role_grant_revoke(*, actor: User | None, grant: RoleGrant) -> None:
     user = grant.user
     _require_manageable(actor, user)
     if not _may_grant(actor, grant.role, grant.region):
-        raise PermissionDeniedError("只能撤销自己有权授予的角色。")
+        raise PermissionDeniedError(gettext("只能撤销自己有权授予的角色。"))
     if user.grants.count() <= 1:
-        raise QingxieError("不能撤销该用户的最后一个角色；如不再使用，请停用账号。", field="grant")
+        raise QingxieError(
+            gettext("不能撤销该用户的最后一个角色；如不再使用，请停用账号。"), field="grant"
+        )
     before = grant.snapshot()
     log_change(grant, ObjectChange.Action.DELETE, before=before)
     grant.delete()
@@ -340,11 +381,11 @@ def password_change(
     user = User.objects.select_for_update().get(pk=user.pk)
     problems = ErrorCollector()
     if not user.check_password(old_password):
-        problems.add("old_password", "当前密码不正确。")
+        problems.add("old_password", gettext("当前密码不正确。"))
     if new_password != new_password_again:
-        problems.add("new_password_again", "两次输入的新密码不一致。")
+        problems.add("new_password_again", gettext("两次输入的新密码不一致。"))
     elif old_password and new_password == old_password:
-        problems.add("new_password", "新密码不能与当前密码相同。")
+        problems.add("new_password", gettext("新密码不能与当前密码相同。"))
     else:
         try:
             _check_password(new_password, user)
@@ -354,7 +395,12 @@ def password_change(
     user.set_password(new_password)
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
-    log_change(user, ObjectChange.Action.UPDATE, after=_user_snapshot(user), note="本人修改密码")
+    log_change(
+        user,
+        ObjectChange.Action.UPDATE,
+        after=_user_snapshot(user),
+        note=gettext_noop("本人修改密码"),
+    )
     return user
 
 
@@ -374,5 +420,5 @@ def totp_device_replace(*, user: User, device) -> None:
         ObjectChange.Action.UPDATE,
         before={"二次验证": "已启用" if had else "未启用"},
         after={"二次验证": "已启用（新验证器）"},
-        note="本人重新绑定验证器",
+        note=gettext_noop("本人重新绑定验证器"),
     )

@@ -13,6 +13,7 @@ from functools import cache
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
+from django.utils.translation import gettext, gettext_lazy
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
@@ -33,7 +34,7 @@ class Conflict(exceptions.APIException):
     """409: the record changed since the client read it (optimistic locking)."""
 
     status_code = 409
-    default_detail = "该记录已被他人修改，请重新读取后再提交。"
+    default_detail = gettext_lazy("该记录已被他人修改，请重新读取后再提交。")
     default_code = "conflict"
 
 
@@ -44,7 +45,10 @@ class PayloadTooLarge(exceptions.APIException):
     default_code = "too_large"
 
     def __init__(self, limit: int):
-        super().__init__(f"请求体过大：超过了 {_size(limit)} 的上限。", code=self.default_code)
+        super().__init__(
+            gettext("请求体过大：超过了 %(size)s 的上限。") % {"size": _size(limit)},
+            code=self.default_code,
+        )
 
 
 def _size(limit: int) -> str:
@@ -102,19 +106,26 @@ class BoundedJSONParser(JSONParser):
         try:
             data = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
         except UnicodeDecodeError as exc:
-            raise exceptions.ParseError("请求体不是 UTF-8 编码的 JSON。") from exc
+            raise exceptions.ParseError(gettext("请求体不是 UTF-8 编码的 JSON。")) from exc
         except RecursionError as exc:
             raise exceptions.ParseError(
-                f"请求体的 JSON 嵌套过深（最多 {MAX_JSON_DEPTH} 层）。"
+                gettext("请求体的 JSON 嵌套过深（最多 %(MAX_JSON_DEPTH)s 层）。")
+                % {"MAX_JSON_DEPTH": MAX_JSON_DEPTH}
             ) from exc
         except ValueError as exc:
-            raise exceptions.ParseError(f"请求体不是有效的 JSON：{exc}") from exc
+            raise exceptions.ParseError(
+                gettext("请求体不是有效的 JSON：%(exc)s") % {"exc": exc}
+            ) from exc
         if not isinstance(data, dict):
             raise exceptions.ParseError(
-                f'请求体必须是 JSON 对象（形如 {{"字段": 值}}），不能是 {_json_kind(data)}。'
+                gettext('请求体必须是 JSON 对象（形如 {"字段": 值}），不能是 %(json_kind)s。')
+                % {"json_kind": _json_kind(data)}
             )
         if json_depth(data) > MAX_JSON_DEPTH:
-            raise exceptions.ParseError(f"请求体的 JSON 嵌套过深（最多 {MAX_JSON_DEPTH} 层）。")
+            raise exceptions.ParseError(
+                gettext("请求体的 JSON 嵌套过深（最多 %(MAX_JSON_DEPTH)s 层）。")
+                % {"MAX_JSON_DEPTH": MAX_JSON_DEPTH}
+            )
         return data
 
 
@@ -124,10 +135,10 @@ def _json_kind(value) -> str:
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, int | float):
-        return "数字"
+        return gettext("数字")
     if isinstance(value, str):
-        return "字符串"
-    return "列表"
+        return gettext("字符串")
+    return gettext("列表")
 
 
 def exception_handler(exc, context):
@@ -144,7 +155,7 @@ def exception_handler(exc, context):
         service_code = exc.code  # e.g. "conflict", "duplicate": clients may act on it
         exc = exceptions.ValidationError(exc.errors, code=exc.code)
     elif isinstance(exc, Http404):
-        exc = exceptions.NotFound(str(exc) or "未找到。")
+        exc = exceptions.NotFound(str(exc) or gettext("未找到。"))
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, RequestDataTooBig):
@@ -154,14 +165,17 @@ def exception_handler(exc, context):
         if message:
             exc.detail = exceptions.ErrorDetail(message, code="too_large")
     elif isinstance(exc, RecursionError):
-        exc = exceptions.ParseError(f"请求体的 JSON 嵌套过深（最多 {MAX_JSON_DEPTH} 层）。")
+        exc = exceptions.ParseError(
+            gettext("请求体的 JSON 嵌套过深（最多 %(MAX_JSON_DEPTH)s 层）。")
+            % {"MAX_JSON_DEPTH": MAX_JSON_DEPTH}
+        )
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
     detail = response.data
     body: dict = {"code": service_code or getattr(exc, "default_code", "error")}
     if isinstance(exc, exceptions.ValidationError) and isinstance(detail, dict):
-        body["message"] = "提交的数据有误。"
+        body["message"] = gettext("提交的数据有误。")
         body["fields"] = detail
     elif isinstance(detail, dict) and "detail" in detail:
         body["message"] = str(detail["detail"])
@@ -189,7 +203,8 @@ class ErrorSerializer(serializers.Serializer):
 
 #: Errors any operation can answer with, documented so that clients (and the generated
 #: schemathesis cases) know their shape: refused input, no credentials, outside the scope or
-#: not allowed, not found, a conflicting edit, too many requests.
+#: not allowed, not found, a conflicting edit, too many requests. In Chinese, like the rest of
+#: the schema's descriptions.
 ERROR_STATUSES = {
     "400": "输入有误（按字段列出）",
     "401": "未登录或令牌无效",

@@ -10,6 +10,7 @@ a row (SQLite) or a DataError (PostgreSQL's varchar) surfacing as a server error
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext
 
 from qingxie.core.errors import ErrorCollector
 
@@ -18,7 +19,11 @@ DEFAULT_TEXT_MAX = 2000
 
 
 def too_long_message(label, limit: int, length: int) -> str:
-    return f"“{label}”不能超过 {limit} 个字（现为 {length} 个字）。"
+    return gettext("“%(label)s”不能超过 %(limit)s 个字（现为 %(length)s 个字）。") % {
+        "label": label,
+        "limit": limit,
+        "length": length,
+    }
 
 
 def refuse_overlong(sender, instance, raw=False, **kwargs) -> None:

@@ -8,6 +8,8 @@ editors of one record cannot silently overwrite each other.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 from qingxie.core.errors import ConflictError, QingxieError
 
 
@@ -23,7 +25,9 @@ def parse_version(raw) -> int | None:
         return int(text)
     except ValueError:
         raise QingxieError(
-            f"版本号“{raw}”不是整数；请先读取该记录，再按其 version 提交修改。", field="version"
+            gettext("版本号“%(raw)s”不是整数；请先读取该记录，再按其 version 提交修改。")
+            % {"raw": raw},
+            field="version",
         ) from None
 
 
@@ -45,8 +49,18 @@ def check_version(instance, expected: int | None, what: str) -> None:
 
     last = changes_for(instance).first()
     # In the user's time zone (Asia/Shanghai), as every page shows times, never UTC.
-    by = f"{last.user_name}于{timezone.localtime(last.time):%Y-%m-%d %H:%M}" if last else "他人"
+    by = (
+        gettext("%(user_name)s于%(localtime)s")
+        % {
+            "user_name": last.user_name,
+            "localtime": format(timezone.localtime(last.time), "%Y-%m-%d %H:%M"),
+        }
+        if last
+        else gettext("他人")
+    )
     raise ConflictError(
-        f"该{what}已被{by}修改（您打开的是第 {expected} 版，现在是第 {instance.version} 版），"
-        "您的修改没有保存。请刷新页面，看过最新内容后重新编辑。"
+        gettext(
+            "该%(what)s已被%(by)s修改（您打开的是第 %(expected)s 版，现在是第 %(version)s 版），您的修改没有保存。请刷新页面，看过最新内容后重新编辑。"
+        )
+        % {"what": what, "by": by, "expected": expected, "version": instance.version}
     )

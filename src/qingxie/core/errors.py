@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 
 class QingxieError(Exception):
-    """A business-rule failure with a Chinese message a cadre understands.
+    """A business-rule failure with a message a cadre understands, in the request's language.
 
     `field` names the offending field when there is one, so forms and the API can attach
     the message to it; `code` is a stable machine-readable identifier.
@@ -45,7 +47,7 @@ class ErrorCollector:
     def raise_if_any(self) -> None:
         if self.errors:
             first_field, _messages = next(iter(self.errors.items()))
-            message = "；".join(m for ms in self.errors.values() for m in ms)
+            message = gettext("；").join(m for ms in self.errors.values() for m in ms)
             raise QingxieError(
                 message, field=first_field if len(self.errors) == 1 else None, errors=self.errors
             )
@@ -62,6 +64,6 @@ class ConflictError(QingxieError):
 class PermissionDeniedError(QingxieError):
     """The user's grants do not allow this action on this object."""
 
-    def __init__(self, message: str = "您没有执行此操作的权限。", **kwargs):
+    def __init__(self, message: str | None = None, **kwargs):
         kwargs.setdefault("code", "permission_denied")
-        super().__init__(message, **kwargs)
+        super().__init__(message or gettext("您没有执行此操作的权限。"), **kwargs)

@@ -4,6 +4,7 @@ that name themselves."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
 
 
 class DateInput(forms.DateInput):
@@ -28,7 +29,9 @@ def required_named(form, *names: str, **messages: str) -> None:
     for name in names:
         field = form.fields[name]
         field.required = True
-        field.error_messages["required"] = messages.get(name) or f"请填写{field.label}。"
+        field.error_messages["required"] = messages.get(name) or gettext("请填写%(label)s。") % {
+            "label": field.label
+        }
 
 
 def name_required_messages(form) -> None:
@@ -37,4 +40,4 @@ def name_required_messages(form) -> None:
     default = forms.Field.default_error_messages["required"]
     for field in form.fields.values():
         if field.required and str(field.error_messages.get("required")) == str(default):
-            field.error_messages["required"] = f"请填写{field.label}。"
+            field.error_messages["required"] = gettext("请填写%(label)s。") % {"label": field.label}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.utils.translation import gettext
 from rest_framework import serializers
 
 from qingxie.core.errors import QingxieError
@@ -39,7 +40,9 @@ class FlatListField(serializers.ListField):
             try:
                 result.append(self.child.run_validation(item))
             except serializers.ValidationError as exc:
-                errors.extend(flat_messages(exc.detail, f"第 {index} 项："))
+                errors.extend(
+                    flat_messages(exc.detail, gettext("第 %(index)s 项：") % {"index": index})
+                )
         if errors:
             raise serializers.ValidationError(errors)
         return result
@@ -82,5 +85,9 @@ def query_integer(params, name: str, label: str, *, low: int = 1, high: int | No
     high = INTEGER_RANGE[1] if high is None else high
     value = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 12 else None
     if value is None or not low <= value <= high:
-        raise QingxieError(f"{label}“{raw[:40]}”应为 {low} 至 {high} 之间的整数。", field=name)
+        raise QingxieError(
+            gettext("%(label)s“%(value)s”应为 %(low)s 至 %(high)s 之间的整数。")
+            % {"label": label, "value": raw[:40], "low": low, "high": high},
+            field=name,
+        )
     return value

@@ -32,7 +32,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_lazy
 
 from qingxie.core.context import change_context, current_context
 from qingxie.core.errors import QingxieError
@@ -50,43 +51,45 @@ class Job(models.Model):
     """One piece of background work a user started: its state, progress and outcome."""
 
     class State(models.TextChoices):
-        QUEUED = "queued", "排队中"
-        RUNNING = "running", "进行中"
-        DONE = "done", "已完成"
-        FAILED = "failed", "失败"
+        QUEUED = "queued", gettext_lazy("排队中")
+        RUNNING = "running", gettext_lazy("进行中")
+        DONE = "done", gettext_lazy("已完成")
+        FAILED = "failed", gettext_lazy("失败")
 
-    kind = models.CharField("类型", max_length=50)
+    kind = models.CharField(gettext_lazy("类型"), max_length=50)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="发起人",
+        verbose_name=gettext_lazy("发起人"),
         on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="jobs",
     )
     #: What the job works on, for finding it again (e.g. an upload's kind and SHA-256).
-    subject = models.CharField("对象", max_length=200, blank=True, db_index=True)
-    payload = models.JSONField("参数", default=dict, blank=True)
-    state = models.CharField("状态", max_length=8, choices=State.choices, default=State.QUEUED)
-    stage = models.CharField("阶段", max_length=100, blank=True)
-    done = models.BigIntegerField("已处理", default=0)
-    total = models.BigIntegerField("总数", null=True, blank=True)
-    result = models.JSONField("结果", null=True, blank=True)
-    message = models.CharField("说明", max_length=500, blank=True)
-    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
-    max_attempts = models.PositiveSmallIntegerField("最多尝试", default=3)
-    created = models.DateTimeField("提交时间", default=timezone.now, db_index=True)
-    started = models.DateTimeField("开始时间", null=True, blank=True)
-    finished = models.DateTimeField("结束时间", null=True, blank=True)
-    heartbeat = models.DateTimeField("心跳", null=True, blank=True)
+    subject = models.CharField(gettext_lazy("对象"), max_length=200, blank=True, db_index=True)
+    payload = models.JSONField(gettext_lazy("参数"), default=dict, blank=True)
+    state = models.CharField(
+        gettext_lazy("状态"), max_length=8, choices=State.choices, default=State.QUEUED
+    )
+    stage = models.CharField(gettext_lazy("阶段"), max_length=100, blank=True)
+    done = models.BigIntegerField(gettext_lazy("已处理"), default=0)
+    total = models.BigIntegerField(gettext_lazy("总数"), null=True, blank=True)
+    result = models.JSONField(gettext_lazy("结果"), null=True, blank=True)
+    message = models.CharField(gettext_lazy("说明"), max_length=500, blank=True)
+    attempts = models.PositiveSmallIntegerField(gettext_lazy("尝试次数"), default=0)
+    max_attempts = models.PositiveSmallIntegerField(gettext_lazy("最多尝试"), default=3)
+    created = models.DateTimeField(gettext_lazy("提交时间"), default=timezone.now, db_index=True)
+    started = models.DateTimeField(gettext_lazy("开始时间"), null=True, blank=True)
+    finished = models.DateTimeField(gettext_lazy("结束时间"), null=True, blank=True)
+    heartbeat = models.DateTimeField(gettext_lazy("心跳"), null=True, blank=True)
     # Attribution of the request that started the job, restored while it runs.
-    request_id = models.UUIDField("请求编号", default=uuid.uuid4)
-    client_ip = models.GenericIPAddressField("客户端地址", null=True, blank=True)
-    channel = models.CharField("渠道", max_length=16, default="system")
+    request_id = models.UUIDField(gettext_lazy("请求编号"), default=uuid.uuid4)
+    client_ip = models.GenericIPAddressField(gettext_lazy("客户端地址"), null=True, blank=True)
+    channel = models.CharField(gettext_lazy("渠道"), max_length=16, default="system")
 
     class Meta:
-        verbose_name = "后台任务"
-        verbose_name_plural = "后台任务"
+        verbose_name = gettext_lazy("后台任务")
+        verbose_name_plural = gettext_lazy("后台任务")
         ordering = ["-created", "-id"]
         indexes = [models.Index(fields=["state", "heartbeat"], name="job_state_heartbeat")]
 
@@ -129,6 +132,10 @@ class JobHandler:
     kind: str
     func: Callable
     max_attempts: int = 3
+    #: Run in the language of the request that queued the job (its messages are for that user).
+    #: Off by default: a job that writes stored texts (a bulletin, indicator values) must write
+    #: them in Chinese whoever queued it.
+    in_owner_language: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -144,11 +151,17 @@ HANDLERS: dict[str, JobHandler] = {}
 PERIODIC: dict[str, PeriodicJob] = {}
 
 
-def job_handler(kind: str, *, max_attempts: int = 3):
-    """Register the decorated function as the handler of jobs of `kind`."""
+def job_handler(kind: str, *, max_attempts: int = 3, in_owner_language: bool = False):
+    """Register the decorated function as the handler of jobs of `kind`.
+
+    With `in_owner_language` the handler runs in the language of the request that queued the
+    job, so the messages of its result (an import's problems) read in that user's language.
+    """
 
     def register(func):
-        HANDLERS[kind] = JobHandler(kind=kind, func=func, max_attempts=max_attempts)
+        HANDLERS[kind] = JobHandler(
+            kind=kind, func=func, max_attempts=max_attempts, in_owner_language=in_owner_language
+        )
         return func
 
     return register
@@ -174,13 +187,15 @@ def job_enqueue(*, kind: str, owner, payload: dict | None = None, subject: str =
     stored on the job and restored when it runs.
     """
     if kind not in HANDLERS:
-        raise QingxieError(f"未知的任务类型“{kind}”。", code="unknown_job")
+        raise QingxieError(
+            gettext("未知的任务类型“%(kind)s”。") % {"kind": kind}, code="unknown_job"
+        )
     ctx = current_context()
     job = Job.objects.create(
         kind=kind,
         owner=owner,
         subject=subject,
-        payload=payload or {},
+        payload=_with_language(payload or {}),
         max_attempts=HANDLERS[kind].max_attempts,
         request_id=ctx.request_id,
         client_ip=ctx.client_ip,
@@ -191,13 +206,21 @@ def job_enqueue(*, kind: str, owner, payload: dict | None = None, subject: str =
     return job
 
 
+#: The payload key that keeps the language of the request that queued a job.
+LANGUAGE_KEY = "_language"
+
+
+def _with_language(payload: dict) -> dict:
+    return {**payload, LANGUAGE_KEY: translation.get_language() or settings.LANGUAGE_CODE}
+
+
 def job_requeue(*, job: Job, payload: dict) -> Job:
     """Run a finished job again with a new payload (an import confirmed after its check).
 
     Only a job that has finished is put back; a second request while it runs does nothing.
     """
     updated = Job.objects.filter(pk=job.pk, state__in=[Job.State.DONE, Job.State.FAILED]).update(
-        payload=payload,
+        payload=_with_language(payload),
         state=Job.State.QUEUED,
         stage="",
         done=0,
@@ -309,7 +332,12 @@ def job_run(job_id: int) -> None:
             client_ip=job.client_ip,
             channel=job.channel,
         ):
-            result = handler.func(job, Progress(job), **job.payload)
+            kwargs = dict(job.payload)
+            language = kwargs.pop(LANGUAGE_KEY, None)
+            if not handler.in_owner_language or language not in dict(settings.LANGUAGES):
+                language = settings.LANGUAGE_CODE
+            with translation.override(language):
+                result = handler.func(job, Progress(job), **kwargs)
     except QingxieError as exc:
         _fail(job, exc.message)
     except Exception:

@@ -7,6 +7,7 @@ import time
 import uuid
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
+from django.utils.translation import gettext, gettext_lazy
 
 from qingxie.core.context import ChangeContext, _current
 
@@ -149,7 +150,7 @@ class NulByteMiddleware:
     Django's and DRF's character fields already refuse NUL.
     """
 
-    MESSAGE = "请求参数中含有不允许的空字符（NUL）。"
+    MESSAGE = gettext_lazy("请求参数中含有不允许的空字符（NUL）。")
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -178,12 +179,12 @@ class ApiErrorShapeMiddleware:
     """
 
     MESSAGES = {
-        400: ("bad_request", "请求有误。"),
-        403: ("permission_denied", "无权执行此操作。"),
-        404: ("not_found", "未找到：该地址不存在，或其中的编号、代码格式不对。"),
-        405: ("method_not_allowed", "该地址不接受这种请求方法。"),
-        413: ("too_large", "请求体过大。"),
-        500: ("server_error", "服务器内部错误，已记录，请稍后再试或联系管理员。"),
+        400: ("bad_request", gettext_lazy("请求有误。")),
+        403: ("permission_denied", gettext_lazy("无权执行此操作。")),
+        404: ("not_found", gettext_lazy("未找到：该地址不存在，或其中的编号、代码格式不对。")),
+        405: ("method_not_allowed", gettext_lazy("该地址不接受这种请求方法。")),
+        413: ("too_large", gettext_lazy("请求体过大。")),
+        500: ("server_error", gettext_lazy("服务器内部错误，已记录，请稍后再试或联系管理员。")),
     }
 
     def __init__(self, get_response):
@@ -221,7 +222,7 @@ class ApiErrorShapeMiddleware:
     def error(self, status: int):
         from django.http import JsonResponse
 
-        code, message = self.MESSAGES.get(status, ("error", "请求未能完成。"))
+        code, message = self.MESSAGES.get(status, ("error", gettext("请求未能完成。")))
         return JsonResponse(
             {"error": {"code": code, "message": message}},
             status=status,

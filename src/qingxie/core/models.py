@@ -10,6 +10,7 @@ from django.core import serializers
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -41,7 +42,7 @@ class ScopePathField(models.CharField):
     """
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("verbose_name", "区划路径")
+        kwargs.setdefault("verbose_name", _("区划路径"))
         kwargs.setdefault("max_length", 80)
         kwargs.setdefault("editable", False)
         kwargs.setdefault("default", "")
@@ -190,8 +191,8 @@ class ScopedModel(models.Model):
 class ChangeLoggedModel(ScopedModel):
     """A scoped model whose every write is recorded as an ObjectChange with before/after."""
 
-    created = models.DateTimeField("创建时间", auto_now_add=True, null=True)
-    last_updated = models.DateTimeField("更新时间", auto_now=True, null=True)
+    created = models.DateTimeField(_("创建时间"), auto_now_add=True, null=True)
+    last_updated = models.DateTimeField(_("更新时间"), auto_now=True, null=True)
 
     #: Fields never copied into the change log (secrets, derived caches). The copied region
     #: path is a cache of the parent's; each entry records it in `ObjectChange.scope_path`.
@@ -222,13 +223,13 @@ class FigureVersion(models.Model):
     the rows of its subtree and its ancestors for the domains it depends on (`core.cache`).
     """
 
-    domain = models.CharField("数据域", max_length=50)
-    path = models.CharField("区划路径", max_length=80)
-    counter = models.BigIntegerField("版本", default=0)
+    domain = models.CharField(_("数据域"), max_length=50)
+    path = models.CharField(_("区划路径"), max_length=80)
+    counter = models.BigIntegerField(_("版本"), default=0)
 
     class Meta:
-        verbose_name = "统计数据版本"
-        verbose_name_plural = "统计数据版本"
+        verbose_name = _("统计数据版本")
+        verbose_name_plural = _("统计数据版本")
         constraints = [
             models.UniqueConstraint(fields=["domain", "path"], name="figureversion_domain_path")
         ]
@@ -245,13 +246,13 @@ class AppendOnlyQuerySet(models.QuerySet):
     """Rows may be added (one by one or in bulk) and read, never updated or deleted."""
 
     def update(self, **kwargs):
-        raise AppendOnlyError("变更记录只能追加，不能修改。")
+        raise AppendOnlyError(gettext("变更记录只能追加，不能修改。"))
 
     def delete(self):
-        raise AppendOnlyError("变更记录只能追加，不能删除。")
+        raise AppendOnlyError(gettext("变更记录只能追加，不能删除。"))
 
     def bulk_update(self, objs, fields, batch_size=None):
-        raise AppendOnlyError("变更记录只能追加，不能修改。")
+        raise AppendOnlyError(gettext("变更记录只能追加，不能修改。"))
 
 
 class ObjectChange(models.Model):
@@ -270,36 +271,36 @@ class ObjectChange(models.Model):
         EXPORT = "export", _("导出")
         REVEAL = "reveal", _("查看明文")
 
-    time = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    time = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="用户",
+        verbose_name=_("用户"),
         # A user who has made changes cannot be removed, only deactivated: the log keeps them.
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="changes",
     )
-    user_name = models.CharField("用户名", max_length=150, blank=True)
-    request_id = models.UUIDField("请求编号", db_index=True)
-    client_ip = models.GenericIPAddressField("客户端地址", null=True, blank=True)
-    channel = models.CharField("渠道", max_length=16)
-    action = models.CharField("操作", max_length=8, choices=Action.choices)
+    user_name = models.CharField(_("用户名"), max_length=150, blank=True)
+    request_id = models.UUIDField(_("请求编号"), db_index=True)
+    client_ip = models.GenericIPAddressField(_("客户端地址"), null=True, blank=True)
+    channel = models.CharField(_("渠道"), max_length=16)
+    action = models.CharField(_("操作"), max_length=8, choices=Action.choices)
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    object_id = models.CharField("对象编号", max_length=64)
-    object_repr = models.CharField("对象", max_length=200)
-    before = models.JSONField("修改前", null=True, blank=True)
-    after = models.JSONField("修改后", null=True, blank=True)
-    note = models.CharField("备注", max_length=500, blank=True)
+    object_id = models.CharField(_("对象编号"), max_length=64)
+    object_repr = models.CharField(_("对象"), max_length=200)
+    before = models.JSONField(_("修改前"), null=True, blank=True)
+    after = models.JSONField(_("修改后"), null=True, blank=True)
+    note = models.CharField(_("备注"), max_length=500, blank=True)
     # The region path of the object written, so auditors read the log of their own patch
     # ("" for objects with no region: users, national reference data).
-    scope_path = models.CharField("区划路径", max_length=80, blank=True, db_index=True)
+    scope_path = models.CharField(_("区划路径"), max_length=80, blank=True, db_index=True)
 
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "变更记录"
-        verbose_name_plural = "变更记录"
+        verbose_name = _("变更记录")
+        verbose_name_plural = _("变更记录")
         ordering = ["-time", "-id"]
         indexes = [models.Index(fields=["content_type", "object_id"], name="objectchange_object")]
 
@@ -308,11 +309,11 @@ class ObjectChange(models.Model):
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
-            raise AppendOnlyError("变更记录只能追加，不能修改。")
+            raise AppendOnlyError(gettext("变更记录只能追加，不能修改。"))
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise AppendOnlyError("变更记录只能追加，不能删除。")
+        raise AppendOnlyError(gettext("变更记录只能追加，不能删除。"))
 
     @property
     def kind_label(self) -> str:

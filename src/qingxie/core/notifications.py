@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 
 class Notification(models.Model):
@@ -17,22 +18,22 @@ class Notification(models.Model):
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="接收人",
+        verbose_name=gettext_lazy("接收人"),
         on_delete=models.CASCADE,
         related_name="notifications",
     )
-    kind = models.CharField("类型", max_length=50)
-    key = models.CharField("去重键", max_length=100)
-    title = models.CharField("标题", max_length=200)
-    body = models.TextField("内容", blank=True, max_length=5000)
-    url = models.CharField("链接", max_length=300, blank=True)
-    created = models.DateTimeField("时间", auto_now_add=True)
-    read_at = models.DateTimeField("阅读时间", null=True, blank=True)
-    emailed = models.BooleanField("已发邮件", default=False)
+    kind = models.CharField(gettext_lazy("类型"), max_length=50)
+    key = models.CharField(gettext_lazy("去重键"), max_length=100)
+    title = models.CharField(gettext_lazy("标题"), max_length=200)
+    body = models.TextField(gettext_lazy("内容"), blank=True, max_length=5000)
+    url = models.CharField(gettext_lazy("链接"), max_length=300, blank=True)
+    created = models.DateTimeField(gettext_lazy("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(gettext_lazy("阅读时间"), null=True, blank=True)
+    emailed = models.BooleanField(gettext_lazy("已发邮件"), default=False)
 
     class Meta:
-        verbose_name = "站内通知"
-        verbose_name_plural = "站内通知"
+        verbose_name = gettext_lazy("站内通知")
+        verbose_name_plural = gettext_lazy("站内通知")
         ordering = ["-created", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["user", "kind", "key"], name="notification_unique")

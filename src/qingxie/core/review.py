@@ -29,7 +29,8 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_lazy, pgettext, pgettext_lazy
 
 from qingxie.core.errors import ErrorCollector, PermissionDeniedError, QingxieError
 from qingxie.core.models import AppendOnlyError, AppendOnlyQuerySet, subtree_q
@@ -39,10 +40,10 @@ from qingxie.core.validators import date_problem
 class ReviewState(models.TextChoices):
     """Where a reviewed object stands; a use may relabel them in its own field's choices."""
 
-    PENDING = "pending", "未提交"
-    SUBMITTED = "submitted", "待核验"
-    VERIFIED = "verified", "已核验"
-    RETURNED = "returned", "已退回"
+    PENDING = "pending", gettext_lazy("未提交")
+    SUBMITTED = "submitted", gettext_lazy("待核验")
+    VERIFIED = "verified", gettext_lazy("已核验")
+    RETURNED = "returned", gettext_lazy("已退回")
 
 
 class Mode(enum.Enum):
@@ -59,30 +60,35 @@ class ReviewedModel(models.Model):
     """The fields every reviewed object carries (a use may redeclare one to relabel it)."""
 
     state = models.CharField(
-        "状态", max_length=16, choices=ReviewState.choices, default=ReviewState.PENDING
+        gettext_lazy("状态"),
+        max_length=16,
+        choices=ReviewState.choices,
+        default=ReviewState.PENDING,
     )
-    note = models.TextField("情况说明", blank=True, max_length=2000)
-    evidence = models.FileField("佐证材料", upload_to="review/", blank=True, max_length=300)
-    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    note = models.TextField(gettext_lazy("情况说明"), blank=True, max_length=2000)
+    evidence = models.FileField(
+        gettext_lazy("佐证材料"), upload_to="review/", blank=True, max_length=300
+    )
+    submitted_at = models.DateTimeField(gettext_lazy("提交时间"), null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="提交人",
+        verbose_name=gettext_lazy("提交人"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
     )
-    decided_at = models.DateTimeField("决定时间", null=True, blank=True)
+    decided_at = models.DateTimeField(gettext_lazy("决定时间"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="决定人",
+        verbose_name=gettext_lazy("决定人"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
     )
-    verified_on = models.DateField("通过日期", null=True, blank=True)
-    return_reason = models.CharField("退回原因", max_length=500, blank=True)
+    verified_on = models.DateField(gettext_lazy("通过日期"), null=True, blank=True)
+    return_reason = models.CharField(gettext_lazy("退回原因"), max_length=500, blank=True)
 
     class Meta:
         abstract = True
@@ -105,9 +111,9 @@ class Review:
     #: ANY_ABOVE: how long the direct level above has the object to itself.
     escalate_after: datetime.timedelta | None = None
     #: Words cadres see: the decision (核验/审核), the thing submitted (材料), one of them (事项).
-    verb: str = "核验"
-    noun: str = "材料"
-    thing: str = "事项"
+    verb: str = pgettext_lazy("review", "核验")
+    noun: str = pgettext_lazy("review", "材料")
+    thing: str = pgettext_lazy("review", "事项")
     #: Who owns the object, as named in messages (e.g. the association's name).
     owner_name: Callable[[models.Model], str] = str
     #: Hooks, each given the objects decided and the effective date, inside the transaction.
@@ -254,7 +260,13 @@ def _require_decider(actor, obj, spec: Review) -> None:
     if not may_decide(actor, obj, spec):
         region = spec.deciding_region(obj)
         raise PermissionDeniedError(
-            f"只有上一级（{region.name}）的管理员可以{spec.verb}{spec.owner_name(obj)}的{spec.noun}。"
+            gettext("只有上一级（%(name)s）的管理员可以%(verb)s%(owner_name)s的%(noun)s。")
+            % {
+                "name": region.name,
+                "verb": spec.verb,
+                "owner_name": spec.owner_name(obj),
+                "noun": spec.noun,
+            }
         )
 
 
@@ -270,41 +282,41 @@ class ReviewDecision(models.Model):
     """
 
     class Action(models.TextChoices):
-        SUBMIT = "submit", "提交"
-        VERIFY = "verify", "通过"
-        RETURN = "return", "退回"
-        REVOKE = "revoke", "撤销"
-        RECORD = "record", "录入认定"
+        SUBMIT = "submit", gettext_lazy("提交")
+        VERIFY = "verify", gettext_lazy("通过")
+        RETURN = "return", gettext_lazy("退回")
+        REVOKE = "revoke", gettext_lazy("撤销")
+        RECORD = "record", gettext_lazy("录入认定")
 
-    time = models.DateTimeField("时间", default=timezone.now, db_index=True)
-    review = models.CharField("流程", max_length=40)
+    time = models.DateTimeField(gettext_lazy("时间"), default=timezone.now, db_index=True)
+    review = models.CharField(gettext_lazy("流程"), max_length=40)
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    object_id = models.CharField("对象编号", max_length=64)
-    object_repr = models.CharField("对象", max_length=200)
-    action = models.CharField("操作", max_length=8, choices=Action.choices)
-    state_before = models.CharField("原状态", max_length=16, blank=True)
-    state_after = models.CharField("新状态", max_length=16)
+    object_id = models.CharField(gettext_lazy("对象编号"), max_length=64)
+    object_repr = models.CharField(gettext_lazy("对象"), max_length=200)
+    action = models.CharField(gettext_lazy("操作"), max_length=8, choices=Action.choices)
+    state_before = models.CharField(gettext_lazy("原状态"), max_length=16, blank=True)
+    state_after = models.CharField(gettext_lazy("新状态"), max_length=16)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
+        verbose_name=gettext_lazy("操作人"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="review_decisions",
     )
-    user_name = models.CharField("操作人姓名", max_length=150, blank=True)
-    note = models.CharField("说明", max_length=500, blank=True)
-    reason = models.CharField("原因", max_length=500, blank=True)
-    on = models.DateField("生效日期", null=True, blank=True)
-    evidence = models.CharField("佐证材料", max_length=300, blank=True)
-    scope_path = models.CharField("区划路径", max_length=80, db_index=True)
-    deciding_path = models.CharField("决定区划路径", max_length=80, db_index=True)
+    user_name = models.CharField(gettext_lazy("操作人姓名"), max_length=150, blank=True)
+    note = models.CharField(gettext_lazy("说明"), max_length=500, blank=True)
+    reason = models.CharField(gettext_lazy("原因"), max_length=500, blank=True)
+    on = models.DateField(gettext_lazy("生效日期"), null=True, blank=True)
+    evidence = models.CharField(gettext_lazy("佐证材料"), max_length=300, blank=True)
+    scope_path = models.CharField(gettext_lazy("区划路径"), max_length=80, db_index=True)
+    deciding_path = models.CharField(gettext_lazy("决定区划路径"), max_length=80, db_index=True)
 
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "审核记录"
-        verbose_name_plural = "审核记录"
+        verbose_name = gettext_lazy("审核记录")
+        verbose_name_plural = gettext_lazy("审核记录")
         ordering = ["-time", "-id"]
         indexes = [models.Index(fields=["content_type", "object_id"], name="reviewdecision_object")]
 
@@ -313,11 +325,11 @@ class ReviewDecision(models.Model):
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
-            raise AppendOnlyError("审核记录只能追加，不能修改。")
+            raise AppendOnlyError(gettext("审核记录只能追加，不能修改。"))
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise AppendOnlyError("审核记录只能追加，不能删除。")
+        raise AppendOnlyError(gettext("审核记录只能追加，不能删除。"))
 
 
 def review_history(obj) -> models.QuerySet[ReviewDecision]:
@@ -385,12 +397,13 @@ def review_submit(*, spec: Review, actor, obj, note: str = "", evidence=None):
     """
     if obj.state == ReviewState.VERIFIED:
         raise QingxieError(
-            f"该{spec.thing}已{spec.verb}通过，如需更正请由上一级先撤销{spec.verb}。",
+            gettext("该%(thing)s已%(verb)s通过，如需更正请由上一级先撤销%(verb)s。")
+            % {"thing": spec.thing, "verb": spec.verb},
             field="state",
         )
     note = (note or "").strip()
     if not note and not evidence and not obj.evidence:
-        raise QingxieError("请填写情况说明或上传佐证材料。", field="note")
+        raise QingxieError(gettext("请填写情况说明或上传佐证材料。"), field="note")
     state_before = obj.state if obj.pk else ""
     before = obj.snapshot() if obj.pk else None
     obj.note = note
@@ -421,12 +434,20 @@ def review_verify(*, spec: Review, actor, obj, on: datetime.date | None = None):
     _require_decider(actor, obj, spec)
     if obj.state != ReviewState.SUBMITTED:
         raise QingxieError(
-            f"只能{spec.verb}“{spec.state_label(ReviewState.SUBMITTED)}”的{spec.noun}，"
-            f"该{spec.thing}现为“{obj.get_state_display()}”。",
+            gettext(
+                "只能%(verb)s“%(state_label)s”的%(noun)s，该%(thing)s现为“%(get_state_display)s”。"
+            )
+            % {
+                "verb": spec.verb,
+                "state_label": spec.state_label(ReviewState.SUBMITTED),
+                "noun": spec.noun,
+                "thing": spec.thing,
+                "get_state_display": obj.get_state_display(),
+            },
             field="state",
         )
     on = on or _today()
-    if problem := date_problem(on, f"{spec.verb}日期", today=_today()):
+    if problem := date_problem(on, gettext("%(verb)s日期") % {"verb": spec.verb}, today=_today()):
         raise QingxieError(problem, field="on")
     before, state_before = obj.snapshot(), obj.state
     obj.state = ReviewState.VERIFIED
@@ -447,11 +468,13 @@ def review_return(*, spec: Review, actor, obj, reason: str):
     _require_decider(actor, obj, spec)
     if obj.state != ReviewState.SUBMITTED:
         raise QingxieError(
-            f"只能退回“{spec.state_label(ReviewState.SUBMITTED)}”的{spec.noun}。", field="state"
+            gettext("只能退回“%(state_label)s”的%(noun)s。")
+            % {"state_label": spec.state_label(ReviewState.SUBMITTED), "noun": spec.noun},
+            field="state",
         )
     reason = (reason or "").strip()
     if not reason:
-        raise QingxieError("请填写退回原因。", field="reason")
+        raise QingxieError(gettext("请填写退回原因。"), field="reason")
     before, state_before = obj.snapshot(), obj.state
     obj.state = ReviewState.RETURNED
     obj.return_reason = reason[:500]
@@ -470,17 +493,25 @@ def review_revoke(*, spec: Review, actor, obj, reason: str, on: datetime.date | 
     _require_decider(actor, obj, spec)
     if obj.state != ReviewState.VERIFIED:
         raise QingxieError(
-            f"只能撤销{spec.state_label(ReviewState.VERIFIED)}的{spec.thing}。", field="state"
+            gettext("只能撤销%(state_label)s的%(thing)s。")
+            % {"state_label": spec.state_label(ReviewState.VERIFIED), "thing": spec.thing},
+            field="state",
         )
     reason = (reason or "").strip()
     if not reason:
-        raise QingxieError(f"请填写撤销{spec.verb}的原因。", field="reason")
+        raise QingxieError(
+            gettext("请填写撤销%(verb)s的原因。") % {"verb": spec.verb}, field="reason"
+        )
     on = on or _today()
     errors = ErrorCollector()
-    if problem := date_problem(on, "撤销日期", today=_today()):
+    if problem := date_problem(on, pgettext("review", "撤销日期"), today=_today()):
         errors.add("on", problem)
     elif obj.verified_on and on < obj.verified_on:
-        errors.add("on", f"撤销日期不能早于{spec.verb}日期（{obj.verified_on}）。")
+        errors.add(
+            "on",
+            gettext("撤销日期不能早于%(verb)s日期（%(verified_on)s）。")
+            % {"verb": spec.verb, "verified_on": obj.verified_on},
+        )
     errors.raise_if_any()
     before, state_before = obj.snapshot(), obj.state
     obj.state = ReviewState.RETURNED
@@ -489,7 +520,10 @@ def review_revoke(*, spec: Review, actor, obj, reason: str, on: datetime.date | 
     obj.decided_at = timezone.now()
     obj.decided_by = _who(actor)
     obj.save()
-    _log(obj, before, note=f"撤销{spec.verb}")
+    # The note is stored: written in Chinese whatever the request's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        note = f"撤销{spec.verb}"
+    _log(obj, before, note=note)
     _record(
         spec, obj, ReviewDecision.Action.REVOKE, state_before, actor, reason=reason[:500], on=on
     )
@@ -511,7 +545,13 @@ def review_record(
         if not may_record(actor, obj, spec):
             region = spec.deciding_region(obj)
             raise PermissionDeniedError(
-                f"只有上一级（{region.name}）的管理员可以{spec.verb}{spec.owner_name(obj)}的{spec.noun}。"
+                gettext("只有上一级（%(name)s）的管理员可以%(verb)s%(owner_name)s的%(noun)s。")
+                % {
+                    "name": region.name,
+                    "verb": spec.verb,
+                    "owner_name": spec.owner_name(obj),
+                    "noun": spec.noun,
+                }
             )
     now, done = timezone.now(), []
     for obj in objs:

@@ -10,6 +10,7 @@ import datetime
 
 from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
+from django.utils.translation import gettext
 from rest_framework import serializers
 
 from qingxie.core.errors import QingxieError
@@ -30,12 +31,22 @@ def parse_date(raw, *, field: str, label: str, allow_future: bool = False) -> da
         day = datetime.date.fromisoformat(str(raw).strip())
     except ValueError as exc:
         raise QingxieError(
-            f"{label}“{raw}”不是有效日期，应为 YYYY-MM-DD 格式，如 2021-05-06。", field=field
+            gettext("%(label)s“%(raw)s”不是有效日期，应为 YYYY-MM-DD 格式，如 2021-05-06。")
+            % {"label": label, "raw": raw},
+            field=field,
         ) from exc
     if not allow_future and day > timezone.localdate():
-        raise QingxieError(f"{label}（{day:%Y-%m-%d}）不能晚于今天。", field=field)
+        raise QingxieError(
+            gettext("%(label)s（%(day)s）不能晚于今天。")
+            % {"label": label, "day": format(day, "%Y-%m-%d")},
+            field=field,
+        )
     if day < EARLIEST_DATE:
-        raise QingxieError(f"{label}（{day.isoformat()}）不能早于1949年10月1日。", field=field)
+        raise QingxieError(
+            gettext("%(label)s（%(isoformat)s）不能早于1949年10月1日。")
+            % {"label": label, "isoformat": day.isoformat()},
+            field=field,
+        )
     return day
 
 
@@ -49,7 +60,9 @@ def parse_flag(params, name: str) -> bool | None:
         return True
     if raw in FALSE:
         return False
-    raise QingxieError(f"参数 {name} 应为 1 或 0（true 或 false）。", field=name)
+    raise QingxieError(
+        gettext("参数 %(name)s 应为 1 或 0（true 或 false）。") % {"name": name}, field=name
+    )
 
 
 def parse_choice(params, name: str, choices, label: str) -> str | None:
@@ -59,7 +72,9 @@ def parse_choice(params, name: str, choices, label: str) -> str | None:
         return None
     if raw not in choices.values:
         raise QingxieError(
-            f"{label}“{raw}”不在可选范围内，可选：{'、'.join(choices.values)}。", field=name
+            gettext("%(label)s“%(raw)s”不在可选范围内，可选：%(join)s。")
+            % {"label": label, "raw": raw, "join": gettext("、").join(choices.values)},
+            field=name,
         )
     return raw
 
@@ -78,13 +93,18 @@ def refuse_fields(data, allowed, model=None, hints: dict[str, str] | None = None
             except FieldDoesNotExist:
                 label = None
         if key in hints:
-            errors[key] = [hints[key]]
+            errors[key] = [str(hints[key])]
         elif label:
-            errors[key] = [f"“{label}”（{key}）由系统维护或不能在此修改。"]
+            errors[key] = [
+                gettext("“%(label)s”（%(key)s）由系统维护或不能在此修改。")
+                % {"label": label, "key": key}
+            ]
         else:
-            errors[key] = [f"不认识的字段“{key}”。"]
+            errors[key] = [gettext("不认识的字段“%(key)s”。") % {"key": key}]
     if errors:
-        raise QingxieError("；".join(m for ms in errors.values() for m in ms), errors=errors)
+        raise QingxieError(
+            gettext("；").join(m for ms in errors.values() for m in ms), errors=errors
+        )
 
 
 #: What an integer column holds on every database qingxie runs on (PostgreSQL's integer).
@@ -117,14 +137,22 @@ def bound_fields(serializer, model=None) -> None:
         ):
             limit = _model_max_length(model, field.source or name) or DEFAULT_TEXT_MAX
             field.max_length = limit
-            field.validators.append(MaxLengthValidator(limit, message=f"不能超过 {limit} 个字。"))
+            field.validators.append(
+                MaxLengthValidator(
+                    limit, message=gettext("不能超过 %(limit)s 个字。") % {"limit": limit}
+                )
+            )
         if isinstance(field, serializers.IntegerField) and not field.read_only:
             if field.max_value is None:
                 field.max_value = high
-                field.validators.append(MaxValueValidator(high, message=f"不能大于 {high}。"))
+                field.validators.append(
+                    MaxValueValidator(high, message=gettext("不能大于 %(high)s。") % {"high": high})
+                )
             if field.min_value is None:
                 field.min_value = low
-                field.validators.append(MinValueValidator(low, message=f"不能小于 {low}。"))
+                field.validators.append(
+                    MinValueValidator(low, message=gettext("不能小于 %(low)s。") % {"low": low})
+                )
 
 
 def parse_input(serializer_class, data, *, partial: bool = False, model=None) -> dict:

@@ -16,6 +16,7 @@ import contextlib
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadhandler import FileUploadHandler
+from django.utils.translation import gettext
 
 MB = 1024 * 1024
 #: Room for the multipart framing and a form's other fields around its files.
@@ -54,7 +55,8 @@ class BoundedUploadHandler(FileUploadHandler):
         )
         if content_length and content_length > ceiling + SLACK:
             raise UploadTooLarge(
-                f"上传的内容约 {content_length / MB:.0f} MB，超过了 {_size(ceiling)} 的上限，未接收。",
+                gettext("上传的内容约 %(value)s MB，超过了 %(size)s 的上限，未接收。")
+                % {"value": format(content_length / MB, ".0f"), "size": _size(ceiling)},
                 ceiling,
             )
         return None
@@ -69,7 +71,8 @@ class BoundedUploadHandler(FileUploadHandler):
         if self.received > self.limit:
             self._discard()
             raise UploadTooLarge(
-                f"文件“{self.file_name}”超过了 {_size(self.limit)} 的上限，已停止接收。",
+                gettext("文件“%(file_name)s”超过了 %(size)s 的上限，已停止接收。")
+                % {"file_name": self.file_name, "size": _size(self.limit)},
                 self.limit,
             )
         return raw_data

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 
+from django.utils.translation import gettext
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 
@@ -16,11 +17,11 @@ def uscc_problem(value: str) -> str | None:
     try:
         stdnum_uscc.validate(value)
     except InvalidChecksum:
-        return f"统一社会信用代码“{value}”校验位错误，请核对。"
+        return gettext("统一社会信用代码“%(value)s”校验位错误，请核对。") % {"value": value}
     except InvalidLength:
-        return f"统一社会信用代码“{value}”应为18位。"
+        return gettext("统一社会信用代码“%(value)s”应为18位。") % {"value": value}
     except ValidationError:
-        return f"统一社会信用代码“{value}”格式不对。"
+        return gettext("统一社会信用代码“%(value)s”格式不对。") % {"value": value}
     return None
 
 
@@ -33,13 +34,18 @@ def phone_problem(value: str) -> str | None:
     """Why `value` is not a mainland mobile or landline number, or None when it is."""
     if _PHONE.match(value):
         return None
-    return f"电话号码“{value}”格式不对，应为11位手机号或带区号的固定电话。"
+    return gettext("电话号码“%(value)s”格式不对，应为11位手机号或带区号的固定电话。") % {
+        "value": value
+    }
 
 
 def date_problem(value: datetime.date | None, label: str, *, today: datetime.date) -> str | None:
     """A date in the future is refused: the ledger records what has happened."""
     if value is not None and value > today:
-        return f"{label}（{value:%Y-%m-%d}）不能晚于今天。"
+        return gettext("%(label)s（%(value)s）不能晚于今天。") % {
+            "label": label,
+            "value": format(value, "%Y-%m-%d"),
+        }
     return None
 
 

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.generic import DetailView, FormView, ListView
 
 from qingxie.core.changelog import changes_for, log_access
@@ -42,7 +42,7 @@ class ObjectDetailView(RestrictedViewMixin, DetailView):
     """One object, with its change history, or 404 when it is outside the user's scope."""
 
     template_name = "core/object_detail.html"
-    not_found_message = "未找到该对象，或不在您的权限范围内。"
+    not_found_message = gettext_lazy("未找到该对象，或不在您的权限范围内。")
 
     def get_object(self, queryset=None):
         try:
@@ -141,10 +141,10 @@ class ObjectFormView(FormView):
     action = "change"
     slug_field = "pk"
     slug_url_kwarg = "pk"
-    not_found_message = "未找到该对象，或不在您的权限范围内。"
+    not_found_message = gettext_lazy("未找到该对象，或不在您的权限范围内。")
     title = ""
-    submit_label = "保存"
-    success_message = "已保存。"
+    submit_label = gettext_lazy("保存")
+    success_message = gettext_lazy("已保存。")
     object = None
     #: Edit forms of versioned objects carry the version they were opened at; `perform` then
     #: passes `self.expected_version` to the service (optimistic locking).
@@ -241,9 +241,11 @@ def bad_request(request, exception=None):
     from qingxie.core.uploads import UploadTooLarge
 
     if isinstance(exception, UploadTooLarge):
-        text = f"{exception.message}请返回上一页，选择较小的文件后重新提交。"
+        text = gettext("%(message)s请返回上一页，选择较小的文件后重新提交。") % {
+            "message": exception.message
+        }
         status = 413
     else:
-        text = "请求有误（400），请返回上一页重试。"
+        text = gettext("请求有误（400），请返回上一页重试。")
         status = 400
     return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.pagination import CursorPagination
@@ -107,7 +108,7 @@ class ServiceViewSet(
     #: Unique keyset order of the list (see KeysetPagination).
     cursor_ordering: tuple[str, ...] = ("-id",)
     lookup_value_regex = r"[0-9]+"
-    not_found_message = "未找到该对象，或不在您的权限范围内。"
+    not_found_message = gettext_lazy("未找到该对象，或不在您的权限范围内。")
     #: Why a write may not carry a key ({"status": "撤销请通过 dissolve 操作记录。"}).
     refused_hints: dict[str, str] = {}
 

@@ -13,6 +13,7 @@ import datetime
 from django.db.models import Q
 from django.urls import re_path
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
@@ -60,7 +61,8 @@ def association_get(user, number, *, action: str = "view") -> Association:
     canonical = number_normalize(number)
     return fetch_or_404(
         Association.objects.restrict(user, action).select_related("region", "merged_into"),
-        f"未找到统一编号为 {canonical} 的协会，或不在您的权限范围内。",
+        gettext("未找到统一编号为 %(canonical)s 的协会，或不在您的权限范围内。")
+        % {"canonical": canonical},
         number=canonical,
     )
 
@@ -80,15 +82,15 @@ ASSOCIATION_PARAM = OpenApiParameter("association", OpenApiTypes.STR, descriptio
 # ------------------------------------------------------------------------ associations
 
 ASSOCIATION_HINTS = {
-    "number": "统一编号由系统分配，不能修改。",
-    "level": "协会层级随其行政区划，不能修改。",
-    "region": "协会所在行政区划不能修改；如区划调整，请注销或合并后在新区划录入。",
-    "status": "状态请通过 suspend、resume、dissolve、merge 操作变更。",
-    "status_since": "状态起始日期随状态变更记录，不能直接修改。",
-    "merged_into": "合并请通过 merge 操作记录。",
-    "standardized_since": "规范化认定日期由核验结果计算，不能直接修改。",
-    "standardized": "规范化状态由核验结果计算，不能直接修改。",
-    "is_demo": "演示数据标记不能修改。",
+    "number": gettext_lazy("统一编号由系统分配，不能修改。"),
+    "level": gettext_lazy("协会层级随其行政区划，不能修改。"),
+    "region": gettext_lazy("协会所在行政区划不能修改；如区划调整，请注销或合并后在新区划录入。"),
+    "status": gettext_lazy("状态请通过 suspend、resume、dissolve、merge 操作变更。"),
+    "status_since": gettext_lazy("状态起始日期随状态变更记录，不能直接修改。"),
+    "merged_into": gettext_lazy("合并请通过 merge 操作记录。"),
+    "standardized_since": gettext_lazy("规范化认定日期由核验结果计算，不能直接修改。"),
+    "standardized": gettext_lazy("规范化状态由核验结果计算，不能直接修改。"),
+    "is_demo": gettext_lazy("演示数据标记不能修改。"),
 }
 
 
@@ -119,7 +121,9 @@ class AssociationViewSet(ServiceViewSet):
 
     def lookup_value(self, raw: str) -> str:
         canonical = number_normalize(raw)
-        self.not_found_message = f"未找到统一编号为 {canonical} 的协会，或不在您的权限范围内。"
+        self.not_found_message = gettext(
+            "未找到统一编号为 %(canonical)s 的协会，或不在您的权限范围内。"
+        ) % {"canonical": canonical}
         return canonical
 
     def create(self, request, *args, **kwargs):
@@ -259,7 +263,7 @@ class ChecklistEntryViewSet(ServiceViewSet):
     queryset = ChecklistEntry.objects.none()
     serializer_class = s.ChecklistEntrySerializer
     select_related = ("association__region", "item", "submitted_by", "decided_by")
-    not_found_message = "未找到该规范化建设材料，或不在您的权限范围内。"
+    not_found_message = gettext_lazy("未找到该规范化建设材料，或不在您的权限范围内。")
 
     def get_queryset(self):
         user = self.request.user
@@ -270,7 +274,7 @@ class ChecklistEntryViewSet(ServiceViewSet):
         qs = _subtree_filter(qs, params, "association__region__path")
         if number := params.get("association"):
             qs = qs.filter(association__number=number_normalize(number))
-        if value := parse_choice(params, "state", ChecklistState, "状态"):
+        if value := parse_choice(params, "state", ChecklistState, gettext("状态")):
             qs = qs.filter(state=value)
         if code := params.get("item"):
             qs = qs.filter(item__code=code)
@@ -286,7 +290,10 @@ class ChecklistEntryViewSet(ServiceViewSet):
             ChecklistItem.objects.restrict(request.user, "view").filter(code=data["item"]).first()
         )
         if item is None:
-            raise QingxieError(f"没有代码为“{data['item']}”的规范化建设事项。", field="item")
+            raise QingxieError(
+                gettext("没有代码为“%(item)s”的规范化建设事项。") % {"item": data["item"]},
+                field="item",
+            )
         existed = ChecklistEntry.objects.filter(association=association, item=item).exists()
         entry = services.checklist_entry_submit(
             actor=request.user,
@@ -354,7 +361,7 @@ class SeatViewSet(ServiceViewSet):
     serializer_class = s.SeatSerializer
     filterset_class = SeatFilterSet
     select_related = ("holder", "member__region")
-    not_found_message = "未找到该席位，或不在您的权限范围内。"
+    not_found_message = gettext_lazy("未找到该席位，或不在您的权限范围内。")
 
     def partial_update(self, request, *args, **kwargs):
         seat = self.get_object()
@@ -395,7 +402,7 @@ class GroupMemberViewSet(ServiceViewSet):
     serializer_class = s.GroupMemberSerializer
     filterset_class = GroupMemberFilterSet
     select_related = ("association",)
-    not_found_message = "未找到该团体会员，或不在您的权限范围内。"
+    not_found_message = gettext_lazy("未找到该团体会员，或不在您的权限范围内。")
 
     def create(self, request, *args, **kwargs):
         refuse_fields(request.data, {"association", *services.GROUP_MEMBER_EDITABLE}, GroupMember)
@@ -412,8 +419,8 @@ class GroupMemberViewSet(ServiceViewSet):
             {*services.GROUP_MEMBER_EDITABLE, "version"},
             GroupMember,
             {
-                "status": "退出请通过 withdraw 操作记录。",
-                "left_on": "退出请通过 withdraw 操作记录。",
+                "status": gettext("退出请通过 withdraw 操作记录。"),
+                "left_on": gettext("退出请通过 withdraw 操作记录。"),
             },
         )
         data = parse_input(s.GroupMemberUpdateSerializer, request.data, partial=True)
@@ -478,14 +485,14 @@ class CoverageTargetViewSet(
         params = self.request.query_params
         if code := params.get("region"):
             qs = qs.filter(region=region_by_code(code))
-        if value := parse_choice(params, "measure", CoverageMeasure, "指标"):
+        if value := parse_choice(params, "measure", CoverageMeasure, gettext("指标")):
             qs = qs.filter(measure=value)
         return qs
 
     def get_object(self):
         target = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
         if target is None:
-            raise exceptions.NotFound("未找到该覆盖目标，或不在您的权限范围内。")
+            raise exceptions.NotFound(gettext("未找到该覆盖目标，或不在您的权限范围内。"))
         return target
 
     def create(self, request, *args, **kwargs):
@@ -501,7 +508,7 @@ class CoverageTargetViewSet(
 
     def partial_update(self, request, *args, **kwargs):
         target = self.get_object()
-        fixed = "目标的区划、指标和截止日期不能修改，请删除后重新设定。"
+        fixed = gettext("目标的区划、指标和截止日期不能修改，请删除后重新设定。")
         refuse_fields(
             request.data,
             {"rate"},
@@ -560,14 +567,18 @@ class ChecklistItemViewSet(
     def get_object(self):
         item = self.get_queryset().filter(code=self.kwargs["code"]).first()
         if item is None:
-            raise exceptions.NotFound(f"没有代码为 {self.kwargs['code']} 的规范化建设事项。")
+            raise exceptions.NotFound(
+                gettext("没有代码为 %(code)s 的规范化建设事项。") % {"code": self.kwargs["code"]}
+            )
         return item
 
     def create(self, request, *args, **kwargs):
         refuse_fields(request.data, s.ChecklistItemWriteSerializer().fields, ChecklistItem)
         data = parse_input(s.ChecklistItemWriteSerializer, request.data)
         if data.get("code") and ChecklistItem.objects.filter(code=data["code"]).exists():
-            raise QingxieError(f"事项代码“{data['code']}”已存在。", field="code")
+            raise QingxieError(
+                gettext("事项代码“%(code)s”已存在。") % {"code": data["code"]}, field="code"
+            )
         item = services.checklist_item_save(actor=request.user, **data)
         return Response(self.get_serializer(item).data, status=status.HTTP_201_CREATED)
 
@@ -575,7 +586,7 @@ class ChecklistItemViewSet(
         item = self.get_object()
         editable = set(s.ChecklistItemWriteSerializer().fields) - {"code"}
         refuse_fields(
-            request.data, editable, ChecklistItem, {"code": "事项代码是其标识，不能修改。"}
+            request.data, editable, ChecklistItem, {"code": gettext("事项代码是其标识，不能修改。")}
         )
         data = parse_input(s.ChecklistItemWriteSerializer, request.data, partial=True)
         item = services.checklist_item_save(actor=request.user, item=item, **data)
@@ -590,13 +601,15 @@ def coverage_region(user, code: str | None) -> Region:
     if not code:
         region = home_region(user)
         if region is None:
-            raise exceptions.NotFound("您还没有任何区划的权限，无法查询覆盖率。")
+            raise exceptions.NotFound(gettext("您还没有任何区划的权限，无法查询覆盖率。"))
         return region
     region = Region.objects.restrict(user, "view").filter(code=code.strip()).first()
     if region is None:
-        raise exceptions.NotFound(f"未找到行政区划代码 {code}，或不在您的权限范围内。")
+        raise exceptions.NotFound(
+            gettext("未找到行政区划代码 %(code)s，或不在您的权限范围内。") % {"code": code}
+        )
     if region.level >= Region.Level.TOWNSHIP:
-        raise QingxieError("覆盖率按县级单位统计，请选择县级及以上区划。", field="region")
+        raise QingxieError(gettext("覆盖率按县级单位统计，请选择县级及以上区划。"), field="region")
     return region
 
 
@@ -609,7 +622,10 @@ def parse_depth(raw, *, maximum: int = 3) -> int:
     except (TypeError, ValueError):
         depth = -1
     if not 0 <= depth <= maximum:
-        raise QingxieError(f"层数 depth 应为 0 到 {maximum} 之间的整数。", field="depth")
+        raise QingxieError(
+            gettext("层数 depth 应为 0 到 %(maximum)s 之间的整数。") % {"maximum": maximum},
+            field="depth",
+        )
     return depth
 
 
@@ -629,7 +645,11 @@ class CoverageView(AttributedViewSetMixin, APIView):
         params = request.query_params
         region = coverage_region(request.user, params.get("region"))
         raw = params.get("as_of")
-        as_of = parse_date(raw, field="as_of", label="统计日期") if raw else timezone.localdate()
+        as_of = (
+            parse_date(raw, field="as_of", label=gettext("统计日期"))
+            if raw
+            else timezone.localdate()
+        )
         depth = parse_depth(params.get("depth"))
         return Response(s.coverage_payload(region, as_of, depth=depth))
 
@@ -650,19 +670,19 @@ class CoverageSeriesView(AttributedViewSetMixin, APIView):
         params = request.query_params
         region = coverage_region(request.user, params.get("region"))
         end = (
-            parse_date(params["end"], field="end", label="截止日期")
+            parse_date(params["end"], field="end", label=gettext("截止日期"))
             if params.get("end")
             else timezone.localdate()
         )
         start = (
-            parse_date(params["start"], field="start", label="起始日期")
+            parse_date(params["start"], field="start", label=gettext("起始日期"))
             if params.get("start")
             else end.replace(day=1) - datetime.timedelta(days=334)
         )
         if start > end:
-            raise QingxieError("起始日期不能晚于截止日期。", field="start")
+            raise QingxieError(gettext("起始日期不能晚于截止日期。"), field="start")
         if (end.year - start.year) * 12 + end.month - start.month > 240:
-            raise QingxieError("序列最长 20 年（240 个月）。", field="start")
+            raise QingxieError(gettext("序列最长 20 年（240 个月）。"), field="start")
         return Response(s.coverage_series_payload(region, start, end))
 
 

@@ -1,12 +1,13 @@
 """The ledger (台账) of youth volunteer associations at every level."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class LedgerConfig(AppConfig):
     name = "qingxie.ledger"
     label = "ledger"
-    verbose_name = "协会台账"
+    verbose_name = gettext_lazy("协会台账")
 
     def ready(self) -> None:
         from qingxie.ledger import policies

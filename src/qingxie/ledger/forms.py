@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from qingxie.core.forms import date_field, required_named
@@ -39,7 +40,7 @@ class AssociationEditForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # The service requires them too; on the form they are marked and reported at once.
-        required_named(self, "name", "established_on", name="请填写协会名称。")
+        required_named(self, "name", "established_on", name=gettext("请填写协会名称。"))
 
 
 class AssociationCreateForm(AssociationEditForm):
@@ -130,7 +131,7 @@ class GroupMemberForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        required_named(self, "name", "admitted_on", name="请填写团体会员名称。")
+        required_named(self, "name", "admitted_on", name=gettext("请填写团体会员名称。"))
 
 
 class WithdrawForm(forms.Form):

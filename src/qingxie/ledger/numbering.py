@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext
 from stdnum.iso7064 import mod_11_2
 
 from qingxie.core.errors import QingxieError
@@ -20,7 +21,9 @@ _PATTERN = re.compile(r"^(\d{6})(\d)(\d{2})([0-9X])$")
 def number_format(region_code: str, level: int, sequence: int) -> str:
     """The unified number for `sequence` on a region and level, check character included."""
     if not 1 <= sequence <= 99:
-        raise QingxieError("同一区划同一层级的协会编号序号已用尽（最多 99 个）。", field="number")
+        raise QingxieError(
+            gettext("同一区划同一层级的协会编号序号已用尽（最多 99 个）。"), field="number"
+        )
     body = f"{region_code}{level}{sequence:02d}"
     return f"{region_code}-{level}-{sequence:02d}-{mod_11_2.calc_check_digit(body)}"
 
@@ -31,11 +34,16 @@ def number_normalize(raw: str) -> str:
     match = _PATTERN.match(compact)
     if not match:
         raise QingxieError(
-            f"统一编号“{raw}”格式不对，应为“6位区划代码-层级-序号-校验位”，如 440105-3-01-4。",
+            gettext(
+                "统一编号“%(raw)s”格式不对，应为“6位区划代码-层级-序号-校验位”，如 440105-3-01-4。"
+            )
+            % {"raw": raw},
             field="number",
         )
     if not mod_11_2.is_valid(compact):
-        raise QingxieError(f"统一编号“{raw}”的校验位不对，请核对。", field="number")
+        raise QingxieError(
+            gettext("统一编号“%(raw)s”的校验位不对，请核对。") % {"raw": raw}, field="number"
+        )
     code, level, seq, check = match.groups()
     return f"{code}-{level}-{seq}-{check}"
 

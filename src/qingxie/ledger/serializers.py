@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from pathlib import PurePosixPath
 
+from django.utils.translation import gettext
 from rest_framework import serializers
 
 from qingxie.core.errors import QingxieError
@@ -42,7 +43,8 @@ def parse_level(value) -> int | None:
     level = LEVEL_INPUT.get(str(value).strip().lower())
     if level is None:
         raise QingxieError(
-            f"层级“{value}”不对，应为 national、province、prefecture、county 或 0–3。",
+            gettext("层级“%(value)s”不对，应为 national、province、prefecture、county 或 0–3。")
+            % {"value": value},
             field="level",
         )
     return level

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 
 from qingxie.accounts.permissions import require_scope
 from qingxie.accounts.policies import admin_paths
@@ -86,8 +87,11 @@ def uscc_owner_named(actor, owner: Association) -> str:
     """Who holds a unified social credit code, as told to `actor`: named (to find the clash)
     only when `actor` may see that association; otherwise the message must not reveal it."""
     if actor is None or Association.objects.restrict(actor, "view").filter(pk=owner.pk).exists():
-        return f"统一社会信用代码已被“{owner.name}”（{owner.number}）使用。"
-    return "统一社会信用代码已被您管辖范围以外的另一协会使用，请核对。"
+        return gettext("统一社会信用代码已被“%(name)s”（%(number)s）使用。") % {
+            "name": owner.name,
+            "number": owner.number,
+        }
+    return gettext("统一社会信用代码已被您管辖范围以外的另一协会使用，请核对。")
 
 
 def association_fields_check(
@@ -111,18 +115,18 @@ def association_fields_check(
     if "name" in out:
         out["name"] = (out["name"] or "").strip()
         if not out["name"]:
-            errors.add("name", "请填写协会名称。")
+            errors.add("name", gettext("请填写协会名称。"))
         elif len(out["name"]) > 100:
-            errors.add("name", "协会名称不能超过100个字。")
+            errors.add("name", gettext("协会名称不能超过100个字。"))
     if "form" in out and out["form"] not in AssociationForm.values:
-        errors.add("form", f"组织形式“{out['form']}”不在可选范围内。")
+        errors.add("form", gettext("组织形式“%(form)s”不在可选范围内。") % {"form": out["form"]})
     if "established_on" in out:
         if out["established_on"] is None:
-            errors.add("established_on", "请填写成立日期。")
-        elif problem := date_problem(out["established_on"], "成立日期", today=today):
+            errors.add("established_on", gettext("请填写成立日期。"))
+        elif problem := date_problem(out["established_on"], gettext("成立日期"), today=today):
             errors.add("established_on", problem)
     if "registered_on" in out and (
-        problem := date_problem(out["registered_on"], "登记日期", today=today)
+        problem := date_problem(out["registered_on"], gettext("登记日期"), today=today)
     ):
         errors.add("registered_on", problem)
     if "uscc" in out:
@@ -141,8 +145,11 @@ def association_fields_check(
                 if clash:
                     errors.add("uscc", uscc_owner_named(actor, clash))
     if out.get("registered") and "uscc" in out and not out["uscc"]:
-        errors.add("uscc", "已在民政部门登记的协会须填写统一社会信用代码。")
-    for field, label in (("president_phone", "会长电话"), ("secretary_phone", "秘书长电话")):
+        errors.add("uscc", gettext("已在民政部门登记的协会须填写统一社会信用代码。"))
+    for field, label in (
+        ("president_phone", gettext("会长电话")),
+        ("secretary_phone", gettext("秘书长电话")),
+    ):
         if field in out:
             out[field] = (out[field] or "").strip()
             if out[field] and (problem := phone_problem(out[field])):
@@ -193,19 +200,30 @@ def association_create(
     region). A region holds at most one live (active or suspended) association at a time,
     and the new one's history may not overlap an earlier one's.
     """
-    require_scope(actor, Association, "add", region.path, "在该区划设立协会")
+    require_scope(actor, Association, "add", region.path, gettext("在该区划设立协会"))
     errors = ErrorCollector()
     if region.valid_to is not None:
         errors.add(
-            "region", f"行政区划 {region.name}（{region.code}）已于 {region.valid_to} 撤销。"
+            "region",
+            gettext("行政区划 %(name)s（%(code)s）已于 %(valid_to)s 撤销。")
+            % {"name": region.name, "code": region.code, "valid_to": region.valid_to},
         )
     if region.level == Region.Level.TOWNSHIP:
-        errors.add("region", f"{region.name}（{region.code}）是乡级区划，协会只设在县级及以上。")
+        errors.add(
+            "region",
+            gettext("%(name)s（%(code)s）是乡级区划，协会只设在县级及以上。")
+            % {"name": region.name, "code": region.code},
+        )
     elif level is not None and level != region.level:
         errors.add(
             "region",
-            f"{region.name}（{region.code}）是{region.get_level_display()}区划，"
-            f"不是{Region.Level(level).label}。",
+            gettext("%(name)s（%(code)s）是%(get_level_display)s区划，不是%(label)s。")
+            % {
+                "name": region.name,
+                "code": region.code,
+                "get_level_display": region.get_level_display(),
+                "label": Region.Level(level).label,
+            },
         )
     data = association_fields_check(
         {
@@ -225,14 +243,16 @@ def association_create(
     if live:
         errors.add(
             "region",
-            f"{region.name}已有协会“{live.name}”（{live.number}），"
-            "同一区划同一时间只能有一个正常活动的协会。",
+            gettext(
+                "%(name)s已有协会“%(name2)s”（%(number)s），同一区划同一时间只能有一个正常活动的协会。"
+            )
+            % {"name": region.name, "name2": live.name, "number": live.number},
         )
     elif established_on and (clash := _overlapping_period(region, established_on)):
         errors.add(
             "established_on",
-            f"成立日期与该区划原有协会“{clash.association.name}”的存续期重叠"
-            f"（其存续至 {clash.end}）。",
+            gettext("成立日期与该区划原有协会“%(name)s”的存续期重叠（其存续至 %(end)s）。")
+            % {"name": clash.association.name, "end": clash.end},
         )
     errors.raise_if_any()
 
@@ -255,7 +275,7 @@ def association_create(
             association.save()
     except IntegrityError as exc:
         raise QingxieError(
-            "保存时与另一条记录冲突（可能有人同时录入了同一区划的协会），请刷新后重试。",
+            gettext("保存时与另一条记录冲突（可能有人同时录入了同一区划的协会），请刷新后重试。"),
             code="conflict",
         ) from exc
     AssociationStatusPeriod.objects.create(
@@ -281,11 +301,12 @@ def association_update(
     unknown = set(fields) - set(ASSOCIATION_EDITABLE)
     if unknown:
         raise QingxieError(
-            f"以下字段不能修改：{'、'.join(sorted(unknown))}。", field=sorted(unknown)[0]
+            gettext("以下字段不能修改：%(join)s。") % {"join": gettext("、").join(sorted(unknown))},
+            field=sorted(unknown)[0],
         )
     association = Association.objects.select_for_update().get(pk=association.pk)
-    require_scope(actor, Association, "change", association.region.path, "修改该协会")
-    check_version(association, expected_version, "协会")
+    require_scope(actor, Association, "change", association.region.path, gettext("修改该协会"))
+    check_version(association, expected_version, pgettext("object", "协会"))
     fields = drop_unchanged_masked(association, fields)
     before = association.snapshot()
     errors = ErrorCollector()
@@ -296,7 +317,10 @@ def association_update(
     if new_start and new_start != association.established_on:
         first = association.status_periods.order_by("start", "id").first()
         if first.end is not None and new_start > first.end:
-            errors.add("established_on", f"成立日期不能晚于其后的状态变更日期（{first.end}）。")
+            errors.add(
+                "established_on",
+                gettext("成立日期不能晚于其后的状态变更日期（%(end)s）。") % {"end": first.end},
+            )
         elif (
             clash := _overlapping_period(
                 association.region, new_start, exclude_association=association
@@ -304,7 +328,8 @@ def association_update(
         ) and clash.start < (first.end or datetime.date.max):
             errors.add(
                 "established_on",
-                f"成立日期与该区划原有协会“{clash.association.name}”的存续期重叠。",
+                gettext("成立日期与该区划原有协会“%(name)s”的存续期重叠。")
+                % {"name": clash.association.name},
             )
     errors.raise_if_any()
     for key, value in data.items():
@@ -327,15 +352,20 @@ def association_update(
 def _check_status_date(association: Association, on: datetime.date, label: str) -> None:
     errors = ErrorCollector()
     if on is None:
-        errors.add("on", f"请填写{label}。")
+        errors.add("on", gettext("请填写%(label)s。") % {"label": label})
     elif problem := date_problem(on, label, today=_today()):
         errors.add("on", problem)
     elif on < association.established_on:
-        errors.add("on", f"{label}（{on}）不能早于成立日期（{association.established_on}）。")
+        errors.add(
+            "on",
+            gettext("%(label)s（%(on)s）不能早于成立日期（%(established_on)s）。")
+            % {"label": label, "on": on, "established_on": association.established_on},
+        )
     elif on < association.status_since:
         errors.add(
             "on",
-            f"{label}（{on}）不能早于当前状态的起始日期（{association.status_since}）。",
+            gettext("%(label)s（%(on)s）不能早于当前状态的起始日期（%(status_since)s）。")
+            % {"label": label, "on": on, "status_since": association.status_since},
         )
     errors.raise_if_any()
 
@@ -377,13 +407,14 @@ def association_suspend(
     *, actor, association: Association, on: datetime.date, note: str = ""
 ) -> Association:
     """Mark an active association as suspended (暂停活动) from `on`; it stops counting."""
-    association = _lock_for_status(actor, association, "变更该协会状态")
+    association = _lock_for_status(actor, association, gettext("变更该协会状态"))
     if association.status != AssociationStatus.ACTIVE:
         raise QingxieError(
-            f"只有状态为“正常”的协会可以暂停，该协会现为“{association.get_status_display()}”。",
+            gettext("只有状态为“正常”的协会可以暂停，该协会现为“%(get_status_display)s”。")
+            % {"get_status_display": association.get_status_display()},
             field="status",
         )
-    _check_status_date(association, on, "暂停日期")
+    _check_status_date(association, on, gettext("暂停日期"))
     return _change_status(association, status=AssociationStatus.SUSPENDED, on=on, note=note)
 
 
@@ -392,10 +423,10 @@ def association_resume(
     *, actor, association: Association, on: datetime.date, note: str = ""
 ) -> Association:
     """Return a suspended association to active from `on`."""
-    association = _lock_for_status(actor, association, "变更该协会状态")
+    association = _lock_for_status(actor, association, gettext("变更该协会状态"))
     if association.status != AssociationStatus.SUSPENDED:
-        raise QingxieError("只有暂停活动的协会可以恢复。", field="status")
-    _check_status_date(association, on, "恢复日期")
+        raise QingxieError(gettext("只有暂停活动的协会可以恢复。"), field="status")
+    _check_status_date(association, on, gettext("恢复日期"))
     return _change_status(association, status=AssociationStatus.ACTIVE, on=on, note=note)
 
 
@@ -404,10 +435,14 @@ def association_dissolve(
     *, actor, association: Association, on: datetime.date, note: str = ""
 ) -> Association:
     """Record that an association was dissolved (注销) on `on`; its seats close that day."""
-    association = _lock_for_status(actor, association, "注销该协会")
+    association = _lock_for_status(actor, association, gettext("注销该协会"))
     if not association.is_live:
-        raise QingxieError(f"该协会已是“{association.get_status_display()}”状态。", field="status")
-    _check_status_date(association, on, "注销日期")
+        raise QingxieError(
+            gettext("该协会已是“%(get_status_display)s”状态。")
+            % {"get_status_display": association.get_status_display()},
+            field="status",
+        )
+    _check_status_date(association, on, gettext("注销日期"))
     return _change_status(association, status=AssociationStatus.DISSOLVED, on=on, note=note)
 
 
@@ -416,17 +451,24 @@ def association_merge(
     *, actor, association: Association, into: Association, on: datetime.date, note: str = ""
 ) -> Association:
     """Record that `association` merged into `into` on `on` (both must be in the actor's scope)."""
-    association = _lock_for_status(actor, association, "合并该协会")
-    require_scope(actor, Association, "change", into.region.path, "合并入该协会")
+    association = _lock_for_status(actor, association, gettext("合并该协会"))
+    require_scope(actor, Association, "change", into.region.path, gettext("合并入该协会"))
     errors = ErrorCollector()
     if not association.is_live:
-        errors.add("status", f"该协会已是“{association.get_status_display()}”状态。")
+        errors.add(
+            "status",
+            gettext("该协会已是“%(get_status_display)s”状态。")
+            % {"get_status_display": association.get_status_display()},
+        )
     if into.pk == association.pk:
-        errors.add("into", "协会不能合并入自身。")
+        errors.add("into", gettext("协会不能合并入自身。"))
     elif not into.is_live:
-        errors.add("into", f"“{into.name}”不是正常活动的协会，不能作为合并对象。")
+        errors.add(
+            "into",
+            gettext("“%(name)s”不是正常活动的协会，不能作为合并对象。") % {"name": into.name},
+        )
     errors.raise_if_any()
-    _check_status_date(association, on, "合并日期")
+    _check_status_date(association, on, gettext("合并日期"))
     return _change_status(
         association, status=AssociationStatus.MERGED, on=on, note=note, merged_into=into
     )
@@ -487,11 +529,11 @@ def seat_update(
 ) -> Seat:
     """Name the representative (席位代表) who sits in a seat."""
     seat = Seat.objects.select_for_update().select_related("holder__region").get(pk=seat.pk)
-    require_scope(actor, Seat, "change", seat.holder.region.path, "修改该席位")
-    check_version(seat, expected_version, "席位")
+    require_scope(actor, Seat, "change", seat.holder.region.path, gettext("修改该席位"))
+    check_version(seat, expected_version, pgettext("object", "席位"))
     representative = (representative or "").strip()
     if len(representative) > 50:
-        raise QingxieError("席位代表姓名不能超过50个字。", field="representative")
+        raise QingxieError(gettext("席位代表姓名不能超过50个字。"), field="representative")
     before = seat.snapshot()
     seat.representative = representative
     seat.version += 1
@@ -544,9 +586,9 @@ CHECKLIST_REVIEW = register_review(
         decider_paths=admin_paths,
         mode=ANY_ABOVE,
         escalate_after=CHECKLIST_ESCALATE_AFTER,
-        verb="核验",
-        noun="材料",
-        thing="事项",
+        verb=pgettext_lazy("review", "核验"),
+        noun=pgettext_lazy("review", "材料"),
+        thing=pgettext_lazy("review", "事项"),
         owner_name=lambda entry: entry.association.name,
         on_verify=_checklist_verified,
         on_revoke=_checklist_revoked,
@@ -669,10 +711,11 @@ def _check_evidence(evidence) -> None:
     ext = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
     if ext not in EVIDENCE_EXTENSIONS:
         raise QingxieError(
-            "佐证材料只接受 PDF、图片（JPG/PNG）、Word、Excel 或 OFD 文件。", field="evidence"
+            gettext("佐证材料只接受 PDF、图片（JPG/PNG）、Word、Excel 或 OFD 文件。"),
+            field="evidence",
         )
     if getattr(evidence, "size", 0) > EVIDENCE_MAX_BYTES:
-        raise QingxieError("佐证材料不能超过 20 MB。", field="evidence")
+        raise QingxieError(gettext("佐证材料不能超过 20 MB。"), field="evidence")
 
 
 @transaction.atomic
@@ -680,16 +723,20 @@ def checklist_entry_submit(
     *, actor, association: Association, item: ChecklistItem, note: str = "", evidence=None
 ) -> ChecklistEntry:
     """The association submits one item with its evidence for the level above to verify."""
-    require_scope(actor, ChecklistEntry, "change", association.region.path, "提交该协会的材料")
+    require_scope(
+        actor, ChecklistEntry, "change", association.region.path, gettext("提交该协会的材料")
+    )
     if not association.is_live:
-        raise QingxieError("已注销或合并的协会不能提交规范化材料。", field="association")
+        raise QingxieError(gettext("已注销或合并的协会不能提交规范化材料。"), field="association")
     if not item.active:
-        raise QingxieError(f"事项“{item.title}”已停用。", field="item")
+        raise QingxieError(gettext("事项“%(title)s”已停用。") % {"title": item.title}, field="item")
     _check_evidence(evidence)
     entry = _entry_for(association, item)
     if entry.state == ChecklistState.VERIFIED:
         raise QingxieError(
-            f"“{item.title}”已核验通过，如需更正请由上一级先撤销核验。", field="item"
+            gettext("“%(title)s”已核验通过，如需更正请由上一级先撤销核验。")
+            % {"title": item.title},
+            field="item",
         )
     return review_submit(
         spec=CHECKLIST_REVIEW, actor=actor, obj=entry, note=note, evidence=evidence
@@ -759,13 +806,15 @@ def association_standardize(
     if not may_record_standardization(actor, association):
         above = verifying_region(association)
         raise PermissionDeniedError(
-            f"规范化建设只能由上一级（{above.name}）认定，您不能为{association.region.name}"
-            "的协会填写规范化认定日期。"
+            gettext(
+                "规范化建设只能由上一级（%(name)s）认定，您不能为%(name2)s的协会填写规范化认定日期。"
+            )
+            % {"name": above.name, "name2": association.region.name}
         )
-    if problem := date_problem(on, "规范化认定日期", today=_today()):
+    if problem := date_problem(on, gettext("规范化认定日期"), today=_today()):
         raise QingxieError(problem, field="standardized_on")
     if on < association.established_on:
-        raise QingxieError("规范化认定日期不能早于成立日期。", field="standardized_on")
+        raise QingxieError(gettext("规范化认定日期不能早于成立日期。"), field="standardized_on")
     entries = [_entry_for(association, item) for item in required_items()]
     if not review_record(spec=CHECKLIST_REVIEW, actor=actor, objs=entries, on=on, note=note):
         _standardization_refresh(association)  # nothing new verified: still re-judge the dates
@@ -776,19 +825,19 @@ def association_standardize(
 @transaction.atomic
 def checklist_item_save(*, actor, item: ChecklistItem | None = None, **fields) -> ChecklistItem:
     """Add or edit a checklist item (national level only); standardization is recomputed today."""
-    require_scope(actor, ChecklistItem, "change", "000000/", "修改规范化建设事项")
+    require_scope(actor, ChecklistItem, "change", "000000/", gettext("修改规范化建设事项"))
     allowed = {"code", "title", "description", "basis", "required", "active", "position"}
     if set(fields) - allowed:
-        raise QingxieError("含有不能修改的字段。")
+        raise QingxieError(gettext("含有不能修改的字段。"))
     errors = ErrorCollector()
     if "title" in fields and not (fields["title"] or "").strip():
-        errors.add("title", "请填写事项名称。")
+        errors.add("title", gettext("请填写事项名称。"))
     if item is None and not fields.get("code"):
-        errors.add("code", "请填写事项代码。")
+        errors.add("code", gettext("请填写事项代码。"))
     elif item is None and ChecklistItem.objects.filter(code=fields["code"]).exists():
-        errors.add("code", f"事项代码“{fields['code']}”已被使用。")
+        errors.add("code", gettext("事项代码“%(code)s”已被使用。") % {"code": fields["code"]})
     elif item is not None and "code" in fields and fields["code"] != item.code:
-        errors.add("code", "事项代码不能修改。")
+        errors.add("code", gettext("事项代码不能修改。"))
     errors.raise_if_any()
     before = item.snapshot() if item else None
     was_in_force = item is not None and item.required and item.active
@@ -818,13 +867,13 @@ def group_member_fields_check(data: dict, errors: ErrorCollector) -> dict:
     if "name" in out:
         out["name"] = (out["name"] or "").strip()
         if not out["name"]:
-            errors.add("name", "请填写团体会员名称。")
+            errors.add("name", gettext("请填写团体会员名称。"))
     if "kind" in out and out["kind"] not in GroupMemberKind.values:
-        errors.add("kind", f"会员类型“{out['kind']}”不在可选范围内。")
+        errors.add("kind", gettext("会员类型“%(kind)s”不在可选范围内。") % {"kind": out["kind"]})
     if "admitted_on" in out:
         if out["admitted_on"] is None:
-            errors.add("admitted_on", "请填写入会日期。")
-        elif problem := date_problem(out["admitted_on"], "入会日期", today=_today()):
+            errors.add("admitted_on", gettext("请填写入会日期。"))
+        elif problem := date_problem(out["admitted_on"], gettext("入会日期"), today=_today()):
             errors.add("admitted_on", problem)
     if "uscc" in out:
         out["uscc"] = uscc_compact(out["uscc"] or "")
@@ -845,23 +894,25 @@ def group_member_create(
     *, actor, association: Association, is_demo: bool = False, **fields
 ) -> GroupMember:
     """Admit an organisation as a group member of `association`."""
-    require_scope(actor, GroupMember, "add", association.region.path, "为该协会接收团体会员")
+    require_scope(
+        actor, GroupMember, "add", association.region.path, gettext("为该协会接收团体会员")
+    )
     if set(fields) - set(GROUP_MEMBER_EDITABLE):
-        raise QingxieError("含有不能填写的字段。")
+        raise QingxieError(gettext("含有不能填写的字段。"))
     errors = ErrorCollector()
     fields.setdefault("admitted_on", None)
     fields.setdefault("name", "")
     fields.setdefault("kind", "")
     data = group_member_fields_check(fields, errors)
     if not association.is_live:
-        errors.add("association", "已注销或合并的协会不能接收团体会员。")
+        errors.add("association", gettext("已注销或合并的协会不能接收团体会员。"))
     if (
         data.get("name")
         and GroupMember.objects.filter(
             association=association, name=data["name"], status=GroupMemberStatus.ACTIVE
         ).exists()
     ):
-        errors.add("name", f"“{data['name']}”已是该协会的在册团体会员。")
+        errors.add("name", gettext("“%(name)s”已是该协会的在册团体会员。") % {"name": data["name"]})
     errors.raise_if_any()
     member = GroupMember.objects.create(association=association, is_demo=is_demo, **data)
     log_change(member, CREATE)
@@ -878,10 +929,12 @@ def group_member_update(
         .select_related("association__region")
         .get(pk=member.pk)
     )
-    require_scope(actor, GroupMember, "change", member.association.region.path, "修改该团体会员")
-    check_version(member, expected_version, "团体会员")
+    require_scope(
+        actor, GroupMember, "change", member.association.region.path, gettext("修改该团体会员")
+    )
+    check_version(member, expected_version, pgettext("object", "团体会员"))
     if set(fields) - set(GROUP_MEMBER_EDITABLE):
-        raise QingxieError("含有不能修改的字段。")
+        raise QingxieError(gettext("含有不能修改的字段。"))
     fields = drop_unchanged_masked(member, fields)
     errors = ErrorCollector()
     data = group_member_fields_check(fields, errors)
@@ -894,7 +947,7 @@ def group_member_update(
         .exclude(pk=member.pk)
         .exists()
     ):
-        errors.add("name", f"“{data['name']}”已是该协会的在册团体会员。")
+        errors.add("name", gettext("“%(name)s”已是该协会的在册团体会员。") % {"name": data["name"]})
     errors.raise_if_any()
     before = member.snapshot()
     for key, value in data.items():
@@ -908,13 +961,15 @@ def group_member_update(
 @transaction.atomic
 def group_member_withdraw(*, actor, member: GroupMember, on: datetime.date) -> GroupMember:
     """Record that a group member left the association on `on`."""
-    require_scope(actor, GroupMember, "change", member.association.region.path, "修改该团体会员")
+    require_scope(
+        actor, GroupMember, "change", member.association.region.path, gettext("修改该团体会员")
+    )
     if member.status != GroupMemberStatus.ACTIVE:
-        raise QingxieError("该团体会员已退出。", field="status")
-    if problem := date_problem(on, "退出日期", today=_today()):
+        raise QingxieError(gettext("该团体会员已退出。"), field="status")
+    if problem := date_problem(on, gettext("退出日期"), today=_today()):
         raise QingxieError(problem, field="on")
     if on < member.admitted_on:
-        raise QingxieError("退出日期不能早于入会日期。", field="on")
+        raise QingxieError(gettext("退出日期不能早于入会日期。"), field="on")
     before = member.snapshot()
     member.status, member.left_on = GroupMemberStatus.WITHDRAWN, on
     member.save()
@@ -930,22 +985,22 @@ def coverage_target_set(
     *, actor, region: Region, measure: str, due_on: datetime.date, rate
 ) -> CoverageTarget:
     """Set (or change) a target rate by a due date, nationally or for one province."""
-    require_scope(actor, CoverageTarget, "change", region.path, "为该区划设定目标")
+    require_scope(actor, CoverageTarget, "change", region.path, gettext("为该区划设定目标"))
     errors = ErrorCollector()
     if region.level > Region.Level.PROVINCE:
-        errors.add("region", "覆盖目标只能由全国或省级设定。")
+        errors.add("region", gettext("覆盖目标只能由全国或省级设定。"))
     if measure not in CoverageMeasure.values:
-        errors.add("measure", f"指标“{measure}”不在可选范围内。")
+        errors.add("measure", gettext("指标“%(measure)s”不在可选范围内。") % {"measure": measure})
     if due_on is None:
-        errors.add("due_on", "请填写截止日期。")
+        errors.add("due_on", gettext("请填写截止日期。"))
     try:
         from decimal import Decimal
 
         rate = Decimal(str(rate)).quantize(Decimal("0.1"))
         if not 0 <= rate <= 100:
-            errors.add("rate", "目标须在 0 到 100 之间。")
+            errors.add("rate", gettext("目标须在 0 到 100 之间。"))
     except ArithmeticError:
-        errors.add("rate", f"目标“{rate}”不是数字。")
+        errors.add("rate", gettext("目标“%(rate)s”不是数字。") % {"rate": rate})
     errors.raise_if_any()
     target = CoverageTarget.objects.filter(region=region, measure=measure, due_on=due_on).first()
     before = target.snapshot() if target else None
@@ -959,7 +1014,7 @@ def coverage_target_set(
 @transaction.atomic
 def coverage_target_delete(*, actor, target: CoverageTarget) -> None:
     """Remove a target (the region then follows its ancestor's targets again)."""
-    require_scope(actor, CoverageTarget, "delete", target.region.path, "删除该目标")
+    require_scope(actor, CoverageTarget, "delete", target.region.path, gettext("删除该目标"))
     before = target.snapshot()
     log_change(target, ObjectChange.Action.DELETE, before=before)
     target.delete()

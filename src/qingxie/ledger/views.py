@@ -334,7 +334,7 @@ class AssociationStatusView(AssociationNumberMixin, ObjectFormView):
     def check(self, form, errors):
         data = form.cleaned_data
         if data.get("change") == "merge" and not (data.get("into") or "").strip():
-            errors.add("into", "合并时请填写合并入的协会的统一编号。")
+            errors.add("into", _("合并时请填写合并入的协会的统一编号。"))
 
     def perform(self, form):
         data, user, a = form.cleaned_data, self.request.user, self.object
@@ -716,7 +716,10 @@ class CoverageIndexView(View):
                 as_of = request.GET.get("as_of", "")[:10]
                 url = reverse("ledger:coverage", args=[found.code])
                 return redirect(f"{url}?as_of={as_of}" if as_of else url)
-            messages.warning(request, f"没有名称或代码为“{raw}”的行政区划，请从下拉列表中选择。")
+            messages.warning(
+                request,
+                _("没有名称或代码为“%(raw)s”的行政区划，请从下拉列表中选择。") % {"raw": raw},
+            )
         home = home_region(request.user)
         if home is None and request.user.is_superuser:
             return redirect("ledger:coverage", code=ROOT_CODE)

@@ -7,6 +7,7 @@ import os
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 
 from qingxie.ops import metrics
@@ -43,7 +44,7 @@ def metrics_view(request):
             {
                 "error": {
                     "code": "not_authenticated",
-                    "message": "指标只对运维人员开放：请使用 QINGXIE_METRICS_TOKEN。",
+                    "message": gettext("指标只对运维人员开放：请使用 QINGXIE_METRICS_TOKEN。"),
                 }
             },
             status=401,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, viewsets
@@ -85,7 +86,7 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
             level = selectors.parse_level(params.get("level"))
         except (KeyError, ValueError) as exc:
             raise exceptions.ValidationError(
-                {"level": ["层级须为 province、prefecture、county 或 township。"]}
+                {"level": [gettext("层级须为 province、prefecture、county 或 township。")]}
             ) from exc
         return selectors.region_search(
             self.request.user,
@@ -99,5 +100,7 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
         code = self.kwargs["code"]
         obj = self.get_queryset().filter(code=code).first()
         if obj is None:
-            raise exceptions.NotFound(f"未找到行政区划代码 {code}，或不在您的权限范围内。")
+            raise exceptions.NotFound(
+                gettext("未找到行政区划代码 %(code)s，或不在您的权限范围内。") % {"code": code}
+            )
         return obj

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from qingxie.core.errors import QingxieError
 from qingxie.core.models import subtree_q
@@ -136,10 +137,10 @@ def region_by_code(code, field: str = "region") -> Region:
     or a Chinese error on `field`; the services decide whether the caller may act there."""
     code = str(code or "").strip()
     if not code:
-        raise QingxieError("请填写行政区划代码。", field=field)
+        raise QingxieError(gettext("请填写行政区划代码。"), field=field)
     region = Region.objects.filter(code=code).first()
     if region is None:
-        raise QingxieError(f"行政区划代码“{code}”不存在。", field=field)
+        raise QingxieError(gettext("行政区划代码“%(code)s”不存在。") % {"code": code}, field=field)
     return region
 
 

@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from qingxie.core.changelog import log_change
 from qingxie.core.models import ObjectChange, scope_paths_follow, serialize_object
@@ -66,7 +67,10 @@ def divisions_load(
     if DivisionDataset.objects.filter(data_as_of__gt=source.data_as_of).exists():
         from qingxie.core.errors import QingxieError
 
-        raise QingxieError(f"已载入比 {source.data_as_of} 更新的区划数据，不能回退。")
+        raise QingxieError(
+            gettext("已载入比 %(data_as_of)s 更新的区划数据，不能回退。")
+            % {"data_as_of": source.data_as_of}
+        )
 
     as_of = source.data_as_of
     first_load = not Region.objects.exclude(code=ROOT_CODE).exists()

@@ -7,6 +7,7 @@ township must lie inside its association's county).
 
 from __future__ import annotations
 
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -80,10 +81,10 @@ class TeamCreateSerializer(TeamUpdateSerializer):
 
 
 TEAM_HINTS = {
-    "association": "队伍所属协会不能修改。",
-    "region": "队伍所属区划随其协会，不能修改。",
-    "status": "撤销请通过 dissolve 操作记录。",
-    "dissolved_on": "撤销请通过 dissolve 操作记录。",
+    "association": gettext_lazy("队伍所属协会不能修改。"),
+    "region": gettext_lazy("队伍所属区划随其协会，不能修改。"),
+    "status": gettext_lazy("撤销请通过 dissolve 操作记录。"),
+    "dissolved_on": gettext_lazy("撤销请通过 dissolve 操作记录。"),
 }
 
 
@@ -97,7 +98,9 @@ def _with_township(data: dict) -> dict:
 def association_for(user, number) -> Association:
     """The association a new team is built under, by unified number, through the gate (404)."""
     canonical = number_normalize(number)
-    message = f"未找到统一编号为 {canonical} 的协会，或不在您的权限范围内。"
+    message = gettext("未找到统一编号为 %(canonical)s 的协会，或不在您的权限范围内。") % {
+        "canonical": canonical
+    }
     return fetch_or_404(
         Association.objects.restrict(user, "view").select_related("region"),
         message,
@@ -123,7 +126,7 @@ class TeamViewSet(ServiceViewSet):
     serializer_class = TeamSerializer
     filterset_class = TeamFilterSet
     select_related = ("association", "region", "township")
-    not_found_message = "未找到该队伍，或不在您的权限范围内。"
+    not_found_message = gettext_lazy("未找到该队伍，或不在您的权限范围内。")
     refused_hints = TEAM_HINTS
 
     def create(self, request, *args, **kwargs):

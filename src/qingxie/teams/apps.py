@@ -1,12 +1,13 @@
 """Grassroots teams (基层队伍) under the associations: 县有协会，基层建队."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class TeamsConfig(AppConfig):
     name = "qingxie.teams"
     label = "teams"
-    verbose_name = "基层队伍"
+    verbose_name = gettext_lazy("基层队伍")
 
     def ready(self) -> None:
         from qingxie.accounts.policies import RoleRegionPolicy

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
 
 from qingxie.accounts.permissions import require_scope
 from qingxie.core.changelog import log_change, log_created_bulk
@@ -41,33 +42,45 @@ def team_check(data: dict, association: Association, errors: ErrorCollector) -> 
     if "name" in out:
         out["name"] = (out["name"] or "").strip()
         if not out["name"]:
-            errors.add("name", "请填写队伍名称。")
+            errors.add("name", gettext("请填写队伍名称。"))
     if "category" in out and out["category"] not in TeamCategory.values:
-        errors.add("category", f"队伍类别“{out['category']}”不在可选范围内。")
+        errors.add(
+            "category",
+            gettext("队伍类别“%(category)s”不在可选范围内。") % {"category": out["category"]},
+        )
     township = out.get("township")
     if township is not None:
         if township.level != Region.Level.TOWNSHIP:
-            errors.add("township", f"{township.name}（{township.code}）不是乡镇（街道）。")
+            errors.add(
+                "township",
+                gettext("%(name)s（%(code)s）不是乡镇（街道）。")
+                % {"name": township.name, "code": township.code},
+            )
         elif not township.path.startswith(association.region.path):
             errors.add(
                 "township",
-                f"{township.name}（{township.code}）不在{association.region.name}范围内。",
+                gettext("%(name)s（%(code)s）不在%(name2)s范围内。")
+                % {"name": township.name, "code": township.code, "name2": association.region.name},
             )
         elif township.valid_to is not None:
-            errors.add("township", f"{township.name}（{township.code}）已撤销。")
+            errors.add(
+                "township",
+                gettext("%(name)s（%(code)s）已撤销。")
+                % {"name": township.name, "code": township.code},
+            )
     if out.get("category") == TeamCategory.TOWNSHIP and "township" in out and township is None:
-        errors.add("township", "乡镇/街道队伍须选择所在乡镇（街道）。")
+        errors.add("township", gettext("乡镇/街道队伍须选择所在乡镇（街道）。"))
     if "member_count" in out:
         try:
             out["member_count"] = int(out["member_count"] or 0)
             if out["member_count"] < 0:
                 raise ValueError
         except (TypeError, ValueError):
-            errors.add("member_count", "队员人数须为不小于 0 的整数。")
+            errors.add("member_count", gettext("队员人数须为不小于 0 的整数。"))
     if "founded_on" in out:
         if out["founded_on"] is None:
-            errors.add("founded_on", "请填写成立日期。")
-        elif problem := date_problem(out["founded_on"], "成立日期", today=today):
+            errors.add("founded_on", gettext("请填写成立日期。"))
+        elif problem := date_problem(out["founded_on"], gettext("成立日期"), today=today):
             errors.add("founded_on", problem)
     if out.get("leader_phone"):
         out["leader_phone"] = out["leader_phone"].strip()
@@ -79,12 +92,12 @@ def team_check(data: dict, association: Association, errors: ErrorCollector) -> 
 def team_association_check(association: Association, errors: ErrorCollector) -> None:
     """A new team needs a live association (active or suspended)."""
     if association.status not in LIVE_STATUSES:
-        errors.add("association", "已注销或合并的协会不能新建队伍。")
+        errors.add("association", gettext("已注销或合并的协会不能新建队伍。"))
 
 
 def _new_team_fields(fields: dict) -> dict:
     if set(fields) - set(TEAM_EDITABLE):
-        raise QingxieError("含有不能填写的字段。")
+        raise QingxieError(gettext("含有不能填写的字段。"))
     out = dict(fields)
     for key in ("name", "category", "founded_on", "township"):
         out.setdefault(key, None if key in ("founded_on", "township") else "")
@@ -104,7 +117,7 @@ def _team_row(association: Association, data: dict, **extra) -> Team:
 @transaction.atomic
 def team_create(*, actor, association: Association, is_demo: bool = False, **fields) -> Team:
     """Build a grassroots team under `association` (a township team inside its region)."""
-    require_scope(actor, Team, "add", association.region.path, "为该协会建立队伍")
+    require_scope(actor, Team, "add", association.region.path, gettext("为该协会建立队伍"))
     fields = _new_team_fields(fields)
     errors = ErrorCollector()
     data = team_check(fields, association, errors)
@@ -150,7 +163,7 @@ def team_create_bulk(*, actor, drafts: Sequence[TeamDraft], batch_size: int = 20
     denied: dict[str, QingxieError | None] = {}
     for path in {d.association.region.path for d in drafts}:
         try:
-            require_scope(actor, Team, "add", path, "为该协会建立队伍")
+            require_scope(actor, Team, "add", path, gettext("为该协会建立队伍"))
             denied[path] = None
         except QingxieError as exc:
             denied[path] = exc
@@ -173,7 +186,11 @@ def team_create_bulk(*, actor, drafts: Sequence[TeamDraft], batch_size: int = 20
         team_association_check(locked.get(association.pk, association), errors)
         on = draft.dissolved_on
         if on is not None and data.get("founded_on") and on < data["founded_on"]:
-            errors.add("on", f"撤销日期不能早于成立日期（{data['founded_on']}）。")
+            errors.add(
+                "on",
+                gettext("撤销日期不能早于成立日期（%(founded_on)s）。")
+                % {"founded_on": data["founded_on"]},
+            )
         if errors:
             refused[index] = errors.errors
             continue
@@ -196,16 +213,16 @@ def team_update(*, actor, team: Team, expected_version: int | None = None, **fie
     ConflictError and nothing is written (optimistic locking).
     """
     team = Team.objects.select_for_update().get(pk=team.pk)
-    require_scope(actor, Team, "change", team.region.path, "修改该队伍")
-    check_version(team, expected_version, "队伍")
+    require_scope(actor, Team, "change", team.region.path, gettext("修改该队伍"))
+    check_version(team, expected_version, pgettext("object", "队伍"))
     if set(fields) - set(TEAM_EDITABLE):
-        raise QingxieError("含有不能修改的字段。")
+        raise QingxieError(gettext("含有不能修改的字段。"))
     fields = drop_unchanged_masked(team, fields)
     errors = ErrorCollector()
     merged = {"category": team.category, "township": team.township} | fields
     data = {k: v for k, v in team_check(merged, team.association, errors).items() if k in fields}
     if team.dissolved_on and data.get("founded_on") and data["founded_on"] > team.dissolved_on:
-        errors.add("founded_on", "成立日期不能晚于撤销日期。")
+        errors.add("founded_on", gettext("成立日期不能晚于撤销日期。"))
     errors.raise_if_any()
     before = team.snapshot()
     for key, value in data.items():
@@ -221,15 +238,19 @@ def team_update(*, actor, team: Team, expected_version: int | None = None, **fie
 def team_dissolve(*, actor, team: Team, on: datetime.date) -> Team:
     """Record that a team was dissolved on `on`; it stops counting for township coverage."""
     team = Team.objects.select_for_update().get(pk=team.pk)
-    require_scope(actor, Team, "change", team.region.path, "撤销该队伍")
+    require_scope(actor, Team, "change", team.region.path, gettext("撤销该队伍"))
     if team.status != TeamStatus.ACTIVE:
-        raise QingxieError("该队伍已撤销。", field="status")
+        raise QingxieError(gettext("该队伍已撤销。"), field="status")
     if on is None:
-        raise QingxieError("请填写撤销日期。", field="on")
-    if problem := date_problem(on, "撤销日期", today=timezone.localdate()):
+        raise QingxieError(gettext("请填写撤销日期。"), field="on")
+    if problem := date_problem(on, gettext("撤销日期"), today=timezone.localdate()):
         raise QingxieError(problem, field="on")
     if on < team.founded_on:
-        raise QingxieError(f"撤销日期不能早于成立日期（{team.founded_on}）。", field="on")
+        raise QingxieError(
+            gettext("撤销日期不能早于成立日期（%(founded_on)s）。")
+            % {"founded_on": team.founded_on},
+            field="on",
+        )
     before = team.snapshot()
     team.status, team.dissolved_on = TeamStatus.DISSOLVED, on
     team.save()

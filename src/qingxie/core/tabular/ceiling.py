@@ -14,6 +14,8 @@ import contextlib
 import os
 import threading
 
+from django.utils.translation import gettext
+
 try:
     import resource
 except ImportError:  # pragma: no cover - not on Linux
@@ -75,7 +77,6 @@ def memory_ceiling(room: int | None = None):
 
 def ceiling_message(room: int | None = None) -> str:
     room = default_ceiling() if room is None else room
-    return (
-        f"读取该文件所需的内存超过了单次导入的上限（{room // MB} MB），未写入任何数据。"
-        "请拆分成几个较小的文件分别导入。"
-    )
+    return gettext(
+        "读取该文件所需的内存超过了单次导入的上限（%(value)s MB），未写入任何数据。请拆分成几个较小的文件分别导入。"
+    ) % {"value": room // MB}

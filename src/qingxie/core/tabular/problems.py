@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from qingxie.core.tabular.spool import SpooledList
 
 
@@ -18,10 +20,15 @@ class Problem:
     def __str__(self) -> str:
         where = []
         if self.row is not None:
-            where.append(f"第{self.row}行")
+            where.append(gettext("第%(row)s行") % {"row": self.row})
         if self.column:
             where.append(f"“{self.column}”")
-        return f"{''.join(where)}：{self.message}" if where else self.message
+        if not where:
+            return self.message
+        return gettext("%(where)s：%(message)s") % {
+            "where": "".join(where),
+            "message": self.message,
+        }
 
     def as_dict(self) -> dict:
         return {"row": self.row, "column": self.column, "message": self.message}

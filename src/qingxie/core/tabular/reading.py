@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.utils.translation import gettext
+
 from qingxie.core.tabular.problems import FileRefused, Problems
 from qingxie.core.tabular.spec import SheetKind, is_blank, normalize_header, unguard
 from qingxie.core.tabular.xlsx import XlsxLimits, open_sheet
@@ -72,7 +74,8 @@ class Table:
             for index in (*self.unnamed, *beyond):
                 if index < len(cells) and not is_blank(cells[index]):
                     self.problems.add(
-                        f"第{column_letter(index)}列没有列名却填了内容，请删除或补上列名。",
+                        gettext("第%(column_letter)s列没有列名却填了内容，请删除或补上列名。")
+                        % {"column_letter": column_letter(index)},
                         row=number,
                     )
             yield (
@@ -89,18 +92,24 @@ def _sniff_format(path: Path, filename: str) -> str:
     with open(path, "rb") as fh:
         head = fh.read(8)
     if not head:
-        raise FileRefused.because(f"文件“{filename}”是空的。")
+        raise FileRefused.because(gettext("文件“%(filename)s”是空的。") % {"filename": filename})
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise FileRefused.because(
-            f"文件“{filename}”是旧版 Excel（.xls）或加密文件，请在 Excel 中另存为 .xlsx 后再导入。"
+            gettext(
+                "文件“%(filename)s”是旧版 Excel（.xls）或加密文件，请在 Excel 中另存为 .xlsx 后再导入。"
+            )
+            % {"filename": filename}
         )
     if suffix in (".xlsx", ".xlsm"):
-        raise FileRefused.because(f"文件“{filename}”不是有效的 Excel（.xlsx）文件。")
+        raise FileRefused.because(
+            gettext("文件“%(filename)s”不是有效的 Excel（.xlsx）文件。") % {"filename": filename}
+        )
     if suffix not in (".csv", ".txt"):
         raise FileRefused.because(
-            f"文件“{filename}”不是电子表格：只接受 Excel（.xlsx）或 CSV（.csv）文件。"
+            gettext("文件“%(filename)s”不是电子表格：只接受 Excel（.xlsx）或 CSV（.csv）文件。")
+            % {"filename": filename}
         )
     return "csv"
 
@@ -118,8 +127,14 @@ def open_table(
     size = os.stat(path).st_size
     if size > limit:
         raise FileRefused.because(
-            f"文件“{filename}”有 {size / 1048576:.1f} MB，超过了 {limit / 1048576:.0f} MB 的上限，"
-            "请拆分成几个文件分别导入。"
+            gettext(
+                "文件“%(filename)s”有 %(value)s MB，超过了 %(value2)s MB 的上限，请拆分成几个文件分别导入。"
+            )
+            % {
+                "filename": filename,
+                "value": format(size / 1048576, ".1f"),
+                "value2": format(limit / 1048576, ".0f"),
+            }
         )
     fmt = _sniff_format(path, filename)
     encoding = None
@@ -134,9 +149,10 @@ def open_table(
             # GB18030 decodes almost any bytes: Shift-JIS or Big5 text comes out as other
             # characters, and not one header is recognised. Say so, not "unknown columns".
             raise FileRefused.because(
-                f"文件“{filename}”的编码无法识别：它不是 UTF-8，按 GB18030 读出的列名也没有一个"
-                "是本表的列（可能是 Shift-JIS、Big5 等其他编码）。请在 Excel 中另存为 .xlsx，"
-                "或另存为“CSV UTF-8（逗号分隔）”后再导入。"
+                gettext(
+                    "文件“%(filename)s”的编码无法识别：它不是 UTF-8，按 GB18030 读出的列名也没有一个是本表的列（可能是 Shift-JIS、Big5 等其他编码）。请在 Excel 中另存为 .xlsx，或另存为“CSV UTF-8（逗号分隔）”后再导入。"
+                )
+                % {"filename": filename}
             ) from None
         raise
     return Table(
@@ -166,20 +182,29 @@ def match_headers(kind: SheetKind, headers: list, header_row: int) -> tuple[dict
         letter = column_letter(index)
         if column is None:
             problems.add(
-                f"第{letter}列的列名“{str(raw).strip()}”不是“{kind.title}”模板中的列，"
-                "请删除该列或按模板改正列名。",
+                gettext(
+                    "第%(letter)s列的列名“%(strip)s”不是“%(title)s”模板中的列，请删除该列或按模板改正列名。"
+                )
+                % {"letter": letter, "strip": str(raw).strip(), "title": kind.title},
                 row=header_row,
             )
         elif column.field in positions:
             problems.add(
-                f"第{letter}列“{column.header}”与第{column_letter(positions[column.field])}列重复。",
+                gettext("第%(letter)s列“%(header)s”与第%(column_letter)s列重复。")
+                % {
+                    "letter": letter,
+                    "header": column.header,
+                    "column_letter": column_letter(positions[column.field]),
+                },
                 row=header_row,
             )
         elif column.importable:
             positions[column.field] = index
     for column in kind.import_columns:
         if column.required and column.field not in positions:
-            problems.add(f"缺少必填列“{column.header}”。", row=header_row)
+            problems.add(
+                gettext("缺少必填列“%(header)s”。") % {"header": column.header}, row=header_row
+            )
     if problems:
         raise FileRefused(problems)
     return positions, unnamed
@@ -206,7 +231,10 @@ def _open_xlsx(path: Path, filename: str, kind: SheetKind):
         if not all(is_blank(c) for c in headers):
             break
     else:
-        raise FileRefused.because(f"文件“{filename}”的工作表“{sheet.name}”是空的，没有列名和数据。")
+        raise FileRefused.because(
+            gettext("文件“%(filename)s”的工作表“%(name)s”是空的，没有列名和数据。")
+            % {"filename": filename, "name": sheet.name}
+        )
 
     def data() -> Iterator[tuple[int, list]]:
         yield from rows
@@ -234,7 +262,10 @@ def detect_encoding(path: Path, filename: str) -> tuple[str, int]:
                     text = decoder.decode(chunk)
                     if "\x00" in text:
                         raise FileRefused.because(
-                            f"文件“{filename}”不是电子表格（含有二进制内容）：只接受 .xlsx 或 .csv 文件。"
+                            gettext(
+                                "文件“%(filename)s”不是电子表格（含有二进制内容）：只接受 .xlsx 或 .csv 文件。"
+                            )
+                            % {"filename": filename}
                         )
                     lines += text.count("\n")
                 decoder.decode(b"", final=True)
@@ -242,8 +273,10 @@ def detect_encoding(path: Path, filename: str) -> tuple[str, int]:
             continue
         return encoding, lines
     raise FileRefused.because(
-        f"文件“{filename}”不是可识别的文本表格：请在 Excel 中另存为 .xlsx，"
-        "或另存为 UTF-8 / GB18030 编码的 CSV。"
+        gettext(
+            "文件“%(filename)s”不是可识别的文本表格：请在 Excel 中另存为 .xlsx，或另存为 UTF-8 / GB18030 编码的 CSV。"
+        )
+        % {"filename": filename}
     )
 
 
@@ -261,7 +294,9 @@ def _open_csv(path: Path, filename: str):
             break
     else:
         stream.close()
-        raise FileRefused.because(f"文件“{filename}”是空的，没有列名和数据。")
+        raise FileRefused.because(
+            gettext("文件“%(filename)s”是空的，没有列名和数据。") % {"filename": filename}
+        )
 
     def data() -> Iterator[tuple[int, list]]:
         try:
@@ -269,7 +304,7 @@ def _open_csv(path: Path, filename: str):
                 yield reader.line_num, cells
         except csv.Error as exc:
             raise FileRefused.because(
-                f"CSV 格式有误，无法继续读取：{exc}", row=reader.line_num
+                gettext("CSV 格式有误，无法继续读取：%(exc)s") % {"exc": exc}, row=reader.line_num
             ) from exc
         finally:
             stream.close()

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from qingxie.core.context import change_note
 from qingxie.core.errors import QingxieError
@@ -116,7 +117,7 @@ class ImportContext:
 
             return phone_masked(str(value))
         if isinstance(value, bool):
-            return "是" if value else "否"
+            return gettext("是") if value else gettext("否")
         if isinstance(value, datetime.date):
             return value.isoformat()
         column = next((c for c in self.kind.columns if c.field == field_name), None)
@@ -232,17 +233,36 @@ class ImportReport:
             bad_rows = self.problem_rows
             if bad_rows is None:
                 bad_rows = len({p.row for p in self.problems if p.row is not None})
-            return (
-                f"“{self.filename}”有 {len(self.problems)} 处错误"
-                + (f"（涉及 {bad_rows} 行）" if bad_rows else "")
-                + "，未写入任何数据。"
-            )
+            if bad_rows:
+                return gettext(
+                    "“%(filename)s”有 %(count)s 处错误（涉及 %(bad_rows)s 行），未写入任何数据。"
+                ) % {"filename": self.filename, "count": len(self.problems), "bad_rows": bad_rows}
+            return gettext("“%(filename)s”有 %(count)s 处错误，未写入任何数据。") % {
+                "filename": self.filename,
+                "count": len(self.problems),
+            }
         c = self.counts
-        done = "将" if self.dry_run else "已"
+        figures = {
+            "filename": self.filename,
+            "rows": self.rows,
+            "created": c[CREATE],
+            "updated": c[UPDATE],
+            "unchanged": c[UNCHANGED],
+        }
+        if self.dry_run:
+            return (
+                gettext(
+                    "“%(filename)s”共 %(rows)s 行：将新增 %(created)s 条，将修改 %(updated)s 条，"
+                    "%(unchanged)s 条与系统中一致无需修改。（预检，未写入）"
+                )
+                % figures
+            )
         return (
-            f"“{self.filename}”共 {self.rows} 行：{done}新增 {c[CREATE]} 条，"
-            f"{done}修改 {c[UPDATE]} 条，{c[UNCHANGED]} 条与系统中一致无需修改。"
-            + ("（预检，未写入）" if self.dry_run else "")
+            gettext(
+                "“%(filename)s”共 %(rows)s 行：已新增 %(created)s 条，已修改 %(updated)s 条，"
+                "%(unchanged)s 条与系统中一致无需修改。"
+            )
+            % figures
         )
 
     def iter_problems(self) -> Iterator[Problem]:
@@ -373,7 +393,7 @@ def _run_import(
     progress = progress or _quiet
     report = ImportReport(kind.name, filename, "", dry_run)
     if kind.importer is None:
-        raise QingxieError(f"“{kind.title}”只能导出，不能导入。")
+        raise QingxieError(gettext("“%(title)s”只能导出，不能导入。") % {"title": kind.title})
     try:
         table = open_table(path, filename=filename, kind=kind, max_bytes=max_bytes)
         report.sha256 = sha256 or file_sha256(path)
@@ -401,7 +421,7 @@ def _run_import(
         report.seconds = time.perf_counter() - started
         return report
     if not report.rows:
-        problems.add(f"文件“{filename}”只有列名，没有数据行。")
+        problems.add(gettext("文件“%(filename)s”只有列名，没有数据行。") % {"filename": filename})
     if not problems:
         _write_pass(kind, path, filename, report, ctx, max_bytes)
     elif report.rows:

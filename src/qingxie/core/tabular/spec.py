@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.utils import translation
+from django.utils.translation import gettext
 
 from qingxie.core.errors import QingxieError
 
@@ -55,7 +56,10 @@ def text(max_length: int | None = None) -> Callable[[object], str]:
     def parse(raw) -> str:
         value = _as_text(raw)
         if len(value) > max_length:
-            raise CellError(f"不能超过{max_length}个字（现为{len(value)}个字）。")
+            raise CellError(
+                gettext("不能超过%(max_length)s个字（现为%(count)s个字）。")
+                % {"max_length": max_length, "count": len(value)}
+            )
         return value
 
     parse.kind = "文本"
@@ -68,8 +72,11 @@ def code(*lengths: int) -> Callable[[object], str]:
     def parse(raw) -> str:
         value = re.sub(r"\s", "", _as_text(raw))
         if not value.isdigit() or not value.isascii() or (lengths and len(value) not in lengths):
-            wanted = "或".join(str(n) for n in lengths)
-            raise CellError(f"“{value}”不是{wanted}位数字代码。")
+            wanted = gettext("或").join(str(n) for n in lengths)
+            raise CellError(
+                gettext("“%(value)s”不是%(wanted)s位数字代码。")
+                % {"value": value, "wanted": wanted}
+            )
         return value
 
     parse.kind = "代码"
@@ -101,12 +108,18 @@ def integer(minimum: int | None = 0, maximum: int | None = None) -> Callable[[ob
         else:
             text_value = _as_text(raw).replace(",", "")
             if not re.fullmatch(r"[+-]?\d+", text_value):
-                raise CellError(f"“{_as_text(raw)}”不是整数。")
+                raise CellError(gettext("“%(as_text)s”不是整数。") % {"as_text": _as_text(raw)})
             value = int(text_value)
         if minimum is not None and value < minimum:
-            raise CellError(f"不能小于{minimum}（现为{value}）。")
+            raise CellError(
+                gettext("不能小于%(minimum)s（现为%(value)s）。")
+                % {"minimum": minimum, "value": value}
+            )
         if maximum is not None and value > maximum:
-            raise CellError(f"不能大于{maximum}（现为{value}）。")
+            raise CellError(
+                gettext("不能大于%(maximum)s（现为%(value)s）。")
+                % {"maximum": maximum, "value": value}
+            )
         return value
 
     parse.kind = "整数"
@@ -144,15 +157,25 @@ def date(*, allow_future: bool = False, today: Callable[[], datetime.date] | Non
                     try:
                         value = datetime.date(year, month, day)
                     except ValueError:
-                        raise CellError(f"“{text_value}”不是有效日期。") from None
+                        raise CellError(
+                            gettext("“%(text_value)s”不是有效日期。") % {"text_value": text_value}
+                        ) from None
                     break
             if value is None:
-                raise CellError(f"“{text_value}”不是日期，请写成 2021-05-06 的格式。")
+                raise CellError(
+                    gettext("“%(text_value)s”不是日期，请写成 2021-05-06 的格式。")
+                    % {"text_value": text_value}
+                )
         if value.year < 1949:
-            raise CellError(f"{value:%Y-%m-%d} 早于1949年，请核对。")
+            raise CellError(
+                gettext("%(value)s 早于1949年，请核对。") % {"value": format(value, "%Y-%m-%d")}
+            )
         now = (today or _local_today)()
         if not allow_future and value > now:
-            raise CellError(f"{value:%Y-%m-%d} 晚于今天（{now:%Y-%m-%d}），不能填写将来的日期。")
+            raise CellError(
+                gettext("%(value)s 晚于今天（%(now)s），不能填写将来的日期。")
+                % {"value": format(value, "%Y-%m-%d"), "now": format(now, "%Y-%m-%d")}
+            )
         return value
 
     parse.kind = "日期"
@@ -255,14 +278,17 @@ class Column:
         """The cell's value; None for an empty cell; CellError for a bad one."""
         if is_blank(raw):
             if self.required:
-                raise CellError("必填，不能为空。")
+                raise CellError(gettext("必填，不能为空。"))
             return None
         if self.choices:
             found = self._choice_map.get(raw)
             if found is None:
                 found = self._choice_map.get(normalize_header(raw))
             if found is None:
-                raise CellError(f"“{_as_text(raw)}”不是可选值，可选：{'、'.join(self.labels)}。")
+                raise CellError(
+                    gettext("“%(as_text)s”不是可选值，可选：%(join)s。")
+                    % {"as_text": _as_text(raw), "join": gettext("、").join(self.labels)}
+                )
             return found[0]
         if self.parser is None:
             return _plain_text(raw)

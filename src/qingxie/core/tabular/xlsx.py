@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.parsers import expat
 
+from django.utils.translation import gettext
+
 from qingxie.core.tabular.problems import FileRefused, Problems
 
 MB = 1024 * 1024
@@ -126,22 +128,34 @@ class _Zip:
             declared += info.file_size
             ratio = info.file_size / max(info.compress_size, 1)
             if info.file_size > MB and ratio > limits.max_ratio:
-                raise self.bomb(f"其中“{info.filename}”的压缩比约为 {ratio:.0f}:1")
+                raise self.bomb(
+                    gettext("其中“%(filename)s”的压缩比约为 %(ratio)s:1")
+                    % {"filename": info.filename, "ratio": format(ratio, ".0f")}
+                )
         if declared > limits.max_inflated:
-            raise self.bomb(f"解压后约 {declared / MB:.0f} MB")
+            raise self.bomb(
+                gettext("解压后约 %(value)s MB") % {"value": format(declared / MB, ".0f")}
+            )
         self.inflated = 0
 
     def invalid(self) -> FileRefused:
         return FileRefused.because(
-            f"文件“{self.filename}”不是有效的 Excel（.xlsx）文件，无法读取。"
+            gettext("文件“%(filename)s”不是有效的 Excel（.xlsx）文件，无法读取。")
+            % {"filename": self.filename}
         )
 
     def bomb(self, detail: str) -> FileRefused:
         limits = self.limits
         return FileRefused.because(
-            f"文件“{self.filename}”解压后过大（{detail}），超过了上限"
-            f"（解压后 {limits.max_inflated // MB} MB、压缩比 {limits.max_ratio}:1），"
-            "不予读取。请确认文件来源，或拆分成几个文件分别导入。"
+            gettext(
+                "文件“%(filename)s”解压后过大（%(detail)s），超过了上限（解压后 %(value)s MB、压缩比 %(max_ratio)s:1），不予读取。请确认文件来源，或拆分成几个文件分别导入。"
+            )
+            % {
+                "filename": self.filename,
+                "detail": detail,
+                "value": limits.max_inflated // MB,
+                "max_ratio": limits.max_ratio,
+            }
         )
 
     def chunks(self, name: str, limit: int | None = None) -> Iterator[bytes]:
@@ -151,7 +165,10 @@ class _Zip:
         except KeyError as exc:
             raise self.invalid() from exc
         if limit is not None and info.file_size > limit:
-            raise self.bomb(f"其中“{name}”约 {info.file_size / MB:.0f} MB")
+            raise self.bomb(
+                gettext("其中“%(name)s”约 %(value)s MB")
+                % {"name": name, "value": format(info.file_size / MB, ".0f")}
+            )
         read = 0
         try:
             with self.zip.open(info) as member:
@@ -161,9 +178,15 @@ class _Zip:
                     if self.inflated > self.limits.max_inflated or (
                         limit is not None and read > limit
                     ):
-                        raise self.bomb(f"其中“{name}”超过 {read / MB:.0f} MB")
+                        raise self.bomb(
+                            gettext("其中“%(name)s”超过 %(value)s MB")
+                            % {"name": name, "value": format(read / MB, ".0f")}
+                        )
                     if read > MB and read / max(info.compress_size, 1) > self.limits.max_ratio:
-                        raise self.bomb(f"其中“{name}”的压缩比超过 {self.limits.max_ratio}:1")
+                        raise self.bomb(
+                            gettext("其中“%(name)s”的压缩比超过 %(max_ratio)s:1")
+                            % {"name": name, "max_ratio": self.limits.max_ratio}
+                        )
                     yield chunk
         except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
             raise self.invalid() from exc
@@ -352,7 +375,9 @@ def open_sheet(path: Path, *, filename: str, sheet_name: str, limits: XlsxLimits
         if name == sheet_name:
             break
     if chosen is None:
-        raise FileRefused.because(f"文件“{filename}”中没有工作表。")
+        raise FileRefused.because(
+            gettext("文件“%(filename)s”中没有工作表。") % {"filename": filename}
+        )
     by_type = {kind.rsplit("/", 1)[-1]: member for kind, member in rels.values()}
     shared = _shared_strings(zf, by_type.get("sharedStrings"))
     date_styles = _date_styles(zf, by_type.get("styles"))
@@ -385,7 +410,8 @@ def _refuse_merged(zf: _Zip, member: str, name: str) -> None:
     for ref in dict.fromkeys(found):
         first = parse_ref(ref.split(":")[0])
         problems.add(
-            f"工作表“{name}”的 {ref} 是合并单元格，请取消合并、每格分别填写后再导入。",
+            gettext("工作表“%(name)s”的 %(ref)s 是合并单元格，请取消合并、每格分别填写后再导入。")
+            % {"name": name, "ref": ref},
             row=first[0] if first else None,
         )
     raise FileRefused(problems)
@@ -418,14 +444,24 @@ class _SheetStream:
         self.chunks = zf.chunks(member)
 
     def refuse(self, message: str, row: int | None = None) -> FileRefused:
-        return FileRefused.because(f"工作表“{self.name}”{message}", row=row)
+        return FileRefused.because(
+            gettext("工作表“%(name)s”%(message)s") % {"name": self.name, "message": message},
+            row=row,
+        )
 
     def too_large(self, rows: int, columns: int) -> FileRefused:
         limits = self.limits
         return self.refuse(
-            f"的范围（{rows} 行、{columns} 列，至 {_letters(columns - 1)}{rows}）"
-            f"超过了本表的上限（{limits.max_rows} 行、{limits.max_columns} 列），不予读取。"
-            "请删除表格末尾多余的行列（含只有格式、看似空白的单元格），或拆分成几个文件。"
+            gettext(
+                "的范围（%(rows)s 行、%(columns)s 列，至 %(letters)s%(rows)s）超过了本表的上限（%(max_rows)s 行、%(max_columns)s 列），不予读取。请删除表格末尾多余的行列（含只有格式、看似空白的单元格），或拆分成几个文件。"
+            )
+            % {
+                "rows": rows,
+                "columns": columns,
+                "letters": _letters(columns - 1),
+                "max_rows": limits.max_rows,
+                "max_columns": limits.max_columns,
+            }
         )
 
     def _feed(self) -> bool:
@@ -467,9 +503,15 @@ class _SheetStream:
             self.column = ref[1] if ref else self.column + 1
             if self.column >= self.limits.max_columns:
                 raise self.refuse(
-                    f"的单元格 {_letters(self.column)}{self.row_number} 超过了本表的上限"
-                    f"（最多 {self.limits.max_columns} 列，至 {_letters(self.limits.max_columns - 1)} 列），"
-                    "不予读取。请删除多余的列（含只有格式、看似空白的单元格）。",
+                    gettext(
+                        "的单元格 %(letters)s%(row_number)s 超过了本表的上限（最多 %(max_columns)s 列，至 %(letters2)s 列），不予读取。请删除多余的列（含只有格式、看似空白的单元格）。"
+                    )
+                    % {
+                        "letters": _letters(self.column),
+                        "row_number": self.row_number,
+                        "max_columns": self.limits.max_columns,
+                        "letters2": _letters(self.limits.max_columns - 1),
+                    },
                     row=self.row_number,
                 )
             self.cell_type = attrs.get("t", "n")
@@ -492,8 +534,10 @@ class _SheetStream:
             self.row_number = int(number) if number.isdigit() else self.row_number + 1
             if self.row_number > self.limits.max_rows:
                 raise self.refuse(
-                    f"的第 {self.row_number} 行超过了本表的上限（最多 {self.limits.max_rows} 行），"
-                    "不予读取。请删除多余的行（含只有格式、看似空白的行），或拆分成几个文件。"
+                    gettext(
+                        "的第 %(row_number)s 行超过了本表的上限（最多 %(max_rows)s 行），不予读取。请删除多余的行（含只有格式、看似空白的行），或拆分成几个文件。"
+                    )
+                    % {"row_number": self.row_number, "max_rows": self.limits.max_rows}
                 )
             self.cells = {}
             self.column = -1

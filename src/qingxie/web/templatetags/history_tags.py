@@ -6,6 +6,7 @@ import re
 
 from django import template
 from django.core.exceptions import FieldDoesNotExist
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -21,6 +22,8 @@ def _shown(field, value) -> str:
         value = dict(field.flatchoices).get(value, value)
     if isinstance(value, bool):
         return _("是") if value else _("否")
+    if field is None and isinstance(value, str):
+        value = gettext(value)  # a fixed stored text (gettext_noop where written), or itself
     text = str(value)
     return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
 
@@ -35,7 +38,7 @@ def field_diffs(change) -> list[tuple[str, str, str]]:
     for name in change.changed_fields:
         try:
             field = model._meta.get_field(name) if model else None
-            label = str(field.verbose_name) if field is not None else name
+            label = str(field.verbose_name) if field is not None else gettext(name)
         except FieldDoesNotExist:
             field, label = None, name
         rows.append((label, _shown(field, before.get(name)), _shown(field, after.get(name))))
@@ -49,6 +52,11 @@ _SHA256 = re.compile(r"SHA-256 ([0-9a-f]{8})[0-9a-f]{56}")
 def readable_note(note: str) -> str:
     """A change-log note as a cadre reads it: an import's 64-character SHA-256 shortened to
     a file check code of eight, and the demo's technical words ("bulk_create") in Chinese.
-    The stored note is unchanged (the page keeps it whole in the cell's title)."""
-    text = _SHA256.sub(r"文件校验码 \1", note or "")
-    return text.replace("bulk_create，", "").replace("bulk_create", "批量载入")
+    The stored note is unchanged (the page keeps it whole in the cell's title). A fixed note
+    (marked with gettext_noop where it is written) is shown in the reader's language."""
+    if not note:
+        return ""
+    if (translated := gettext(note)) != note:
+        return translated
+    text = _SHA256.sub(lambda m: gettext("文件校验码 %(code)s") % {"code": m.group(1)}, note)
+    return text.replace("bulk_create，", "").replace("bulk_create", gettext("批量载入"))
