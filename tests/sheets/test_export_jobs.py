@@ -191,3 +191,27 @@ def test_the_sweep_is_a_periodic_job():
     from qingxie.core.jobs import PERIODIC
 
     assert PERIODIC["sheets.sweep_exports"].func is export_jobs.sweep_exports
+
+
+def test_a_future_date_is_refused_before_any_job(client_for):
+    gd = client_for("province_admin", "440000")
+    response = gd.post("/sheets/ledger/export/", {**FORM, "as_of": "2999-01-01"})
+    assert response.status_code == 400 and "不能晚于今天" in response.content.decode()
+    assert not Job.objects.exists()
+
+
+def test_the_pages_speak_english_and_the_file_stays_chinese(client_for, tmp_path):
+    _association()
+    gd = client_for("province_admin", "440000")
+    gd.cookies["django_language"] = "en"
+    form = gd.get("/sheets/ledger/export/").content.decode()
+    assert "Export Associations" in form and "Division (name or code)" in form
+    url = gd.post("/sheets/ledger/export/", FORM)["Location"]
+    page = gd.get(url).content.decode()
+    assert "1 rows." in page and "Download file" in page
+    (tmp_path / "en.xlsx").write_bytes(_read(gd.get(url + "download/")))
+    book = load_workbook(tmp_path / "en.xlsx")
+    assert book.worksheets[0]["A1"].value == "统一编号" and book.sheetnames[1] == "填写说明"
+    # What the job stored (its stage, the change log) is Chinese whatever the page's language.
+    assert Job.objects.get().stage == "完成"
+    assert "协会台账导出" in ObjectChange.objects.get(action=ObjectChange.Action.EXPORT).object_repr

@@ -1,7 +1,7 @@
 """Large exports written on the job queue and kept, so a cadre never waits twice for the same file.
 
 Which exports are jobs (`is_large`): every export of a province or of the nation, and any export
-of more rows than QINGXIE_EXPORT_JOB_ROWS (setting, default 5,000). Smaller ones are written
+of more rows than QINGXIE_EXPORT_JOB_ROWS (setting or environment, default 5,000). Smaller ones are written
 inside the request as before. A job writes the file with openpyxl's write-only mode (memory stays
 flat), reporting rows written / total on its progress page.
 
@@ -34,6 +34,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
+import os
 import tempfile
 from dataclasses import dataclass
 
@@ -64,8 +65,12 @@ WORKER_SILENT_SECONDS = 180
 
 
 def job_rows() -> int:
-    """The row count above which an export runs on the job queue."""
-    return int(getattr(settings, "QINGXIE_EXPORT_JOB_ROWS", DEFAULT_JOB_ROWS))
+    """The row count above which an export runs on the job queue: the Django setting
+    QINGXIE_EXPORT_JOB_ROWS, else the environment variable of that name, else 5,000."""
+    configured = getattr(settings, "QINGXIE_EXPORT_JOB_ROWS", None)
+    if configured is None:
+        configured = os.environ.get("QINGXIE_EXPORT_JOB_ROWS", "").strip() or DEFAULT_JOB_ROWS
+    return int(configured)
 
 
 def is_large(region: Region, total: int | None = None) -> bool:

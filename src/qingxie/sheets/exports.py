@@ -60,7 +60,8 @@ def template_filename(kind: SheetKind) -> str:
     return f"{kind.title}_导入模板.xlsx"
 
 
-def _check(kind: SheetKind, fmt: str, as_of: datetime.date | None) -> datetime.date:
+def export_check(kind: SheetKind, fmt: str, as_of: datetime.date | None) -> datetime.date:
+    """The date exported (today by default), after checking the kind, format and date."""
     if kind.exporter is None:
         raise QingxieError(
             gettext("“%(title)s”不能导出。") % {"title": gettext(kind.title)}, field="kind"
@@ -83,7 +84,7 @@ def export_rows(
 ) -> tuple[Iterator[dict], int]:
     """The rows of `kind` for `region` on `as_of` as `actor` may see them, and their count
     (read before deciding whether the export is a job; hand both to `export_write`)."""
-    as_of = _check(kind, "xlsx", as_of)
+    as_of = export_check(kind, "xlsx", as_of)
     rows, total = kind.exporter(actor, region, as_of, depth=depth)
     return iter(rows), total
 
@@ -130,7 +131,7 @@ def export_write(
 
     `fetched`: the (rows, count) `export_rows` already read for the same export.
     """
-    as_of = _check(kind, fmt, as_of)
+    as_of = export_check(kind, fmt, as_of)
     rows, total = fetched or kind.exporter(actor, region, as_of, depth=depth)
     phones = phones_note(actor, region)
     note = f"{region.name}（{region.code}），截至 {as_of:%Y-%m-%d}。{phones}。"

@@ -29,6 +29,7 @@ from qingxie.core.jobs import Job, job_of
 from qingxie.core.tabular.reading import default_max_bytes
 from qingxie.sheets import export_jobs, jobs
 from qingxie.sheets.exports import (
+    export_check,
     export_filename,
     export_log,
     export_region,
@@ -329,7 +330,7 @@ class ExportView(View):
         fmt, depth = data["format"], data.get("depth") or 1
         try:
             region = export_region(request.user, data["region"])
-            as_of = data["as_of"] or timezone.localdate()
+            as_of = export_check(sheet_kind, fmt, data["as_of"])
             fetched = None
             large = export_jobs.is_large(region)
             if not large:
