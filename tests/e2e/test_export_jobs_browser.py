@@ -82,5 +82,6 @@ def test_the_progress_page_works_without_javascript(browser, server, tmp_path):
         page.click("#job-download")
     target = tmp_path / "members.xlsx"
     download.value.save_as(target)
-    assert load_workbook(target, read_only=True).worksheets[0].max_row > 1
+    sheet = load_workbook(target, read_only=True).worksheets[0]
+    assert sum(1 for _ in sheet.iter_rows(min_row=2)) > 1000  # the demo's 7,939 group members
     context.close()
