@@ -236,7 +236,8 @@ def _job_context(request, sheet_kind, sha):
         "done": job.done,
         "total": job.total,
         "percent": job.percent,
-        "message": job.message,
+        # Stored in Chinese; a message without data in it is shown in the page's language.
+        "message": gettext(job.message) if job.message else "",
         "report": job.result if job.state == job.State.DONE else None,
         # Waiting for a worker looks like running to the page: it keeps polling.
         "busy": job.state in (job.State.QUEUED, job.State.RUNNING),
@@ -423,6 +424,7 @@ def _export_job(request, kind, pk):
         "busy": busy,
         "waiting_worker": job.state == Job.State.QUEUED and export_jobs.worker_stopped(),
         "stage": JOB_STAGES.get(job.stage, job.stage),
+        "message": gettext(job.message) if job.message else "",
         "result": job.result if job.state == Job.State.DONE else None,
         "filename": export_filename(sheet_kind, region, as_of, payload["fmt"]),
         "status_url": reverse("sheets:export_job_status", args=[sheet_kind.name, job.pk]),
