@@ -1935,6 +1935,39 @@ PAGES: dict[str, list[Probe]] = {
             why=REGIONS_ARE_PUBLIC,
         ),
     ],
+    # A large export's job, its progress and its file belong to the cadre who asked for it:
+    # anyone else, a viewer of the same county included, gets 404 (a viewer asking for the same
+    # export gets a job and a file of their own, masked; see tests/sheets/test_export_jobs.py).
+    "sheets:export_job": [
+        Probe(
+            "get",
+            lambda w: f"/sheets/ledger/export/job/{_export_job(w)}/",
+            COUNTY,
+            OK,
+            other=COUNTY_ELSEWHERE,
+            viewer_status=404,
+        )
+    ],
+    "sheets:export_job_status": [
+        Probe(
+            "get",
+            lambda w: f"/sheets/ledger/export/job/{_export_job(w)}/status/",
+            COUNTY,
+            OK,
+            other=COUNTY_ELSEWHERE,
+            viewer_status=404,
+        )
+    ],
+    "sheets:export_download": [
+        Probe(
+            "get",
+            lambda w: f"/sheets/ledger/export/job/{_export_job(w)}/download/",
+            COUNTY,
+            OK,
+            other=COUNTY_ELSEWHERE,
+            viewer_status=404,
+        )
+    ],
     "reports:bulletin": [
         Probe("get", lambda w: "/reports/bulletin/440100/", CITY, OK, other=CITY_ELSEWHERE)
     ],
@@ -1981,6 +2014,23 @@ def _bulletin_job(w) -> int:
             fmt="pdf",
         ).pk
     return w.bulletin_job_id
+
+
+def _export_job(w) -> int:
+    """The county administrator's own export job of 海珠区's ledger (run inline, so written)."""
+    if not hasattr(w, "export_job_id"):
+        from qingxie.regions.models import Region
+        from qingxie.sheets import export_jobs
+        from qingxie.sheets.kinds import get_kind
+
+        w.export_job_id = export_jobs.export_start(
+            user=w.user(*COUNTY),
+            kind=get_kind("ledger"),
+            region=Region.objects.get(code="440105"),
+            as_of=datetime.date(2021, 5, 6),
+            fmt="xlsx",
+        ).pk
+    return w.export_job_id
 
 
 def api_probe(method, url, who, ok, **kwargs) -> Probe:

@@ -6,28 +6,34 @@ Thin views: the import runner (core.tabular) and the kinds (ledger/teams sheets)
 
 from __future__ import annotations
 
+import datetime
 import io
 import tempfile
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.translation import get_language, gettext, gettext_lazy
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.generic import TemplateView
 
 from qingxie.accounts.permissions import home_region, scope_paths
 from qingxie.core.errors import PermissionDeniedError, QingxieError
+from qingxie.core.jobs import Job, job_of
 from qingxie.core.tabular.reading import default_max_bytes
-from qingxie.sheets import jobs
+from qingxie.sheets import export_jobs, jobs
 from qingxie.sheets.exports import (
+    export_check,
     export_filename,
+    export_log,
     export_region,
+    export_rows,
     export_write,
     template_filename,
     template_write,
@@ -46,7 +52,7 @@ def _kind(name: str, *, for_import: bool = False):
     try:
         return get_kind(name, for_import=for_import)
     except QingxieError as exc:
-        raise Http404(exc.message) from exc
+        raise Http404(str(exc.message)) from exc
 
 
 def may_import(user, kind) -> bool:
@@ -58,7 +64,9 @@ def may_import(user, kind) -> bool:
 
 def _require_import(user, kind) -> None:
     if not may_import(user, kind):
-        raise PermissionDenied(f"您没有导入“{kind.title}”的权限。")
+        raise PermissionDenied(
+            gettext("您没有导入“%(title)s”的权限。") % {"title": gettext(kind.title)}
+        )
 
 
 class SheetsIndexView(TemplateView):
@@ -106,8 +114,11 @@ class LimitedUploadHandler(FileUploadHandler):
 
 
 def _too_big_message(limit: int, size: int | None = None) -> str:
-    got = f"（约 {size / 1048576:.0f} MB）" if size else ""
-    return f"文件太大{got}：一次最多导入 {limit / 1048576:.0f} MB，请拆分成几个文件分别导入。"
+    got = gettext("（约 %(size).0f MB）") % {"size": size / 1048576} if size else ""
+    return gettext("文件太大%(got)s：一次最多导入 %(limit).0f MB，请拆分成几个文件分别导入。") % {
+        "got": got,
+        "limit": limit / 1048576,
+    }
 
 
 @method_decorator(csrf_exempt, name="dispatch")  # CSRF is checked in post(), after the limit is set
@@ -160,19 +171,73 @@ class ImportView(View):
         return redirect("sheets:import_job", kind=sheet_kind.name, sha=job.payload["sha"])
 
 
+#: What a job is doing, by the stage it records (stored in Chinese, shown in the page's language).
+JOB_STAGES = {
+    "排队": gettext_lazy("排队"),
+    "开始": gettext_lazy("开始"),
+    "读取": gettext_lazy("读取"),
+    "校验": gettext_lazy("校验"),
+    "复核": gettext_lazy("复核"),
+    "写入": gettext_lazy("写入"),
+    "等待重新执行": gettext_lazy("等待重新执行"),
+    "查询": gettext_lazy("读取数据"),
+    "导出": gettext_lazy("写入行"),
+    "保存": gettext_lazy("保存文件"),
+    "完成": gettext_lazy("完成"),
+}
+
+
+def report_summary(report: dict | None) -> str:
+    """The import report's one-line summary in the page's language (the report stores it in
+    Chinese, as the command line and the API give it)."""
+    if not report:
+        return ""
+    if (get_language() or "").startswith("zh"):
+        return report.get("summary", "")
+    values = {"file": report.get("filename", ""), "rows": report.get("rows", 0)}
+    if not report.get("ok"):
+        return gettext("“%(file)s”有 %(n)s 处错误，未写入任何数据。") % {
+            **values,
+            "n": report.get("problem_count", 0),
+        }
+    counts = report.get("counts") or {}
+    values.update(
+        create=counts.get("create", 0),
+        update=counts.get("update", 0),
+        unchanged=counts.get("unchanged", 0),
+    )
+    if report.get("dry_run"):
+        return (
+            gettext(
+                "“%(file)s”共 %(rows)s 行：将新增 %(create)s 条，将修改 %(update)s 条，"
+                "%(unchanged)s 条与系统中一致无需修改。（预检，未写入）"
+            )
+            % values
+        )
+    return (
+        gettext(
+            "“%(file)s”共 %(rows)s 行：已新增 %(create)s 条，已修改 %(update)s 条，"
+            "%(unchanged)s 条与系统中一致无需修改。"
+        )
+        % values
+    )
+
+
 def _job_context(request, sheet_kind, sha):
     job = jobs.latest_job(request.user, sha, sheet_kind)
     if job is None:
-        raise Http404("未找到该上传文件（可能已过期），请重新上传。")
+        raise Http404(gettext("未找到该上传文件（可能已过期），请重新上传。"))
     payload = job.payload
     state = {
         "state": job.state,
         "dry_run": payload.get("dry_run"),
         "stage": job.stage or "排队",
+        "stage_label": JOB_STAGES.get(job.stage or "排队", job.stage),
         "done": job.done,
         "total": job.total,
         "percent": job.percent,
-        "message": job.message,
+        # Stored in Chinese; a message without data in it is shown in the page's language.
+        "message": gettext(job.message) if job.message else "",
         "report": job.result if job.state == job.State.DONE else None,
         # Waiting for a worker looks like running to the page: it keeps polling.
         "busy": job.state in (job.State.QUEUED, job.State.RUNNING),
@@ -184,6 +249,7 @@ def _job_context(request, sheet_kind, sha):
         "job": state,
         "job_id": job.pk,
         "report": state["report"],
+        "summary": report_summary(state["report"]),
         "list_url": reverse(LIST_URLS[sheet_kind.name]) if sheet_kind.name in LIST_URLS else "",
     }
 
@@ -201,7 +267,7 @@ class ImportJobView(View):
         _require_import(request.user, sheet_kind)
         job = jobs.latest_job(request.user, sha, sheet_kind)
         if job is None:
-            raise Http404("未找到该上传文件（可能已过期），请重新上传。")
+            raise Http404(gettext("未找到该上传文件（可能已过期），请重新上传。"))
         jobs.confirm(job)
         return redirect("sheets:import_job", kind=sheet_kind.name, sha=sha)
 
@@ -218,24 +284,26 @@ def import_problems(request, kind, sha):
     sheet_kind = _kind(kind, for_import=True)
     _require_import(request.user, sheet_kind)
     if jobs.latest_job(request.user, sha, sheet_kind) is None:
-        raise Http404("未找到该上传文件（可能已过期），请重新上传。")
+        raise Http404(gettext("未找到该上传文件（可能已过期），请重新上传。"))
     name = jobs.problems_name(request.user, sha, sheet_kind)
     if not default_storage.exists(name):
-        raise Http404("该文件没有错误清单。")
+        raise Http404(gettext("该文件没有错误清单。"))
     return FileResponse(
         jobs.open_problems(name),
         as_attachment=True,
-        filename=f"{sheet_kind.title}_错误清单.csv",
+        filename=f"{sheet_kind.title}_错误清单.csv",  # a file name: Chinese, like the file
     )
 
 
 class ExportView(View):
-    """Choose region, date and format; the file comes back as a download.
+    """Choose region, date and format; the file comes back as a download, or, for a large
+    export (sheets.export_jobs.is_large), from the job page that writes it.
 
     GET only shows the form (query parameters pre-fill it, so the ledger, team and coverage
     pages can link to it); the export itself is a POST with the CSRF token: a cross-site
     link or navigation cannot make a cadre's browser download personal data and write an
-    export entry in their name.
+    export entry in their name. A large export already written for the same data and the same
+    variant (export_jobs) is served at once from the kept file.
     """
 
     template_name = "sheets/export.html"
@@ -243,7 +311,7 @@ class ExportView(View):
     def get(self, request, kind):
         sheet_kind = _kind(kind)
         if sheet_kind.exporter is None:
-            raise Http404("该表格不能导出。")
+            raise Http404(gettext("该表格不能导出。"))
         home = home_region(request.user)
         initial = {"region": home.code if home else "", "as_of": timezone.localdate()}
         for name in ("region", "as_of", "format", "depth"):
@@ -255,23 +323,34 @@ class ExportView(View):
     def post(self, request, kind):
         sheet_kind = _kind(kind)
         if sheet_kind.exporter is None:
-            raise Http404("该表格不能导出。")
+            raise Http404(gettext("该表格不能导出。"))
         form = ExportForm(request.POST)
         if not form.is_valid():
             return self._render(request, sheet_kind, form, 400)
         data = form.cleaned_data
+        fmt, depth = data["format"], data.get("depth") or 1
         try:
             region = export_region(request.user, data["region"])
-            as_of = data["as_of"] or timezone.localdate()
+            as_of = export_check(sheet_kind, fmt, data["as_of"])
+            fetched = None
+            large = export_jobs.is_large(region)
+            if not large:
+                fetched = export_rows(
+                    actor=request.user, kind=sheet_kind, region=region, as_of=as_of, depth=depth
+                )
+                large = export_jobs.is_large(region, fetched[1])
+            if large:
+                return self._large(request, sheet_kind, region, as_of, fmt, depth)
             spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
             export_write(
                 actor=request.user,
                 kind=sheet_kind,
                 region=region,
                 as_of=as_of,
-                fmt=data["format"],
+                fmt=fmt,
                 stream=spool,
-                depth=data.get("depth") or 1,
+                depth=depth,
+                fetched=fetched,
             )
         except PermissionDeniedError as exc:
             form.add_error("region", exc.message)
@@ -281,10 +360,108 @@ class ExportView(View):
             return self._render(request, sheet_kind, form, 400)
         spool.seek(0)
         return FileResponse(
-            spool,
-            as_attachment=True,
-            filename=export_filename(sheet_kind, region, as_of, data["format"]),
+            spool, as_attachment=True, filename=export_filename(sheet_kind, region, as_of, fmt)
         )
 
+    def _large(self, request, sheet_kind, region, as_of, fmt, depth):
+        """The kept file when there is one for these data, else the job page writing it."""
+        key = export_jobs.export_key(request.user, sheet_kind, region, as_of, fmt, depth)
+        kept = export_jobs.kept_open(key.name)
+        if kept is not None:
+            export_log(
+                actor=request.user,
+                kind=sheet_kind,
+                region=region,
+                as_of=as_of,
+                fmt=fmt,
+                count=export_jobs.kept_rows(key.name),
+                kept=True,
+            )
+            response = FileResponse(
+                kept, as_attachment=True, filename=export_filename(sheet_kind, region, as_of, fmt)
+            )
+            response["X-Qingxie-Export"] = "kept"
+            return response
+        job = export_jobs.export_start(
+            user=request.user, kind=sheet_kind, region=region, as_of=as_of, fmt=fmt, depth=depth
+        )
+        return redirect("sheets:export_job", kind=sheet_kind.name, pk=job.pk)
+
     def _render(self, request, kind, form, status=200):
-        return render(request, self.template_name, {"kind": kind, "form": form}, status=status)
+        return render(
+            request,
+            self.template_name,
+            {"kind": kind, "form": form, "job_rows": export_jobs.job_rows()},
+            status=status,
+        )
+
+
+def _export_job(request, kind, pk):
+    """The user's own export job of this kind, on a region still in their scope with the same
+    variant (404 for anyone else, and for the owner once their scope no longer gives them
+    this file), and what its page shows."""
+    sheet_kind = _kind(kind)
+    job = job_of(request.user, pk)
+    if job is None or job.kind != export_jobs.JOB_KIND:
+        raise Http404(gettext("未找到该导出任务。"))
+    payload = job.payload
+    if payload.get("sheet_kind") != sheet_kind.name:
+        raise Http404(gettext("未找到该导出任务。"))
+    try:
+        region = export_region(request.user, payload["region"])
+    except QingxieError as exc:
+        raise Http404(gettext("未找到该导出任务。")) from exc
+    if export_jobs.variant(request.user, sheet_kind, region) != payload.get("variant"):
+        raise Http404(gettext("未找到该导出任务。"))
+    as_of = datetime.date.fromisoformat(payload["as_of"])
+    busy = job.state in (Job.State.QUEUED, Job.State.RUNNING)
+    return {
+        "kind": sheet_kind,
+        "job": job,
+        "region": region,
+        "as_of": as_of,
+        "fmt": payload["fmt"],
+        "busy": busy,
+        "waiting_worker": job.state == Job.State.QUEUED and export_jobs.worker_stopped(),
+        "stage": JOB_STAGES.get(job.stage, job.stage),
+        "message": gettext(job.message) if job.message else "",
+        "result": job.result if job.state == Job.State.DONE else None,
+        "filename": export_filename(sheet_kind, region, as_of, payload["fmt"]),
+        "status_url": reverse("sheets:export_job_status", args=[sheet_kind.name, job.pk]),
+        "download_url": reverse("sheets:export_download", args=[sheet_kind.name, job.pk]),
+        "again_url": reverse("sheets:export", args=[sheet_kind.name])
+        + f"?region={region.code}&as_of={as_of.isoformat()}&format={payload['fmt']}"
+        + f"&depth={payload.get('depth') or 1}",
+    }
+
+
+class ExportJobView(View):
+    """GET /sheets/<kind>/export/job/<id>/: rows written of the total, then the download link;
+    refreshed by htmx, or by the page itself without JavaScript."""
+
+    def get(self, request, kind, pk):
+        return render(request, "sheets/export_job.html", _export_job(request, kind, pk))
+
+
+class ExportJobStatusView(View):
+    """The job panel alone, polled by the job page (htmx); JSON for a client asking for it."""
+
+    def get(self, request, kind, pk):
+        ctx = _export_job(request, kind, pk)
+        if "application/json" in request.headers.get("Accept", ""):
+            data = ctx["job"].as_dict()
+            data["download_url"] = ctx["download_url"] if ctx["result"] else None
+            data["waiting_for_worker"] = ctx["waiting_worker"]
+            return JsonResponse(data)
+        return render(request, "sheets/_export_job.html", ctx)
+
+
+def export_download(request, kind, pk):
+    """The file the user's finished export job wrote (recorded when it was written)."""
+    ctx = _export_job(request, kind, pk)
+    if ctx["result"] is None:
+        raise Http404(gettext("导出尚未完成。"))
+    kept = export_jobs.kept_open(ctx["result"].get("name", ""))
+    if kept is None:
+        raise Http404(gettext("该文件已过期或数据已更新，请重新导出。"))
+    return FileResponse(kept, as_attachment=True, filename=ctx["filename"])

@@ -1,0 +1,1 @@
+"""Template filters of the import and export pages."""
