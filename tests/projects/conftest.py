@@ -14,6 +14,18 @@ from qingxie.regions.models import Region
 FOUNDED = datetime.date(2020, 1, 1)
 
 
+@pytest.fixture(autouse=True)
+def default_language(settings):
+    """Each test starts in Chinese: a page requested in English leaves its language active in
+    the test thread (the middleware activates, nothing resets it), and the services' messages
+    follow the active language."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 def association(code: str, name: str):
     return ledger.association_create(
         actor=None,

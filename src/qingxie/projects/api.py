@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, status
@@ -162,10 +164,10 @@ class LibrarySubmitSerializer(serializers.Serializer):
 
 
 PROJECT_HINTS = {
-    "association": "项目的实施协会不能修改。",
-    "county": "所在县级单位随服务区域确定。",
-    "library": "入库请通过 library 操作申报。",
-    "activities": "活动请通过 activities 操作添加。",
+    "association": gettext_lazy("项目的实施协会不能修改。"),
+    "county": gettext_lazy("所在县级单位随服务区域确定。"),
+    "library": gettext_lazy("入库请通过 library 操作申报。"),
+    "activities": gettext_lazy("活动请通过 activities 操作添加。"),
 }
 
 
@@ -178,7 +180,9 @@ def _resolve(data: dict) -> dict:
         if code:
             data["programme"] = Programme.objects.filter(code=code).first()
             if data["programme"] is None:
-                raise QingxieError(f"未找到代码为“{code}”的品牌项目。", field="programme")
+                raise QingxieError(
+                    _("未找到代码为“%(code)s”的品牌项目。") % {"code": code}, field="programme"
+                )
     return data
 
 
@@ -195,7 +199,7 @@ class ProgrammeViewSet(ServiceViewSet):
     pagination_class = Pagination
     lookup_field = "code"
     lookup_value_regex = r"[a-z0-9_-]+"
-    not_found_message = "未找到该品牌项目。"
+    not_found_message = gettext_lazy("未找到该品牌项目。")
 
     def get_queryset(self):
         return super().get_queryset().order_by("position", "code")
@@ -219,15 +223,21 @@ class ProjectViewSet(ServiceViewSet):
     serializer_class = ProjectSerializer
     filterset_class = ProjectFilterSet
     select_related = ("association", "programme", "region", "county")
-    not_found_message = "未找到该项目，或不在您的权限范围内。"
-    refused_hints = PROJECT_HINTS
+    not_found_message = gettext_lazy("未找到该项目，或不在您的权限范围内。")
+
+    @property
+    def refused_hints(self) -> dict[str, str]:
+        # core joins the hints into one message: text, in the request's language.
+        return {key: str(hint) for key, hint in PROJECT_HINTS.items()}
 
     def create(self, request, *args, **kwargs):
         data = self.parse(ProjectCreateSerializer)
         number = association_number_normalize(data.pop("association"))
         association = associations_by_number(request.user, [number]).get(number)
         if association is None:
-            raise exceptions.NotFound(f"未找到统一编号为 {number} 的协会，或不在您的权限范围内。")
+            raise exceptions.NotFound(
+                _("未找到统一编号为 %(number)s 的协会，或不在您的权限范围内。") % {"number": number}
+            )
         project = services.project_create(
             actor=request.user, association=association, **_resolve(data)
         )
@@ -445,14 +455,14 @@ def _category(competition: Competition, raw) -> Category:
     by_id = raw.isascii() and raw.isdigit() and len(raw) <= 9
     found = (qs.filter(pk=raw).first() if by_id else None) or qs.filter(name=raw).first()
     if found is None:
-        raise QingxieError(f"该赛事没有“{raw}”组别。", field="category")
+        raise QingxieError(_("该赛事没有“%(name)s”组别。") % {"name": raw}, field="category")
     return found
 
 
 def _stage(competition: Competition, kind) -> Stage:
     found = competition.stages.filter(kind=str(kind or "").strip()).first()
     if found is None:
-        raise QingxieError(f"该赛事没有“{kind}”阶段。", field="stage")
+        raise QingxieError(_("该赛事没有“%(name)s”阶段。") % {"name": kind}, field="stage")
     return found
 
 
@@ -461,7 +471,9 @@ def _judge(username: str):
 
     user = User.objects.filter(username=(username or "").strip(), is_active=True).first()
     if user is None:
-        raise QingxieError(f"未找到用户名为“{username}”的用户。", field="judge")
+        raise QingxieError(
+            _("未找到用户名为“%(username)s”的用户。") % {"username": username}, field="judge"
+        )
     return user
 
 
@@ -483,7 +495,7 @@ class CompetitionViewSet(ServiceViewSet):
     filterset_class = CompetitionFilterSet
     select_related = ("organiser", "programme")
     pagination_class = Pagination
-    not_found_message = "未找到该赛事，或不在您的权限范围内。"
+    not_found_message = gettext_lazy("未找到该赛事，或不在您的权限范围内。")
 
     def get_queryset(self):
         qs = super().get_queryset()
@@ -501,12 +513,14 @@ class CompetitionViewSet(ServiceViewSet):
         if code:
             data["programme"] = Programme.objects.filter(code=code).first()
             if data["programme"] is None:
-                raise QingxieError(f"未找到代码为“{code}”的品牌项目。", field="programme")
+                raise QingxieError(
+                    _("未找到代码为“%(code)s”的品牌项目。") % {"code": code}, field="programme"
+                )
         upper = data.pop("upper", None)
         if upper is not None:
             data["upper"] = fetch_or_404(
                 Competition.objects.restrict(request.user, "view"),
-                f"未找到编号为 {upper} 的上一级赛事，或不在您的权限范围内。",
+                _("未找到编号为 %(id)s 的上一级赛事，或不在您的权限范围内。") % {"id": upper},
                 pk=upper,
             )
         competition = contest.competition_create(actor=request.user, **data)
@@ -594,7 +608,8 @@ class CompetitionViewSet(ServiceViewSet):
         missing = sorted(set(data["entries"]) - {e.pk for e in chosen})
         if missing:
             raise QingxieError(
-                f"参赛项目 {'、'.join(map(str, missing))} 不属于该赛事。", field="entries"
+                _("参赛项目 %(ids)s 不属于该赛事。") % {"ids": _("、").join(map(str, missing))},
+                field="entries",
             )
         contest.stage_advance(actor=request.user, stage=stage, entries=chosen)
         return self.respond(competition)
@@ -652,13 +667,15 @@ class CompetitionViewSet(ServiceViewSet):
         if raw := request.query_params.get("stage"):
             stage = competition.stages.filter(kind=raw).first()
             if stage is None:
-                raise QingxieError(f"该赛事没有“{raw}”阶段。", field="stage")
+                raise QingxieError(_("该赛事没有“%(name)s”阶段。") % {"name": raw}, field="stage")
         if raw := request.query_params.get("category"):
             qs = competition.categories.all()
             by_id = raw.isascii() and raw.isdigit() and len(raw) <= 9
             category = (qs.filter(pk=raw).first() if by_id else None) or qs.filter(name=raw).first()
             if category is None:
-                raise QingxieError(f"该赛事没有“{raw}”组别。", field="category")
+                raise QingxieError(
+                    _("该赛事没有“%(name)s”组别。") % {"name": raw}, field="category"
+                )
         result = selectors.competition_ranking(competition, stage=stage, category=category)
         return Response(ranking_payload(competition, result))
 
@@ -764,9 +781,9 @@ class DisbursementCreateSerializer(serializers.Serializer):
 
 
 ENTRY_HINTS = {
-    "state": "撤回请通过 withdraw 操作，晋级请通过赛事的 advance 操作。",
-    "award": "奖项请通过 award 操作评定。",
-    "stage": "晋级请通过赛事的 advance 操作。",
+    "state": gettext_lazy("撤回请通过 withdraw 操作，晋级请通过赛事的 advance 操作。"),
+    "award": gettext_lazy("奖项请通过 award 操作评定。"),
+    "stage": gettext_lazy("晋级请通过赛事的 advance 操作。"),
 }
 
 
@@ -788,8 +805,11 @@ class EntryViewSet(ServiceViewSet):
     serializer_class = EntrySerializer
     filterset_class = EntryFilterSet
     select_related = ("category", "project__association", "submitting_region", "stage", "award")
-    not_found_message = "未找到该参赛项目，或不在您的权限范围内。"
-    refused_hints = ENTRY_HINTS
+    not_found_message = gettext_lazy("未找到该参赛项目，或不在您的权限范围内。")
+
+    @property
+    def refused_hints(self) -> dict[str, str]:
+        return {key: str(hint) for key, hint in ENTRY_HINTS.items()}
 
     def get_queryset(self):
         qs = super().get_queryset()
@@ -806,12 +826,12 @@ class EntryViewSet(ServiceViewSet):
         data = self.parse(EntryCreateSerializer)
         competition = fetch_or_404(
             Competition.objects.restrict(request.user, "view"),
-            "未找到该赛事，或不在您的权限范围内。",
+            _("未找到该赛事，或不在您的权限范围内。"),
             pk=data["competition"],
         )
         project = fetch_or_404(
             Project.objects.restrict(request.user, "view"),
-            "未找到该项目，或不在您的权限范围内。",
+            _("未找到该项目，或不在您的权限范围内。"),
             pk=data["project"],
         )
         entry = contest.entry_submit(
@@ -885,7 +905,7 @@ class EntryViewSet(ServiceViewSet):
         data = self.parse(DisbursementCreateSerializer)
         award = getattr(entry, "award", None)
         if award is None:
-            raise QingxieError("该参赛项目尚未评定奖项，不能拨付资金。", field="award")
+            raise QingxieError(_("该参赛项目尚未评定奖项，不能拨付资金。"), field="award")
         contest.disbursement_record(
             actor=request.user,
             award=award,
@@ -910,7 +930,7 @@ class SinkingView(AttributedViewSetMixin, APIView):
     def get(self, request):
         region = sinking_region(request.user, request.query_params.get("region"))
         raw = request.query_params.get("as_of")
-        as_of = parse_date(raw, field="as_of", label="统计日期") if raw else timezone.localdate()
+        as_of = parse_date(raw, field="as_of", label=_("统计日期")) if raw else timezone.localdate()
         return Response(selectors.sinking(region, as_of))
 
 
@@ -919,15 +939,15 @@ def sinking_region(user, code: str | None) -> Region:
     if not code:
         region = home_region(user)
         if region is None:
-            raise exceptions.NotFound("您还没有任何区划的权限。")
+            raise exceptions.NotFound(_("您还没有任何区划的权限。"))
         return region
     region = fetch_or_404(
         Region.objects.restrict(user, "view"),
-        f"未找到行政区划代码 {code}，或不在您的权限范围内。",
+        _("未找到行政区划代码 %(code)s，或不在您的权限范围内。") % {"code": code},
         code=code.strip(),
     )
     if region.level >= Region.Level.TOWNSHIP:
-        raise QingxieError("下沉情况按县级单位统计，请选择县级及以上区划。", field="region")
+        raise QingxieError(_("下沉情况按县级单位统计，请选择县级及以上区划。"), field="region")
     return region
 
 
@@ -985,7 +1005,7 @@ class LibraryEntryViewSet(ServiceViewSet):
     queryset = LibraryEntry.objects.none()
     serializer_class = LibraryEntrySerializer
     select_related = ("project__association",)
-    not_found_message = "未找到该项目库条目，或不在您的权限范围内。"
+    not_found_message = gettext_lazy("未找到该项目库条目，或不在您的权限范围内。")
 
     def get_queryset(self):
         qs = super().get_queryset()

@@ -2,12 +2,13 @@
 with judging and funding, and pilot communities."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class ProjectsConfig(AppConfig):
     name = "qingxie.projects"
     label = "projects"
-    verbose_name = "志愿服务项目"
+    verbose_name = gettext_lazy("志愿服务项目")
 
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from qingxie.accounts.permissions import require_scope, user_may
 from qingxie.accounts.policies import admin_paths
@@ -70,22 +71,24 @@ def competition_create(
     errors = ErrorCollector()
     name = (name or "").strip()
     if not name:
-        errors.add("name", "请填写赛事名称。")
+        errors.add("name", _("请填写赛事名称。"))
     if not year or not (2000 <= int(year) <= 2100):
-        errors.add("year", "请填写正确的年度。")
+        errors.add("year", _("请填写正确的年度。"))
     if organiser.level >= Region.Level.COUNTY:
-        errors.add("organiser", "赛事由全国、省级或地市级举办。")
+        errors.add("organiser", _("赛事由全国、省级或地市级举办。"))
     if tie_rule not in TieRule.values:
-        errors.add("tie_rule", "同分规则不在可选范围内。")
+        errors.add("tie_rule", _("同分规则不在可选范围内。"))
     if upper is not None and organiser.parent_id != upper.organiser_id:
         errors.add(
             "upper",
-            f"上一级赛事须由{organiser.parent.name if organiser.parent else '上一级'}举办。",
+            _("上一级赛事须由%(region)s举办。") % {"region": organiser.parent.name}
+            if organiser.parent
+            else _("上一级赛事须由上一级举办。"),
         )
     if entries_open and entries_close and entries_close < entries_open:
-        errors.add("entries_close", "申报截止日期不能早于申报开始日期。")
+        errors.add("entries_close", _("申报截止日期不能早于申报开始日期。"))
     if notice_starts and notice_ends and notice_ends < notice_starts:
-        errors.add("notice_ends", "公示结束日期不能早于公示开始日期。")
+        errors.add("notice_ends", _("公示结束日期不能早于公示开始日期。"))
     errors.raise_if_any()
     return _created(
         Competition(
@@ -111,9 +114,9 @@ def category_add(*, actor, competition: Competition, name: str, position: int = 
     _organiser_scope(actor, competition, "设置该赛事")
     name = (name or "").strip()
     if not name:
-        raise QingxieError("请填写组别名称。", field="name")
+        raise QingxieError(_("请填写组别名称。"), field="name")
     if competition.categories.filter(name=name).exists():
-        raise QingxieError(f"组别“{name}”已存在。", field="name")
+        raise QingxieError(_("组别“%(name)s”已存在。") % {"name": name}, field="name")
     return _created(Category(competition=competition, name=name, position=position))
 
 
@@ -123,13 +126,17 @@ def quota_set(*, actor, competition: Competition, region: Region, max_entries: i
     _organiser_scope(actor, competition, "设置该赛事的名额")
     errors = ErrorCollector()
     if region.parent_id != competition.organiser_id:
-        errors.add("region", f"{region.name}不是{competition.organiser.name}的下一级地区。")
+        errors.add(
+            "region",
+            _("%(region)s不是%(organiser)s的下一级地区。")
+            % {"region": region.name, "organiser": competition.organiser.name},
+        )
     try:
         max_entries = int(max_entries)
         if max_entries < 0:
             raise ValueError
     except (TypeError, ValueError):
-        errors.add("max_entries", "名额须为不小于 0 的整数。")
+        errors.add("max_entries", _("名额须为不小于 0 的整数。"))
     errors.raise_if_any()
     quota = Quota.objects.select_for_update().filter(competition=competition, region=region).first()
     if quota is None:
@@ -154,9 +161,9 @@ def stage_add(
     """Add a stage (申报, 初审, 复审 or 路演, 终审); stages follow that order."""
     _organiser_scope(actor, competition, "设置该赛事")
     if kind not in StageKind.values:
-        raise QingxieError(f"阶段“{kind}”不在可选范围内。", field="kind")
+        raise QingxieError(_("阶段“%(kind)s”不在可选范围内。") % {"kind": kind}, field="kind")
     if competition.stages.filter(kind=kind).exists():
-        raise QingxieError("该阶段已存在。", field="kind")
+        raise QingxieError(_("该阶段已存在。"), field="kind")
     return _created(
         Stage(
             competition=competition,
@@ -175,7 +182,7 @@ def _number(value, field: str, label: str, errors: ErrorCollector) -> Decimal | 
         if not number.is_finite():
             raise InvalidOperation
     except (InvalidOperation, ValueError, TypeError):
-        errors.add(field, f"{label}须为数字。")
+        errors.add(field, _("%(label)s须为数字。") % {"label": label})
         return None
     return number
 
@@ -193,10 +200,14 @@ def _decimal_in(
     if number is None:
         return None
     if abs(number) > top:
-        errors.add(field, f"{label}不能超过 {top.normalize():f}{unit}。")
+        errors.add(
+            field,
+            _("%(label)s不能超过 %(top)s%(unit)s。")
+            % {"label": label, "top": f"{top.normalize():f}", "unit": unit},
+        )
         return None
     if number != number.quantize(Decimal("0.01")):
-        errors.add(field, f"{label}最多保留两位小数。")
+        errors.add(field, _("%(label)s最多保留两位小数。") % {"label": label})
         return None
     return number.quantize(Decimal("0.01"))
 
@@ -209,28 +220,40 @@ def criteria_set(*, actor, stage: Stage, criteria: list[dict]) -> list[Criterion
     _organiser_scope(actor, competition, "设置该赛事的评分标准")
     errors = ErrorCollector()
     if ScoreSheet.objects.filter(assignment__stage=stage).exists():
-        raise QingxieError("已有评委评分，不能再修改评分标准。", field="criteria")
+        raise QingxieError(_("已有评委评分，不能再修改评分标准。"), field="criteria")
     rows, total = [], Decimal(0)
     for i, c in enumerate(criteria, 1):
         name = (c.get("name") or "").strip()
         if not name:
-            errors.add("criteria", f"第{i}项：请填写评分项名称。")
+            errors.add("criteria", _("第%(i)s项：请填写评分项名称。") % {"i": i})
+        which = {"i": i, "name": name}
         weight = _decimal_in(
-            c.get("weight"), "criteria", f"第{i}项“{name}”的权重", errors, top=Decimal(100)
+            c.get("weight"),
+            "criteria",
+            _("第%(i)s项“%(name)s”的权重") % which,
+            errors,
+            top=Decimal(100),
         )
         max_score = _decimal_in(
-            c.get("max_score", 100), "criteria", f"第{i}项“{name}”的满分", errors, top=Decimal(1000)
+            c.get("max_score", 100),
+            "criteria",
+            _("第%(i)s项“%(name)s”的满分") % which,
+            errors,
+            top=Decimal(1000),
         )
         if weight is not None and weight <= 0:
-            errors.add("criteria", f"第{i}项“{name}”的权重须大于 0。")
+            errors.add("criteria", _("第%(i)s项“%(name)s”的权重须大于 0。") % which)
         if max_score is not None and max_score <= 0:
-            errors.add("criteria", f"第{i}项“{name}”的满分须大于 0。")
+            errors.add("criteria", _("第%(i)s项“%(name)s”的满分须大于 0。") % which)
         total += weight or 0
         rows.append((name, weight, max_score))
     if not criteria:
-        errors.add("criteria", "请至少设置一个评分项。")
+        errors.add("criteria", _("请至少设置一个评分项。"))
     elif not errors and total != 100:
-        errors.add("criteria", f"各评分项权重之和须为 100，现为 {total.normalize():f}。")
+        errors.add(
+            "criteria",
+            _("各评分项权重之和须为 100，现为 %(total)s。") % {"total": f"{total.normalize():f}"},
+        )
     errors.raise_if_any()
     for old in stage.criteria.all():
         log_change(old, ObjectChange.Action.DELETE, before=old.snapshot())
@@ -249,9 +272,9 @@ def judge_assign(
     comes from when it is not a region of their grants (they may not score entries there)."""
     _organiser_scope(actor, stage.competition, "为该赛事分配评委")
     if category.competition_id != stage.competition_id:
-        raise QingxieError("组别不属于该赛事。", field="category")
+        raise QingxieError(_("组别不属于该赛事。"), field="category")
     if JudgeAssignment.objects.filter(stage=stage, category=category, judge=judge).exists():
-        raise QingxieError("该评委已分配到该组别。", field="judge")
+        raise QingxieError(_("该评委已分配到该组别。"), field="judge")
     return _created(
         JudgeAssignment(stage=stage, category=category, judge=judge, home_region=home_region)
     )
@@ -289,10 +312,11 @@ def entry_submit(
     errors = ErrorCollector()
     submitting = submitting_region_of(competition, project)
     if category.competition_id != competition.pk:
-        errors.add("category", "组别不属于该赛事。")
+        errors.add("category", _("组别不属于该赛事。"))
     if submitting is None:
         raise QingxieError(
-            f"项目“{project.name}”不在{competition.organiser.name}的范围内，不能报送本赛事。",
+            _("项目“%(project)s”不在%(organiser)s的范围内，不能报送本赛事。")
+            % {"project": project.name, "organiser": competition.organiser.name},
             field="project",
         )
     if actor is not None:
@@ -306,15 +330,18 @@ def entry_submit(
             # A county sending straight to the province, or the province entering for its
             # cities: each level sends only its own ranked list to the level above.
             raise QingxieError(
-                f"不能越级报送：{competition.organiser.name}的赛事只接受下一级（{submitting.name}）"
-                "推荐报送的项目。",
+                _("不能越级报送：%(organiser)s的赛事只接受下一级（%(region)s）推荐报送的项目。")
+                % {"organiser": competition.organiser.name, "region": submitting.name},
                 field="project",
             )
         require_scope(actor, Entry, "add", submitting.path, f"代{submitting.name}报送项目")
     today = timezone.localdate()
     # The system (demo, a back-filled record) enters past editions; people meet the deadline.
     if actor is not None and competition.entries_close and today > competition.entries_close:
-        errors.add("competition", f"本赛事已于 {competition.entries_close} 截止申报。")
+        errors.add(
+            "competition",
+            _("本赛事已于 %(date)s 截止申报。") % {"date": f"{competition.entries_close:%Y-%m-%d}"},
+        )
     feeders = list(competition.feeders.filter(organiser=submitting))
     if (
         feeders
@@ -327,10 +354,11 @@ def entry_submit(
     ):
         errors.add(
             "project",
-            f"不能越级报送：项目须先在{feeders[0].name}中获奖或晋级，再由{submitting.name}推荐。",
+            _("不能越级报送：项目须先在%(lower)s中获奖或晋级，再由%(region)s推荐。")
+            % {"lower": feeders[0].name, "region": submitting.name},
         )
     if Entry.objects.filter(competition=competition, project=project).exists():
-        errors.add("project", "该项目已报送本届赛事，不能重复报送。")
+        errors.add("project", _("该项目已报送本届赛事，不能重复报送。"))
     quota = Quota.objects.filter(competition=competition, region=submitting).first()
     if quota is not None:
         used = (
@@ -340,7 +368,9 @@ def entry_submit(
         )
         if used >= quota.max_entries:
             errors.add(
-                "quota", f"{submitting.name}的报送名额为 {quota.max_entries} 个，已报送 {used} 个。"
+                "quota",
+                _("%(region)s的报送名额为 %(quota)s 个，已报送 %(used)s 个。")
+                % {"region": submitting.name, "quota": quota.max_entries, "used": used},
             )
     errors.raise_if_any()
     first = competition.stages.order_by("position").first()
@@ -386,18 +416,21 @@ def entry_withdraw(
     )
     if not may_withdraw(actor, entry):
         raise PermissionDeniedError(
-            f"只有报送地区（{entry.submitting_region.name}）或主办层级"
-            f"（{entry.competition.organiser.name}）的管理员可以撤回该参赛项目。"
+            _("只有报送地区（%(region)s）或主办层级（%(organiser)s）的管理员可以撤回该参赛项目。")
+            % {
+                "region": entry.submitting_region.name,
+                "organiser": entry.competition.organiser.name,
+            }
         )
     check_version(entry, expected_version, "参赛项目")
     errors = ErrorCollector()
     reason = (reason or "").strip()
     if not reason:
-        errors.add("reason", "请填写撤回原因。")
+        errors.add("reason", _("请填写撤回原因。"))
     if entry.state == EntryState.WITHDRAWN:
-        errors.add("entry", "该参赛项目已撤回。")
+        errors.add("entry", _("该参赛项目已撤回。"))
     elif Award.objects.filter(entry=entry).exists():
-        errors.add("entry", "该参赛项目已获奖，不能撤回。")
+        errors.add("entry", _("该参赛项目已获奖，不能撤回。"))
     errors.raise_if_any()
     before = entry.snapshot()
     entry.state = EntryState.WITHDRAWN
@@ -421,7 +454,10 @@ def conflict_reason(judge, entry: Entry, assignment: JudgeAssignment | None) -> 
         local.append((assignment.home_region.path, assignment.home_region.name))
     for path, name in local:
         if entry.region_path.startswith(path):
-            return f"须回避：评委的权限区划为{name}，不能为{name}报送的参赛项目评分。"
+            # Said on the judge's page and in the API's 403: in the reader's language.
+            return _("须回避：评委的权限区划为%(region)s，不能为%(region)s报送的参赛项目评分。") % {
+                "region": name
+            }
     return None
 
 
@@ -443,36 +479,40 @@ def sheet_save(*, actor, entry: Entry, scores: dict, submit: bool = False) -> Sc
     a criterion's range, or once submitted."""
     entry = Entry.objects.select_related("competition__organiser", "stage").get(pk=entry.pk)
     if entry.state == EntryState.WITHDRAWN:
-        raise QingxieError("该参赛项目已撤回，不能评分。", field="entry")
+        raise QingxieError(_("该参赛项目已撤回，不能评分。"), field="entry")
     assignment = assignment_for(actor, entry)
     if assignment is None:
-        raise PermissionDeniedError("您未被分配评审该参赛项目所在的组别和阶段。", field="entry")
+        raise PermissionDeniedError(_("您未被分配评审该参赛项目所在的组别和阶段。"), field="entry")
     if reason := conflict_reason(actor, entry, assignment):
         raise PermissionDeniedError(reason, field="entry", code="conflict_of_interest")
     sheet = (
         ScoreSheet.objects.select_for_update().filter(assignment=assignment, entry=entry).first()
     )
     if sheet is not None and sheet.state == SheetState.SUBMITTED:
-        raise QingxieError("评分已提交，不能再修改。", field="entry")
+        raise QingxieError(_("评分已提交，不能再修改。"), field="entry")
     criteria = list(assignment.stage.criteria.all())
     known = {str(c.pk): c for c in criteria}
     errors = ErrorCollector()
     cleaned: dict[str, str] = {}
     for key in scores:
         if str(key) not in known:
-            errors.add("scores", f"评分项 {key} 不属于该阶段。")
+            errors.add("scores", _("评分项 %(key)s 不属于该阶段。") % {"key": key})
     for c in criteria:
         raw = scores.get(str(c.pk), scores.get(c.pk))
         field = f"criterion_{c.pk}"
         if raw in (None, ""):
             if submit:
-                errors.add(field, f"请为“{c.name}”评分。")
+                errors.add(field, _("请为“%(name)s”评分。") % {"name": c.name})
             continue
-        value = _number(raw, field, f"“{c.name}”的得分", errors)
+        value = _number(raw, field, _("“%(name)s”的得分") % {"name": c.name}, errors)
         if value is None:
             continue
         if value < 0 or value > c.max_score:
-            errors.add(field, f"“{c.name}”的得分须在 0 到 {c.max_score.normalize():f} 之间。")
+            errors.add(
+                field,
+                _("“%(name)s”的得分须在 0 到 %(max)s 之间。")
+                % {"name": c.name, "max": f"{c.max_score.normalize():f}"},
+            )
             continue
         cleaned[str(c.pk)] = f"{value.normalize():f}"
     errors.raise_if_any()
@@ -503,7 +543,7 @@ def stage_advance(*, actor, stage: Stage, entries: list[Entry]) -> list[Entry]:
         .first()
     )
     if following is None:
-        raise QingxieError("已是最后一个阶段，请直接评定奖项。", field="stage")
+        raise QingxieError(_("已是最后一个阶段，请直接评定奖项。"), field="stage")
     chosen = {e.pk for e in entries}
     moved = []
     for entry in (
@@ -520,7 +560,7 @@ def stage_advance(*, actor, stage: Stage, entries: list[Entry]) -> list[Entry]:
         log_change(entry, ObjectChange.Action.UPDATE, before=before)
     missing = chosen - {e.pk for e in moved}
     if missing:
-        raise QingxieError("所选项目不在该阶段。", field="entries")
+        raise QingxieError(_("所选项目不在该阶段。"), field="entries")
     return moved
 
 
@@ -542,21 +582,21 @@ def award_grant(
     errors = ErrorCollector()
     tier = (tier or "").strip()
     if not tier:
-        errors.add("tier", "请填写奖项。")
+        errors.add("tier", _("请填写奖项。"))
     value = _decimal_in(
         amount if amount not in (None, "") else 0,
         "amount",
-        "资助金额",
+        _("资助金额"),
         errors,
         top=MAX_AMOUNT,
-        unit=" 元",
+        unit=_(" 元"),
     )
     if value is not None and value < 0:
-        errors.add("amount", "资助金额不能为负数。")
+        errors.add("amount", _("资助金额不能为负数。"))
     if Award.objects.filter(entry=entry).exists():
-        errors.add("entry", "该参赛项目已评定奖项。")
+        errors.add("entry", _("该参赛项目已评定奖项。"))
     if entry.state in (EntryState.WITHDRAWN, EntryState.STOPPED):
-        errors.add("entry", "未晋级或已撤回的项目不能获奖。")
+        errors.add("entry", _("未晋级或已撤回的项目不能获奖。"))
     errors.raise_if_any()
     return _created(
         Award(
@@ -583,24 +623,25 @@ def disbursement_record(
     award = Award.objects.select_for_update().select_related("entry__competition").get(pk=award.pk)
     _organiser_scope(actor, award.entry.competition, "拨付资金")
     errors = ErrorCollector()
-    value = _decimal_in(amount, "amount", "拨付金额", errors, top=MAX_AMOUNT, unit=" 元")
+    value = _decimal_in(amount, "amount", _("拨付金额"), errors, top=MAX_AMOUNT, unit=_(" 元"))
     if value is not None:
         paid = Decimal(award.disbursements.aggregate(s=Sum("amount"))["s"] or 0).quantize(
             Decimal("0.01")
         )
         if value == 0:
-            errors.add("amount", "拨付金额不能为 0。")
+            errors.add("amount", _("拨付金额不能为 0。"))
         elif paid + value > award.amount:
             errors.add(
                 "amount",
-                f"拨付合计 {paid + value} 元将超过奖项金额 {award.amount} 元（已拨付 {paid} 元）。",
+                _("拨付合计 %(total)s 元将超过奖项金额 %(award)s 元（已拨付 %(paid)s 元）。")
+                % {"total": paid + value, "award": award.amount, "paid": paid},
             )
         elif paid + value < 0:
-            errors.add("amount", "冲减金额不能超过已拨付金额。")
+            errors.add("amount", _("冲减金额不能超过已拨付金额。"))
     if paid_on is None:
-        errors.add("paid_on", "请填写拨付日期。")
+        errors.add("paid_on", _("请填写拨付日期。"))
     elif paid_on > timezone.localdate():
-        errors.add("paid_on", "拨付日期不能晚于今天。")
+        errors.add("paid_on", _("拨付日期不能晚于今天。"))
     errors.raise_if_any()
     return _created(
         Disbursement(award=award, amount=value, paid_on=paid_on, note=note, is_demo=is_demo)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from qingxie.core.inputs import IntegerFilter
 from qingxie.projects.choices import EntryState, ProjectField, ProjectStatus
@@ -14,18 +15,18 @@ from qingxie.regions.filters import RegionFilter
 class ProjectFilterSet(django_filters.FilterSet):
     """What the project list can be narrowed and sorted by."""
 
-    q = django_filters.CharFilter(label="项目名称", method="search")
+    q = django_filters.CharFilter(label=_("项目名称"), method="search")
     region = RegionFilter("region_path")
-    programme = django_filters.CharFilter(label="品牌项目代码", method="of_programme")
+    programme = django_filters.CharFilter(label=_("品牌项目代码"), method="of_programme")
     field = django_filters.ChoiceFilter(
-        label="服务领域", choices=ProjectField.choices, empty_label="全部"
+        label=_("服务领域"), choices=ProjectField.choices, empty_label=_("全部")
     )
     status = django_filters.ChoiceFilter(
-        label="状态", choices=ProjectStatus.choices, empty_label="全部"
+        label=_("状态"), choices=ProjectStatus.choices, empty_label=_("全部")
     )
     ordering = django_filters.OrderingFilter(
         fields=(("name", "name"), ("start_on", "start_on"), ("status", "status")),
-        label="排序",
+        label=_("排序"),
         widget=forms.HiddenInput,
     )
 
@@ -49,7 +50,7 @@ class ProjectFilterSet(django_filters.FilterSet):
 class CompetitionFilterSet(django_filters.FilterSet):
     """Editions by year."""
 
-    year = IntegerFilter(label="年度", min_value=1949, max_value=9999)
+    year = IntegerFilter(label=_("年度"), min_value=1949, max_value=9999)
 
     class Meta:
         model = Competition
@@ -59,9 +60,9 @@ class CompetitionFilterSet(django_filters.FilterSet):
 class EntryFilterSet(django_filters.FilterSet):
     """Entries by edition and state."""
 
-    competition = IntegerFilter(label="赛事编号", min_value=1)
+    competition = IntegerFilter(label=_("赛事编号"), min_value=1)
     state = django_filters.ChoiceFilter(
-        label="状态", choices=EntryState.choices, empty_label="全部"
+        label=_("状态"), choices=EntryState.choices, empty_label=_("全部")
     )
 
     class Meta:

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from qingxie.core.models import ChangeLoggedModel, ScopePathField
 from qingxie.core.review import ReviewedModel
@@ -41,12 +42,12 @@ class Programme(ChangeLoggedModel):
     # level's administrators), as the region column may be empty for the nation.
     scope_path_field = None
 
-    code = models.SlugField("代码", max_length=40, unique=True)
-    name = models.CharField("名称", max_length=60)
-    description = models.TextField("说明", blank=True, max_length=2000)
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=60)
+    description = models.TextField(_("说明"), blank=True, max_length=2000)
     parent = models.ForeignKey(
         "self",
-        verbose_name="所属品牌",
+        verbose_name=_("所属品牌"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -54,19 +55,19 @@ class Programme(ChangeLoggedModel):
     )
     region = models.ForeignKey(
         Region,
-        verbose_name="设立层级",
+        verbose_name=_("设立层级"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
     )
-    active = models.BooleanField("启用", default=True)
-    position = models.PositiveSmallIntegerField("顺序", default=0)
-    version = models.PositiveIntegerField("版本", default=1, editable=False)
+    active = models.BooleanField(_("启用"), default=True)
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     class Meta:
-        verbose_name = "品牌项目"
-        verbose_name_plural = "品牌项目"
+        verbose_name = _("品牌项目")
+        verbose_name_plural = _("品牌项目")
         ordering = ["position", "code"]
 
     def __str__(self) -> str:
@@ -79,22 +80,22 @@ class PilotProgramme(ChangeLoggedModel):
     scope_path_field = "region_path"
     scope_from = "organiser"
 
-    name = models.CharField("试点名称", max_length=100)
+    name = models.CharField(_("试点名称"), max_length=100)
     organiser = models.ForeignKey(
-        Region, verbose_name="组织层级", on_delete=models.PROTECT, related_name="+"
+        Region, verbose_name=_("组织层级"), on_delete=models.PROTECT, related_name="+"
     )
     region_path = ScopePathField()
     programme = models.ForeignKey(
-        Programme, verbose_name="品牌项目", on_delete=models.PROTECT, null=True, blank=True
+        Programme, verbose_name=_("品牌项目"), on_delete=models.PROTECT, null=True, blank=True
     )
-    starts_on = models.DateField("开始日期")
-    ends_on = models.DateField("结束日期", null=True, blank=True)
-    is_demo = models.BooleanField("演示数据", default=False)
-    version = models.PositiveIntegerField("版本", default=1, editable=False)
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"), null=True, blank=True)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     class Meta:
-        verbose_name = "试点工作"
-        verbose_name_plural = "试点工作"
+        verbose_name = _("试点工作")
+        verbose_name_plural = _("试点工作")
         ordering = ["-starts_on", "id"]
         indexes = [models.Index(fields=["region_path", "id"], name="pilot_region_path")]
         constraints = [
@@ -116,20 +117,20 @@ class PilotCommunity(ChangeLoggedModel):
 
     pilot = models.ForeignKey(
         PilotProgramme,
-        verbose_name="试点工作",
+        verbose_name=_("试点工作"),
         on_delete=models.PROTECT,
         related_name="communities",
     )
     township = models.ForeignKey(
-        Region, verbose_name="所在乡镇（街道）", on_delete=models.PROTECT, related_name="+"
+        Region, verbose_name=_("所在乡镇（街道）"), on_delete=models.PROTECT, related_name="+"
     )
     region_path = ScopePathField()
-    name = models.CharField("社区名称", max_length=100)
-    is_demo = models.BooleanField("演示数据", default=False)
+    name = models.CharField(_("社区名称"), max_length=100)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
 
     class Meta:
-        verbose_name = "试点社区"
-        verbose_name_plural = "试点社区"
+        verbose_name = _("试点社区")
+        verbose_name_plural = _("试点社区")
         ordering = ["pilot", "region_path", "name"]
         indexes = [models.Index(fields=["region_path", "id"], name="pilotcommunity_region_path")]
         constraints = [
@@ -149,18 +150,18 @@ class PilotUnit(ChangeLoggedModel):
     scope_from = "association"
 
     pilot = models.ForeignKey(
-        PilotProgramme, verbose_name="试点工作", on_delete=models.PROTECT, related_name="units"
+        PilotProgramme, verbose_name=_("试点工作"), on_delete=models.PROTECT, related_name="units"
     )
     association = models.ForeignKey(
-        Association, verbose_name="试点单位", on_delete=models.PROTECT, related_name="+"
+        Association, verbose_name=_("试点单位"), on_delete=models.PROTECT, related_name="+"
     )
     region_path = ScopePathField()
-    joined_on = models.DateField("加入日期")
-    is_demo = models.BooleanField("演示数据", default=False)
+    joined_on = models.DateField(_("加入日期"))
+    is_demo = models.BooleanField(_("演示数据"), default=False)
 
     class Meta:
-        verbose_name = "试点单位"
-        verbose_name_plural = "试点单位"
+        verbose_name = _("试点单位")
+        verbose_name_plural = _("试点单位")
         ordering = ["pilot", "region_path"]
         indexes = [models.Index(fields=["region_path", "id"], name="pilotunit_region_path")]
         constraints = [
@@ -186,11 +187,11 @@ class Project(ChangeLoggedModel):
     scope_from = "association"
 
     association = models.ForeignKey(
-        Association, verbose_name="实施协会", on_delete=models.PROTECT, related_name="+"
+        Association, verbose_name=_("实施协会"), on_delete=models.PROTECT, related_name="+"
     )
     team = models.ForeignKey(
         Team,
-        verbose_name="实施队伍",
+        verbose_name=_("实施队伍"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -198,60 +199,60 @@ class Project(ChangeLoggedModel):
     )
     group_member = models.ForeignKey(
         GroupMember,
-        verbose_name="实施团体会员",
+        verbose_name=_("实施团体会员"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
     )
     region_path = ScopePathField()
-    name = models.CharField("项目名称", max_length=100)
+    name = models.CharField(_("项目名称"), max_length=100)
     programme = models.ForeignKey(
         Programme,
-        verbose_name="品牌项目",
+        verbose_name=_("品牌项目"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="projects",
     )
-    field = models.CharField("服务领域", max_length=20, choices=ProjectField.choices)
+    field = models.CharField(_("服务领域"), max_length=20, choices=ProjectField.choices)
     region = models.ForeignKey(
-        Region, verbose_name="服务区域", on_delete=models.PROTECT, related_name="+"
+        Region, verbose_name=_("服务区域"), on_delete=models.PROTECT, related_name="+"
     )
     county = models.ForeignKey(
         Region,
-        verbose_name="所在县级单位",
+        verbose_name=_("所在县级单位"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         editable=False,
         related_name="+",
     )
-    target_groups = models.JSONField("服务对象", default=list, blank=True)
-    start_on = models.DateField("开始日期")
-    end_on = models.DateField("结束日期", null=True, blank=True)
+    target_groups = models.JSONField(_("服务对象"), default=list, blank=True)
+    start_on = models.DateField(_("开始日期"))
+    end_on = models.DateField(_("结束日期"), null=True, blank=True)
     status = models.CharField(
-        "状态", max_length=16, choices=ProjectStatus.choices, default=ProjectStatus.DRAFT
+        _("状态"), max_length=16, choices=ProjectStatus.choices, default=ProjectStatus.DRAFT
     )
-    goals = models.TextField("项目目标", blank=True, max_length=2000)
-    results = models.TextField("实施成效", blank=True, max_length=2000)
-    budget = models.DecimalField("预算（元）", max_digits=12, decimal_places=2, default=0)
-    funding_sources = models.CharField("资金来源", max_length=200, blank=True)
-    partners = models.CharField("合作单位", max_length=200, blank=True)
+    goals = models.TextField(_("项目目标"), blank=True, max_length=2000)
+    results = models.TextField(_("实施成效"), blank=True, max_length=2000)
+    budget = models.DecimalField(_("预算（元）"), max_digits=12, decimal_places=2, default=0)
+    funding_sources = models.CharField(_("资金来源"), max_length=200, blank=True)
+    partners = models.CharField(_("合作单位"), max_length=200, blank=True)
     pilot_community = models.ForeignKey(
         PilotCommunity,
-        verbose_name="试点社区",
+        verbose_name=_("试点社区"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="projects",
     )
-    is_demo = models.BooleanField("演示数据", default=False)
-    version = models.PositiveIntegerField("版本", default=1, editable=False)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     class Meta:
-        verbose_name = "志愿服务项目"
-        verbose_name_plural = "志愿服务项目"
+        verbose_name = _("志愿服务项目")
+        verbose_name_plural = _("志愿服务项目")
         ordering = ["-start_on", "-id"]
         indexes = [
             models.Index(fields=["region_path", "id"], name="project_region_path"),
@@ -264,7 +265,7 @@ class Project(ChangeLoggedModel):
             models.CheckConstraint(
                 condition=Q(end_on__isnull=True) | Q(end_on__gte=F("start_on")),
                 name="project_ends_after_start",
-                violation_error_message="结束日期不能早于开始日期。",
+                violation_error_message=_("结束日期不能早于开始日期。"),
             )
         ]
 
@@ -289,35 +290,35 @@ class Activity(ChangeLoggedModel):
     scope_from = "project"
 
     project = models.ForeignKey(
-        Project, verbose_name="所属项目", on_delete=models.PROTECT, related_name="activities"
+        Project, verbose_name=_("所属项目"), on_delete=models.PROTECT, related_name="activities"
     )
     region_path = ScopePathField()
-    title = models.CharField("活动名称", max_length=100)
-    starts_at = models.DateTimeField("开始时间")
-    ends_at = models.DateTimeField("结束时间")
-    place = models.CharField("活动地点", max_length=200)
+    title = models.CharField(_("活动名称"), max_length=100)
+    starts_at = models.DateTimeField(_("开始时间"))
+    ends_at = models.DateTimeField(_("结束时间"))
+    place = models.CharField(_("活动地点"), max_length=200)
     township = models.ForeignKey(
         Region,
-        verbose_name="所在乡镇（街道）",
+        verbose_name=_("所在乡镇（街道）"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
     )
-    posts = models.PositiveIntegerField("招募人数")
-    is_demo = models.BooleanField("演示数据", default=False)
-    version = models.PositiveIntegerField("版本", default=1, editable=False)
+    posts = models.PositiveIntegerField(_("招募人数"))
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     class Meta:
-        verbose_name = "项目活动"
-        verbose_name_plural = "项目活动"
+        verbose_name = _("项目活动")
+        verbose_name_plural = _("项目活动")
         ordering = ["starts_at", "id"]
         indexes = [models.Index(fields=["region_path", "id"], name="activity_region_path")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")),
                 name="activity_ends_after_start",
-                violation_error_message="结束时间须晚于开始时间。",
+                violation_error_message=_("结束时间须晚于开始时间。"),
             )
         ]
 
@@ -334,25 +335,25 @@ class LibraryEntry(ReviewedModel, ChangeLoggedModel):
     scope_from = "project"
 
     project = models.OneToOneField(
-        Project, verbose_name="项目", on_delete=models.PROTECT, related_name="library_entry"
+        Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="library_entry"
     )
     region_path = ScopePathField()
     state = models.CharField(
-        "审核状态", max_length=16, choices=LibraryState.choices, default=LibraryState.PENDING
+        _("审核状态"), max_length=16, choices=LibraryState.choices, default=LibraryState.PENDING
     )
-    number = models.CharField("入库编号", max_length=40, null=True, blank=True, unique=True)
-    year = models.PositiveSmallIntegerField("入库年度", null=True, blank=True)
+    number = models.CharField(_("入库编号"), max_length=40, null=True, blank=True, unique=True)
+    year = models.PositiveSmallIntegerField(_("入库年度"), null=True, blank=True)
     listing = models.CharField(
-        "库内状态", max_length=16, choices=Listing.choices, default=Listing.NONE, blank=True
+        _("库内状态"), max_length=16, choices=Listing.choices, default=Listing.NONE, blank=True
     )
-    published_on = models.DateField("上线日期", null=True, blank=True)
-    withdrawn_on = models.DateField("退库日期", null=True, blank=True)
-    withdraw_reason = models.CharField("退库原因", max_length=500, blank=True)
-    version = models.PositiveIntegerField("版本", default=1, editable=False)
+    published_on = models.DateField(_("上线日期"), null=True, blank=True)
+    withdrawn_on = models.DateField(_("退库日期"), null=True, blank=True)
+    withdraw_reason = models.CharField(_("退库原因"), max_length=500, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     class Meta:
-        verbose_name = "项目库条目"
-        verbose_name_plural = "项目库条目"
+        verbose_name = _("项目库条目")
+        verbose_name_plural = _("项目库条目")
         ordering = ["-submitted_at", "-id"]
         indexes = [
             models.Index(fields=["region_path", "id"], name="project_library_region_path"),
@@ -360,6 +361,7 @@ class LibraryEntry(ReviewedModel, ChangeLoggedModel):
         ]
 
     def __str__(self) -> str:
+        # Chinese in every language: the change log stores it as the row's name (object_repr).
         return f"项目库：{self.project_id}"
 
 
@@ -371,37 +373,37 @@ class Competition(ChangeLoggedModel):
     scope_path_field = "region_path"
     scope_from = "organiser"
 
-    name = models.CharField("赛事名称", max_length=100)
-    year = models.PositiveSmallIntegerField("年度")
+    name = models.CharField(_("赛事名称"), max_length=100)
+    year = models.PositiveSmallIntegerField(_("年度"))
     organiser = models.ForeignKey(
-        Region, verbose_name="主办层级", on_delete=models.PROTECT, related_name="+"
+        Region, verbose_name=_("主办层级"), on_delete=models.PROTECT, related_name="+"
     )
     region_path = ScopePathField()
     programme = models.ForeignKey(
-        Programme, verbose_name="品牌项目", on_delete=models.PROTECT, null=True, blank=True
+        Programme, verbose_name=_("品牌项目"), on_delete=models.PROTECT, null=True, blank=True
     )
     upper = models.ForeignKey(
         "self",
-        verbose_name="上一级赛事",
+        verbose_name=_("上一级赛事"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="feeders",
     )
     tie_rule = models.CharField(
-        "同分规则", max_length=20, choices=TieRule.choices, default=TieRule.TOP_CRITERION
+        _("同分规则"), max_length=20, choices=TieRule.choices, default=TieRule.TOP_CRITERION
     )
-    entries_open = models.DateField("申报开始", null=True, blank=True)
-    entries_close = models.DateField("申报截止", null=True, blank=True)
-    notice_starts = models.DateField("公示开始", null=True, blank=True)
-    notice_ends = models.DateField("公示结束", null=True, blank=True)
-    description = models.TextField("说明", blank=True, max_length=2000)
-    is_demo = models.BooleanField("演示数据", default=False)
-    version = models.PositiveIntegerField("版本", default=1, editable=False)
+    entries_open = models.DateField(_("申报开始"), null=True, blank=True)
+    entries_close = models.DateField(_("申报截止"), null=True, blank=True)
+    notice_starts = models.DateField(_("公示开始"), null=True, blank=True)
+    notice_ends = models.DateField(_("公示结束"), null=True, blank=True)
+    description = models.TextField(_("说明"), blank=True, max_length=2000)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     class Meta:
-        verbose_name = "项目大赛"
-        verbose_name_plural = "项目大赛"
+        verbose_name = _("项目大赛")
+        verbose_name_plural = _("项目大赛")
         ordering = ["-year", "id"]
         indexes = [models.Index(fields=["region_path", "id"], name="competition_region_path")]
 
@@ -419,15 +421,15 @@ class Category(ChangeLoggedModel):
     scope_from = "competition"
 
     competition = models.ForeignKey(
-        Competition, verbose_name="赛事", on_delete=models.PROTECT, related_name="categories"
+        Competition, verbose_name=_("赛事"), on_delete=models.PROTECT, related_name="categories"
     )
     region_path = ScopePathField()
-    name = models.CharField("组别", max_length=60)
-    position = models.PositiveSmallIntegerField("顺序", default=0)
+    name = models.CharField(_("组别"), max_length=60)
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
 
     class Meta:
-        verbose_name = "赛事组别"
-        verbose_name_plural = "赛事组别"
+        verbose_name = _("赛事组别")
+        verbose_name_plural = _("赛事组别")
         ordering = ["competition", "position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["competition", "name"], name="category_unique_name")
@@ -444,17 +446,17 @@ class Quota(ChangeLoggedModel):
     scope_from = "competition"
 
     competition = models.ForeignKey(
-        Competition, verbose_name="赛事", on_delete=models.PROTECT, related_name="quotas"
+        Competition, verbose_name=_("赛事"), on_delete=models.PROTECT, related_name="quotas"
     )
     region = models.ForeignKey(
-        Region, verbose_name="报送地区", on_delete=models.PROTECT, related_name="+"
+        Region, verbose_name=_("报送地区"), on_delete=models.PROTECT, related_name="+"
     )
     region_path = ScopePathField()
-    max_entries = models.PositiveIntegerField("名额")
+    max_entries = models.PositiveIntegerField(_("名额"))
 
     class Meta:
-        verbose_name = "报送名额"
-        verbose_name_plural = "报送名额"
+        verbose_name = _("报送名额")
+        verbose_name_plural = _("报送名额")
         ordering = ["competition", "region"]
         constraints = [
             models.UniqueConstraint(fields=["competition", "region"], name="quota_unique_region")
@@ -473,18 +475,18 @@ class Stage(ChangeLoggedModel):
     scope_from = "competition"
 
     competition = models.ForeignKey(
-        Competition, verbose_name="赛事", on_delete=models.PROTECT, related_name="stages"
+        Competition, verbose_name=_("赛事"), on_delete=models.PROTECT, related_name="stages"
     )
     region_path = ScopePathField()
-    kind = models.CharField("阶段", max_length=16, choices=StageKind.choices)
-    position = models.PositiveSmallIntegerField("顺序")
-    drop_extremes = models.BooleanField("去掉最高分和最低分", default=False)
-    starts_on = models.DateField("开始日期", null=True, blank=True)
-    ends_on = models.DateField("结束日期", null=True, blank=True)
+    kind = models.CharField(_("阶段"), max_length=16, choices=StageKind.choices)
+    position = models.PositiveSmallIntegerField(_("顺序"))
+    drop_extremes = models.BooleanField(_("去掉最高分和最低分"), default=False)
+    starts_on = models.DateField(_("开始日期"), null=True, blank=True)
+    ends_on = models.DateField(_("结束日期"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "评审阶段"
-        verbose_name_plural = "评审阶段"
+        verbose_name = _("评审阶段")
+        verbose_name_plural = _("评审阶段")
         ordering = ["competition", "position"]
         constraints = [
             models.UniqueConstraint(fields=["competition", "kind"], name="stage_unique_kind")
@@ -502,17 +504,17 @@ class Criterion(ChangeLoggedModel):
     scope_from = "stage"
 
     stage = models.ForeignKey(
-        Stage, verbose_name="阶段", on_delete=models.PROTECT, related_name="criteria"
+        Stage, verbose_name=_("阶段"), on_delete=models.PROTECT, related_name="criteria"
     )
     region_path = ScopePathField()
-    name = models.CharField("评分项", max_length=60)
-    weight = models.DecimalField("权重（%）", max_digits=5, decimal_places=2)
-    max_score = models.DecimalField("满分", max_digits=6, decimal_places=2, default=100)
-    position = models.PositiveSmallIntegerField("顺序", default=0)
+    name = models.CharField(_("评分项"), max_length=60)
+    weight = models.DecimalField(_("权重（%）"), max_digits=5, decimal_places=2)
+    max_score = models.DecimalField(_("满分"), max_digits=6, decimal_places=2, default=100)
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
 
     class Meta:
-        verbose_name = "评分项"
-        verbose_name_plural = "评分项"
+        verbose_name = _("评分项")
+        verbose_name_plural = _("评分项")
         ordering = ["stage", "position", "id"]
 
     def __str__(self) -> str:
@@ -529,50 +531,50 @@ class Entry(ChangeLoggedModel):
     scope_from = "project"
 
     competition = models.ForeignKey(
-        Competition, verbose_name="赛事", on_delete=models.PROTECT, related_name="entries"
+        Competition, verbose_name=_("赛事"), on_delete=models.PROTECT, related_name="entries"
     )
     category = models.ForeignKey(
-        Category, verbose_name="组别", on_delete=models.PROTECT, related_name="entries"
+        Category, verbose_name=_("组别"), on_delete=models.PROTECT, related_name="entries"
     )
     project = models.ForeignKey(
-        Project, verbose_name="项目", on_delete=models.PROTECT, related_name="entries"
+        Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="entries"
     )
     region_path = ScopePathField()
     submitting_region = models.ForeignKey(
-        Region, verbose_name="报送地区", on_delete=models.PROTECT, related_name="+"
+        Region, verbose_name=_("报送地区"), on_delete=models.PROTECT, related_name="+"
     )
-    list_position = models.PositiveIntegerField("报送排序", default=1)
+    list_position = models.PositiveIntegerField(_("报送排序"), default=1)
     stage = models.ForeignKey(
-        Stage, verbose_name="所处阶段", on_delete=models.PROTECT, null=True, blank=True
+        Stage, verbose_name=_("所处阶段"), on_delete=models.PROTECT, null=True, blank=True
     )
     state = models.CharField(
-        "状态", max_length=16, choices=EntryState.choices, default=EntryState.ENTERED
+        _("状态"), max_length=16, choices=EntryState.choices, default=EntryState.ENTERED
     )
-    submitted_at = models.DateTimeField("报送时间", auto_now_add=True)
+    submitted_at = models.DateTimeField(_("报送时间"), auto_now_add=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="报送人",
+        verbose_name=_("报送人"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
     )
     # A withdrawal (撤回) keeps the entry and says why; it frees a place of the quota.
-    withdrawn_on = models.DateField("撤回日期", null=True, blank=True)
-    withdraw_reason = models.CharField("撤回原因", max_length=500, blank=True)
-    is_demo = models.BooleanField("演示数据", default=False)
-    version = models.PositiveIntegerField("版本", default=1, editable=False)
+    withdrawn_on = models.DateField(_("撤回日期"), null=True, blank=True)
+    withdraw_reason = models.CharField(_("撤回原因"), max_length=500, blank=True)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     class Meta:
-        verbose_name = "参赛项目"
-        verbose_name_plural = "参赛项目"
+        verbose_name = _("参赛项目")
+        verbose_name_plural = _("参赛项目")
         ordering = ["competition", "category", "submitting_region", "list_position", "id"]
         indexes = [models.Index(fields=["region_path", "id"], name="entry_region_path")]
         constraints = [
             models.UniqueConstraint(
                 fields=["competition", "project"],
                 name="entry_one_per_project",
-                violation_error_message="该项目已报送本届赛事，不能重复报送。",
+                violation_error_message=_("该项目已报送本届赛事，不能重复报送。"),
             )
         ]
 
@@ -588,20 +590,20 @@ class JudgeAssignment(ChangeLoggedModel):
     scope_from = "stage"
 
     stage = models.ForeignKey(
-        Stage, verbose_name="阶段", on_delete=models.PROTECT, related_name="assignments"
+        Stage, verbose_name=_("阶段"), on_delete=models.PROTECT, related_name="assignments"
     )
     category = models.ForeignKey(
-        Category, verbose_name="组别", on_delete=models.PROTECT, related_name="assignments"
+        Category, verbose_name=_("组别"), on_delete=models.PROTECT, related_name="assignments"
     )
     judge = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="评委",
+        verbose_name=_("评委"),
         on_delete=models.PROTECT,
         related_name="judge_assignments",
     )
     home_region = models.ForeignKey(
         Region,
-        verbose_name="评委所在地区",
+        verbose_name=_("评委所在地区"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -610,8 +612,8 @@ class JudgeAssignment(ChangeLoggedModel):
     region_path = ScopePathField()
 
     class Meta:
-        verbose_name = "评委分配"
-        verbose_name_plural = "评委分配"
+        verbose_name = _("评委分配")
+        verbose_name_plural = _("评委分配")
         ordering = ["stage", "category", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -631,22 +633,22 @@ class ScoreSheet(ChangeLoggedModel):
     scope_from = "entry"
 
     assignment = models.ForeignKey(
-        JudgeAssignment, verbose_name="评委分配", on_delete=models.PROTECT, related_name="sheets"
+        JudgeAssignment, verbose_name=_("评委分配"), on_delete=models.PROTECT, related_name="sheets"
     )
     entry = models.ForeignKey(
-        Entry, verbose_name="参赛项目", on_delete=models.PROTECT, related_name="sheets"
+        Entry, verbose_name=_("参赛项目"), on_delete=models.PROTECT, related_name="sheets"
     )
     region_path = ScopePathField()
-    scores = models.JSONField("评分", default=dict)
+    scores = models.JSONField(_("评分"), default=dict)
     state = models.CharField(
-        "状态", max_length=16, choices=SheetState.choices, default=SheetState.DRAFT
+        _("状态"), max_length=16, choices=SheetState.choices, default=SheetState.DRAFT
     )
-    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
-    version = models.PositiveIntegerField("版本", default=1, editable=False)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     class Meta:
-        verbose_name = "评分表"
-        verbose_name_plural = "评分表"
+        verbose_name = _("评分表")
+        verbose_name_plural = _("评分表")
         ordering = ["entry", "assignment"]
         constraints = [
             models.UniqueConstraint(fields=["assignment", "entry"], name="scoresheet_unique")
@@ -664,17 +666,17 @@ class Award(ChangeLoggedModel):
     scope_from = "entry"
 
     entry = models.OneToOneField(
-        Entry, verbose_name="参赛项目", on_delete=models.PROTECT, related_name="award"
+        Entry, verbose_name=_("参赛项目"), on_delete=models.PROTECT, related_name="award"
     )
     region_path = ScopePathField()
-    tier = models.CharField("奖项", max_length=30)
-    amount = models.DecimalField("资助金额（元）", max_digits=12, decimal_places=2, default=0)
-    awarded_on = models.DateField("授予日期")
-    is_demo = models.BooleanField("演示数据", default=False)
+    tier = models.CharField(_("奖项"), max_length=30)
+    amount = models.DecimalField(_("资助金额（元）"), max_digits=12, decimal_places=2, default=0)
+    awarded_on = models.DateField(_("授予日期"))
+    is_demo = models.BooleanField(_("演示数据"), default=False)
 
     class Meta:
-        verbose_name = "奖项"
-        verbose_name_plural = "奖项"
+        verbose_name = _("奖项")
+        verbose_name_plural = _("奖项")
         ordering = ["entry"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="award_amount_nonnegative")
@@ -692,17 +694,17 @@ class Disbursement(ChangeLoggedModel):
     scope_from = "award"
 
     award = models.ForeignKey(
-        Award, verbose_name="奖项", on_delete=models.PROTECT, related_name="disbursements"
+        Award, verbose_name=_("奖项"), on_delete=models.PROTECT, related_name="disbursements"
     )
     region_path = ScopePathField()
-    amount = models.DecimalField("拨付金额（元）", max_digits=12, decimal_places=2)
-    paid_on = models.DateField("拨付日期")
-    note = models.CharField("备注", max_length=200, blank=True)
-    is_demo = models.BooleanField("演示数据", default=False)
+    amount = models.DecimalField(_("拨付金额（元）"), max_digits=12, decimal_places=2)
+    paid_on = models.DateField(_("拨付日期"))
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
 
     class Meta:
-        verbose_name = "资金拨付"
-        verbose_name_plural = "资金拨付"
+        verbose_name = _("资金拨付")
+        verbose_name_plural = _("资金拨付")
         ordering = ["award", "paid_on", "id"]
         indexes = [models.Index(fields=["region_path", "id"], name="disbursement_region_path")]
 

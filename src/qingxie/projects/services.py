@@ -8,6 +8,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from qingxie.accounts.permissions import require_scope
 from qingxie.accounts.policies import admin_paths
@@ -24,6 +26,7 @@ from qingxie.core.review import (
     review_submit,
     review_verify,
 )
+from qingxie.core.tabular.spec import choice_pairs
 from qingxie.core.validators import date_problem
 from qingxie.ledger.choices import LIVE_STATUSES
 from qingxie.ledger.models import Association
@@ -89,18 +92,18 @@ def programme_create(
     """A level adds a brand programme for its own subtree (region None: the nation's)."""
     path = region.path if region is not None else "000000/"
     if actor is not None and not path_in_scope(admin_paths(actor), path):
-        raise PermissionDeniedError("只有该层级的管理员可以设立品牌项目。")
+        raise PermissionDeniedError(_("只有该层级的管理员可以设立品牌项目。"))
     errors = ErrorCollector()
     code = (code or "").strip()
     name = (name or "").strip()
     if not code:
-        errors.add("code", "请填写品牌项目代码。")
+        errors.add("code", _("请填写品牌项目代码。"))
     elif Programme.objects.filter(code=code).exists():
-        errors.add("code", f"品牌项目代码“{code}”已被使用。")
+        errors.add("code", _("品牌项目代码“%(code)s”已被使用。") % {"code": code})
     if not name:
-        errors.add("name", "请填写品牌项目名称。")
+        errors.add("name", _("请填写品牌项目名称。"))
     if parent is not None and parent.parent_id is not None:
-        errors.add("parent", "品牌项目的变体不能再有变体。")
+        errors.add("parent", _("品牌项目的变体不能再有变体。"))
     errors.raise_if_any()
     programme = Programme.objects.create(
         code=code,
@@ -135,10 +138,10 @@ def _decimal(value, field: str, label: str, errors: ErrorCollector) -> Decimal |
     try:
         number = Decimal(str(value if value not in (None, "") else 0))
     except (InvalidOperation, ValueError):
-        errors.add(field, f"{label}须为数字。")
+        errors.add(field, _("%(label)s须为数字。") % {"label": label})
         return None
     if number < 0 or not number.is_finite():
-        errors.add(field, f"{label}不能为负数。")
+        errors.add(field, _("%(label)s不能为负数。") % {"label": label})
         return None
     return number.quantize(Decimal("0.01"))
 
@@ -151,63 +154,88 @@ def project_check(data: dict, association: Association, errors: ErrorCollector) 
     if "name" in out:
         out["name"] = (out["name"] or "").strip()
         if not out["name"]:
-            errors.add("name", "请填写项目名称。")
+            errors.add("name", _("请填写项目名称。"))
     if "field" in out and out["field"] not in ProjectField.values:
-        errors.add("field", f"服务领域“{out['field'] or ''}”不在可选范围内。")
+        errors.add(
+            "field", _("服务领域“%(value)s”不在可选范围内。") % {"value": out["field"] or ""}
+        )
     if "status" in out and out["status"] not in ProjectStatus.values:
-        errors.add("status", f"项目状态“{out['status'] or ''}”不在可选范围内。")
+        errors.add(
+            "status", _("项目状态“%(value)s”不在可选范围内。") % {"value": out["status"] or ""}
+        )
     if "target_groups" in out:
         groups = out["target_groups"] or []
         if isinstance(groups, str):
             groups = [g for g in groups.replace("，", ",").split(",") if g.strip()]
-        labels = {str(label): value for value, label in TargetGroup.choices}
+        # The Chinese labels (a spreadsheet's words, whatever the language) and the page's own.
+        labels = {label: value for value, label in choice_pairs(TargetGroup.choices)}
+        labels |= {str(label): value for value, label in TargetGroup.choices}
         cleaned = []
         for group in groups:
             group = labels.get(group.strip(), group.strip())
             if group not in TargetGroup.values:
-                errors.add("target_groups", f"服务对象“{group}”不在可选范围内。")
+                errors.add(
+                    "target_groups", _("服务对象“%(value)s”不在可选范围内。") % {"value": group}
+                )
             elif group not in cleaned:
                 cleaned.append(group)
         out["target_groups"] = cleaned
     region = out.get("region")
     if "region" in out:
         if region is None:
-            errors.add("region", "请选择服务区域。")
+            errors.add("region", _("请选择服务区域。"))
         elif not region.path.startswith(association.region.path):
             errors.add(
-                "region", f"{region.name}（{region.code}）不在{association.name}的区划范围内。"
+                "region",
+                _("%(region)s（%(code)s）不在%(association)s的区划范围内。")
+                % {"region": region.name, "code": region.code, "association": association.name},
             )
         elif region.valid_to is not None:
-            errors.add("region", f"{region.name}（{region.code}）已撤销。")
+            errors.add(
+                "region",
+                _("%(region)s（%(code)s）已撤销。") % {"region": region.name, "code": region.code},
+            )
     programme = out.get("programme")
     if programme is not None:
         if not programme.active:
-            errors.add("programme", f"品牌项目“{programme.name}”已停用。")
+            errors.add("programme", _("品牌项目“%(name)s”已停用。") % {"name": programme.name})
         elif not programme_applies(programme, association.region.path):
             errors.add(
-                "programme", f"品牌项目“{programme.name}”不适用于{association.region.name}。"
+                "programme",
+                _("品牌项目“%(name)s”不适用于%(region)s。")
+                % {"name": programme.name, "region": association.region.name},
             )
     team = out.get("team")
     if team is not None and team.association_id != association.pk:
-        errors.add("team", f"队伍“{team.name}”不属于{association.name}。")
+        errors.add(
+            "team",
+            _("队伍“%(team)s”不属于%(association)s。")
+            % {"team": team.name, "association": association.name},
+        )
     member = out.get("group_member")
     if member is not None and member.association_id != association.pk:
-        errors.add("group_member", f"团体会员“{member.name}”不属于{association.name}。")
+        errors.add(
+            "group_member",
+            _("团体会员“%(member)s”不属于%(association)s。")
+            % {"member": member.name, "association": association.name},
+        )
     community = out.get("pilot_community")
     if community is not None and not community.region_path.startswith(association.region.path):
         errors.add(
-            "pilot_community", f"试点社区“{community.name}”不在{association.name}的区划范围内。"
+            "pilot_community",
+            _("试点社区“%(community)s”不在%(association)s的区划范围内。")
+            % {"community": community.name, "association": association.name},
         )
     if "start_on" in out:
         if out["start_on"] is None:
-            errors.add("start_on", "请填写开始日期。")
+            errors.add("start_on", _("请填写开始日期。"))
         elif problem := date_problem(out["start_on"], "开始日期", today=today):
             errors.add("start_on", problem)
     start, end = out.get("start_on"), out.get("end_on")
     if start and end and end < start:
-        errors.add("end_on", "结束日期不能早于开始日期。")
+        errors.add("end_on", _("结束日期不能早于开始日期。"))
     if "budget" in out:
-        out["budget"] = _decimal(out["budget"], "budget", "预算", errors)
+        out["budget"] = _decimal(out["budget"], "budget", _("预算"), errors)
     for key in ("goals", "results", "funding_sources", "partners"):
         if key in out:
             out[key] = (out[key] or "").strip()
@@ -216,7 +244,7 @@ def project_check(data: dict, association: Association, errors: ErrorCollector) 
 
 def _project_defaults(fields: dict) -> dict:
     if set(fields) - set(PROJECT_EDITABLE):
-        raise QingxieError("含有不能填写的字段。")
+        raise QingxieError(_("含有不能填写的字段。"))
     out = dict(fields)
     out.setdefault("name", "")
     out.setdefault("field", "")
@@ -234,7 +262,7 @@ def project_create(*, actor, association: Association, is_demo: bool = False, **
     errors = ErrorCollector()
     data = project_check(fields, association, errors)
     if association.status not in LIVE_STATUSES:
-        errors.add("association", "已注销或合并的协会不能新建项目。")
+        errors.add("association", _("已注销或合并的协会不能新建项目。"))
     errors.raise_if_any()
     project = Project(association=association, is_demo=is_demo, **data)
     project.county = county_of(project.region)
@@ -252,7 +280,7 @@ def project_update(
     require_scope(actor, Project, "change", project.region_path, "修改该项目")
     check_version(project, expected_version, "项目")
     if set(fields) - set(PROJECT_EDITABLE):
-        raise QingxieError("含有不能修改的字段。")
+        raise QingxieError(_("含有不能修改的字段。"))
     errors = ErrorCollector()
     merged = {"start_on": project.start_on, "end_on": project.end_on} | fields
     checked = project_check(merged, project.association, errors)
@@ -276,31 +304,39 @@ def activity_check(data: dict, project: Project, errors: ErrorCollector) -> dict
     if "title" in out:
         out["title"] = (out["title"] or "").strip()
         if not out["title"]:
-            errors.add("title", "请填写活动名称。")
+            errors.add("title", _("请填写活动名称。"))
     if "place" in out:
         out["place"] = (out["place"] or "").strip()
         if not out["place"]:
-            errors.add("place", "请填写活动地点。")
+            errors.add("place", _("请填写活动地点。"))
     starts, ends = out.get("starts_at"), out.get("ends_at")
     if "starts_at" in out and starts is None:
-        errors.add("starts_at", "请填写开始时间。")
+        errors.add("starts_at", _("请填写开始时间。"))
     if "ends_at" in out and ends is None:
-        errors.add("ends_at", "请填写结束时间。")
+        errors.add("ends_at", _("请填写结束时间。"))
     if starts and ends and ends <= starts:
-        errors.add("ends_at", "结束时间须晚于开始时间。")
+        errors.add("ends_at", _("结束时间须晚于开始时间。"))
     if "posts" in out:
         try:
             out["posts"] = int(out["posts"])
             if out["posts"] < 1:
                 raise ValueError
         except (TypeError, ValueError):
-            errors.add("posts", "招募人数须为不小于 1 的整数。")
+            errors.add("posts", _("招募人数须为不小于 1 的整数。"))
     township = out.get("township")
     if township is not None:
         if township.level != TOWNSHIP:
-            errors.add("township", f"{township.name}（{township.code}）不是乡镇（街道）。")
+            errors.add(
+                "township",
+                _("%(region)s（%(code)s）不是乡镇（街道）。")
+                % {"region": township.name, "code": township.code},
+            )
         elif not township.path.startswith(project.association.region.path):
-            errors.add("township", f"{township.name}（{township.code}）不在项目的区划范围内。")
+            errors.add(
+                "township",
+                _("%(region)s（%(code)s）不在项目的区划范围内。")
+                % {"region": township.name, "code": township.code},
+            )
     return out
 
 
@@ -309,7 +345,7 @@ def activity_create(*, actor, project: Project, is_demo: bool = False, **fields)
     """Add an activity (time, place, posts) to a project."""
     require_scope(actor, Activity, "add", project.region_path, "为该项目安排活动")
     if set(fields) - set(ACTIVITY_EDITABLE):
-        raise QingxieError("含有不能填写的字段。")
+        raise QingxieError(_("含有不能填写的字段。"))
     fields = {"title": "", "place": "", "starts_at": None, "ends_at": None, "posts": None} | fields
     errors = ErrorCollector()
     data = activity_check(fields, project, errors)
@@ -329,7 +365,7 @@ def activity_update(
     require_scope(actor, Activity, "change", activity.region_path, "修改该活动")
     check_version(activity, expected_version, "活动")
     if set(fields) - set(ACTIVITY_EDITABLE):
-        raise QingxieError("含有不能修改的字段。")
+        raise QingxieError(_("含有不能修改的字段。"))
     errors = ErrorCollector()
     merged = {"starts_at": activity.starts_at, "ends_at": activity.ends_at} | fields
     checked = activity_check(merged, activity.project, errors)
@@ -372,7 +408,9 @@ def _require_library_decider(actor, entry: LibraryEntry) -> None:
     # The deciding rule is the review workflow's (the policy's `verify`), not a subtree rule.
     if actor is not None and not policy_for(LibraryEntry).user_may(actor, "verify", obj=entry):
         region = LIBRARY_REVIEW.deciding_region(entry)
-        raise PermissionDeniedError(f"只有上一级（{region.name}）的管理员可以管理该项目的入库。")
+        raise PermissionDeniedError(
+            _("只有上一级（%(region)s）的管理员可以管理该项目的入库。") % {"region": region.name}
+        )
 
 
 @transaction.atomic
@@ -383,7 +421,7 @@ def library_submit(*, actor, project: Project, note: str = "") -> LibraryEntry:
     )
     require_scope(actor, LibraryEntry, "change", project.region_path, "申报该项目入库")
     if project.status == ProjectStatus.DRAFT:
-        raise QingxieError("草稿状态的项目不能申报入库，请先将项目设为实施中。", field="project")
+        raise QingxieError(_("草稿状态的项目不能申报入库，请先将项目设为实施中。"), field="project")
     entry = LibraryEntry.objects.select_for_update().filter(project=project).first()
     if entry is None:
         entry = LibraryEntry(project=project)
@@ -391,7 +429,7 @@ def library_submit(*, actor, project: Project, note: str = "") -> LibraryEntry:
         entry.listing = Listing.NONE
         entry.state = LibraryState.RETURNED
     elif entry.state == LibraryState.SUBMITTED:
-        raise QingxieError("该项目的入库申请正在审核中。", field="project")
+        raise QingxieError(_("该项目的入库申请正在审核中。"), field="project")
     return review_submit(spec=LIBRARY_REVIEW, actor=actor, obj=entry, note=note)
 
 
@@ -420,7 +458,7 @@ def library_approve(
     year = year or on.year
     number = (number or "").strip()
     if number and LibraryEntry.objects.filter(number=number).exclude(pk=entry.pk).exists():
-        raise QingxieError(f"入库编号“{number}”已被使用。", field="number")
+        raise QingxieError(_("入库编号“%(number)s”已被使用。") % {"number": number}, field="number")
     entry = review_verify(spec=LIBRARY_REVIEW, actor=actor, obj=entry, on=on)
     before = entry.snapshot()
     entry.number = number or _next_number(LIBRARY_REVIEW.deciding_region(entry), year)
@@ -439,6 +477,14 @@ def library_return(*, actor, entry: LibraryEntry, reason: str) -> LibraryEntry:
     return review_return(spec=LIBRARY_REVIEW, actor=actor, obj=entry, reason=reason)
 
 
+#: Why a step is refused for the entry's listing (translated when raised; %(listing)s is it).
+LISTING_REFUSED = {
+    "recommend": gettext_noop("“%(listing)s”的项目不能推荐上线。"),
+    "publish": gettext_noop("“%(listing)s”的项目不能上线推介。"),
+    "withdraw": gettext_noop("“%(listing)s”的项目不能退库。"),
+}
+
+# The verb is the change log's note (stored, so Chinese) and names the date refused.
 _LISTING_STEPS = {
     "recommend": ((Listing.LISTED,), Listing.RECOMMENDED, "推荐上线"),
     "publish": ((Listing.LISTED, Listing.RECOMMENDED), Listing.PUBLISHED, "上线推介"),
@@ -463,7 +509,7 @@ def library_listing_change(
     """Move a listed project in the library: `recommend` (推荐上线), `publish` (上线推介,
     shown in the catalogue) or `withdraw` (退库, with a reason); by the deciding level."""
     if step not in _LISTING_STEPS:
-        raise QingxieError(f"未知的操作“{step}”。", field="step")
+        raise QingxieError(_("未知的操作“%(step)s”。") % {"step": step}, field="step")
     entry = (
         LibraryEntry.objects.select_for_update()
         .select_related("project__association__region")
@@ -473,13 +519,15 @@ def library_listing_change(
     check_version(entry, expected_version, "项目库条目")
     allowed, target, verb = _LISTING_STEPS[step]
     if entry.listing not in allowed:
-        raise QingxieError(f"“{entry.get_listing_display()}”的项目不能{verb}。", field="listing")
+        raise QingxieError(
+            _(LISTING_REFUSED[step]) % {"listing": entry.get_listing_display()}, field="listing"
+        )
     on = on or _today()
     if problem := date_problem(on, f"{verb}日期", today=_today()):
         raise QingxieError(problem, field="on")
     reason = (reason or "").strip()
     if step == "withdraw" and not reason:
-        raise QingxieError("请填写退库原因。", field="reason")
+        raise QingxieError(_("请填写退库原因。"), field="reason")
     before = entry.snapshot()
     entry.listing = target
     if step == "publish":
@@ -512,13 +560,13 @@ def pilot_create(
     errors = ErrorCollector()
     name = (name or "").strip()
     if not name:
-        errors.add("name", "请填写试点名称。")
+        errors.add("name", _("请填写试点名称。"))
     if organiser.level > Region.Level.PROVINCE:
-        errors.add("organiser", "试点工作由全国或省级设立。")
+        errors.add("organiser", _("试点工作由全国或省级设立。"))
     if starts_on is None:
-        errors.add("starts_on", "请填写开始日期。")
+        errors.add("starts_on", _("请填写开始日期。"))
     elif ends_on is not None and ends_on < starts_on:
-        errors.add("ends_on", "结束日期不能早于开始日期。")
+        errors.add("ends_on", _("结束日期不能早于开始日期。"))
     errors.raise_if_any()
     pilot = PilotProgramme(
         organiser=organiser,
@@ -542,11 +590,19 @@ def pilot_community_add(
     errors = ErrorCollector()
     name = (name or "").strip() or township.name
     if township.level != TOWNSHIP:
-        errors.add("township", f"{township.name}（{township.code}）不是乡镇（街道）。")
+        errors.add(
+            "township",
+            _("%(region)s（%(code)s）不是乡镇（街道）。")
+            % {"region": township.name, "code": township.code},
+        )
     elif not township.path.startswith(pilot.region_path):
-        errors.add("township", f"{township.name}（{township.code}）不在该试点的范围内。")
+        errors.add(
+            "township",
+            _("%(region)s（%(code)s）不在该试点的范围内。")
+            % {"region": township.name, "code": township.code},
+        )
     if PilotCommunity.objects.filter(pilot=pilot, township=township, name=name).exists():
-        errors.add("name", f"试点社区“{name}”已在该试点中。")
+        errors.add("name", _("试点社区“%(name)s”已在该试点中。") % {"name": name})
     errors.raise_if_any()
     community = PilotCommunity(pilot=pilot, township=township, name=name, is_demo=is_demo)
     community.save()
@@ -567,11 +623,17 @@ def pilot_unit_add(
     require_scope(actor, PilotUnit, "add", pilot.region_path, "为该试点增加试点单位")
     errors = ErrorCollector()
     if not association.region.path.startswith(pilot.region_path):
-        errors.add("association", f"{association.name}不在该试点的范围内。")
+        errors.add(
+            "association",
+            _("%(association)s不在该试点的范围内。") % {"association": association.name},
+        )
     if PilotUnit.objects.filter(pilot=pilot, association=association).exists():
-        errors.add("association", f"{association.name}已是该试点的试点单位。")
+        errors.add(
+            "association",
+            _("%(association)s已是该试点的试点单位。") % {"association": association.name},
+        )
     if joined_on is None:
-        errors.add("joined_on", "请填写加入日期。")
+        errors.add("joined_on", _("请填写加入日期。"))
     errors.raise_if_any()
     unit = PilotUnit(pilot=pilot, association=association, joined_on=joined_on, is_demo=is_demo)
     unit.save()

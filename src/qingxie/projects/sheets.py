@@ -93,7 +93,8 @@ PROJECT_COLUMNS = (
         "服务对象",
         "target_groups",
         parser=text(200),
-        help="可填多个，以顿号分隔：" + "、".join(str(label) for _, label in TargetGroup.choices),
+        help="可填多个，以顿号分隔："
+        + "、".join(label for _, label in choice_pairs(TargetGroup.choices)),
         example="留守儿童、特困群体",
         width=20,
     ),
@@ -209,7 +210,7 @@ def export_projects(
         .select_related("association", "programme", "region")
         .order_by("region_path", "id")
     )
-    labels = dict(TargetGroup.choices)
+    labels = dict(choice_pairs(TargetGroup.choices))  # the file format: Chinese
 
     def rows() -> Iterator[dict]:
         for p in qs.iterator(chunk_size=2000):

@@ -8,6 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from qingxie.accounts.permissions import home_region, scope_paths, user_may
@@ -35,8 +37,15 @@ from qingxie.projects.forms import (
 from qingxie.projects.models import Award, Competition, Entry, LibraryEntry, Project
 from qingxie.regions.models import Region
 
-PROJECT_NOT_FOUND = "未找到该项目，或不在您的权限范围内。"
-COMPETITION_NOT_FOUND = "未找到该赛事，或不在您的权限范围内。"
+PROJECT_NOT_FOUND = gettext_lazy("未找到该项目，或不在您的权限范围内。")
+COMPETITION_NOT_FOUND = gettext_lazy("未找到该赛事，或不在您的权限范围内。")
+
+
+class ProjectsFormView(ObjectFormView):
+    """core's form view with its default button and message in the reader's language."""
+
+    submit_label = gettext_lazy("保存")
+    success_message = gettext_lazy("已保存。")
 
 
 class ProjectListView(FilteredObjectListView):
@@ -46,12 +55,12 @@ class ProjectListView(FilteredObjectListView):
     filterset_class = ProjectFilterSet
     template_name = "projects/project_list.html"
     columns = [
-        ("项目名称", "name"),
-        ("实施协会", None),
-        ("品牌项目", None),
-        ("服务领域", None),
-        ("开始日期", "start_on"),
-        ("状态", "status"),
+        (gettext_lazy("项目名称"), "name"),
+        (gettext_lazy("实施协会"), None),
+        (gettext_lazy("品牌项目"), None),
+        (gettext_lazy("服务领域"), None),
+        (gettext_lazy("开始日期"), "start_on"),
+        (gettext_lazy("状态"), "status"),
     ]
 
     def get_queryset(self):
@@ -79,13 +88,13 @@ class ProjectDetailView(ObjectDetailView):
         return ctx
 
 
-class ProjectCreateView(ObjectFormView):
+class ProjectCreateView(ProjectsFormView):
     """Start a project under the association named by ?association=<number>."""
 
     form_class = ProjectForm
     template_name = "projects/project_form.html"
-    title = "新建志愿服务项目"
-    success_message = "项目已建立。"
+    title = gettext_lazy("新建志愿服务项目")
+    success_message = gettext_lazy("项目已建立。")
 
     def dispatch(self, request, *args, **kwargs):
         self.association = None
@@ -94,12 +103,12 @@ class ProjectCreateView(ObjectFormView):
             try:
                 number = association_number_normalize(raw)
             except QingxieError as exc:
-                raise Http404("未找到该协会，或不在您的权限范围内。") from exc
+                raise Http404(_("未找到该协会，或不在您的权限范围内。")) from exc
             self.association = associations_by_number(request.user, [number]).get(number)
             if self.association is None:
-                raise Http404("未找到该协会，或不在您的权限范围内。")
+                raise Http404(_("未找到该协会，或不在您的权限范围内。"))
             if not user_may(request.user, Project, "add", self.association.region.path):
-                raise PermissionDenied("您没有为该协会建立项目的权限。")
+                raise PermissionDenied(_("您没有为该协会建立项目的权限。"))
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
@@ -109,7 +118,7 @@ class ProjectCreateView(ObjectFormView):
 
     def post(self, request, *args, **kwargs):
         if self.association is None:
-            raise Http404("请先选择实施协会。")
+            raise Http404(_("请先选择实施协会。"))
         return super().post(request, *args, **kwargs)
 
     def get_initial(self):
@@ -128,15 +137,15 @@ class ProjectCreateView(ObjectFormView):
         )
 
 
-class ProjectEditView(ObjectFormView):
+class ProjectEditView(ProjectsFormView):
     """Correct a project's details, status and results."""
 
     versioned = True
     model = Project
     form_class = ProjectForm
     template_name = "projects/project_form.html"
-    title = "修改志愿服务项目"
-    success_message = "项目信息已保存。"
+    title = gettext_lazy("修改志愿服务项目")
+    success_message = gettext_lazy("项目信息已保存。")
     not_found_message = PROJECT_NOT_FOUND
 
     def get_initial(self):
@@ -160,14 +169,14 @@ class ProjectEditView(ObjectFormView):
         )
 
 
-class ActivityCreateView(ObjectFormView):
+class ActivityCreateView(ProjectsFormView):
     """Add an activity (time, place, posts) to a project."""
 
     model = Project
     action = "add"
     form_class = ActivityForm
-    title = "安排项目活动"
-    success_message = "活动已添加。"
+    title = gettext_lazy("安排项目活动")
+    success_message = gettext_lazy("活动已添加。")
     not_found_message = PROJECT_NOT_FOUND
 
     def perform(self, form):
@@ -175,14 +184,14 @@ class ActivityCreateView(ObjectFormView):
         return self.object
 
 
-class LibrarySubmitView(ObjectFormView):
+class LibrarySubmitView(ProjectsFormView):
     """Submit a project for the project library."""
 
     model = Project
     form_class = NoteForm
-    title = "申报入库"
-    submit_label = "提交申报"
-    success_message = "已提交上一级审核。"
+    title = gettext_lazy("申报入库")
+    submit_label = gettext_lazy("提交申报")
+    success_message = gettext_lazy("已提交上一级审核。")
     not_found_message = PROJECT_NOT_FOUND
 
     def perform(self, form):
@@ -211,26 +220,26 @@ class LibraryQueueView(TemplateView):
 
 
 STEPS = {
-    "approve": "批准入库",
-    "return": "退回",
-    "recommend": "推荐上线",
-    "publish": "上线推介",
-    "withdraw": "退库",
+    "approve": gettext_lazy("批准入库"),
+    "return": gettext_lazy("退回"),
+    "recommend": gettext_lazy("推荐上线"),
+    "publish": gettext_lazy("上线推介"),
+    "withdraw": gettext_lazy("退库"),
 }
 
 
-class LibraryDecideView(ObjectFormView):
+class LibraryDecideView(ProjectsFormView):
     """One library decision by the level above (approve, return, recommend, publish, withdraw)."""
 
     model = LibraryEntry
     action = "verify"
     form_class = LibraryDecideForm
-    not_found_message = "未找到该入库申请，或不在您的权限范围内。"
+    not_found_message = gettext_lazy("未找到该入库申请，或不在您的权限范围内。")
 
     def dispatch(self, request, *args, **kwargs):
         if kwargs["step"] not in STEPS:
-            raise Http404("未知的操作。")
-        self.title = STEPS[kwargs["step"]]
+            raise Http404(_("未知的操作。"))
+        self.title = self.submit_label = STEPS[kwargs["step"]]
         return super().dispatch(request, *args, **kwargs)
 
     def get_success_url(self, result=None):
@@ -287,11 +296,11 @@ class SinkingView(TemplateView):
             else home_region(user)
         )
         if region is None or region.level >= Region.Level.TOWNSHIP:
-            raise Http404("未找到该区划，或不在您的权限范围内。")
+            raise Http404(_("未找到该区划，或不在您的权限范围内。"))
         raw = self.request.GET.get("as_of", "").strip()
         try:
             as_of = (
-                parse_date(raw, field="as_of", label="统计日期") if raw else timezone.localdate()
+                parse_date(raw, field="as_of", label=_("统计日期")) if raw else timezone.localdate()
             )
         except QingxieError:
             as_of = timezone.localdate()
@@ -328,13 +337,13 @@ def sinking_map(region: Region, as_of, programme: dict | None) -> dict:
     if programme is None or region.level not in (Region.Level.PROVINCE, Region.Level.PREFECTURE):
         return {}
     sunk = set(programme["counties"])
-    name, _ = map_file_for(region)
+    name, _kind = map_file_for(region)
     data = [
         {
             "code": unit.code,
             "name": unit.name,
             "value": 1 if unit.code in sunk else 0,
-            "value_text": "已下沉" if unit.code in sunk else "未下沉",
+            "value_text": _("已下沉") if unit.code in sunk else _("未下沉"),
             "url": f"/projects/?region={unit.code}&programme={programme['programme']}",
         }
         for unit in map_units_for(region).filter(level=Region.Level.COUNTY).order_by("code")
@@ -347,9 +356,10 @@ def sinking_map(region: Region, as_of, programme: dict | None) -> dict:
             "measure": programme["name"],
             "data": data,
             "national": False,
+            "strings": {"loading": _("地图加载中…")},
             "pieces": [
-                {"value": 1, "label": "已下沉（有实施中的项目）", "color": "#2c7fb8"},
-                {"value": 0, "label": "未下沉", "color": "#e5e8eb"},
+                {"value": 1, "label": _("已下沉（有实施中的项目）"), "color": "#2c7fb8"},
+                {"value": 0, "label": _("未下沉"), "color": "#e5e8eb"},
             ],
         },
         "maps_built": (settings.MAPS_DIR / "manifest.json").exists(),
@@ -424,10 +434,10 @@ class CompetitionDetailView(ObjectDetailView):
 def _competition_for(user, pk) -> Competition:
     c = Competition.objects.filter(pk=pk).select_related("organiser").first()
     if c is None:
-        raise Http404(COMPETITION_NOT_FOUND)
+        raise Http404(str(COMPETITION_NOT_FOUND))
     visible = Competition.objects.restrict(user, "view").filter(pk=pk).exists()
     if not visible and not selectors.judge_assignments(user).filter(stage__competition=c).exists():
-        raise Http404(COMPETITION_NOT_FOUND)
+        raise Http404(str(COMPETITION_NOT_FOUND))
     return c
 
 
@@ -459,7 +469,7 @@ class JudgeScoreView(TemplateView):
             if r["entry"].pk == self.kwargs["entry"]
         ]
         if not rows:
-            raise Http404("该参赛项目不在您的评审任务中。")
+            raise Http404(_("该参赛项目不在您的评审任务中。"))
         self.row = rows[0]
         self.criteria = list(self.row["assignment"].stage.criteria.all())
 
@@ -468,7 +478,12 @@ class JudgeScoreView(TemplateView):
         sheet = self.row["sheet"]
         for c in self.criteria:
             form.fields[f"criterion_{c.pk}"] = forms.DecimalField(
-                label=f"{c.name}（权重 {c.weight.normalize():f}%，满分 {c.max_score.normalize():f}）",
+                label=_("%(name)s（权重 %(weight)s%%，满分 %(max)s）")
+                % {
+                    "name": c.name,
+                    "weight": f"{c.weight.normalize():f}",
+                    "max": f"{c.max_score.normalize():f}",
+                },
                 required=False,
                 initial=(sheet.scores.get(str(c.pk)) if sheet else None),
             )
@@ -506,7 +521,7 @@ class JudgeScoreView(TemplateView):
             except QingxieError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, "评分已提交。" if submit else "评分草稿已保存。")
+                messages.success(request, _("评分已提交。") if submit else _("评分草稿已保存。"))
                 return redirect("competitions:judge_list", pk=self.competition.pk)
         return self.render_to_response(self.context(form))
 
@@ -520,7 +535,7 @@ class RankingView(TemplateView):
         user = self.request.user
         competition = Competition.objects.restrict(user, "view").filter(pk=kwargs["pk"]).first()
         if competition is None:
-            raise Http404(COMPETITION_NOT_FOUND)
+            raise Http404(str(COMPETITION_NOT_FOUND))
         stage = None
         if kind := self.request.GET.get("stage"):
             stage = competition.stages.filter(kind=kind).first()
@@ -539,33 +554,41 @@ class RankingView(TemplateView):
 class CompetitionForm(forms.Form):
     """A new edition: organised by a region the user administers."""
 
-    organiser = forms.CharField(label="主办层级（区划代码）", max_length=6)
-    name = forms.CharField(label="赛事名称", max_length=100, required=False)
-    year = forms.IntegerField(label="年度", required=False)
-    tie_rule = forms.ChoiceField(label="同分规则", choices=TieRule.choices)
-    entries_open = date_field("申报开始")
-    entries_close = date_field("申报截止")
-    notice_starts = date_field("公示开始")
-    notice_ends = date_field("公示结束")
+    organiser = forms.CharField(
+        label=gettext_lazy("主办层级（区划代码）"),
+        max_length=6,
+        error_messages={"required": gettext_lazy("请填写主办层级的区划代码。")},
+    )
+    name = forms.CharField(label=gettext_lazy("赛事名称"), max_length=100, required=False)
+    year = forms.IntegerField(label=gettext_lazy("年度"), required=False)
+    tie_rule = forms.ChoiceField(
+        label=gettext_lazy("同分规则"),
+        choices=TieRule.choices,
+        error_messages={"required": gettext_lazy("请选择同分规则。")},
+    )
+    entries_open = date_field(gettext_lazy("申报开始"))
+    entries_close = date_field(gettext_lazy("申报截止"))
+    notice_starts = date_field(gettext_lazy("公示开始"))
+    notice_ends = date_field(gettext_lazy("公示结束"))
 
     def clean_organiser(self):
         code = self.cleaned_data["organiser"].strip()
         region = Region.objects.filter(code=code).first()
         if region is None:
-            raise forms.ValidationError(f"未找到行政区划代码 {code}。")
+            raise forms.ValidationError(_("未找到行政区划代码 %(code)s。") % {"code": code})
         return region
 
 
-class CompetitionCreateView(ObjectFormView):
+class CompetitionCreateView(ProjectsFormView):
     """Open an edition (益苗计划, 项目大赛) at a level the user administers."""
 
     form_class = CompetitionForm
-    title = "举办项目大赛"
-    success_message = "赛事已建立，请设置组别、阶段、评分标准与评委。"
+    title = gettext_lazy("举办项目大赛")
+    success_message = gettext_lazy("赛事已建立，请设置组别、阶段、评分标准与评委。")
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and scope_paths(request.user, Competition, "add") == []:
-            raise PermissionDenied("您没有举办赛事的权限。")
+            raise PermissionDenied(_("您没有举办赛事的权限。"))
         return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self):
@@ -594,7 +617,7 @@ class CompetitionManageView(ObjectDetailView):
     def get_object(self, queryset=None):
         obj = super().get_object(queryset)
         if not Competition.objects.restrict(self.request.user, "change").filter(pk=obj.pk).exists():
-            raise PermissionDenied("只有主办层级的管理员可以设置该赛事。")
+            raise PermissionDenied(_("只有主办层级的管理员可以设置该赛事。"))
         return obj
 
     def get_context_data(self, **kwargs):
@@ -617,15 +640,15 @@ class CompetitionManageView(ObjectDetailView):
         self.object = self.get_object()
         op = request.POST.get("op", "")
         if op not in OPS:
-            raise Http404("未知的操作。")
+            raise Http404(_("未知的操作。"))
         try:
             self.perform(op, request.POST)
         except PermissionDeniedError as exc:
             raise PermissionDenied(exc.message) from exc
         except QingxieError as exc:
-            message = "；".join(m for ms in exc.errors.values() for m in ms)
+            message = _("；").join(m for ms in exc.errors.values() for m in ms)
             return self.render_to_response(self.get_context_data(error=message))
-        messages.success(request, "已保存。")
+        messages.success(request, _("已保存。"))
         return redirect(f"/competitions/{self.object.pk}/manage/")
 
     def perform(self, op: str, data) -> None:
@@ -634,20 +657,20 @@ class CompetitionManageView(ObjectDetailView):
         def stage():
             found = c.stages.filter(kind=data.get("stage", "")).first()
             if found is None:
-                raise QingxieError("请选择阶段。", field="stage")
+                raise QingxieError(_("请选择阶段。"), field="stage")
             return found
 
         def one(qs, key, label):
             value = data.get(key, "")
             found = qs.filter(pk=value).first() if str(value).isdigit() else None
             if found is None:
-                raise QingxieError(f"请选择{label}。", field=key)
+                raise QingxieError(str(label), field=key)
             return found
 
         if op == "category":
             contest.category_add(actor=user, competition=c, name=data.get("name", ""))
         elif op == "quota":
-            region = one(Region.objects.filter(parent=c.organiser), "region", "报送地区")
+            region = one(Region.objects.filter(parent=c.organiser), "region", _("请选择报送地区。"))
             contest.quota_set(
                 actor=user, competition=c, region=region, max_entries=data.get("max_entries")
             )
@@ -678,8 +701,8 @@ class CompetitionManageView(ObjectDetailView):
                 username=data.get("username", "").strip(), is_active=True
             ).first()
             if judge is None:
-                raise QingxieError("未找到该用户名的评委。", field="username")
-            category = one(c.categories.all(), "category", "组别")
+                raise QingxieError(_("未找到该用户名的评委。"), field="username")
+            category = one(c.categories.all(), "category", _("请选择组别。"))
             contest.judge_assign(actor=user, stage=stage(), category=category, judge=judge)
         elif op == "advance":
             chosen = list(
@@ -687,17 +710,17 @@ class CompetitionManageView(ObjectDetailView):
             )
             contest.stage_advance(actor=user, stage=stage(), entries=chosen)
         elif op == "award":
-            entry = one(c.entries.all(), "entry", "参赛项目")
+            entry = one(c.entries.all(), "entry", _("请选择参赛项目。"))
             contest.award_grant(
                 actor=user, entry=entry, tier=data.get("tier", ""), amount=data.get("amount") or 0
             )
         elif op == "disburse":
-            award = one(Award.objects.filter(entry__competition=c), "award", "奖项")
+            award = one(Award.objects.filter(entry__competition=c), "award", _("请选择奖项。"))
             try:
-                paid_on = parse_date(data.get("paid_on", ""), field="paid_on", label="拨付日期")
+                paid_on = parse_date(data.get("paid_on", ""), field="paid_on", label=_("拨付日期"))
             except QingxieError:
                 raise QingxieError(
-                    "请填写正确的拨付日期（YYYY-MM-DD）。", field="paid_on"
+                    _("请填写正确的拨付日期（YYYY-MM-DD）。"), field="paid_on"
                 ) from None
             contest.disbursement_record(
                 actor=user,
@@ -725,9 +748,24 @@ def entering_regions(user, competition: Competition) -> list[Region]:
 class EntryForm(forms.Form):
     """A project sent by the level below, at a place of its ranked list."""
 
-    category = forms.ModelChoiceField(label="组别", queryset=None, empty_label="请选择")
-    project = forms.ModelChoiceField(label="项目", queryset=None, empty_label="请选择")
-    list_position = forms.IntegerField(label="本地区推荐排序", min_value=1, initial=1)
+    category = forms.ModelChoiceField(
+        label=gettext_lazy("组别"),
+        queryset=None,
+        empty_label=gettext_lazy("请选择"),
+        error_messages={"required": gettext_lazy("请选择组别。")},
+    )
+    project = forms.ModelChoiceField(
+        label=gettext_lazy("项目"),
+        queryset=None,
+        empty_label=gettext_lazy("请选择"),
+        error_messages={"required": gettext_lazy("请选择项目。")},
+    )
+    list_position = forms.IntegerField(
+        label=gettext_lazy("本地区推荐排序"),
+        min_value=1,
+        initial=1,
+        error_messages={"required": gettext_lazy("请填写本地区推荐排序。")},
+    )
 
     def __init__(self, *args, competition=None, projects=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -735,12 +773,12 @@ class EntryForm(forms.Form):
         self.fields["project"].queryset = projects
 
 
-class EntrySubmitView(ObjectFormView):
+class EntrySubmitView(ProjectsFormView):
     """The level directly below the organiser sends a project (its ranked list, one by one)."""
 
     form_class = EntryForm
-    title = "推荐报送参赛项目"
-    success_message = "项目已报送。"
+    title = gettext_lazy("推荐报送参赛项目")
+    success_message = gettext_lazy("项目已报送。")
 
     def dispatch(self, request, *args, **kwargs):
         self.competition = (
@@ -750,11 +788,12 @@ class EntrySubmitView(ObjectFormView):
         )
         if request.user.is_authenticated:
             if self.competition is None:
-                raise Http404(COMPETITION_NOT_FOUND)
+                raise Http404(str(COMPETITION_NOT_FOUND))
             self.children = entering_regions(request.user, self.competition)
             if not self.children:
                 raise PermissionDenied(
-                    f"只有{self.competition.organiser.name}下一级的管理员可以推荐报送项目。"
+                    _("只有%(organiser)s下一级的管理员可以推荐报送项目。")
+                    % {"organiser": self.competition.organiser.name}
                 )
         return super().dispatch(request, *args, **kwargs)
 
@@ -784,27 +823,27 @@ class EntrySubmitView(ObjectFormView):
         return self.competition
 
 
-class EntryWithdrawView(ObjectFormView):
+class EntryWithdrawView(ProjectsFormView):
     """Withdraw an entry (撤回) with a reason: the level that sent it, or the organiser."""
 
     model = Entry
     slug_url_kwarg = "entry"
     form_class = EntryWithdrawForm
-    title = "撤回参赛项目"
-    submit_label = "撤回"
-    success_message = "参赛项目已撤回。"
+    title = gettext_lazy("撤回参赛项目")
+    submit_label = gettext_lazy("撤回")
+    success_message = gettext_lazy("参赛项目已撤回。")
     versioned = True
-    not_found_message = "未找到该参赛项目，或不在您的权限范围内。"
+    not_found_message = gettext_lazy("未找到该参赛项目，或不在您的权限范围内。")
 
     def get_object(self):
         entry = super().get_object()
         if entry.competition_id != self.kwargs["pk"]:
-            raise Http404(self.not_found_message)
+            raise Http404(str(self.not_found_message))
         return entry
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["title"] = f"撤回参赛项目：{self.object.project.name}"
+        ctx["title"] = _("撤回参赛项目：%(project)s") % {"project": self.object.project.name}
         return ctx
 
     def perform(self, form):
