@@ -433,6 +433,27 @@ def schedules_sync() -> None:
     ).delete()
 
 
+#: A worker fires the every-minute reaper schedule; one silent for this long is gone.
+WORKER_SILENT_SECONDS = 180
+
+
+def worker_running() -> bool:
+    """Whether a job worker is alive: jobs run in the submitting process (QINGXIE_JOBS_SYNC),
+    or a worker fired the every-minute reaper schedule within WORKER_SILENT_SECONDS (django-q2
+    moves a schedule's next run forward each time a worker fires it; /readyz asks the same)."""
+    if getattr(settings, "QINGXIE_JOBS_SYNC", False):
+        return True
+    from django_q.models import Schedule
+
+    next_run = (
+        Schedule.objects.filter(name="qingxie:core.jobs_reap")
+        .values_list("next_run", flat=True)
+        .first()
+    )
+    silent_since = timezone.now() - timedelta(seconds=WORKER_SILENT_SECONDS)
+    return next_run is not None and next_run >= silent_since
+
+
 def job_of(user, job_id) -> Job | None:
     """The job `job_id` if `user` started it (nobody else may see it), else None."""
     try:

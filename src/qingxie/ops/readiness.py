@@ -3,7 +3,6 @@ worker, storage, personal-data keys — each checked and reported, in Chinese an
 
 from __future__ import annotations
 
-import datetime
 import os
 import tempfile
 from collections.abc import Callable
@@ -13,8 +12,6 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-#: A worker fires the every-minute reaper schedule; one silent for this long is gone.
-WORKER_SILENT_SECONDS = 180
 #: A queued job older than this with no worker means cadres are waiting.
 QUEUE_WAIT_SECONDS = 120
 
@@ -39,22 +36,14 @@ def check_migrations() -> tuple[bool, str]:
 
 def check_jobs() -> tuple[bool, str]:
     """The queue answers, and a worker has fired the reaper schedule recently."""
-    from django_q.models import Schedule
-
-    from qingxie.core.jobs import Job
+    from qingxie.core.jobs import Job, worker_running
 
     queued = Job.objects.filter(state=Job.State.QUEUED)
     waiting = queued.count()
     if getattr(settings, "QINGXIE_JOBS_SYNC", False):
         return True, "任务在提交它的进程内直接执行（QINGXIE_JOBS_SYNC）"
-    reaper = Schedule.objects.filter(name="qingxie:core.jobs_reap").first()
     now = timezone.now()
-    alive = (
-        reaper is not None
-        and reaper.next_run is not None
-        and reaper.next_run >= now - datetime.timedelta(seconds=WORKER_SILENT_SECONDS)
-    )
-    if not alive:
+    if not worker_running():
         oldest = queued.order_by("created").values_list("created", flat=True).first()
         wait = f"，{waiting} 个任务正在等待" if waiting else ""
         if oldest is not None:
