@@ -7,7 +7,7 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from qingxie.assessment import services
 from qingxie.ledger import services as ledger
@@ -21,6 +21,15 @@ CUT_OFF = D(2021, 12, 31)
 @pytest.fixture(autouse=True)
 def _jobs_inline(settings):
     settings.QINGXIE_JOBS_SYNC = True
+
+
+@pytest.fixture(autouse=True)
+def _chinese():
+    """Each test starts in Chinese: a test client's English request leaves English active in
+    the thread, and the services' messages (asserted in Chinese here) are translated."""
+    translation.activate("zh-hans")
+    yield
+    translation.activate("zh-hans")
 
 
 def make_association(code: str, name: str, **fields):

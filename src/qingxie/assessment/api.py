@@ -10,6 +10,8 @@ rule and writes the change log — the same services the pages call.
 from __future__ import annotations
 
 from django.urls import re_path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -94,7 +96,7 @@ class ScoreSerializer(serializers.Serializer):
     indicators = serializers.DictField(child=serializers.JSONField())
 
 
-ROUND_NOT_FOUND = "未找到该评估轮次，或不在您的权限范围内。"
+ROUND_NOT_FOUND = gettext_lazy("未找到该评估轮次，或不在您的权限范围内。")
 
 
 def _parse(request, serializer_class, model=None, *, partial: bool = False, hints=None) -> dict:
@@ -107,7 +109,7 @@ def _parse(request, serializer_class, model=None, *, partial: bool = False, hint
 def _round(request, id) -> Round:
     rnd = selectors.round_for(request.user, id)
     if rnd is None:
-        raise _not_found(ROUND_NOT_FOUND)
+        raise _not_found(str(ROUND_NOT_FOUND))
     return rnd
 
 
@@ -123,7 +125,7 @@ def _association(request, raw, field: str = "association") -> Association:
         raise QingxieError(exc.message, field=field) from None
     return fetch_or_404(
         Association.objects.restrict(request.user, "view").select_related("region"),
-        f"未找到统一编号为 {number} 的协会，或不在您的权限范围内。",
+        _("未找到统一编号为 %(number)s 的协会，或不在您的权限范围内。") % {"number": number},
         number=number,
     )
 
@@ -132,7 +134,7 @@ def _region_of(raw, field: str = "region") -> Region:
     """A region by its code (region codes are public)."""
     region = Region.objects.filter(code=str(raw or "").strip(), valid_to__isnull=True).first()
     if region is None:
-        raise QingxieError(f"区划代码“{str(raw)[:20]}”不存在。", field=field)
+        raise QingxieError(_("区划代码“%(code)s”不存在。") % {"code": str(raw)[:20]}, field=field)
     return region
 
 
@@ -167,11 +169,11 @@ class RoundUpdateSerializer(serializers.Serializer):
 
 
 ROUND_HINTS = {
-    "region": "组织区划不能修改。",
-    "year": "年度不能修改。",
-    "indicator_version": "指标体系不能修改；请另开评估轮次。",
-    "tiers": "档次请通过 tiers 操作调整。",
-    "status": "状态请通过 advance 操作推进（compute 计算、close 结束）。",
+    "region": gettext_lazy("组织区划不能修改。"),
+    "year": gettext_lazy("年度不能修改。"),
+    "indicator_version": gettext_lazy("指标体系不能修改；请另开评估轮次。"),
+    "tiers": gettext_lazy("档次请通过 tiers 操作调整。"),
+    "status": gettext_lazy("状态请通过 advance 操作推进（compute 计算、close 结束）。"),
 }
 
 
@@ -200,7 +202,9 @@ class RoundListView(AttributedViewSetMixin, GenericAPIView):
         code = data.pop("indicator_version")
         version = selectors.versions_for(request.user).filter(code=code).first()
         if version is None:
-            raise QingxieError(f"未找到代码为“{code}”的指标体系。", field="indicator_version")
+            raise QingxieError(
+                _("未找到代码为“%(code)s”的指标体系。") % {"code": code}, field="indicator_version"
+            )
         rnd = services.round_open(
             actor=request.user, region=region, indicator_version=version, **data
         )
@@ -222,7 +226,13 @@ class RoundDetailView(AttributedViewSetMixin, APIView):
     def patch(self, request, id):
         rnd = _round(request, id)
         expected = request_version(request)
-        data = _parse(request, RoundUpdateSerializer, Round, partial=True, hints=ROUND_HINTS)
+        data = _parse(
+            request,
+            RoundUpdateSerializer,
+            Round,
+            partial=True,
+            hints={k: str(v) for k, v in ROUND_HINTS.items()},
+        )
         data.pop("version", None)
         services.round_update(actor=request.user, round=rnd, expected_version=expected, **data)
         return _fresh_round(request, rnd)
@@ -301,7 +311,7 @@ class RoundScoresView(AttributedViewSetMixin, APIView):
     def get(self, request, id):
         rnd = selectors.round_for(request.user, id)
         if rnd is None:
-            raise _not_found("未找到该评估轮次，或不在您的权限范围内。")
+            raise _not_found(_("未找到该评估轮次，或不在您的权限范围内。"))
         code = request.query_params.get("region")
         region = region_by_code(code) if code else None
         return Response(selectors.scores_payload(request.user, rnd, region))
@@ -349,7 +359,7 @@ class SheetActionView(AttributedViewSetMixin, APIView):
     def post(self, request, id):
         sheet = selectors.sheet_for(request.user, id)
         if sheet is None:
-            raise _not_found("未找到该评估表，或不在您的权限范围内。")
+            raise _not_found(_("未找到该评估表，或不在您的权限范围内。"))
         d, user = _parse(request, SheetActionSerializer, Sheet), request.user
         action = d["action"]
         reason = d.get("reason", "")
@@ -358,7 +368,7 @@ class SheetActionView(AttributedViewSetMixin, APIView):
                 indicator_version=sheet.round.indicator_version, code=d.get("indicator", "")
             ).first()
             if indicator is None:
-                raise QingxieError("未找到该指标。", field="indicator")
+                raise QingxieError(_("未找到该指标。"), field="indicator")
             services.value_fill(
                 actor=user,
                 sheet=sheet,
@@ -384,7 +394,7 @@ class SheetActionView(AttributedViewSetMixin, APIView):
             services.sheet_appeal(actor=user, sheet=sheet, reason=reason)
         elif action == "appeal_decide":
             if "upheld" not in d:
-                raise QingxieError("请说明申诉是否成立（upheld）。", field="upheld")
+                raise QingxieError(_("请说明申诉是否成立（upheld）。"), field="upheld")
             services.sheet_appeal_decide(
                 actor=user, sheet=sheet, upheld=d["upheld"], outcome=d.get("outcome", "")
             )
@@ -546,7 +556,7 @@ class CandidateDecideView(AttributedViewSetMixin, APIView):
     )
     def post(self, request, id):
         candidate = fetch_or_404(
-            _candidates(request), "未找到该示范候选，或不在您的权限范围内。", pk=id
+            _candidates(request), _("未找到该示范候选，或不在您的权限范围内。"), pk=id
         )
         data = _parse(request, CandidateDecideSerializer, Candidate)
         services.candidate_decide(
@@ -653,7 +663,7 @@ def _entries(request):
 
 
 def _entry(request, id) -> LibraryEntry:
-    return fetch_or_404(_entries(request), "未找到该入库组织，或不在您的权限范围内。", pk=id)
+    return fetch_or_404(_entries(request), _("未找到该入库组织，或不在您的权限范围内。"), pk=id)
 
 
 class LibraryListView(AttributedViewSetMixin, APIView):

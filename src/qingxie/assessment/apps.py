@@ -1,12 +1,13 @@
 """Yearly assessment (年度评估), classified guidance (分类指导) and demonstration (示范选树)."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AssessmentConfig(AppConfig):
     name = "qingxie.assessment"
     label = "assessment"
-    verbose_name = "年度评估"
+    verbose_name = _("年度评估")
 
     def ready(self) -> None:
         from qingxie.assessment import jobs, policies, services  # noqa: F401 (registrations)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from qingxie.assessment.choices import (
     AppealState,
@@ -40,17 +41,17 @@ class IndicatorVersion(ChangeLoggedModel):
 
     scope_path_field = None
 
-    code = models.SlugField("代码", max_length=40, unique=True)
-    name = models.CharField("名称", max_length=100)
-    year = models.PositiveSmallIntegerField("适用年度")
-    total = models.DecimalField("总分", max_digits=7, decimal_places=2, default=100)
-    frozen = models.BooleanField("已冻结", default=False)
-    note = models.TextField("说明", blank=True, max_length=2000)
-    version = models.PositiveIntegerField("版本", default=1, editable=False)
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    year = models.PositiveSmallIntegerField(_("适用年度"))
+    total = models.DecimalField(_("总分"), max_digits=7, decimal_places=2, default=100)
+    frozen = models.BooleanField(_("已冻结"), default=False)
+    note = models.TextField(_("说明"), blank=True, max_length=2000)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     class Meta:
-        verbose_name = "指标体系"
-        verbose_name_plural = "指标体系"
+        verbose_name = _("指标体系")
+        verbose_name_plural = _("指标体系")
         ordering = ["-year", "code"]
 
     def __str__(self) -> str:
@@ -64,17 +65,17 @@ class Dimension(ChangeLoggedModel):
 
     indicator_version = models.ForeignKey(
         IndicatorVersion,
-        verbose_name="指标体系",
+        verbose_name=_("指标体系"),
         on_delete=models.CASCADE,
         related_name="dimensions",
     )
-    code = models.SlugField("代码", max_length=40)
-    name = models.CharField("名称", max_length=50)
-    position = models.PositiveSmallIntegerField("顺序", default=0)
+    code = models.SlugField(_("代码"), max_length=40)
+    name = models.CharField(_("名称"), max_length=50)
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
 
     class Meta:
-        verbose_name = "评估维度"
-        verbose_name_plural = "评估维度"
+        verbose_name = _("评估维度")
+        verbose_name_plural = _("评估维度")
         ordering = ["indicator_version", "position", "code"]
         constraints = [
             models.UniqueConstraint(
@@ -95,36 +96,36 @@ class Indicator(ChangeLoggedModel):
 
     indicator_version = models.ForeignKey(
         IndicatorVersion,
-        verbose_name="指标体系",
+        verbose_name=_("指标体系"),
         on_delete=models.CASCADE,
         related_name="indicators",
     )
     dimension = models.ForeignKey(
         Dimension,
-        verbose_name="维度",
+        verbose_name=_("维度"),
         on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="indicators",
     )
-    code = models.SlugField("代码", max_length=40)
-    name = models.CharField("名称", max_length=100)
-    description = models.TextField("说明", blank=True, max_length=2000)
-    kind = models.CharField("类型", max_length=16, choices=IndicatorKind.choices)
-    source = models.CharField("数据来源", max_length=60, blank=True)
-    rule = models.CharField("计分方式", max_length=16, choices=ScoringRule.choices)
-    params = models.JSONField("计分参数", default=dict, blank=True)
-    weight = models.DecimalField("分值", max_digits=7, decimal_places=2, default=0)
+    code = models.SlugField(_("代码"), max_length=40)
+    name = models.CharField(_("名称"), max_length=100)
+    description = models.TextField(_("说明"), blank=True, max_length=2000)
+    kind = models.CharField(_("类型"), max_length=16, choices=IndicatorKind.choices)
+    source = models.CharField(_("数据来源"), max_length=60, blank=True)
+    rule = models.CharField(_("计分方式"), max_length=16, choices=ScoringRule.choices)
+    params = models.JSONField(_("计分参数"), default=dict, blank=True)
+    weight = models.DecimalField(_("分值"), max_digits=7, decimal_places=2, default=0)
     max_value = models.DecimalField(
-        "填报上限", max_digits=12, decimal_places=2, null=True, blank=True
+        _("填报上限"), max_digits=12, decimal_places=2, null=True, blank=True
     )
-    evidence_required = models.BooleanField("须附佐证材料", default=False)
-    position = models.PositiveSmallIntegerField("顺序", default=0)
-    version = models.PositiveIntegerField("版本", default=1, editable=False)
+    evidence_required = models.BooleanField(_("须附佐证材料"), default=False)
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     class Meta:
-        verbose_name = "评估指标"
-        verbose_name_plural = "评估指标"
+        verbose_name = _("评估指标")
+        verbose_name_plural = _("评估指标")
         ordering = ["indicator_version", "position", "code"]
         constraints = [
             models.UniqueConstraint(
@@ -149,29 +150,32 @@ class Round(ChangeLoggedModel):
     scope_from = "region"
 
     region = models.ForeignKey(
-        Region, verbose_name="组织区划", on_delete=models.PROTECT, related_name="+"
+        Region, verbose_name=_("组织区划"), on_delete=models.PROTECT, related_name="+"
     )
     region_path = ScopePathField()
-    year = models.PositiveSmallIntegerField("年度")
-    name = models.CharField("名称", max_length=100)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    name = models.CharField(_("名称"), max_length=100)
     indicator_version = models.ForeignKey(
-        IndicatorVersion, verbose_name="指标体系", on_delete=models.PROTECT, related_name="rounds"
+        IndicatorVersion,
+        verbose_name=_("指标体系"),
+        on_delete=models.PROTECT,
+        related_name="rounds",
     )
-    cut_off = models.DateField("数据截止日期")
-    self_until = models.DateField("自评截止日期")
-    review_until = models.DateField("审核截止日期")
-    appeal_until = models.DateField("申诉截止日期")
+    cut_off = models.DateField(_("数据截止日期"))
+    self_until = models.DateField(_("自评截止日期"))
+    review_until = models.DateField(_("审核截止日期"))
+    appeal_until = models.DateField(_("申诉截止日期"))
     status = models.CharField(
-        "状态", max_length=16, choices=RoundStatus.choices, default=RoundStatus.OPEN
+        _("状态"), max_length=16, choices=RoundStatus.choices, default=RoundStatus.OPEN
     )
-    tiers = models.JSONField("分类指导档次", default=default_tiers)
-    tier_overrides = models.JSONField("省级档次调整", default=dict, blank=True)
-    computed_at = models.DateTimeField("计算时间", null=True, blank=True)
-    version = models.PositiveIntegerField("版本", default=1, editable=False)
+    tiers = models.JSONField(_("分类指导档次"), default=default_tiers)
+    tier_overrides = models.JSONField(_("省级档次调整"), default=dict, blank=True)
+    computed_at = models.DateTimeField(_("计算时间"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     class Meta:
-        verbose_name = "评估轮次"
-        verbose_name_plural = "评估轮次"
+        verbose_name = _("评估轮次")
+        verbose_name_plural = _("评估轮次")
         ordering = ["-year", "region_path", "id"]
         indexes = [models.Index(fields=["region_path", "id"], name="round_region_path")]
         constraints = [
@@ -205,60 +209,60 @@ class Sheet(ReviewedModel, ChangeLoggedModel):
     changelog_exclude = ("region_path", "evidence")
 
     round = models.ForeignKey(
-        Round, verbose_name="评估轮次", on_delete=models.CASCADE, related_name="sheets"
+        Round, verbose_name=_("评估轮次"), on_delete=models.CASCADE, related_name="sheets"
     )
     association = models.ForeignKey(
-        Association, verbose_name="协会", on_delete=models.PROTECT, related_name="+"
+        Association, verbose_name=_("协会"), on_delete=models.PROTECT, related_name="+"
     )
     region = models.ForeignKey(
-        Region, verbose_name="区划", on_delete=models.PROTECT, related_name="+"
+        Region, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+"
     )
     region_path = ScopePathField()
-    total = models.DecimalField("总分", max_digits=7, decimal_places=2, default=0)
-    tier = models.CharField("档次", max_length=20, blank=True)
-    eligible = models.BooleanField("符合资格条件", default=True)
-    gate_notes = models.CharField("资格说明", max_length=300, blank=True)
-    dimension_scores = models.JSONField("维度得分", default=dict, blank=True)
+    total = models.DecimalField(_("总分"), max_digits=7, decimal_places=2, default=0)
+    tier = models.CharField(_("档次"), max_length=20, blank=True)
+    eligible = models.BooleanField(_("符合资格条件"), default=True)
+    gate_notes = models.CharField(_("资格说明"), max_length=300, blank=True)
+    dimension_scores = models.JSONField(_("维度得分"), default=dict, blank=True)
     state = models.CharField(
-        "审核状态",
+        _("审核状态"),
         max_length=16,
         choices=[
-            ("pending", "未提交自评"),
-            ("submitted", "待市级审核"),
-            ("verified", "市级已审核"),
-            ("returned", "已退回"),
+            ("pending", _("未提交自评")),
+            ("submitted", _("待市级审核")),
+            ("verified", _("市级已审核")),
+            ("returned", _("已退回")),
         ],
         default="pending",
     )
-    decided_at = models.DateTimeField("审核时间", null=True, blank=True)
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="审核人",
+        verbose_name=_("审核人"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
     )
-    verified_on = models.DateField("市级审核日期", null=True, blank=True)
-    confirmed_on = models.DateField("省级确认日期", null=True, blank=True)
+    verified_on = models.DateField(_("市级审核日期"), null=True, blank=True)
+    confirmed_on = models.DateField(_("省级确认日期"), null=True, blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="确认人",
+        verbose_name=_("确认人"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
     )
     appeal_state = models.CharField(
-        "申诉", max_length=16, choices=AppealState.choices, default="", blank=True
+        _("申诉"), max_length=16, choices=AppealState.choices, default="", blank=True
     )
-    appeal_reason = models.CharField("申诉理由", max_length=500, blank=True)
-    appeal_outcome = models.CharField("申诉处理结果", max_length=500, blank=True)
-    version = models.PositiveIntegerField("版本", default=1, editable=False)
+    appeal_reason = models.CharField(_("申诉理由"), max_length=500, blank=True)
+    appeal_outcome = models.CharField(_("申诉处理结果"), max_length=500, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     class Meta:
-        verbose_name = "评估表"
-        verbose_name_plural = "评估表"
+        verbose_name = _("评估表")
+        verbose_name_plural = _("评估表")
         ordering = ["round", "region_path", "id"]
         indexes = [
             models.Index(fields=["region_path", "id"], name="sheet_region_path"),
@@ -287,23 +291,23 @@ class Value(ChangeLoggedModel):
     scope_from = "sheet"
 
     sheet = models.ForeignKey(
-        Sheet, verbose_name="评估表", on_delete=models.CASCADE, related_name="values"
+        Sheet, verbose_name=_("评估表"), on_delete=models.CASCADE, related_name="values"
     )
     indicator = models.ForeignKey(
-        Indicator, verbose_name="指标", on_delete=models.PROTECT, related_name="+"
+        Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="+"
     )
     region_path = ScopePathField()
-    value = models.DecimalField("数值", max_digits=14, decimal_places=2, null=True, blank=True)
-    grade = models.CharField("等级", max_length=1, choices=Grade.choices, blank=True)
-    points = models.DecimalField("得分", max_digits=7, decimal_places=2, default=0)
-    source_text = models.CharField("数据依据", max_length=200, blank=True)
-    note = models.CharField("说明", max_length=500, blank=True)
-    evidence = models.FileField("佐证材料", upload_to=evidence_path, blank=True, max_length=300)
-    filled = models.BooleanField("已填报", default=False)
+    value = models.DecimalField(_("数值"), max_digits=14, decimal_places=2, null=True, blank=True)
+    grade = models.CharField(_("等级"), max_length=1, choices=Grade.choices, blank=True)
+    points = models.DecimalField(_("得分"), max_digits=7, decimal_places=2, default=0)
+    source_text = models.CharField(_("数据依据"), max_length=200, blank=True)
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+    evidence = models.FileField(_("佐证材料"), upload_to=evidence_path, blank=True, max_length=300)
+    filled = models.BooleanField(_("已填报"), default=False)
 
     class Meta:
-        verbose_name = "指标得分"
-        verbose_name_plural = "指标得分"
+        verbose_name = _("指标得分")
+        verbose_name_plural = _("指标得分")
         ordering = ["sheet", "indicator__position", "indicator__code"]
         indexes = [models.Index(fields=["region_path", "id"], name="value_region_path")]
         constraints = [
@@ -321,15 +325,15 @@ class DemoQuota(ChangeLoggedModel):
     scope_from = "region"
 
     region = models.ForeignKey(
-        Region, verbose_name="省份", on_delete=models.PROTECT, related_name="+"
+        Region, verbose_name=_("省份"), on_delete=models.PROTECT, related_name="+"
     )
     region_path = ScopePathField()
-    year = models.PositiveSmallIntegerField("年度")
-    quota = models.PositiveSmallIntegerField("推荐名额")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    quota = models.PositiveSmallIntegerField(_("推荐名额"))
 
     class Meta:
-        verbose_name = "示范推荐名额"
-        verbose_name_plural = "示范推荐名额"
+        verbose_name = _("示范推荐名额")
+        verbose_name_plural = _("示范推荐名额")
         ordering = ["-year", "region_path"]
         constraints = [
             models.UniqueConstraint(fields=["region", "year"], name="demoquota_one_per_year")
@@ -346,27 +350,27 @@ class Candidate(ChangeLoggedModel):
     scope_from = "association"
 
     association = models.ForeignKey(
-        Association, verbose_name="协会", on_delete=models.PROTECT, related_name="+"
+        Association, verbose_name=_("协会"), on_delete=models.PROTECT, related_name="+"
     )
     region_path = ScopePathField()
-    year = models.PositiveSmallIntegerField("年度")
+    year = models.PositiveSmallIntegerField(_("年度"))
     sheet = models.ForeignKey(
         Sheet,
-        verbose_name="评估表",
+        verbose_name=_("评估表"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
     )
     state = models.CharField(
-        "状态", max_length=16, choices=CandidateState.choices, default=CandidateState.RECOMMENDED
+        _("状态"), max_length=16, choices=CandidateState.choices, default=CandidateState.RECOMMENDED
     )
-    note = models.CharField("推荐理由", max_length=500, blank=True)
-    decided_on = models.DateField("遴选日期", null=True, blank=True)
+    note = models.CharField(_("推荐理由"), max_length=500, blank=True)
+    decided_on = models.DateField(_("遴选日期"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "示范候选"
-        verbose_name_plural = "示范候选"
+        verbose_name = _("示范候选")
+        verbose_name_plural = _("示范候选")
         ordering = ["-year", "region_path", "id"]
         constraints = [
             models.UniqueConstraint(fields=["association", "year"], name="candidate_one_per_year")
@@ -385,28 +389,28 @@ class LibraryEntry(ChangeLoggedModel):
     scope_from = "association"
 
     association = models.ForeignKey(
-        Association, verbose_name="所属协会", on_delete=models.PROTECT, related_name="+"
+        Association, verbose_name=_("所属协会"), on_delete=models.PROTECT, related_name="+"
     )
     region_path = ScopePathField()
     kind = models.CharField(
-        "类型", max_length=16, choices=LibraryKind.choices, default=LibraryKind.ASSOCIATION
+        _("类型"), max_length=16, choices=LibraryKind.choices, default=LibraryKind.ASSOCIATION
     )
-    name = models.CharField("名称", max_length=100)
-    year = models.PositiveSmallIntegerField("入库年度")
-    entered_on = models.DateField("入库日期")
-    valid_until = models.DateField("有效期至")
-    reviewed_on = models.DateField("复核日期", null=True, blank=True)
+    name = models.CharField(_("名称"), max_length=100)
+    year = models.PositiveSmallIntegerField(_("入库年度"))
+    entered_on = models.DateField(_("入库日期"))
+    valid_until = models.DateField(_("有效期至"))
+    reviewed_on = models.DateField(_("复核日期"), null=True, blank=True)
     status = models.CharField(
-        "状态", max_length=16, choices=LibraryStatus.choices, default=LibraryStatus.ACTIVE
+        _("状态"), max_length=16, choices=LibraryStatus.choices, default=LibraryStatus.ACTIVE
     )
-    removed_on = models.DateField("移出日期", null=True, blank=True)
-    removed_reason = models.CharField("移出原因", max_length=300, blank=True)
-    is_demo = models.BooleanField("演示数据", default=False)
-    version = models.PositiveIntegerField("版本", default=1, editable=False)
+    removed_on = models.DateField(_("移出日期"), null=True, blank=True)
+    removed_reason = models.CharField(_("移出原因"), max_length=300, blank=True)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     class Meta:
-        verbose_name = "示范性志愿服务组织库"
-        verbose_name_plural = "示范性志愿服务组织库"
+        verbose_name = _("示范性志愿服务组织库")
+        verbose_name_plural = _("示范性志愿服务组织库")
         ordering = ["region_path", "entered_on", "id"]
         indexes = [models.Index(fields=["region_path", "id"], name="demo_library_region_path")]
         constraints = [
@@ -427,18 +431,18 @@ class Support(ChangeLoggedModel):
     scope_from = "entry"
 
     entry = models.ForeignKey(
-        LibraryEntry, verbose_name="入库组织", on_delete=models.PROTECT, related_name="supports"
+        LibraryEntry, verbose_name=_("入库组织"), on_delete=models.PROTECT, related_name="supports"
     )
     region_path = ScopePathField()
-    year = models.PositiveSmallIntegerField("年度")
-    kind = models.CharField("支持方式", max_length=16, choices=SupportKind.choices)
-    amount = models.DecimalField("金额（元）", max_digits=12, decimal_places=2, default=0)
-    given_on = models.DateField("日期")
-    note = models.CharField("说明", max_length=300, blank=True)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    kind = models.CharField(_("支持方式"), max_length=16, choices=SupportKind.choices)
+    amount = models.DecimalField(_("金额（元）"), max_digits=12, decimal_places=2, default=0)
+    given_on = models.DateField(_("日期"))
+    note = models.CharField(_("说明"), max_length=300, blank=True)
 
     class Meta:
-        verbose_name = "扶持记录"
-        verbose_name_plural = "扶持记录"
+        verbose_name = _("扶持记录")
+        verbose_name_plural = _("扶持记录")
         ordering = ["-given_on", "id"]
         indexes = [models.Index(fields=["region_path", "id"], name="support_region_path")]
         constraints = [

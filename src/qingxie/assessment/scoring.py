@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
+
 CENT = Decimal("0.01")
 ABC_DEFAULT = {"A": 100, "B": 66, "C": 33, "D": 0}
 
@@ -75,31 +77,31 @@ def rule_problems(rule: str, params: dict) -> list[str]:
         if rule == "thresholds":
             steps = params.get("steps")
             if not steps:
-                return ["分档计分至少需要一档（门槛值与得分比例）。"]
+                return [_("分档计分至少需要一档（门槛值与得分比例）。")]
             last_at, last_percent = None, Decimal(-1)
             for at_least, percent in sorted(steps, key=lambda s: _d(s[0])):
                 at_least, percent = _d(at_least), _d(percent)
                 if not Decimal(0) <= percent <= 100:
-                    return ["每档得分比例须在 0 至 100 之间。"]
+                    return [_("每档得分比例须在 0 至 100 之间。")]
                 if at_least == last_at:
-                    return ["分档门槛值不能重复。"]
+                    return [_("分档门槛值不能重复。")]
                 if percent < last_percent:
-                    return ["门槛越高，得分比例不能越低。"]
+                    return [_("门槛越高，得分比例不能越低。")]
                 last_at, last_percent = at_least, percent
         elif rule == "linear":
             if _d(params.get("high", 100)) <= _d(params.get("low", 0)):
-                return ["线性计分的上限须大于下限。"]
+                return [_("线性计分的上限须大于下限。")]
         elif rule == "abc":
             table = {**ABC_DEFAULT, **(params.get("grades") or {})}
             values = [_d(table[g]) for g in ("A", "B", "C", "D")]
             if values != sorted(values, reverse=True) or not all(0 <= v <= 100 for v in values):
-                return ["A/B/C/D 的得分比例须在 0 至 100 之间且依次不增。"]
+                return [_("A/B/C/D 的得分比例须在 0 至 100 之间且依次不增。")]
         elif rule == "pass":
             _d(params.get("min", 1))
         else:
-            return ["未知的计分方式。"]
+            return [_("未知的计分方式。")]
     except (InvalidOperation, TypeError, ValueError, IndexError, KeyError):
-        return ["计分参数格式不正确。"]
+        return [_("计分参数格式不正确。")]
     return []
 
 

@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
 
 from qingxie.assessment.choices import IndicatorKind, LibraryStatus
 from qingxie.assessment.models import (
@@ -27,13 +28,13 @@ from qingxie.core.review import may_decide, review_queue
 #: Suggested next steps per dimension (by its code), for the three weakest of a county; each
 #: can become a task in the county's plan or a topic for a training.
 NEXT_STEPS = {
-    "organisation": "完成民政登记，修订章程并按期换届，健全协会团组织。",
-    "governance": "对照规范化建设清单逐项补齐材料，提交上级核验，健全财务与信息公开制度。",
-    "teams": "在尚未建队的乡镇（街道）组建基层志愿服务队，吸纳本地志愿服务组织为团体会员。",
-    "projects": "承接关爱行动、阳光行动、金晖行动、社区行动等品牌项目，常态化开展活动。",
-    "training": "安排协会负责人参加省、市级协会组织的年度培训。",
-    "impact": "加强宣传报道，推荐优秀志愿者、项目参加各级表彰。",
-    "digital": "依托志愿中国、i志愿等平台做好志愿者注册与服务时长记录。",
+    "organisation": _("完成民政登记，修订章程并按期换届，健全协会团组织。"),
+    "governance": _("对照规范化建设清单逐项补齐材料，提交上级核验，健全财务与信息公开制度。"),
+    "teams": _("在尚未建队的乡镇（街道）组建基层志愿服务队，吸纳本地志愿服务组织为团体会员。"),
+    "projects": _("承接关爱行动、阳光行动、金晖行动、社区行动等品牌项目，常态化开展活动。"),
+    "training": _("安排协会负责人参加省、市级协会组织的年度培训。"),
+    "impact": _("加强宣传报道，推荐优秀志愿者、项目参加各级表彰。"),
+    "digital": _("依托志愿中国、i志愿等平台做好志愿者注册与服务时长记录。"),
 }
 
 

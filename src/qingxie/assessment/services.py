@@ -11,6 +11,8 @@ from django.core.validators import slug_re
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from qingxie.accounts.permissions import require_scope
 from qingxie.accounts.policies import admin_paths
@@ -100,7 +102,8 @@ def _require_national(actor, model, what: str) -> None:
 def _require_editable(version: IndicatorVersion) -> None:
     if version.frozen:
         raise QingxieError(
-            f"指标体系“{version.name}”已被评估轮次使用并冻结，不能修改；请复制为新版本后再调整。",
+            _("指标体系“%(name)s”已被评估轮次使用并冻结，不能修改；请复制为新版本后再调整。")
+            % {"name": version.name},
             field="indicator_version",
         )
 
@@ -116,10 +119,16 @@ def version_problems(version: IndicatorVersion) -> list[str]:
     problems = []
     total = weight_sum(version)
     if total != version.total:
-        problems.append(f"指标分值合计为 {num(total)} 分，应等于总分 {num(version.total)} 分。")
+        problems.append(
+            _("指标分值合计为 %(sum)s 分，应等于总分 %(total)s 分。")
+            % {"sum": num(total), "total": num(version.total)}
+        )
     for ind in version.indicators.all():
         if ind.kind != IndicatorKind.MANUAL and ind.source and indicator_source(ind.source) is None:
-            problems.append(f"指标“{ind.name}”的数据来源“{ind.source}”未安装。")
+            problems.append(
+                _("指标“%(name)s”的数据来源“%(source)s”未安装。")
+                % {"name": ind.name, "source": ind.source}
+            )
     return problems
 
 
@@ -172,13 +181,13 @@ def version_copy(
     code = (code or "").strip()
     name = (name or "").strip()
     if not code:
-        errors.add("code", "请填写新版本的代码。")
+        errors.add("code", _("请填写新版本的代码。"))
     elif IndicatorVersion.objects.filter(code=code).exists():
-        errors.add("code", f"代码“{code}”已被使用。")
+        errors.add("code", _("代码“%(code)s”已被使用。") % {"code": code})
     if not name:
-        errors.add("name", "请填写新版本的名称。")
+        errors.add("name", _("请填写新版本的名称。"))
     if not year or not 2000 <= int(year) <= 2100:
-        errors.add("year", "年度须在 2000 至 2100 之间。")
+        errors.add("year", _("年度须在 2000 至 2100 之间。"))
     errors.raise_if_any()
     version = IndicatorVersion.objects.create(
         code=code, name=name, year=int(year), total=source.total, note=source.note
@@ -240,21 +249,21 @@ def indicator_update(
     _require_editable(indicator.indicator_version)
     check_version(indicator, expected_version, "指标")
     if set(fields) - set(INDICATOR_EDITABLE):
-        raise QingxieError("含有不能修改的字段。")
+        raise QingxieError(_("含有不能修改的字段。"))
     errors = ErrorCollector()
     data = dict(fields)
     if "name" in data:
         data["name"] = (data["name"] or "").strip()
         if not data["name"]:
-            errors.add("name", "请填写指标名称。")
+            errors.add("name", _("请填写指标名称。"))
     rule = data.get("rule", indicator.rule)
     if rule not in ScoringRule.values:
-        errors.add("rule", "请选择计分方式。")
+        errors.add("rule", _("请选择计分方式。"))
     elif indicator.kind == IndicatorKind.COMPUTED and rule == ScoringRule.ABC:
-        errors.add("rule", "平台计算的指标不能使用 A/B/C 等级计分。")
+        errors.add("rule", _("平台计算的指标不能使用 A/B/C 等级计分。"))
     params = data.get("params", indicator.params)
     if not isinstance(params, dict):
-        errors.add("params", "计分参数格式不正确。")
+        errors.add("params", _("计分参数格式不正确。"))
     else:
         for problem in scoring.rule_problems(rule, params):
             errors.add("params", problem)
@@ -264,9 +273,9 @@ def indicator_update(
         except (InvalidOperation, ValueError):
             weight = None
         if weight is None or weight < 0:
-            errors.add("weight", "分值须为不小于 0 的数。")
+            errors.add("weight", _("分值须为不小于 0 的数。"))
         elif indicator.kind == IndicatorKind.GATE and weight:
-            errors.add("weight", "资格条件不计分，分值须为 0。")
+            errors.add("weight", _("资格条件不计分，分值须为 0。"))
         else:
             version = indicator.indicator_version
             others = weight_sum(version) - (
@@ -275,7 +284,8 @@ def indicator_update(
             if others + weight > version.total:
                 errors.add(
                     "weight",
-                    f"分值合计将为 {num(others + weight)} 分，超过总分 {num(version.total)} 分。",
+                    _("分值合计将为 %(sum)s 分，超过总分 %(total)s 分。")
+                    % {"sum": num(others + weight), "total": num(version.total)},
                 )
             data["weight"] = weight
     errors.raise_if_any()
@@ -294,22 +304,22 @@ def _indicator_problems(
     """Check a new indicator's kind, source, rule, parameters and weight (against the
     version's total); the weight as a number when it is one."""
     if kind not in IndicatorKind.values:
-        errors.add("kind", "请选择指标类型。")
+        errors.add("kind", _("请选择指标类型。"))
     if kind == IndicatorKind.COMPUTED:
         if not source:
-            errors.add("source", "平台计算的指标须选择数据来源。")
+            errors.add("source", _("平台计算的指标须选择数据来源。"))
         elif indicator_source(source) is None:
-            errors.add("source", f"数据来源“{source}”未安装。")
+            errors.add("source", _("数据来源“%(source)s”未安装。") % {"source": source})
     elif kind == IndicatorKind.MANUAL and source:
-        errors.add("source", "自评填报的指标没有数据来源。")
+        errors.add("source", _("自评填报的指标没有数据来源。"))
     elif kind == IndicatorKind.GATE and source and indicator_source(source) is None:
-        errors.add("source", f"数据来源“{source}”未安装。")
+        errors.add("source", _("数据来源“%(source)s”未安装。") % {"source": source})
     if rule not in ScoringRule.values:
-        errors.add("rule", "请选择计分方式。")
+        errors.add("rule", _("请选择计分方式。"))
     elif kind == IndicatorKind.COMPUTED and rule == ScoringRule.ABC:
-        errors.add("rule", "平台计算的指标不能使用 A/B/C 等级计分。")
+        errors.add("rule", _("平台计算的指标不能使用 A/B/C 等级计分。"))
     elif not isinstance(params, dict):
-        errors.add("params", "计分参数格式不正确。")
+        errors.add("params", _("计分参数格式不正确。"))
     else:
         for problem in scoring.rule_problems(rule, params):
             errors.add("params", problem)
@@ -318,14 +328,15 @@ def _indicator_problems(
     except (InvalidOperation, ValueError):
         number = None
     if number is None or not number.is_finite() or number < 0 or number > 10000:
-        errors.add("weight", "分值须为 0 至 10000 之间的数。")
+        errors.add("weight", _("分值须为 0 至 10000 之间的数。"))
         return None
     if kind == IndicatorKind.GATE and number:
-        errors.add("weight", "资格条件不计分，分值须为 0。")
+        errors.add("weight", _("资格条件不计分，分值须为 0。"))
     elif weight_sum(version) + number > version.total:
         errors.add(
             "weight",
-            f"分值合计将为 {num(weight_sum(version) + number)} 分，超过总分 {num(version.total)} 分。",
+            _("分值合计将为 %(sum)s 分，超过总分 %(total)s 分。")
+            % {"sum": num(weight_sum(version) + number), "total": num(version.total)},
         )
     return number
 
@@ -357,17 +368,17 @@ def indicator_add(
     source = (source or "").strip()
     params = {} if params is None else params
     if not code or not slug_re.fullmatch(code) or len(code) > 40:
-        errors.add("code", "代码须为 1 至 40 个英文字母、数字、连字符或下划线。")
+        errors.add("code", _("代码须为 1 至 40 个英文字母、数字、连字符或下划线。"))
     elif version.indicators.filter(code=code).exists():
-        errors.add("code", f"代码“{code}”在本版本中已被使用。")
+        errors.add("code", _("代码“%(code)s”在本版本中已被使用。") % {"code": code})
     if not name:
-        errors.add("name", "请填写指标名称。")
+        errors.add("name", _("请填写指标名称。"))
     elif len(name) > 100:
-        errors.add("name", "指标名称不能超过 100 个字。")
+        errors.add("name", _("指标名称不能超过 100 个字。"))
     if kind == IndicatorKind.GATE:
         dimension = None
     elif dimension is None or dimension.indicator_version_id != version.pk:
-        errors.add("dimension", "请选择本版本的维度。")
+        errors.add("dimension", _("请选择本版本的维度。"))
     number = _indicator_problems(
         errors, version, kind=kind, rule=rule, params=params, source=source, weight=weight
     )
@@ -378,7 +389,7 @@ def indicator_add(
         except (InvalidOperation, ValueError):
             limit = None
         if limit is None or not limit.is_finite() or not 0 < limit < Decimal("1e10"):
-            errors.add("max_value", "填报上限须为大于 0 的数。")
+            errors.add("max_value", _("填报上限须为大于 0 的数。"))
     errors.raise_if_any()
     last = version.indicators.order_by("-position").values_list("position", flat=True).first()
     ind = Indicator.objects.create(
@@ -440,11 +451,13 @@ def round_open(
     require_scope(actor, Round, "add", region.path, "组织该区划的评估")
     errors = ErrorCollector()
     if region.level > Region.Level.PROVINCE:
-        errors.add("region", "年度评估由全国或省级组织。")
+        errors.add("region", _("年度评估由全国或省级组织。"))
     if not year or not 2000 <= int(year) <= 2100:
-        errors.add("year", "年度须在 2000 至 2100 之间。")
+        errors.add("year", _("年度须在 2000 至 2100 之间。"))
     elif Round.objects.filter(region=region, year=year).exists():
-        errors.add("year", f"{region.name}{year}年度的评估已经开启。")
+        errors.add(
+            "year", _("%(name)s%(year)s年度的评估已经开启。") % {"name": region.name, "year": year}
+        )
     for problem in version_problems(indicator_version):
         errors.add("indicator_version", problem)
     _check_round_dates(
@@ -480,10 +493,10 @@ def round_open(
 
 
 ROUND_DATES = (
-    ("cut_off", "数据截止日期"),
-    ("self_until", "自评截止日期"),
-    ("review_until", "审核截止日期"),
-    ("appeal_until", "申诉截止日期"),
+    ("cut_off", gettext_lazy("数据截止日期")),
+    ("self_until", gettext_lazy("自评截止日期")),
+    ("review_until", gettext_lazy("审核截止日期")),
+    ("appeal_until", gettext_lazy("申诉截止日期")),
 )
 #: What `round_update` changes: the name and the timetable (the version and region are fixed).
 ROUND_EDITABLE = ("name", *(field for field, _ in ROUND_DATES))
@@ -495,12 +508,15 @@ def _check_round_dates(errors: ErrorCollector, **days) -> None:
     missing = False
     for field, label, day in dates:
         if not isinstance(day, datetime.date):
-            errors.add(field, f"请填写{label}。")
+            errors.add(field, _("请填写%(label)s。") % {"label": label})
             missing = True
     if not missing:
-        for (_, a_label, a), (field, label, b) in itertools.pairwise(dates):
+        for (_field, a_label, a), (field, label, b) in itertools.pairwise(dates):
             if b < a:
-                errors.add(field, f"{label}不能早于{a_label}。")
+                errors.add(
+                    field,
+                    _("%(label)s不能早于%(a_label)s。") % {"label": label, "a_label": a_label},
+                )
 
 
 @transaction.atomic
@@ -514,18 +530,20 @@ def round_update(*, actor, round: Round, expected_version: int | None = None, **
     require_scope(actor, Round, "change", rnd.region.path, "修改该轮评估")
     check_version(rnd, expected_version, "评估轮次")
     if unknown := set(fields) - set(ROUND_EDITABLE):
-        raise QingxieError(f"含有不能修改的字段：{'、'.join(sorted(unknown))}。")
+        raise QingxieError(
+            _("含有不能修改的字段：%(unknown)s。") % {"unknown": "、".join(sorted(unknown))}
+        )
     errors = ErrorCollector()
     if rnd.status == RoundStatus.CLOSED:
-        errors.add("status", "本轮评估已结束，不能再修改。")
+        errors.add("status", _("本轮评估已结束，不能再修改。"))
     if "cut_off" in fields and rnd.status != RoundStatus.OPEN and fields["cut_off"] != rnd.cut_off:
-        errors.add("cut_off", "平台数据已按数据截止日期计算，不能再修改数据截止日期。")
+        errors.add("cut_off", _("平台数据已按数据截止日期计算，不能再修改数据截止日期。"))
     if "name" in fields:
         fields["name"] = (fields["name"] or "").strip()
         if not fields["name"]:
-            errors.add("name", "请填写评估轮次名称。")
+            errors.add("name", _("请填写评估轮次名称。"))
         elif len(fields["name"]) > 100:
-            errors.add("name", "名称不能超过 100 个字。")
+            errors.add("name", _("名称不能超过 100 个字。"))
     days = {field: fields.get(field, getattr(rnd, field)) for field, _ in ROUND_DATES}
     _check_round_dates(errors, **days)
     errors.raise_if_any()
@@ -540,16 +558,16 @@ def round_update(*, actor, round: Round, expected_version: int | None = None, **
 
 def _tiers_problems(tiers) -> list[str]:
     if not isinstance(tiers, list) or not tiers:
-        return ["请至少设定一个档次。"]
+        return [_("请至少设定一个档次。")]
     try:
         names = [str(n).strip() for n, _ in tiers]
-        cut = [Decimal(str(c)) for _, c in tiers]
+        cut = [Decimal(str(c)) for _name, c in tiers]
     except (TypeError, ValueError, InvalidOperation):
-        return ["档次格式不正确：每档为“名称=最低分”。"]
+        return [_("档次格式不正确：每档为“名称=最低分”。")]
     if any(not n for n in names) or len(set(names)) != len(names):
-        return ["档次名称不能为空或重复。"]
+        return [_("档次名称不能为空或重复。")]
     if cut != sorted(cut, reverse=True):
-        return ["档次须按最低分从高到低排列。"]
+        return [_("档次须按最低分从高到低排列。")]
     return []
 
 
@@ -563,7 +581,7 @@ def round_set_tiers(*, actor, round: Round, tiers: list, province: Region | None
     else:
         require_scope(actor, Round, "change", province.path, "调整本省的档次")
         if province.level != Region.Level.PROVINCE or not province.path.startswith(rnd.region.path):
-            raise QingxieError("只能为本轮评估范围内的省份调整档次。", field="province")
+            raise QingxieError(_("只能为本轮评估范围内的省份调整档次。"), field="province")
     if problems := _tiers_problems(tiers):
         raise QingxieError(problems[0], field="tiers")
     before = rnd.snapshot()
@@ -774,9 +792,9 @@ def round_close(*, actor, round: Round) -> Round:
     rnd = Round.objects.select_for_update().get(pk=round.pk)
     require_scope(actor, Round, "change", rnd.region.path, "结束该轮评估")
     if rnd.status != RoundStatus.COMPUTED:
-        raise QingxieError("只能结束已计算的评估轮次。", field="status")
+        raise QingxieError(_("只能结束已计算的评估轮次。"), field="status")
     if rnd.sheets.filter(appeal_state=AppealState.SUBMITTED).exists():
-        raise QingxieError("仍有申诉未处理，不能结束本轮评估。", field="status")
+        raise QingxieError(_("仍有申诉未处理，不能结束本轮评估。"), field="status")
     before = rnd.snapshot()
     rnd.status = RoundStatus.CLOSED
     rnd.version += 1
@@ -798,9 +816,9 @@ def _lock_sheet(sheet: Sheet) -> Sheet:
 
 def _require_open_for_county(sheet: Sheet) -> None:
     if sheet.round.status != RoundStatus.COMPUTED:
-        raise QingxieError("本轮评估尚未完成截止日期数据计算，或已结束。", field="round")
+        raise QingxieError(_("本轮评估尚未完成截止日期数据计算，或已结束。"), field="round")
     if sheet.state in (ReviewState.SUBMITTED, ReviewState.VERIFIED):
-        raise QingxieError("评估表已提交，不能再修改；如需更正，请由上级退回。", field="state")
+        raise QingxieError(_("评估表已提交，不能再修改；如需更正，请由上级退回。"), field="state")
 
 
 @transaction.atomic
@@ -825,18 +843,20 @@ def value_fill(
     )
     ind = row.indicator
     if ind.kind == IndicatorKind.COMPUTED or (ind.kind == IndicatorKind.GATE and ind.source):
-        raise QingxieError(f"“{ind.name}”由平台数据计算，不能手工填报。", field="indicator")
+        raise QingxieError(
+            _("“%(name)s”由平台数据计算，不能手工填报。") % {"name": ind.name}, field="indicator"
+        )
     errors = ErrorCollector()
     number = None
     grade = (grade or "").strip().upper()
     if ind.rule == ScoringRule.ABC:
         if grade not in Grade.values:
-            errors.add("grade", f"请为“{ind.name}”选择等级 A、B、C 或 D。")
+            errors.add("grade", _("请为“%(name)s”选择等级 A、B、C 或 D。") % {"name": ind.name})
     else:
         try:
             number = Decimal(str(value).strip())
         except (InvalidOperation, ValueError):
-            errors.add("value", f"“{ind.name}”须填写数字。")
+            errors.add("value", _("“%(name)s”须填写数字。") % {"name": ind.name})
         else:
             low = Decimal(0)
             high = ind.max_value
@@ -845,14 +865,15 @@ def value_fill(
             if number < low or (high is not None and number > high):
                 errors.add(
                     "value",
-                    f"“{ind.name}”须在 {num(low)} 至 {num(high)} 之间。"
+                    _("“%(name)s”须在 %(low)s 至 %(high)s 之间。")
+                    % {"name": ind.name, "low": num(low), "high": num(high)}
                     if high is not None
-                    else f"“{ind.name}”不能为负数。",
+                    else _("“%(name)s”不能为负数。") % {"name": ind.name},
                 )
     if evidence:
         _check_evidence(evidence, errors)
     if ind.evidence_required and not evidence and not row.evidence:
-        errors.add("evidence", f"“{ind.name}”须上传佐证材料。")
+        errors.add("evidence", _("“%(name)s”须上传佐证材料。") % {"name": ind.name})
     errors.raise_if_any()
     before = row.snapshot()
     row.value = number
@@ -883,9 +904,9 @@ EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
 def _check_evidence(evidence, errors: ErrorCollector) -> None:
     name = getattr(evidence, "name", "") or ""
     if not name.lower().endswith(EVIDENCE_TYPES):
-        errors.add("evidence", "佐证材料须为 PDF、图片、Word、Excel 或 ZIP 文件。")
+        errors.add("evidence", _("佐证材料须为 PDF、图片、Word、Excel 或 ZIP 文件。"))
     elif getattr(evidence, "size", 0) > EVIDENCE_MAX_BYTES:
-        errors.add("evidence", "佐证材料不能超过 20 MB。")
+        errors.add("evidence", _("佐证材料不能超过 20 MB。"))
 
 
 def sheet_missing(sheet: Sheet) -> list[str]:
@@ -893,9 +914,9 @@ def sheet_missing(sheet: Sheet) -> list[str]:
     missing = []
     for v in sheet.values.select_related("indicator").filter(indicator__kind=IndicatorKind.MANUAL):
         if not v.filled:
-            missing.append(f"“{v.indicator.name}”未填报")
+            missing.append(_("“%(name)s”未填报") % {"name": v.indicator.name})
         elif v.indicator.evidence_required and not v.evidence:
-            missing.append(f"“{v.indicator.name}”缺少佐证材料")
+            missing.append(_("“%(name)s”缺少佐证材料") % {"name": v.indicator.name})
     return missing
 
 
@@ -908,11 +929,13 @@ def sheet_submit(*, actor, sheet: Sheet, note: str = "") -> Sheet:
     _require_open_for_county(sheet)
     if _today() > sheet.round.self_until:
         raise QingxieError(
-            f"自评已于 {sheet.round.self_until:%Y-%m-%d} 截止，不能再提交。", field="state"
+            _("自评已于 %(date)s 截止，不能再提交。")
+            % {"date": format(sheet.round.self_until, "%Y-%m-%d")},
+            field="state",
         )
     missing = sheet_missing(sheet)
     if missing:
-        raise QingxieError("尚不能提交：" + "；".join(missing) + "。", field="values")
+        raise QingxieError(_("尚不能提交：") + "；".join(missing) + "。", field="values")
     note = (note or "").strip() or "已完成自评。"
     return review_submit(spec=SHEET_REVIEW, actor=actor, obj=sheet, note=note)
 
@@ -933,7 +956,7 @@ def sheet_revoke(*, actor, sheet: Sheet, reason: str) -> Sheet:
     confirms the result; the sheet goes back to the county as returned, with the reason."""
     locked = _lock_sheet(sheet)
     if locked.confirmed_on:
-        raise QingxieError("评估结果已经省级确认，不能撤销审核。", field="state")
+        raise QingxieError(_("评估结果已经省级确认，不能撤销审核。"), field="state")
     return review_revoke(spec=SHEET_REVIEW, actor=actor, obj=locked, reason=reason)
 
 
@@ -950,7 +973,8 @@ def may_confirm(user, sheet: Sheet) -> bool:
 def _require_confirmer(actor, sheet: Sheet) -> None:
     if not may_confirm(actor, sheet):
         raise PermissionDeniedError(
-            f"只有省级（或全国）管理员可以确认{sheet.association.name}的评估结果。"
+            _("只有省级（或全国）管理员可以确认%(name)s的评估结果。")
+            % {"name": sheet.association.name}
         )
 
 
@@ -960,9 +984,9 @@ def sheet_confirm(*, actor, sheet: Sheet, on: datetime.date | None = None) -> Sh
     sheet = _lock_sheet(sheet)
     _require_confirmer(actor, sheet)
     if sheet.state != ReviewState.VERIFIED:
-        raise QingxieError("只能确认市级已审核的评估表。", field="state")
+        raise QingxieError(_("只能确认市级已审核的评估表。"), field="state")
     if sheet.confirmed_on:
-        raise QingxieError("该评估表已确认。", field="state")
+        raise QingxieError(_("该评估表已确认。"), field="state")
     on = on or _today()
     if problem := date_problem(on, "确认日期", today=_today()):
         raise QingxieError(problem, field="on")
@@ -982,9 +1006,9 @@ def sheet_send_back(*, actor, sheet: Sheet, reason: str) -> Sheet:
     sheet = _lock_sheet(sheet)
     _require_confirmer(actor, sheet)
     if sheet.state != ReviewState.VERIFIED or sheet.confirmed_on:
-        raise QingxieError("只能退回市级已审核、尚未确认的评估表。", field="state")
+        raise QingxieError(_("只能退回市级已审核、尚未确认的评估表。"), field="state")
     if not (reason or "").strip():
-        raise QingxieError("请填写退回原因。", field="reason")
+        raise QingxieError(_("请填写退回原因。"), field="reason")
     # The province stands above the reviewing city: it withdraws the city's decision as the
     # system, after its own check above; the history records it under the province's user.
     return review_revoke(
@@ -998,14 +1022,17 @@ def sheet_appeal(*, actor, sheet: Sheet, reason: str) -> Sheet:
     sheet = _lock_sheet(sheet)
     require_scope(actor, Sheet, "change", sheet.region_path, "为该协会申诉")
     if not sheet.confirmed_on:
-        raise QingxieError("评估结果经省级确认后才能申诉。", field="reason")
+        raise QingxieError(_("评估结果经省级确认后才能申诉。"), field="reason")
     if _today() > sheet.round.appeal_until:
-        raise QingxieError(f"申诉已于 {sheet.round.appeal_until:%Y-%m-%d} 截止。", field="reason")
+        raise QingxieError(
+            _("申诉已于 %(date)s 截止。") % {"date": format(sheet.round.appeal_until, "%Y-%m-%d")},
+            field="reason",
+        )
     if sheet.appeal_state:
-        raise QingxieError("每轮评估只能申诉一次。", field="reason")
+        raise QingxieError(_("每轮评估只能申诉一次。"), field="reason")
     reason = (reason or "").strip()
     if not reason:
-        raise QingxieError("请填写申诉理由。", field="reason")
+        raise QingxieError(_("请填写申诉理由。"), field="reason")
     before = sheet.snapshot()
     sheet.appeal_state = AppealState.SUBMITTED
     sheet.appeal_reason = reason[:500]
@@ -1030,22 +1057,22 @@ def sheet_appeal_decide(
     sheet = _lock_sheet(sheet)
     _require_confirmer(actor, sheet)
     if sheet.appeal_state != AppealState.SUBMITTED:
-        raise QingxieError("该评估表没有待处理的申诉。", field="outcome")
+        raise QingxieError(_("该评估表没有待处理的申诉。"), field="outcome")
     outcome = (outcome or "").strip()
     if not outcome:
-        raise QingxieError("请填写申诉处理结果。", field="outcome")
+        raise QingxieError(_("请填写申诉处理结果。"), field="outcome")
     if upheld and indicator is not None:
         row = Value.objects.select_for_update().get(sheet=sheet, indicator=indicator)
         before_v = row.snapshot()
         if indicator.rule == ScoringRule.ABC:
             if grade not in Grade.values:
-                raise QingxieError("请选择更正后的等级。", field="grade")
+                raise QingxieError(_("请选择更正后的等级。"), field="grade")
             row.grade = grade
         else:
             try:
                 row.value = Decimal(str(value))
             except (InvalidOperation, ValueError):
-                raise QingxieError("请填写更正后的数值。", field="value") from None
+                raise QingxieError(_("请填写更正后的数值。"), field="value") from None
         row.points = scoring.points(
             indicator.rule, indicator.params, indicator.weight, row.value, row.grade
         )
@@ -1070,15 +1097,17 @@ def quota_set(*, actor, region: Region, year: int, quota: int) -> DemoQuota:
     require_scope(actor, DemoQuota, "change", NATION_PATH, "设定示范推荐名额")
     errors = ErrorCollector()
     if region.level != Region.Level.PROVINCE:
-        errors.add("region", "推荐名额按省份设定。")
+        errors.add("region", _("推荐名额按省份设定。"))
     if quota is None or int(quota) < 0 or int(quota) > 100:
-        errors.add("quota", "推荐名额须为 0 至 100 的整数。")
+        errors.add("quota", _("推荐名额须为 0 至 100 的整数。"))
     errors.raise_if_any()
     row = DemoQuota.objects.select_for_update().filter(region=region, year=year).first()
     recommended = Candidate.objects.filter(region_path__startswith=region.path, year=year).count()
     if int(quota) < recommended:
         raise QingxieError(
-            f"{region.name}已推荐 {recommended} 个，名额不能少于已推荐数。", field="quota"
+            _("%(name)s已推荐 %(recommended)s 个，名额不能少于已推荐数。")
+            % {"name": region.name, "recommended": recommended},
+            field="quota",
         )
     if row is None:
         row = DemoQuota.objects.create(region=region, year=year, quota=int(quota))
@@ -1116,25 +1145,39 @@ def candidate_recommend(*, actor, association: Association, year: int, note: str
     quota = DemoQuota.objects.select_for_update().filter(region=province, year=year).first()
     errors = ErrorCollector()
     if association.level != COUNTY:
-        errors.add("association", "示范选树面向县级青年志愿者协会。")
+        errors.add("association", _("示范选树面向县级青年志愿者协会。"))
     if quota is None:
-        errors.add("association", f"全国尚未为{province.name}设定{year}年度的推荐名额。")
+        errors.add(
+            "association",
+            _("全国尚未为%(name)s设定%(year)s年度的推荐名额。")
+            % {"name": province.name, "year": year},
+        )
     else:
         used = Candidate.objects.filter(region_path__startswith=province.path, year=year).count()
         if used >= quota.quota:
             errors.add(
                 "association",
-                f"{province.name}{year}年度推荐名额为 {quota.quota} 个，已全部使用。",
+                _("%(name)s%(year)s年度推荐名额为 %(quota)s 个，已全部使用。")
+                % {"name": province.name, "year": year, "quota": quota.quota},
             )
     if Candidate.objects.filter(association=association, year=year).exists():
-        errors.add("association", f"{association.name}已被推荐。")
+        errors.add("association", _("%(name)s已被推荐。") % {"name": association.name})
     sheet = _sheet_of_year(association, year)
     if sheet is None:
-        errors.add("association", f"{association.name}没有{year}年度的评估结果。")
+        errors.add(
+            "association",
+            _("%(name)s没有%(year)s年度的评估结果。") % {"name": association.name, "year": year},
+        )
     elif not sheet.eligible:
-        errors.add("association", f"{association.name}不符合资格条件（{sheet.gate_notes}）。")
+        errors.add(
+            "association",
+            _("%(name)s不符合资格条件（%(gate_notes)s）。")
+            % {"name": association.name, "gate_notes": sheet.gate_notes},
+        )
     elif not sheet.confirmed_on:
-        errors.add("association", f"{association.name}的评估结果尚未经省级确认。")
+        errors.add(
+            "association", _("%(name)s的评估结果尚未经省级确认。") % {"name": association.name}
+        )
     errors.raise_if_any()
     row = Candidate.objects.create(
         association=association, year=year, sheet=sheet, note=(note or "").strip()[:500]
@@ -1153,7 +1196,7 @@ def candidate_decide(
         Candidate.objects.select_for_update().select_related("association").get(pk=candidate.pk)
     )
     if candidate.state != CandidateState.RECOMMENDED:
-        raise QingxieError("该候选已遴选。", field="state")
+        raise QingxieError(_("该候选已遴选。"), field="state")
     on = on or _today()
     if problem := date_problem(on, "遴选日期", today=_today()):
         raise QingxieError(problem, field="on")
@@ -1199,18 +1242,18 @@ def library_add(
     require_scope(actor, LibraryEntry, "add", province.path, "将组织纳入示范库")
     errors = ErrorCollector()
     if kind not in LibraryKind.values:
-        errors.add("kind", "请选择入库组织的类型。")
+        errors.add("kind", _("请选择入库组织的类型。"))
     name = (name or "").strip() or (association.name if kind == LibraryKind.ASSOCIATION else "")
     if not name:
-        errors.add("name", "请填写入库组织（团体会员或队伍）的名称。")
+        errors.add("name", _("请填写入库组织（团体会员或队伍）的名称。"))
     if problem := date_problem(entered_on, "入库日期", today=_today()):
         errors.add("entered_on", problem)
     if not 1 <= int(valid_years) <= 10:
-        errors.add("valid_years", "有效期须为 1 至 10 年。")
+        errors.add("valid_years", _("有效期须为 1 至 10 年。"))
     if LibraryEntry.objects.filter(
         association=association, name=name, status=LibraryStatus.ACTIVE
     ).exists():
-        errors.add("name", f"“{name}”已在示范库中。")
+        errors.add("name", _("“%(name)s”已在示范库中。") % {"name": name})
     errors.raise_if_any()
     entry = LibraryEntry.objects.create(
         association=association,
@@ -1243,7 +1286,7 @@ def library_renew(
     """Review an entry at expiry and keep it for another term from `on`."""
     entry = _lock_entry(actor, entry, "复核示范库组织")
     if entry.status != LibraryStatus.ACTIVE:
-        raise QingxieError("已移出的组织不能续期。", field="status")
+        raise QingxieError(_("已移出的组织不能续期。"), field="status")
     if problem := date_problem(on, "复核日期", today=_today()):
         raise QingxieError(problem, field="on")
     before = entry.snapshot()
@@ -1261,14 +1304,14 @@ def library_remove(*, actor, entry: LibraryEntry, on: datetime.date, reason: str
     entry = _lock_entry(actor, entry, "将组织移出示范库")
     errors = ErrorCollector()
     if entry.status != LibraryStatus.ACTIVE:
-        errors.add("status", "该组织已移出示范库。")
+        errors.add("status", _("该组织已移出示范库。"))
     reason = (reason or "").strip()
     if not reason:
-        errors.add("reason", "请填写移出原因。")
+        errors.add("reason", _("请填写移出原因。"))
     if problem := date_problem(on, "移出日期", today=_today()):
         errors.add("on", problem)
     elif on < entry.entered_on:
-        errors.add("on", "移出日期不能早于入库日期。")
+        errors.add("on", _("移出日期不能早于入库日期。"))
     errors.raise_if_any()
     before = entry.snapshot()
     entry.status = LibraryStatus.REMOVED
@@ -1294,13 +1337,13 @@ def support_add(
     require_scope(actor, Support, "add", entry.region_path, "登记对该组织的扶持")
     errors = ErrorCollector()
     if kind not in SupportKind.values:
-        errors.add("kind", "请选择支持方式。")
+        errors.add("kind", _("请选择支持方式。"))
     try:
         amount = Decimal(str(amount))
     except (InvalidOperation, ValueError):
         amount = None
     if amount is None or amount < 0 or amount > Decimal("9999999999"):
-        errors.add("amount", "金额须为不小于 0 的数（元）。")
+        errors.add("amount", _("金额须为不小于 0 的数（元）。"))
     if problem := date_problem(given_on, "日期", today=_today()):
         errors.add("given_on", problem)
     errors.raise_if_any()

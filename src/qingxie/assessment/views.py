@@ -9,7 +9,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from qingxie.accounts.permissions import home_region, user_may
@@ -32,42 +34,42 @@ from qingxie.ledger.numbering import number_normalize
 from qingxie.regions.models import Region
 
 FIELD_LABELS = {
-    "region": "区划",
-    "year": "年度",
-    "indicator_version": "指标体系",
-    "cut_off": "数据截止日期",
-    "self_until": "自评截止日期",
-    "review_until": "审核截止日期",
-    "appeal_until": "申诉截止日期",
-    "value": "数值",
-    "grade": "等级",
-    "evidence": "佐证材料",
-    "note": "情况说明",
-    "values": "评估表",
-    "state": "状态",
-    "reason": "原因",
-    "outcome": "处理结果",
-    "quota": "推荐名额",
-    "association": "协会",
-    "weight": "分值",
-    "params": "计分参数",
-    "rule": "计分方式",
-    "name": "名称",
-    "code": "代码",
-    "tiers": "档次",
-    "province": "省份",
-    "kind": "类型",
-    "amount": "金额",
-    "given_on": "日期",
-    "entered_on": "入库日期",
-    "on": "日期",
-    "round": "评估轮次",
-    "indicator": "指标",
-    "valid_years": "有效期",
-    "status": "状态",
-    "dimension": "维度",
-    "source": "数据来源",
-    "max_value": "填报上限",
+    "region": gettext_lazy("区划"),
+    "year": gettext_lazy("年度"),
+    "indicator_version": gettext_lazy("指标体系"),
+    "cut_off": gettext_lazy("数据截止日期"),
+    "self_until": gettext_lazy("自评截止日期"),
+    "review_until": gettext_lazy("审核截止日期"),
+    "appeal_until": gettext_lazy("申诉截止日期"),
+    "value": gettext_lazy("数值"),
+    "grade": gettext_lazy("等级"),
+    "evidence": gettext_lazy("佐证材料"),
+    "note": gettext_lazy("情况说明"),
+    "values": gettext_lazy("评估表"),
+    "state": gettext_lazy("状态"),
+    "reason": gettext_lazy("原因"),
+    "outcome": gettext_lazy("处理结果"),
+    "quota": gettext_lazy("推荐名额"),
+    "association": gettext_lazy("协会"),
+    "weight": gettext_lazy("分值"),
+    "params": gettext_lazy("计分参数"),
+    "rule": gettext_lazy("计分方式"),
+    "name": gettext_lazy("名称"),
+    "code": gettext_lazy("代码"),
+    "tiers": gettext_lazy("档次"),
+    "province": gettext_lazy("省份"),
+    "kind": gettext_lazy("类型"),
+    "amount": gettext_lazy("金额"),
+    "given_on": gettext_lazy("日期"),
+    "entered_on": gettext_lazy("入库日期"),
+    "on": gettext_lazy("日期"),
+    "round": gettext_lazy("评估轮次"),
+    "indicator": gettext_lazy("指标"),
+    "valid_years": gettext_lazy("有效期"),
+    "status": gettext_lazy("状态"),
+    "dimension": gettext_lazy("维度"),
+    "source": gettext_lazy("数据来源"),
+    "max_value": gettext_lazy("填报上限"),
 }
 
 
@@ -75,7 +77,10 @@ def _error(request, exc: QingxieError) -> None:
     for field, msgs in exc.errors.items():
         label = FIELD_LABELS.get(field)
         for msg in msgs:
-            messages.error(request, f"{label}：{msg}" if label else msg)
+            messages.error(
+                request,
+                _("%(label)s：%(message)s") % {"label": label, "message": msg} if label else msg,
+            )
 
 
 def _act(request, target: str, fn, success: str):
@@ -96,14 +101,16 @@ def _date(raw, field: str, label: str) -> datetime.date:
     try:
         return datetime.date.fromisoformat(raw)
     except ValueError:
-        raise QingxieError(f"请按“YYYY-MM-DD”填写{label}。", field=field) from None
+        raise QingxieError(
+            _("请按“YYYY-MM-DD”填写%(label)s。") % {"label": label}, field=field
+        ) from None
 
 
 def _int(raw, field: str, label: str) -> int:
     try:
         return int(str(raw).strip())
     except (TypeError, ValueError):
-        raise QingxieError(f"{label}须为整数。", field=field) from None
+        raise QingxieError(_("%(label)s须为整数。") % {"label": label}, field=field) from None
 
 
 def _region(request, default=None) -> Region:
@@ -114,7 +121,7 @@ def _region(request, default=None) -> Region:
         return default or _home(request)
     region = Region.objects.filter(code=code).first()
     if region is None or not _in_scope(request.user, region):
-        raise Http404("未找到该区划，或不在您的权限范围内。")
+        raise Http404(_("未找到该区划，或不在您的权限范围内。"))
     return region
 
 
@@ -131,7 +138,7 @@ def _home(request) -> Region:
     if region is None:
         if request.user.is_superuser:
             return Region.objects.get(path=NATION_PATH)
-        raise Http404("您尚未被授予任何区划的角色。")
+        raise Http404(_("您尚未被授予任何区划的角色。"))
     return region
 
 
@@ -169,7 +176,7 @@ class VersionDetailView(View):
     def _version(self, request, code):
         version = selectors.versions_for(request.user).filter(code=code).first()
         if version is None:
-            raise Http404("未找到该指标体系。")
+            raise Http404(_("未找到该指标体系。"))
         return version
 
     def get(self, request, code):
@@ -199,7 +206,7 @@ class VersionDetailView(View):
     def post(self, request, code):
         version = self._version(request, code)
         if not user_may(request.user, Indicator, "change", NATION_PATH):
-            raise PermissionDenied("只有全国管理员可以修改指标体系。")
+            raise PermissionDenied(_("只有全国管理员可以修改指标体系。"))
         here = request.path
         op = request.POST.get("op")
         if op == "copy":
@@ -211,25 +218,25 @@ class VersionDetailView(View):
                     source=version,
                     code=request.POST.get("code", ""),
                     name=request.POST.get("name", ""),
-                    year=_int(request.POST.get("year"), "year", "年度"),
+                    year=_int(request.POST.get("year"), "year", _("年度")),
                 )
 
-            response = _act(request, here, copy, "已复制为新版本。")
+            response = _act(request, here, copy, _("已复制为新版本。"))
             if "v" in created:
                 return redirect("assessment:version_detail", created["v"].code)
             return response
         if op == "add":
-            return _act(request, here, lambda: self._add(request, version), "已增加指标。")
+            return _act(request, here, lambda: self._add(request, version), _("已增加指标。"))
         indicator = version.indicators.filter(pk=_pk(request.POST.get("indicator"))).first()
         if indicator is None:
-            messages.error(request, "指标：请选择要修改的指标。")
+            messages.error(request, _("指标：请选择要修改的指标。"))
             return redirect(here)
         if op == "remove":
             return _act(
                 request,
                 here,
                 lambda: services.indicator_remove(actor=request.user, indicator=indicator),
-                f"已删除“{indicator.name}”。",
+                _("已删除“%(name)s”。") % {"name": indicator.name},
             )
 
         def update():
@@ -241,17 +248,17 @@ class VersionDetailView(View):
                 try:
                     fields["params"] = json.loads(raw)
                 except ValueError:
-                    raise QingxieError("计分参数须为 JSON 格式。", field="params") from None
+                    raise QingxieError(_("计分参数须为 JSON 格式。"), field="params") from None
             services.indicator_update(
                 actor=request.user,
                 indicator=indicator,
-                expected_version=_int(request.POST.get("version"), "version", "版本")
+                expected_version=_int(request.POST.get("version"), "version", _("版本"))
                 if request.POST.get("version")
                 else None,
                 **fields,
             )
 
-        return _act(request, here, update, f"已保存“{indicator.name}”。")
+        return _act(request, here, update, _("已保存“%(name)s”。") % {"name": indicator.name})
 
     def _add(self, request, version) -> None:
         import json
@@ -263,7 +270,7 @@ class VersionDetailView(View):
         try:
             params = json.loads(raw) if raw else {}
         except ValueError:
-            raise QingxieError("计分参数须为 JSON 格式。", field="params") from None
+            raise QingxieError(_("计分参数须为 JSON 格式。"), field="params") from None
         services.indicator_add(
             actor=request.user,
             version=version,
@@ -298,7 +305,7 @@ class RoundCreateView(View):
         if region.level > Region.Level.PROVINCE or not user_may(
             request.user, Round, "add", region.path
         ):
-            raise PermissionDenied("年度评估由全国或省级管理员组织。")
+            raise PermissionDenied(_("年度评估由全国或省级管理员组织。"))
         return region
 
     def get(self, request):
@@ -322,16 +329,16 @@ class RoundCreateView(View):
         def open_round():
             version = IndicatorVersion.objects.filter(code=p.get("indicator_version")).first()
             if version is None:
-                raise QingxieError("请选择指标体系。", field="indicator_version")
+                raise QingxieError(_("请选择指标体系。"), field="indicator_version")
             created["r"] = services.round_open(
                 actor=request.user,
                 region=region,
-                year=_int(p.get("year"), "year", "年度"),
+                year=_int(p.get("year"), "year", _("年度")),
                 indicator_version=version,
-                cut_off=_date(p.get("cut_off"), "cut_off", "数据截止日期"),
-                self_until=_date(p.get("self_until"), "self_until", "自评截止日期"),
-                review_until=_date(p.get("review_until"), "review_until", "审核截止日期"),
-                appeal_until=_date(p.get("appeal_until"), "appeal_until", "申诉截止日期"),
+                cut_off=_date(p.get("cut_off"), "cut_off", _("数据截止日期")),
+                self_until=_date(p.get("self_until"), "self_until", _("自评截止日期")),
+                review_until=_date(p.get("review_until"), "review_until", _("审核截止日期")),
+                appeal_until=_date(p.get("appeal_until"), "appeal_until", _("申诉截止日期")),
                 name=p.get("name", ""),
             )
 
@@ -353,7 +360,7 @@ class RoundCreateView(View):
                 },
                 status=200,
             )
-        messages.success(request, "已开启评估轮次。截止日期后由后台任务计算平台数据指标。")
+        messages.success(request, _("已开启评估轮次。截止日期后由后台任务计算平台数据指标。"))
         return redirect(created["r"].get_absolute_url())
 
 
@@ -364,7 +371,7 @@ class RoundDetailView(View):
     def _round(self, request, pk) -> Round:
         rnd = selectors.round_for(request.user, pk)
         if rnd is None:
-            raise Http404("未找到该评估轮次，或不在您的权限范围内。")
+            raise Http404(_("未找到该评估轮次，或不在您的权限范围内。"))
         return rnd
 
     def get(self, request, pk):
@@ -411,14 +418,16 @@ class RoundDetailView(View):
                 request,
                 here,
                 lambda: services.round_compute_start(actor=request.user, round=rnd),
-                "已提交计算任务：后台按数据截止日期计算平台数据指标，完成后刷新本页即可看到结果。",
+                _(
+                    "已提交计算任务：后台按数据截止日期计算平台数据指标，完成后刷新本页即可看到结果。"
+                ),
             )
         if op == "close":
             return _act(
                 request,
                 here,
                 lambda: services.round_close(actor=request.user, round=rnd),
-                "本轮评估已结束。",
+                _("本轮评估已结束。"),
             )
         if op == "tiers":
             province = None
@@ -431,19 +440,19 @@ class RoundDetailView(View):
                 for part in (request.POST.get("tiers") or "").replace("，", ",").split(","):
                     if not part.strip():
                         continue
-                    name, _, cut = part.partition("=")
+                    name, _sep, cut = part.partition("=")
                     tiers.append([name.strip(), cut.strip()])
                 services.round_set_tiers(
                     actor=request.user, round=rnd, tiers=tiers, province=province
                 )
 
-            return _act(request, here, set_tiers, "档次已调整，各协会档次已重新划分。")
-        messages.error(request, "未知的操作。")
+            return _act(request, here, set_tiers, _("档次已调整，各协会档次已重新划分。"))
+        messages.error(request, _("未知的操作。"))
         return redirect(here)
 
 
 #: What the tier map says of a county with no sheet in the round (drawn grey).
-NO_SHEET = "本轮无评估表"
+NO_SHEET = gettext_lazy("本轮无评估表")
 
 
 def _tier_map(rnd: Round, region: Region, summary: dict) -> dict:
@@ -458,7 +467,7 @@ def _tier_map(rnd: Round, region: Region, summary: dict) -> dict:
         return {}
     order = [t["name"] for t in summary["tiers"]]
     by_region = {r["sheet"].region_id: r["sheet"] for r in summary["ranking"]}
-    name, _ = map_file_for(region)
+    name, _file = map_file_for(region)
     data = []
     for unit in map_units_for(region):
         sheet = by_region.get(unit.pk)
@@ -478,22 +487,23 @@ def _tier_map(rnd: Round, region: Region, summary: dict) -> dict:
         data.append(
             {
                 "code": unit.code,
-                "name": f"{unit.name}·{sheet.tier}",
+                "name": f"{unit.name}·{_(sheet.tier)}",
                 "value": order.index(sheet.tier) + 1,
                 "url": sheet.get_absolute_url(),
                 "shape": unit.has_shape,
             }
         )
-    legend = "，".join(f"{n + 1}={t}" for n, t in enumerate(order))
+    # Tier names are data; the default ones are in the catalogue (choices.DEFAULT_NAMES).
+    legend = _("，").join(f"{n + 1}={_(t)}" for n, t in enumerate(order))
     return {
         "map_config": {
             "key": f"{name}:{region.code}:tiers",
             "url": map_url(name),
             "codes": [d["code"] for d in data],
-            "measure": f"档次（{legend}）",
+            "measure": _("档次（%(legend)s）") % {"legend": legend},
             "data": data,
             "national": False,
-            "nullText": NO_SHEET,
+            "nullText": str(NO_SHEET),
         },
         "map_assessed": sum(1 for d in data if d["value"] is not None),
         "maps_built": (settings.MAPS_DIR / "manifest.json").exists(),
@@ -510,7 +520,7 @@ class SheetDetailView(View):
     def _sheet(self, request, pk) -> Sheet:
         sheet = selectors.sheet_for(request.user, pk)
         if sheet is None:
-            raise Http404("未找到该评估表，或不在您的权限范围内。")
+            raise Http404(_("未找到该评估表，或不在您的权限范围内。"))
         return sheet
 
     def get(self, request, pk):
@@ -565,7 +575,7 @@ class SheetDetailView(View):
                 pk=p.get("indicator") or 0, indicator_version=sheet.round.indicator_version
             ).first()
             if indicator is None:
-                messages.error(request, "指标：请选择要填报的指标。")
+                messages.error(request, _("指标：请选择要填报的指标。"))
                 return redirect(here)
             return _act(
                 request,
@@ -579,31 +589,31 @@ class SheetDetailView(View):
                     note=p.get("note", ""),
                     evidence=request.FILES.get("evidence"),
                 ),
-                f"已保存“{indicator.name}”。",
+                _("已保存“%(name)s”。") % {"name": indicator.name},
             )
         ops = {
             "submit": (
                 lambda: services.sheet_submit(actor=user, sheet=sheet, note=p.get("note", "")),
-                "自评已提交，等待上一级审核。",
+                _("自评已提交，等待上一级审核。"),
             ),
-            "verify": (lambda: services.sheet_verify(actor=user, sheet=sheet), "已审核通过。"),
+            "verify": (lambda: services.sheet_verify(actor=user, sheet=sheet), _("已审核通过。")),
             "return": (
                 lambda: services.sheet_return(actor=user, sheet=sheet, reason=p.get("reason", "")),
-                "已退回，县级协会将看到退回原因。",
+                _("已退回，县级协会将看到退回原因。"),
             ),
             "confirm": (
                 lambda: services.sheet_confirm(actor=user, sheet=sheet),
-                "已确认评估结果。",
+                _("已确认评估结果。"),
             ),
             "send_back": (
                 lambda: services.sheet_send_back(
                     actor=user, sheet=sheet, reason=p.get("reason", "")
                 ),
-                "已退回县级协会重新自评。",
+                _("已退回县级协会重新自评。"),
             ),
             "appeal": (
                 lambda: services.sheet_appeal(actor=user, sheet=sheet, reason=p.get("reason", "")),
-                "申诉已提交。",
+                _("申诉已提交。"),
             ),
             "appeal_decide": (
                 lambda: services.sheet_appeal_decide(
@@ -612,11 +622,11 @@ class SheetDetailView(View):
                     upheld=p.get("upheld") == "1",
                     outcome=p.get("outcome", ""),
                 ),
-                "申诉已处理。",
+                _("申诉已处理。"),
             ),
         }
         if op not in ops:
-            messages.error(request, "未知的操作。")
+            messages.error(request, _("未知的操作。"))
             return redirect(here)
         fn, success = ops[op]
         return _act(request, here, fn, success)
@@ -688,15 +698,15 @@ class DemonstrationView(View):
             def set_quota():
                 region = Region.objects.filter(code=p.get("region"), level=1).first()
                 if region is None:
-                    raise QingxieError("请选择省份。", field="region")
+                    raise QingxieError(_("请选择省份。"), field="region")
                 services.quota_set(
                     actor=user,
                     region=region,
                     year=year,
-                    quota=_int(p.get("quota"), "quota", "推荐名额"),
+                    quota=_int(p.get("quota"), "quota", _("推荐名额")),
                 )
 
-            return _act(request, here, set_quota, "推荐名额已设定。")
+            return _act(request, here, set_quota, _("推荐名额已设定。"))
         if op == "recommend":
 
             def recommend():
@@ -705,22 +715,22 @@ class DemonstrationView(View):
                     actor=user, association=association, year=year, note=p.get("note", "")
                 )
 
-            return _act(request, here, recommend, "已推荐。")
+            return _act(request, here, recommend, _("已推荐。"))
         if op in ("select", "reject"):
             candidate = (
                 Candidate.objects.restrict(user, "view").filter(pk=p.get("candidate") or 0).first()
             )
             if candidate is None:
-                raise Http404("未找到该候选。")
+                raise Http404(_("未找到该候选。"))
             return _act(
                 request,
                 here,
                 lambda: services.candidate_decide(
                     actor=user, candidate=candidate, selected=op == "select"
                 ),
-                "已入选并纳入示范库。" if op == "select" else "已标记为未入选。",
+                _("已入选并纳入示范库。") if op == "select" else _("已标记为未入选。"),
             )
-        messages.error(request, "未知的操作。")
+        messages.error(request, _("未知的操作。"))
         return redirect(here)
 
 
@@ -735,10 +745,10 @@ def _association(user, raw) -> Association:
     try:
         number = number_normalize(raw or "")
     except QingxieError:
-        raise QingxieError("请填写正确的协会统一编号。", field="association") from None
+        raise QingxieError(_("请填写正确的协会统一编号。"), field="association") from None
     association = Association.objects.restrict(user, "view").filter(number=number).first()
     if association is None:
-        raise QingxieError("未找到该协会，或不在您的权限范围内。", field="association")
+        raise QingxieError(_("未找到该协会，或不在您的权限范围内。"), field="association")
     return association
 
 
@@ -794,15 +804,15 @@ class LibraryView(View):
                     actor=user,
                     association=association,
                     year=today.year,
-                    entered_on=_date(p.get("entered_on"), "entered_on", "入库日期"),
+                    entered_on=_date(p.get("entered_on"), "entered_on", _("入库日期")),
                     kind=p.get("kind") or LibraryKind.ASSOCIATION,
                     name=p.get("name", ""),
                 )
 
-            return _act(request, here, add, "已纳入示范库。")
+            return _act(request, here, add, _("已纳入示范库。"))
         entry = LibraryEntry.objects.restrict(user, "view").filter(pk=p.get("entry") or 0).first()
         if entry is None:
-            raise Http404("未找到该入库组织。")
+            raise Http404(_("未找到该入库组织。"))
         if op == "support":
             return _act(
                 request,
@@ -812,17 +822,17 @@ class LibraryView(View):
                     entry=entry,
                     kind=p.get("kind", ""),
                     amount=p.get("amount", ""),
-                    given_on=_date(p.get("given_on"), "given_on", "日期"),
+                    given_on=_date(p.get("given_on"), "given_on", _("日期")),
                     note=p.get("note", ""),
                 ),
-                "扶持记录已登记。",
+                _("扶持记录已登记。"),
             )
         if op == "renew":
             return _act(
                 request,
                 here,
                 lambda: services.library_renew(actor=user, entry=entry, on=today),
-                "已复核续期。",
+                _("已复核续期。"),
             )
         if op == "remove":
             return _act(
@@ -831,9 +841,9 @@ class LibraryView(View):
                 lambda: services.library_remove(
                     actor=user, entry=entry, on=today, reason=p.get("reason", "")
                 ),
-                "已移出示范库。",
+                _("已移出示范库。"),
             )
-        messages.error(request, "未知的操作。")
+        messages.error(request, _("未知的操作。"))
         return redirect(here)
 
 
@@ -847,11 +857,13 @@ class RoundReportView(View):
 
         rnd = selectors.round_for(request.user, pk)
         if rnd is None or fmt not in ("docx", "pdf"):
-            raise Http404("未找到该评估轮次，或不在您的权限范围内。")
+            raise Http404(_("未找到该评估轮次，或不在您的权限范围内。"))
         region = _region(request, _home(request))
-        content = report_content(request.user, rnd, region)
+        # The report is a Chinese document (like the bulletin), whatever the page language.
         try:
-            data = report_docx(content) if fmt == "docx" else report_pdf(content)
+            with translation.override("zh-hans"):
+                content = report_content(request.user, rnd, region)
+                data = report_docx(content) if fmt == "docx" else report_pdf(content)
         except QingxieError as exc:
             messages.error(request, exc.message)
             return redirect(rnd.get_absolute_url())
