@@ -111,6 +111,19 @@ def _fresh_figures_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A page requested in English leaves English active in the test's thread (the locale
+    middleware activates and never deactivates); every test starts in the default language, so
+    no test passes or fails by the order it runs in."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def region():
     """Look up a region by code."""
