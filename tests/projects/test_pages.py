@@ -274,6 +274,11 @@ def test_the_sinking_map_colours_counties_per_programme(gd, client_for):
     assert 'id="programme-choice"' in other.content.decode()
     # A county's page has no county map to colour.
     assert "map_config" not in client.get("/projects/sinking/?region=440105").context
+    # The region box takes a name as every region box does; the gate still applies.
+    named = client.get("/projects/sinking/?region=海珠区&as_of=2021-05-06")
+    assert named.status_code == 200 and named.context["region"].code == "440105"
+    assert "data-region-picker" in named.content.decode()
+    assert client.get("/projects/sinking/?region=深圳市").status_code == 404
 
 
 def test_the_projects_pages_in_english(gd, client_for):

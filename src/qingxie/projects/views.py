@@ -36,6 +36,7 @@ from qingxie.projects.forms import (
 )
 from qingxie.projects.models import Award, Competition, Entry, LibraryEntry, Project
 from qingxie.regions.models import Region
+from qingxie.regions.selectors import region_by_code_or_name
 
 PROJECT_NOT_FOUND = gettext_lazy("未找到该项目，或不在您的权限范围内。")
 COMPETITION_NOT_FOUND = gettext_lazy("未找到该赛事，或不在您的权限范围内。")
@@ -264,7 +265,7 @@ class CatalogueView(TemplateView):
 
     def get_context_data(self, **kwargs):
         params = self.request.GET
-        region = Region.objects.filter(code=params.get("region", "").strip()).first()
+        region = region_by_code_or_name(params.get("region", ""))
         year = params.get("year", "").strip()
         entries = selectors.catalogue(
             self.request.user,
@@ -290,10 +291,10 @@ class SinkingView(TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         code = self.request.GET.get("region", "").strip()
+        # A name ("广州") or a code, as in every region box; then the gate.
+        named = region_by_code_or_name(code) if code else home_region(user)
         region = (
-            Region.objects.restrict(user, "view").filter(code=code).first()
-            if code
-            else home_region(user)
+            Region.objects.restrict(user, "view").filter(pk=named.pk).first() if named else None
         )
         if region is None or region.level >= Region.Level.TOWNSHIP:
             raise Http404(_("未找到该区划，或不在您的权限范围内。"))
