@@ -59,7 +59,14 @@ def test_a_download_waits_on_a_job_page_with_progress_then_gets_the_file(
     assert response.status_code == 302
     job = Job.objects.get(kind=jobs.JOB_KIND)
     assert response["Location"] == f"/reports/bulletin/440100/job/{job.pk}/"
-    assert job.payload == {"region": "440100", "as_of": "2021-05-06", "fmt": "docx", "issue": 3}
+    # The queue also records the language of the request that queued the job.
+    assert job.payload == {
+        "region": "440100",
+        "as_of": "2021-05-06",
+        "fmt": "docx",
+        "issue": 3,
+        "_language": "zh-hans",
+    }
     page = client.get(response["Location"]).content.decode()
     assert "排队等待" in page and "<progress" in page and "job-download" not in page
     # A second click while it waits follows the same job.
