@@ -206,6 +206,24 @@ def job_enqueue(*, kind: str, owner, payload: dict | None = None, subject: str =
     return job
 
 
+def job_enqueue_once(*, kind: str, owner, subject: str, payload: dict | None = None) -> Job:
+    """The job of `kind` already queued or running for `owner` on `subject` (the same file
+    asked for twice), else a new one: a second click never writes the same file twice."""
+    running = (
+        Job.objects.filter(
+            kind=kind,
+            owner=owner,
+            subject=subject,
+            state__in=[Job.State.QUEUED, Job.State.RUNNING],
+        )
+        .order_by("-created")
+        .first()
+    )
+    if running is not None:
+        return running
+    return job_enqueue(kind=kind, owner=owner, subject=subject, payload=payload)
+
+
 #: The payload key that keeps the language of the request that queued a job.
 LANGUAGE_KEY = "_language"
 

@@ -23,7 +23,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from qingxie.core.jobs import Job, job_enqueue, job_handler, storage_sweep
+from qingxie.core.jobs import Job, job_enqueue_once, job_handler, storage_sweep
 from qingxie.regions.models import Region
 
 log = logging.getLogger(__name__)
@@ -78,19 +78,7 @@ def bulletin_start(*, user, region: Region, as_of: datetime.date, fmt: str, issu
     file and user, else a new one. The caller has checked that `user` may see `region`."""
     version = data_version(region)
     subj = subject(region, as_of, fmt, issue, version)
-    running = (
-        Job.objects.filter(
-            kind=JOB_KIND,
-            owner=user,
-            subject=subj,
-            state__in=[Job.State.QUEUED, Job.State.RUNNING],
-        )
-        .order_by("-created")
-        .first()
-    )
-    if running is not None:
-        return running
-    return job_enqueue(
+    return job_enqueue_once(
         kind=JOB_KIND,
         owner=user,
         subject=subj,

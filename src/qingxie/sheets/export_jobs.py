@@ -43,7 +43,7 @@ from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.utils import timezone, translation
 
-from qingxie.core.jobs import Job, job_enqueue, job_handler, storage_sweep
+from qingxie.core.jobs import Job, job_enqueue_once, job_handler, storage_sweep
 from qingxie.core.tabular import SheetKind
 from qingxie.core.tabular.sealed import seal, unseal
 from qingxie.regions.models import Region
@@ -182,19 +182,7 @@ def export_start(
     """The job writing this export for `user`: the one already queued or running for the same
     file, else a new one. The caller has checked the region with `export_region`."""
     key = export_key(user, kind, region, as_of, fmt, depth)
-    running = (
-        Job.objects.filter(
-            kind=JOB_KIND,
-            owner=user,
-            subject=key.name,
-            state__in=[Job.State.QUEUED, Job.State.RUNNING],
-        )
-        .order_by("-created")
-        .first()
-    )
-    if running is not None:
-        return running
-    return job_enqueue(
+    return job_enqueue_once(
         kind=JOB_KIND,
         owner=user,
         subject=key.name,
