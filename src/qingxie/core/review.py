@@ -256,18 +256,23 @@ def review_queue(user, spec: Review) -> models.QuerySet:
     )
 
 
+def _not_the_decider(obj, spec: Review) -> PermissionDeniedError:
+    """The refusal naming the level above that decides `obj`."""
+    region = spec.deciding_region(obj)
+    return PermissionDeniedError(
+        gettext("只有上一级（%(name)s）的管理员可以%(verb)s%(owner_name)s的%(noun)s。")
+        % {
+            "name": region.name,
+            "verb": spec.verb,
+            "owner_name": spec.owner_name(obj),
+            "noun": spec.noun,
+        }
+    )
+
+
 def _require_decider(actor, obj, spec: Review) -> None:
     if not may_decide(actor, obj, spec):
-        region = spec.deciding_region(obj)
-        raise PermissionDeniedError(
-            gettext("只有上一级（%(name)s）的管理员可以%(verb)s%(owner_name)s的%(noun)s。")
-            % {
-                "name": region.name,
-                "verb": spec.verb,
-                "owner_name": spec.owner_name(obj),
-                "noun": spec.noun,
-            }
-        )
+        raise _not_the_decider(obj, spec)
 
 
 # ------------------------------------------------------------------------------ history
@@ -543,16 +548,7 @@ def review_record(
     objs = list(objs)
     for obj in objs:
         if not may_record(actor, obj, spec):
-            region = spec.deciding_region(obj)
-            raise PermissionDeniedError(
-                gettext("只有上一级（%(name)s）的管理员可以%(verb)s%(owner_name)s的%(noun)s。")
-                % {
-                    "name": region.name,
-                    "verb": spec.verb,
-                    "owner_name": spec.owner_name(obj),
-                    "noun": spec.noun,
-                }
-            )
+            raise _not_the_decider(obj, spec)
     now, done = timezone.now(), []
     for obj in objs:
         if obj.state == ReviewState.VERIFIED:
