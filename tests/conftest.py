@@ -124,6 +124,15 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(scope="session")
+def demo_installation(tmp_path_factory):
+    """A real installation with the national demo, made once per run (tests/demo_install.py);
+    a test takes its own copy with `demo_installation.copy(dir, suffix)`."""
+    from tests.demo_install import DemoInstallation
+
+    return DemoInstallation.make(tmp_path_factory.mktemp("qingxie-demo"))
+
+
 @pytest.fixture
 def region():
     """Look up a region by code."""

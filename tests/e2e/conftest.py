@@ -1,8 +1,9 @@
-"""A real qingxie: `qingxie setup` and `qingxie demo --no-serve` in a fresh data directory,
-`qingxie serve` (gunicorn) on a free port, and Debian's headless Chromium driven by Playwright.
+"""A real qingxie: a copy of the session's demo installation (`qingxie setup` and `qingxie demo
+--no-serve`, made once: tests/demo_install.py), `qingxie serve` (gunicorn) on a free port, and
+Debian's headless Chromium driven by Playwright.
 
-On PostgreSQL (QINGXIE_DATABASE_URL set) the server gets its own database, `<name>_e2e`,
-created by `qingxie setup` itself.
+On PostgreSQL (QINGXIE_DATABASE_URL set) the server gets its own database, `<name>_e2e`, a copy
+of the demo installation's.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-import psycopg
 import pytest
 
 ARTIFACTS = Path(
@@ -31,21 +31,6 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _server_env(tmp: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env["QINGXIE_DATA_DIR"] = str(tmp)
-    # The bulletins written ahead (reports.jobs) would take the CPU the browser tests need.
-    env["QINGXIE_BULLETIN_PREPARE"] = "0"
-    url = os.environ.get("QINGXIE_DATABASE_URL")
-    if url:
-        base, _, name = url.rpartition("/")
-        e2e_name = f"{name}_e2e"
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{e2e_name}" WITH (FORCE)')
-        env["QINGXIE_DATABASE_URL"] = f"{base}/{e2e_name}"
-    return env
-
-
 def _qingxie(env, *args, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "qingxie", *args],
@@ -59,13 +44,13 @@ def _qingxie(env, *args, **kwargs) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    """Base URL of a running qingxie with the demo accounts; the setup outputs for inspection."""
+def server(tmp_path_factory, demo_installation):
+    """Base URL of a running qingxie with the demo accounts (a copy of the session's demo
+    installation); the setup outputs for inspection."""
     tmp = tmp_path_factory.mktemp("qingxie-e2e")
-    env = _server_env(tmp)
-    first = _qingxie(env, "setup")
+    env = demo_installation.copy(tmp, "e2e")
+    # Setup again on the copy: it must find everything up to date (and say where it lives).
     second = _qingxie(env, "setup")
-    _qingxie(env, "demo", "--no-serve")
     port = _free_port()
     log = open(tmp / "server.log", "w")  # noqa: SIM115 - closed at teardown
     proc = subprocess.Popen(
@@ -85,7 +70,12 @@ def server(tmp_path_factory):
                 log.close()
                 raise RuntimeError((tmp / "server.log").read_text()) from None
             time.sleep(0.3)
-    yield {"url": base, "setup_outputs": (first.stdout, second.stdout), "env": env, "dir": tmp}
+    yield {
+        "url": base,
+        "setup_outputs": (demo_installation.setup_output, second.stdout),
+        "env": env,
+        "dir": tmp,
+    }
     proc.terminate()
     proc.wait(timeout=20)
     log.close()

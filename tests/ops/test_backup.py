@@ -109,12 +109,10 @@ def files(data_dir: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def source(tmp_path_factory):
-    """A demo installation with stored files, and its backup."""
+def source(tmp_path_factory, demo_installation):
+    """A demo installation (a copy of the session's) with stored files, and its backup."""
     data = tmp_path_factory.mktemp("source")
-    env = _env(data, "a")
-    qingxie(env, "setup", "--skip-maps")
-    qingxie(env, "demo", "--no-serve")
+    env = demo_installation.copy(data, "bk_a")
     for name, content in FILES.items():
         path = data / "storage" / name
         path.parent.mkdir(parents=True, exist_ok=True)
