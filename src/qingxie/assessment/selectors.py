@@ -24,6 +24,7 @@ from qingxie.assessment.models import (
 from qingxie.assessment.services import SHEET_REVIEW, library_active_q, may_confirm
 from qingxie.core.models import subtree_q
 from qingxie.core.review import may_decide, review_queue
+from qingxie.regions.models import Region
 
 #: Suggested next steps per dimension (by its code), for the three weakest of a county; each
 #: can become a task in the county's plan or a topic for a training.
@@ -354,6 +355,36 @@ def association_tier(user, association) -> dict | None:
 
 def workbench_context(user, region, as_of: datetime.date) -> dict | None:
     """The workbench panel: the latest round's tiers in the region and what waits for the user."""
+    from qingxie.accounts.permissions import user_may
+    from qingxie.core.cache import cached_figures
+
+    def compute():
+        return _workbench_figures(user, region)
+
+    if user_may(user, Region, "view", region.path) and user_may(user, Sheet, "view", region.path):
+        # Who sees the region's subtree sees every round above it and every sheet in it: the
+        # tiers are the same for all of them, read once per version of the assessment data.
+        figures = cached_figures(
+            f"assessment-workbench:{region.code}",
+            compute,
+            path=region.path,
+            domains=("assessment", "ledger", "regions"),
+        )
+    else:
+        figures = compute()
+    if figures is None:
+        return None
+    rnd = figures["round"]
+    return {
+        **figures,
+        "region": region,
+        "to_review": sheets_to_review(user).count(),
+        "to_confirm": sheets_to_confirm(user, rnd).count() if region.level <= 1 else 0,
+    }
+
+
+def _workbench_figures(user, region) -> dict | None:
+    """The user-independent part of the workbench panel (for a user who sees the subtree)."""
     rnd = (
         rounds_for(user)
         .filter(Q(region_path__in=_ancestor_paths(region.path)) | Q(region=region))
@@ -370,11 +401,8 @@ def workbench_context(user, region, as_of: datetime.date) -> dict | None:
         own = sheets.first()
     return {
         "round": rnd,
-        "region": region,
         "tiers": [{"name": n, "count": tiers.get(n, 0)} for n in order],
         "count": sum(tiers.values()),
-        "to_review": sheets_to_review(user).count(),
-        "to_confirm": sheets_to_confirm(user, rnd).count() if region.level <= 1 else 0,
         "own": own,
         "weakest": weakest_dimensions(own) if own else [],
     }

@@ -11,10 +11,15 @@ Read committed on PostgreSQL: the counter commits atomically with the data, and 
 read before the data, so a figure is never older than the stamp it is cached under (a write
 committing in between is at worst counted under the older stamp, which no later reader asks
 for). A write in 海珠区 leaves 四川省's figures cached.
+
+Within one request the counters of a region are read once, for every domain (one query
+however many figures and panels the page shows); a recorded write in the request forgets
+them, and outside a request (jobs, commands) nothing is remembered.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
@@ -35,17 +40,47 @@ def _ancestor_paths(path: str) -> list[str]:
     return ["/".join(codes[:n]) + "/" for n in range(1, len(codes))]
 
 
-def figures_stamp(path: str, domains: Iterable[str]) -> str:
-    """The version of everything a figure of the region at `path` reads in `domains`."""
-    domains = sorted(set(domains))
+#: The counters read in the current request, by region path (None outside a request).
+_request = threading.local()
+
+
+def request_started(**kwargs) -> None:
+    """Start remembering counters for this request (connected in CoreConfig.ready)."""
+    _request.versions = {}
+
+
+def request_finished(**kwargs) -> None:
+    """Forget them: the next request reads them again."""
+    _request.versions = None
+
+
+def forget_versions() -> None:
+    """A write was recorded: this request's later reads see its new counters."""
+    if getattr(_request, "versions", None):
+        _request.versions = {}
+
+
+def _versions(path: str) -> dict[str, int]:
+    """Every domain's counter sum for a figure of the region at `path` (its subtree and
+    ancestors), read once per request."""
+    memo = getattr(_request, "versions", None)
+    if memo is not None and path in memo:
+        return memo[path]
     sums = dict(
-        FigureVersion.objects.filter(domain__in=domains)
-        .filter(subtree_q("path", path) | Q(path__in=_ancestor_paths(path)))
+        FigureVersion.objects.filter(subtree_q("path", path) | Q(path__in=_ancestor_paths(path)))
         .values_list("domain")
         .annotate(n=Sum("counter"))
         .values_list("domain", "n")
     )
-    return path + ":" + ".".join(f"{d}{sums.get(d) or 0}" for d in domains)
+    if memo is not None:
+        memo[path] = sums
+    return sums
+
+
+def figures_stamp(path: str, domains: Iterable[str]) -> str:
+    """The version of everything a figure of the region at `path` reads in `domains`."""
+    sums = _versions(path)
+    return path + ":" + ".".join(f"{d}{sums.get(d) or 0}" for d in sorted(set(domains)))
 
 
 def cached_figures(
