@@ -353,6 +353,10 @@ def association_tier(user, association) -> dict | None:
     return {"year": sheet.round.year, "tier": sheet.tier, "total": sheet.total, "sheet": sheet}
 
 
+#: What the workbench panel reads besides the user's own queues.
+WORKBENCH_DOMAINS = ("assessment", "ledger", "regions")
+
+
 def workbench_context(user, region, as_of: datetime.date) -> dict | None:
     """The workbench panel: the latest round's tiers in the region and what waits for the user."""
     from qingxie.accounts.permissions import user_may
@@ -361,26 +365,33 @@ def workbench_context(user, region, as_of: datetime.date) -> dict | None:
     def compute():
         return _workbench_figures(user, region)
 
-    if user_may(user, Region, "view", region.path) and user_may(user, Sheet, "view", region.path):
+    shared = user_may(user, Region, "view", region.path) and user_may(
+        user, Sheet, "view", region.path
+    )
+    if shared:
         # Who sees the region's subtree sees every round above it and every sheet in it: the
         # tiers are the same for all of them, read once per version of the assessment data.
         figures = cached_figures(
             f"assessment-workbench:{region.code}",
             compute,
             path=region.path,
-            domains=("assessment", "ledger", "regions"),
+            domains=WORKBENCH_DOMAINS,
         )
     else:
         figures = compute()
     if figures is None:
         return None
     rnd = figures["round"]
-    return {
+    context = {
         **figures,
         "region": region,
         "to_review": sheets_to_review(user).count(),
         "to_confirm": sheets_to_confirm(user, rnd).count() if region.level <= 1 else 0,
     }
+    if shared:
+        # The shell keeps the rendered panel per pair of the user's counts.
+        context["fragment"] = f"{context['to_review']}:{context['to_confirm']}"
+    return context
 
 
 def _workbench_figures(user, region) -> dict | None:

@@ -107,3 +107,33 @@ def cached_figures(
         value = compute()
         cache.set(full, value, timeout=TIMEOUT)
     return value
+
+
+def cached_fragment(
+    key: str,
+    template: str,
+    context: dict,
+    *,
+    path: str | None = None,
+    domains: Iterable[str] = (),
+    stamp: str | None = None,
+):
+    """`template` rendered with `context` (HTML, safe), kept like `cached_figures` until a
+    write reaches the region at `path` in `domains`, per language.
+
+    For a fragment that is the same for everyone who may see it (a workbench panel of a
+    region): `key` must name everything else the rendering depends on. The template is
+    rendered without a request, so it may use only `context`.
+    """
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+
+    return mark_safe(
+        cached_figures(
+            f"html:{key}",
+            lambda: str(render_to_string(template, context)),
+            path=path,
+            domains=domains,
+            stamp=stamp,
+        )
+    )

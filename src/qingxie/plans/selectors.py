@@ -409,13 +409,15 @@ def workbench_tasks_context(user, region: Region, as_of: datetime.date) -> dict 
         return data
 
     if user_may(user, Task, "view", region.path) and user_may(user, Plan, "view", region.path):
-        # Who sees the whole subtree sees the same lists: read once per version of the plans.
+        # Who sees the whole subtree sees the same lists: read once per version of the plans,
+        # and the shell keeps the rendered panel (WorkbenchPanel.fragment_domains).
         data = cached_figures(
             f"plans-tasks:{region.code}:{as_of.isoformat()}",
             compute,
             path=region.path,
             domains=("plans", "regions"),
         )
+        data = {**data, "fragment": ""}
     else:
         data = compute()
     if not data["overdue_total"] and not data["soon_total"] and not data.get("any_plan"):
@@ -440,11 +442,20 @@ def _unassigned(region: Region) -> tuple[int, list[Region]]:
 
 def workbench_counties_context(user, region: Region, as_of: datetime.date) -> dict | None:
     """The "my counties" panel: what the cadre chases, and counties with no one responsible."""
-    mine = my_counties(user, as_of)
-    unassigned: list[Region] = []
-    unassigned_total = 0
     from qingxie.accounts.permissions import user_may
     from qingxie.core.cache import cached_figures
+    from qingxie.core.models import NATION_PATH
+
+    # The cadre's own list (six queries when they chase counties), kept until a write in the
+    # plans, the ledger or the divisions anywhere: their counties may lie outside `region`.
+    mine = cached_figures(
+        f"plans-mine:{user.pk}:{as_of.isoformat()}",
+        lambda: my_counties(user, as_of),
+        path=NATION_PATH,
+        domains=("plans", "ledger", "regions"),
+    )
+    unassigned: list[Region] = []
+    unassigned_total = 0
 
     if region.level in (Region.Level.PROVINCE, Region.Level.PREFECTURE) and user_may(
         user, Responsibility, "change", region.path

@@ -429,6 +429,10 @@ def pilot_figures(pilot: PilotProgramme, region: Region | None = None) -> dict:
     }
 
 
+#: What the workbench panel's programmes read (the user's counts aside).
+WORKBENCH_DOMAINS = ("projects", "ledger", "regions")
+
+
 def workbench_context(user, region: Region, as_of: datetime.date) -> dict | None:
     """The workbench's projects panel: the library submissions waiting for this user, their
     judging tasks, and the programmes sunk in the region; None when there is nothing to say."""
@@ -452,9 +456,17 @@ def workbench_context(user, region: Region, as_of: datetime.date) -> dict | None
             f"projects-sinking:{region.code}:{as_of.isoformat()}",
             lambda: sinking(region, as_of),
             path=region.path,
-            domains=("projects", "ledger", "regions"),
+            domains=WORKBENCH_DOMAINS,
         )
         sunk = [p for p in figures["programmes"] if p["counties_counted"]]
     if not queue and not judging and not sunk:
         return None
-    return {"queue": queue, "judging": judging, "sunk": sunk[:6], "region": region, "as_of": as_of}
+    return {
+        # Only the two counts are the user's own: the shell keeps the rendered panel per pair.
+        "fragment": f"{queue}:{judging}",
+        "queue": queue,
+        "judging": judging,
+        "sunk": sunk[:6],
+        "region": region,
+        "as_of": as_of,
+    }

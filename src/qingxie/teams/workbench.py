@@ -91,6 +91,8 @@ def townships_without_team(user, region, as_of: datetime.date) -> dict | None:
     association = facts["association"]
     may_add = association is not None and user_may(user, Team, "add", region.path)
     return {
+        # The rest is the same for whoever may view the county (WorkbenchPanel.fragment_domains).
+        "fragment": f"add={may_add:d}",
         "region": region,
         "missing": missing,
         "total": len(townships),
@@ -106,10 +108,12 @@ def county_teams(user, region, as_of: datetime.date) -> dict | None:
         return None
     facts = _county_facts(region, as_of)
     shown, total, association = facts["teams"], facts["teams_total"], facts["association"]
+    may_add = association is not None and user_may(user, Team, "add", region.path)
     return {
+        "fragment": f"add={may_add:d}",
         "region": region,
         "teams": shown,
         "total": total,
         "association": association,
-        "may_add": association is not None and user_may(user, Team, "add", region.path),
+        "may_add": may_add,
     }
