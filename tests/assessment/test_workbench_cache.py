@@ -27,3 +27,14 @@ def test_new_tiers_show_on_the_workbench_at_once(opened, client_for):
     services.round_set_tiers(actor=None, round=opened.round, tiers=[["甲档", 0]])
     assert _tiers(county) == {"甲档": "1"}
     assert _tiers(city) == {"甲档": "2"}
+
+
+def test_a_submitted_sheet_reaches_the_city_s_queue_at_once(opened, client_for):
+    from tests.assessment.conftest import fill_all
+
+    city = client_for("city_admin", "440100")
+    assert "待审核自评" not in city.get("/").content.decode()
+    sheet = opened.sheet(opened.hz)
+    fill_all(sheet)
+    services.sheet_submit(actor=None, sheet=sheet)
+    assert "待审核自评 1 份" in city.get("/").content.decode()

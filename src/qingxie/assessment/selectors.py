@@ -360,7 +360,7 @@ WORKBENCH_DOMAINS = ("assessment", "ledger", "regions")
 def workbench_context(user, region, as_of: datetime.date) -> dict | None:
     """The workbench panel: the latest round's tiers in the region and what waits for the user."""
     from qingxie.accounts.permissions import user_may
-    from qingxie.core.cache import cached_figures
+    from qingxie.core.cache import cached_figures, cached_for_user
 
     def compute():
         return _workbench_figures(user, region)
@@ -382,12 +382,22 @@ def workbench_context(user, region, as_of: datetime.date) -> dict | None:
     if figures is None:
         return None
     rnd = figures["round"]
-    context = {
-        **figures,
-        "region": region,
-        "to_review": sheets_to_review(user).count(),
-        "to_confirm": sheets_to_confirm(user, rnd).count() if region.level <= 1 else 0,
-    }
+    # The user's two queues change with the data alone (no escalation with the clock).
+    to_review = cached_for_user(
+        user,
+        "assessment-to-review",
+        lambda: sheets_to_review(user).count(),
+        domains=WORKBENCH_DOMAINS,
+    )
+    to_confirm = 0
+    if region.level <= 1:
+        to_confirm = cached_for_user(
+            user,
+            f"assessment-to-confirm:{rnd.pk}",
+            lambda: sheets_to_confirm(user, rnd).count(),
+            domains=WORKBENCH_DOMAINS,
+        )
+    context = {**figures, "region": region, "to_review": to_review, "to_confirm": to_confirm}
     if shared:
         # The shell keeps the rendered panel per pair of the user's counts.
         context["fragment"] = f"{context['to_review']}:{context['to_confirm']}"

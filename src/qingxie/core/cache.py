@@ -137,3 +137,21 @@ def cached_fragment(
             stamp=stamp,
         )
     )
+
+
+def cached_for_user(user, key: str, compute: Callable[[], T], *, domains: Iterable[str]) -> T:
+    """`compute()` of one user's own figure (a queue's length, the counties they chase), kept
+    until a write anywhere in `domains` or in the accounts (their grants) — the whole country's
+    counters, which a page reads once however many such figures it shows.
+
+    Only for figures that change with the data alone: a queue that escalates with the clock
+    (a review with `escalate_after`) must be read each time.
+    """
+    from qingxie.core.models import NATION_PATH
+
+    return cached_figures(
+        f"user:{user.pk}:{key}",
+        compute,
+        path=NATION_PATH,
+        domains=(*domains, "accounts"),
+    )

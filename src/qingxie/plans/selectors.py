@@ -443,15 +443,14 @@ def _unassigned(region: Region) -> tuple[int, list[Region]]:
 def workbench_counties_context(user, region: Region, as_of: datetime.date) -> dict | None:
     """The "my counties" panel: what the cadre chases, and counties with no one responsible."""
     from qingxie.accounts.permissions import user_may
-    from qingxie.core.cache import cached_figures
-    from qingxie.core.models import NATION_PATH
+    from qingxie.core.cache import cached_figures, cached_for_user
 
     # The cadre's own list (six queries when they chase counties), kept until a write in the
     # plans, the ledger or the divisions anywhere: their counties may lie outside `region`.
-    mine = cached_figures(
-        f"plans-mine:{user.pk}:{as_of.isoformat()}",
+    mine = cached_for_user(
+        user,
+        f"plans-mine:{as_of.isoformat()}",
         lambda: my_counties(user, as_of),
-        path=NATION_PATH,
         domains=("plans", "ledger", "regions"),
     )
     unassigned: list[Region] = []

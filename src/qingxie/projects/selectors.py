@@ -436,20 +436,28 @@ WORKBENCH_DOMAINS = ("projects", "ledger", "regions")
 def workbench_context(user, region: Region, as_of: datetime.date) -> dict | None:
     """The workbench's projects panel: the library submissions waiting for this user, their
     judging tasks, and the programmes sunk in the region; None when there is nothing to say."""
-    queue = library_queue(user).count()
-    judging = 0
-    if getattr(user, "is_authenticated", False):
-        for competition in {a.stage.competition for a in judge_assignments(user)}:
-            judging += sum(
-                1
-                for row in judge_entries(user, competition)
-                if not row["conflict"]
-                and (row["sheet"] is None or row["sheet"].state != SheetState.SUBMITTED)
-            )
+    from qingxie.core.cache import cached_figures, cached_for_user
+
+    def user_counts() -> tuple[int, int]:
+        queue = library_queue(user).count()
+        judging = 0
+        if getattr(user, "is_authenticated", False):
+            for competition in {a.stage.competition for a in judge_assignments(user)}:
+                judging += sum(
+                    1
+                    for row in judge_entries(user, competition)
+                    if not row["conflict"]
+                    and (row["sheet"] is None or row["sheet"].state != SheetState.SUBMITTED)
+                )
+        return queue, judging
+
+    # The user's library queue (no escalation with the clock) and judging tasks change with
+    # the data alone: read once per version of it.
+    queue, judging = cached_for_user(
+        user, f"projects-counts:{as_of.isoformat()}", user_counts, domains=WORKBENCH_DOMAINS
+    )
     sunk = []
     if region.level < TOWNSHIP:
-        from qingxie.core.cache import cached_figures
-
         # The same for every user of the region: computed once per data version (the national
         # figure walks every county and was most of the national workbench's CPU).
         figures = cached_figures(

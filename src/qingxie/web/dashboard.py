@@ -217,7 +217,9 @@ def _attention(user, board: Dashboard, stamp: str) -> None:
     in_region = subtree_q("association__region__path", region.path)
     # The queue's query already holds only entries this user verifies (verifiable_q);
     # entries_user_decides re-checks the few shown, as may_decide_entry would.
-    queue = entries_to_verify(user).filter(in_region)
+    # The lists show no phone number: leave the association's encrypted ones undecrypted.
+    unread = ("association__president_phone", "association__secretary_phone")
+    queue = entries_to_verify(user).filter(in_region).defer(*unread)
     first = list(queue[: ATTENTION_LIMIT * 2])
     # A short queue is counted from the rows already read; only a long one is counted again.
     board.pending_total = len(first) if len(first) < ATTENTION_LIMIT * 2 else queue.count()
@@ -228,6 +230,7 @@ def _attention(user, board: Dashboard, stamp: str) -> None:
         ChecklistEntry.objects.restrict(user, "view")
         .filter(in_region, state=ChecklistState.RETURNED)
         .select_related("association__region", "item")
+        .defer(*unread)
         .order_by("-decided_at")
     )
     if not user.is_superuser:
