@@ -89,3 +89,20 @@ def test_an_assigned_county_leaves_the_unassigned_and_joins_my_counties(
     tree = doc(client.get("/"))
     assert codes(tree, "//ul[@id='my-counties']/li") == ["440106"]
     assert text(by_id(tree, "unassigned-counties")) != before
+
+
+def test_a_returned_item_reaches_the_county_s_list_at_once(client_for, make_user):
+    from qingxie.ledger import services as ledger
+    from tests.web.helpers import required_items, submit
+
+    liwan = make_association("440103")
+    county = client_for("county_admin", "440103")
+    assert text(by_id(doc(county.get("/")), "returned-count")) == "0"
+    entry = submit(liwan, required_items()[0])
+    assert text(by_id(doc(county.get("/")), "returned-count")) == "0"
+    ledger.checklist_entry_return(
+        actor=make_user("city_admin", "440100"), entry=entry, reason="章程未盖章"
+    )
+    tree = doc(county.get("/"))
+    assert text(by_id(tree, "returned-count")) == "1"
+    assert "章程未盖章" in text(by_id(tree, "returned-list"))

@@ -235,11 +235,19 @@ def _attention(user, board: Dashboard, stamp: str) -> None:
     )
     if not user.is_superuser:
         returned = returned.filter(association__region_id__in=own_regions)
-    board.returned = list(returned[: ATTENTION_LIMIT + 1])
-    board.returned_total = (
-        len(board.returned) if len(board.returned) <= ATTENTION_LIMIT else returned.count()
+
+    def read_returned():
+        first = list(returned[: ATTENTION_LIMIT + 1])
+        total = len(first) if len(first) <= ATTENTION_LIMIT else returned.count()
+        return first[:ATTENTION_LIMIT], total
+
+    # Returned items change with the ledger in this subtree alone (no clock, unlike the
+    # queue above): kept under the page's stamp, per user and their grants' regions.
+    board.returned, board.returned_total = cached_figures(
+        f"returned:{user.pk}:{region.code}:{sorted(own_regions)}:{user.is_superuser:d}",
+        read_returned,
+        stamp=stamp,
     )
-    board.returned = board.returned[:ATTENTION_LIMIT]
 
     if region.level >= Region.Level.PROVINCE:
         if user_may(user, Association, "view", region.path):
