@@ -101,3 +101,29 @@ def test_a_rolled_back_savepoint_does_not_stop_the_next_bump(region):
     assert figures_stamp(region("440000").path, coverage.FIGURE_DOMAINS) == stamp
     _create(region)
     assert figures_stamp(region("440000").path, coverage.FIGURE_DOMAINS) != stamp
+
+
+def test_a_request_reads_the_counters_once_and_again_after_its_own_write(
+    region, django_assert_num_queries
+):
+    """Inside a request every figure of a region shares one read of the counters; a write in
+    the request is seen by the figures read after it, and the next request reads afresh."""
+    from qingxie.core import cache
+
+    path = region("440105").path
+    # What the request_started / request_finished receivers do (sending the signals would
+    # also close the test's database connection).
+    cache.request_started()
+    try:
+        with django_assert_num_queries(1):
+            first = figures_stamp(path, coverage.FIGURE_DOMAINS)
+            assert figures_stamp(path, ("trainings", "ledger")) != first
+            assert figures_stamp(path, coverage.FIGURE_DOMAINS) == first
+        _create(region)
+        assert figures_stamp(path, coverage.FIGURE_DOMAINS) != first
+    finally:
+        cache.request_finished()
+    # Outside a request nothing is remembered: each read asks the database.
+    with django_assert_num_queries(2):
+        figures_stamp(path, coverage.FIGURE_DOMAINS)
+        figures_stamp(path, coverage.FIGURE_DOMAINS)

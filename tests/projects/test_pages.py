@@ -292,3 +292,14 @@ def test_the_projects_pages_in_english(gd, client_for):
     page = client.get("/projects/sinking/?region=440100&as_of=2021-05-06").content.decode()
     assert "Brand programmes at county level" in page and "品牌项目下沉县级" not in page
     assert "Library catalogue" in client.get("/projects/").content.decode()
+
+
+def test_workbench_queue_count_follows_a_submission_at_once(pages, client_for):
+    """The city's library queue count is kept per user and data version: a submission shows
+    on the next visit."""
+    from qingxie.projects import services
+
+    city = client_for("city_admin", "440100")
+    assert "项目库待本级审核" not in city.get("/?as_of=2021-05-06").content.decode()
+    services.library_submit(actor=None, project=pages.hz_project, note="申报")
+    assert "项目库待本级审核" in city.get("/?as_of=2021-05-06").content.decode()

@@ -53,6 +53,7 @@ class AssessmentConfig(AppConfig):
                 selectors.workbench_context,
                 order=60,
                 placement="main",
+                fragment_domains=selectors.WORKBENCH_DOMAINS,
             )
         )
         register_bulletin_contribution(

@@ -24,6 +24,7 @@ from qingxie.assessment.models import (
 from qingxie.assessment.services import SHEET_REVIEW, library_active_q, may_confirm
 from qingxie.core.models import subtree_q
 from qingxie.core.review import may_decide, review_queue
+from qingxie.regions.models import Region
 
 #: Suggested next steps per dimension (by its code), for the three weakest of a county; each
 #: can become a task in the county's plan or a topic for a training.
@@ -352,8 +353,59 @@ def association_tier(user, association) -> dict | None:
     return {"year": sheet.round.year, "tier": sheet.tier, "total": sheet.total, "sheet": sheet}
 
 
+#: What the workbench panel reads besides the user's own queues.
+WORKBENCH_DOMAINS = ("assessment", "ledger", "regions")
+
+
 def workbench_context(user, region, as_of: datetime.date) -> dict | None:
     """The workbench panel: the latest round's tiers in the region and what waits for the user."""
+    from qingxie.accounts.permissions import user_may
+    from qingxie.core.cache import cached_figures, cached_for_user
+
+    def compute():
+        return _workbench_figures(user, region)
+
+    shared = user_may(user, Region, "view", region.path) and user_may(
+        user, Sheet, "view", region.path
+    )
+    if shared:
+        # Who sees the region's subtree sees every round above it and every sheet in it: the
+        # tiers are the same for all of them, read once per version of the assessment data.
+        figures = cached_figures(
+            f"assessment-workbench:{region.code}",
+            compute,
+            path=region.path,
+            domains=WORKBENCH_DOMAINS,
+        )
+    else:
+        figures = compute()
+    if figures is None:
+        return None
+    rnd = figures["round"]
+    # The user's two queues change with the data alone (no escalation with the clock).
+    to_review = cached_for_user(
+        user,
+        "assessment-to-review",
+        lambda: sheets_to_review(user).count(),
+        domains=WORKBENCH_DOMAINS,
+    )
+    to_confirm = 0
+    if region.level <= 1:
+        to_confirm = cached_for_user(
+            user,
+            f"assessment-to-confirm:{rnd.pk}",
+            lambda: sheets_to_confirm(user, rnd).count(),
+            domains=WORKBENCH_DOMAINS,
+        )
+    context = {**figures, "region": region, "to_review": to_review, "to_confirm": to_confirm}
+    if shared:
+        # The shell keeps the rendered panel per pair of the user's counts.
+        context["fragment"] = f"{context['to_review']}:{context['to_confirm']}"
+    return context
+
+
+def _workbench_figures(user, region) -> dict | None:
+    """The user-independent part of the workbench panel (for a user who sees the subtree)."""
     rnd = (
         rounds_for(user)
         .filter(Q(region_path__in=_ancestor_paths(region.path)) | Q(region=region))
@@ -370,11 +422,8 @@ def workbench_context(user, region, as_of: datetime.date) -> dict | None:
         own = sheets.first()
     return {
         "round": rnd,
-        "region": region,
         "tiers": [{"name": n, "count": tiers.get(n, 0)} for n in order],
         "count": sum(tiers.values()),
-        "to_review": sheets_to_review(user).count(),
-        "to_confirm": sheets_to_confirm(user, rnd).count() if region.level <= 1 else 0,
         "own": own,
         "weakest": weakest_dimensions(own) if own else [],
     }

@@ -10,6 +10,10 @@ class CoreConfig(AppConfig):
     verbose_name = gettext_lazy("核心")
 
     def ready(self) -> None:
-        from qingxie.core import bounds
+        from django.core.signals import request_finished, request_started
+
+        from qingxie.core import bounds, cache
 
         bounds.connect()
+        request_started.connect(cache.request_started, dispatch_uid="qingxie-cache-start")
+        request_finished.connect(cache.request_finished, dispatch_uid="qingxie-cache-finish")

@@ -11,10 +11,15 @@ Read committed on PostgreSQL: the counter commits atomically with the data, and 
 read before the data, so a figure is never older than the stamp it is cached under (a write
 committing in between is at worst counted under the older stamp, which no later reader asks
 for). A write in 海珠区 leaves 四川省's figures cached.
+
+Within one request the counters of a region are read once, for every domain (one query
+however many figures and panels the page shows); a recorded write in the request forgets
+them, and outside a request (jobs, commands) nothing is remembered.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
@@ -35,17 +40,47 @@ def _ancestor_paths(path: str) -> list[str]:
     return ["/".join(codes[:n]) + "/" for n in range(1, len(codes))]
 
 
-def figures_stamp(path: str, domains: Iterable[str]) -> str:
-    """The version of everything a figure of the region at `path` reads in `domains`."""
-    domains = sorted(set(domains))
+#: The counters read in the current request, by region path (None outside a request).
+_request = threading.local()
+
+
+def request_started(**kwargs) -> None:
+    """Start remembering counters for this request (connected in CoreConfig.ready)."""
+    _request.versions = {}
+
+
+def request_finished(**kwargs) -> None:
+    """Forget them: the next request reads them again."""
+    _request.versions = None
+
+
+def forget_versions() -> None:
+    """A write was recorded: this request's later reads see its new counters."""
+    if getattr(_request, "versions", None):
+        _request.versions = {}
+
+
+def _versions(path: str) -> dict[str, int]:
+    """Every domain's counter sum for a figure of the region at `path` (its subtree and
+    ancestors), read once per request."""
+    memo = getattr(_request, "versions", None)
+    if memo is not None and path in memo:
+        return memo[path]
     sums = dict(
-        FigureVersion.objects.filter(domain__in=domains)
-        .filter(subtree_q("path", path) | Q(path__in=_ancestor_paths(path)))
+        FigureVersion.objects.filter(subtree_q("path", path) | Q(path__in=_ancestor_paths(path)))
         .values_list("domain")
         .annotate(n=Sum("counter"))
         .values_list("domain", "n")
     )
-    return path + ":" + ".".join(f"{d}{sums.get(d) or 0}" for d in domains)
+    if memo is not None:
+        memo[path] = sums
+    return sums
+
+
+def figures_stamp(path: str, domains: Iterable[str]) -> str:
+    """The version of everything a figure of the region at `path` reads in `domains`."""
+    sums = _versions(path)
+    return path + ":" + ".".join(f"{d}{sums.get(d) or 0}" for d in sorted(set(domains)))
 
 
 def cached_figures(
@@ -72,3 +107,51 @@ def cached_figures(
         value = compute()
         cache.set(full, value, timeout=TIMEOUT)
     return value
+
+
+def cached_fragment(
+    key: str,
+    template: str,
+    context: dict,
+    *,
+    path: str | None = None,
+    domains: Iterable[str] = (),
+    stamp: str | None = None,
+):
+    """`template` rendered with `context` (HTML, safe), kept like `cached_figures` until a
+    write reaches the region at `path` in `domains`, per language.
+
+    For a fragment that is the same for everyone who may see it (a workbench panel of a
+    region): `key` must name everything else the rendering depends on. The template is
+    rendered without a request, so it may use only `context`.
+    """
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+
+    return mark_safe(
+        cached_figures(
+            f"html:{key}",
+            lambda: str(render_to_string(template, context)),
+            path=path,
+            domains=domains,
+            stamp=stamp,
+        )
+    )
+
+
+def cached_for_user(user, key: str, compute: Callable[[], T], *, domains: Iterable[str]) -> T:
+    """`compute()` of one user's own figure (a queue's length, the counties they chase), kept
+    until a write anywhere in `domains` or in the accounts (their grants) — the whole country's
+    counters, which a page reads once however many such figures it shows.
+
+    Only for figures that change with the data alone: a queue that escalates with the clock
+    (a review with `escalate_after`) must be read each time.
+    """
+    from qingxie.core.models import NATION_PATH
+
+    return cached_figures(
+        f"user:{user.pk}:{key}",
+        compute,
+        path=NATION_PATH,
+        domains=(*domains, "accounts"),
+    )

@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 
+from qingxie.core.cache import forget_versions
 from qingxie.core.context import current_context
 from qingxie.core.models import NATION_PATH, FigureVersion, ObjectChange
 
@@ -52,6 +53,7 @@ def bump_figure_versions(model, paths) -> None:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [v for key in ordered for v in key])
+    forget_versions()
 
 
 def _old_paths(instance, before: dict | None) -> list[str]:

@@ -34,6 +34,13 @@ class WorkbenchPanel:
     `placement` is "attention" (inside 需要处理, listed first on a phone) or "main" (beside the
     map and the trend). `levels` limits the panel to regions of those levels (0 nation … 3
     county); empty means every level.
+
+    `fragment_domains` lets the shell keep the panel's rendered HTML: when the context holds
+    a `"fragment"` string, the panel promises that its HTML is the same for every user whose
+    context carries that string, given the region, the date, the language and the data of
+    these domains (`core.cache`). Put the per-user values the template shows in it (a
+    count, whether the user may add), or leave the key out when the context was read for
+    this user alone. The template must use `panel` only (no `request` or `user`).
     """
 
     key: str
@@ -42,6 +49,7 @@ class WorkbenchPanel:
     order: int = 100
     placement: str = "attention"
     levels: tuple[int, ...] = ()
+    fragment_domains: tuple[str, ...] = ()
 
 
 @dataclass
@@ -104,14 +112,28 @@ def register_workbench_panel(panel: WorkbenchPanel) -> WorkbenchPanel:
 
 def workbench_panels(user, region, as_of: datetime.date, *, placement: str) -> list[dict]:
     """The panels of `placement` for `user` on `region`'s workbench on `as_of`, each as
-    `{"key", "template", "context"}`, skipping those whose context is None."""
+    `{"key", "template", "context", "html"}`, skipping those whose context is None; `html`
+    is the kept rendering of a panel that allows it (see `WorkbenchPanel`), else None."""
+    from qingxie.core.cache import cached_fragment
+
     shown = []
     for panel in sorted(_PANELS.values(), key=lambda p: (p.order, p.key)):
         if panel.placement != placement or (panel.levels and region.level not in panel.levels):
             continue
         context = panel.context(user, region, as_of)
         if context is not None:
-            shown.append({"key": panel.key, "template": panel.template, "context": context})
+            html = None
+            if panel.fragment_domains and "fragment" in context:
+                html = cached_fragment(
+                    f"panel:{panel.key}:{region.code}:{as_of.isoformat()}:{context['fragment']}",
+                    panel.template,
+                    {"panel": context},
+                    path=region.path,
+                    domains=panel.fragment_domains,
+                )
+            shown.append(
+                {"key": panel.key, "template": panel.template, "context": context, "html": html}
+            )
     return shown
 
 

@@ -137,6 +137,13 @@ class Review:
         region = self.region(obj)
         return region.parent or region
 
+    def deciding_path(self, obj) -> str:
+        """The path of `deciding_region(obj)`, read from the object's region path alone (the
+        parent's path is that path less its last code), so a list needs no parent rows."""
+        path = self.region(obj).path
+        codes = path.rstrip("/").split("/")
+        return "/".join(codes[:-1]) + "/" if len(codes) > 1 else path
+
     def state_label(self, value: str) -> str:
         choices = dict(self.model._meta.get_field("state").choices)
         return str(choices.get(value, value))
@@ -194,6 +201,29 @@ def may_decide(user, obj, spec: Review | None = None) -> bool:
     if obj.state == ReviewState.VERIFIED:
         return obj.decided_by_id is not None and obj.decided_by_id == user.pk
     return _escalated(obj, spec, timezone.now())
+
+
+def decidable(user, objs, spec: Review) -> list:
+    """The objects of `objs` that `user` may decide now: `may_decide` for a whole list, with
+    the decider's paths read once and each deciding region taken from the object's path."""
+    if user is None:
+        return list(objs)
+    paths = spec.decider_paths(user)
+    if paths is None:
+        return list(objs)
+    now = timezone.now()
+    shown = []
+    for obj in objs:
+        deciding = spec.deciding_path(obj)
+        if deciding in paths:
+            shown.append(obj)
+        elif spec.mode is ANY_ABOVE and any(deciding.startswith(p) for p in paths):
+            if obj.state == ReviewState.VERIFIED:
+                if obj.decided_by_id is not None and obj.decided_by_id == user.pk:
+                    shown.append(obj)
+            elif _escalated(obj, spec, now):
+                shown.append(obj)
+    return shown
 
 
 def may_record(user, obj, spec: Review | None = None) -> bool:

@@ -23,6 +23,7 @@ from qingxie.core.models import ObjectChange, scope_paths_follow
 from qingxie.core.review import (
     ANY_ABOVE,
     Review,
+    decidable,
     may_decide,
     may_record,
     register_review,
@@ -608,6 +609,12 @@ def may_verify(user, association: Association) -> bool:
 def may_decide_entry(user, entry: ChecklistEntry) -> bool:
     """Whether `user` may verify, return or revoke this entry now (core.review.may_decide)."""
     return may_decide(user, entry, CHECKLIST_REVIEW)
+
+
+def entries_user_decides(user, entries: list[ChecklistEntry]) -> list[ChecklistEntry]:
+    """The entries of `entries` that `user` may decide now (`may_decide_entry` for a list,
+    without reading each entry's parent region)."""
+    return decidable(user, entries, CHECKLIST_REVIEW)
 
 
 def may_record_standardization(user, association: Association) -> bool:

@@ -55,6 +55,7 @@ class PlansConfig(AppConfig):
                 "plans/_workbench_tasks.html",
                 selectors.workbench_tasks_context,
                 order=6,
+                fragment_domains=("plans", "regions"),
             )
         )
         register_bulletin_contribution(BulletinContribution("plans", bulletin.sections, order=60))

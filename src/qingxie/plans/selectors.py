@@ -399,43 +399,76 @@ def workbench_tasks_context(user, region: Region, as_of: datetime.date) -> dict 
     """The workbench panel of overdue and due-soon tasks (需要处理)."""
     if region.level > Region.Level.COUNTY:
         return None
-    data = attention_tasks(user, region, as_of)
-    if (
-        not data["overdue_total"]
-        and not data["soon_total"]
-        and not Plan.objects.restrict(user, "view")
-        .filter(subtree_q("region_path", region.path))
-        .exists()
-    ):
+    from qingxie.accounts.permissions import user_may
+    from qingxie.core.cache import cached_figures
+
+    def compute():
+        data = attention_tasks(user, region, as_of)
+        if not data["overdue_total"] and not data["soon_total"]:
+            data["any_plan"] = plans_in(user, region).exists()
+        return data
+
+    if user_may(user, Task, "view", region.path) and user_may(user, Plan, "view", region.path):
+        # Who sees the whole subtree sees the same lists: read once per version of the plans,
+        # and the shell keeps the rendered panel (WorkbenchPanel.fragment_domains).
+        data = cached_figures(
+            f"plans-tasks:{region.code}:{as_of.isoformat()}",
+            compute,
+            path=region.path,
+            domains=("plans", "regions"),
+        )
+        data = {**data, "fragment": ""}
+    else:
+        data = compute()
+    if not data["overdue_total"] and not data["soon_total"] and not data.get("any_plan"):
         return None
     return {**data, "region": region, "as_of": as_of}
 
 
+def _unassigned(region: Region) -> tuple[int, list[Region]]:
+    """How many counties this level assigns have no one responsible, and the first 20."""
+    counties = Region.objects.filter(
+        subtree_q("path", region.path), level=Region.Level.COUNTY, valid_to__isnull=True
+    )
+    if region.level == Region.Level.PROVINCE:
+        counties = counties.filter(parent=region)
+    taken = Responsibility.objects.filter(
+        subtree_q("region_path", region.path), until__isnull=True
+    ).values("county_id")
+    counties = counties.exclude(pk__in=taken).order_by("code")
+    total = counties.count()
+    return total, (list(counties[:20]) if total else [])
+
+
 def workbench_counties_context(user, region: Region, as_of: datetime.date) -> dict | None:
     """The "my counties" panel: what the cadre chases, and counties with no one responsible."""
-    mine = my_counties(user, as_of)
+    from qingxie.accounts.permissions import user_may
+    from qingxie.core.cache import cached_figures, cached_for_user
+
+    # The cadre's own list (six queries when they chase counties), kept until a write in the
+    # plans, the ledger or the divisions anywhere: their counties may lie outside `region`.
+    mine = cached_for_user(
+        user,
+        f"plans-mine:{as_of.isoformat()}",
+        lambda: my_counties(user, as_of),
+        domains=("plans", "ledger", "regions"),
+    )
     unassigned: list[Region] = []
     unassigned_total = 0
-    from qingxie.accounts.permissions import user_may
 
     if region.level in (Region.Level.PROVINCE, Region.Level.PREFECTURE) and user_may(
         user, Responsibility, "change", region.path
     ):
         # Counted and cut in the database (as `unassigned_counties` decides, for the counties
         # this level assigns): a province's 1,700 regions are no longer loaded on every visit.
-        counties = Region.objects.filter(
-            subtree_q("path", region.path), level=Region.Level.COUNTY, valid_to__isnull=True
+        # Who may change responsibilities here sees them all: the same for every such user,
+        # read once per version of the plans and the divisions.
+        unassigned_total, unassigned = cached_figures(
+            f"plans-unassigned:{region.code}",
+            lambda: _unassigned(region),
+            path=region.path,
+            domains=("plans", "regions"),
         )
-        if region.level == Region.Level.PROVINCE:
-            counties = counties.filter(parent=region)
-        taken = (
-            Responsibility.objects.restrict(user, "view")
-            .filter(subtree_q("region_path", region.path), until__isnull=True)
-            .values("county_id")
-        )
-        counties = counties.exclude(pk__in=taken).order_by("code")
-        unassigned_total = counties.count()
-        unassigned = list(counties[:20]) if unassigned_total else []
     if not mine and not unassigned:
         return None
     return {

@@ -47,7 +47,11 @@ class ProjectsConfig(AppConfig):
         )
         register_workbench_panel(
             WorkbenchPanel(
-                "projects", "projects/_workbench.html", selectors.workbench_context, order=60
+                "projects",
+                "projects/_workbench.html",
+                selectors.workbench_context,
+                order=60,
+                fragment_domains=selectors.WORKBENCH_DOMAINS,
             )
         )
         register_bulletin_contribution(

@@ -429,32 +429,52 @@ def pilot_figures(pilot: PilotProgramme, region: Region | None = None) -> dict:
     }
 
 
+#: What the workbench panel's programmes read (the user's counts aside).
+WORKBENCH_DOMAINS = ("projects", "ledger", "regions")
+
+
 def workbench_context(user, region: Region, as_of: datetime.date) -> dict | None:
     """The workbench's projects panel: the library submissions waiting for this user, their
     judging tasks, and the programmes sunk in the region; None when there is nothing to say."""
-    queue = library_queue(user).count()
-    judging = 0
-    if getattr(user, "is_authenticated", False):
-        for competition in {a.stage.competition for a in judge_assignments(user)}:
-            judging += sum(
-                1
-                for row in judge_entries(user, competition)
-                if not row["conflict"]
-                and (row["sheet"] is None or row["sheet"].state != SheetState.SUBMITTED)
-            )
+    from qingxie.core.cache import cached_figures, cached_for_user
+
+    def user_counts() -> tuple[int, int]:
+        queue = library_queue(user).count()
+        judging = 0
+        if getattr(user, "is_authenticated", False):
+            for competition in {a.stage.competition for a in judge_assignments(user)}:
+                judging += sum(
+                    1
+                    for row in judge_entries(user, competition)
+                    if not row["conflict"]
+                    and (row["sheet"] is None or row["sheet"].state != SheetState.SUBMITTED)
+                )
+        return queue, judging
+
+    # The user's library queue (no escalation with the clock) and judging tasks change with
+    # the data alone: read once per version of it.
+    queue, judging = cached_for_user(
+        user, f"projects-counts:{as_of.isoformat()}", user_counts, domains=WORKBENCH_DOMAINS
+    )
     sunk = []
     if region.level < TOWNSHIP:
-        from qingxie.core.cache import cached_figures
-
         # The same for every user of the region: computed once per data version (the national
         # figure walks every county and was most of the national workbench's CPU).
         figures = cached_figures(
             f"projects-sinking:{region.code}:{as_of.isoformat()}",
             lambda: sinking(region, as_of),
             path=region.path,
-            domains=("projects", "ledger", "regions"),
+            domains=WORKBENCH_DOMAINS,
         )
         sunk = [p for p in figures["programmes"] if p["counties_counted"]]
     if not queue and not judging and not sunk:
         return None
-    return {"queue": queue, "judging": judging, "sunk": sunk[:6], "region": region, "as_of": as_of}
+    return {
+        # Only the two counts are the user's own: the shell keeps the rendered panel per pair.
+        "fragment": f"{queue}:{judging}",
+        "queue": queue,
+        "judging": judging,
+        "sunk": sunk[:6],
+        "region": region,
+        "as_of": as_of,
+    }

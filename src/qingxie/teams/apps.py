@@ -53,6 +53,7 @@ class TeamsConfig(AppConfig):
                 order=20,
                 placement="attention",
                 levels=(3,),
+                fragment_domains=workbench.DOMAINS,
             )
         )
         register_workbench_panel(
@@ -63,5 +64,6 @@ class TeamsConfig(AppConfig):
                 order=20,
                 placement="main",
                 levels=(3,),
+                fragment_domains=workbench.DOMAINS,
             )
         )

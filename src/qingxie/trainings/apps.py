@@ -54,6 +54,7 @@ class TrainingsConfig(AppConfig):
                 selectors.workbench_context,
                 order=50,
                 placement="attention",
+                fragment_domains=selectors.FIGURE_DOMAINS,
             )
         )
         register_bulletin_contribution(

@@ -353,7 +353,8 @@ def workbench_context(user, region: Region, as_of: datetime.date) -> dict | None
     children's figures this year, and, in 需要处理, who has not trained."""
     if region.level >= Region.Level.TOWNSHIP:
         return None
-    if not Region.objects.restrict(user, "view").filter(pk=region.pk).exists():
+    # The gate's rule for the region, asked of the user's grants (no query).
+    if not user_may(user, Region, "view", region.path):
         return None
     figures = compliance(region, as_of.year, as_of)
 
@@ -374,6 +375,9 @@ def workbench_context(user, region: Region, as_of: datetime.date) -> dict | None
     if own is not None and own.level == COUNTY:
         own_trained = figures["counties_trained"] > 0
     return {
+        # Everything below is the same for whoever may view the region: the shell keeps the
+        # rendered panel (WorkbenchPanel.fragment_domains).
+        "fragment": "",
         "figures": figures,
         "region": region,
         "year": as_of.year,

@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from qingxie.accounts.permissions import user_grants
+from qingxie.accounts.permissions import user_grants, user_may
 from qingxie.core.cache import cached_figures, figures_stamp
 from qingxie.core.models import subtree_q
 from qingxie.ledger import coverage
 from qingxie.ledger.choices import AssociationStatus, ChecklistState, CoverageMeasure
 from qingxie.ledger.models import Association, ChecklistEntry, ChecklistItem
 from qingxie.ledger.selectors import entries_to_verify
-from qingxie.ledger.services import may_decide_entry
+from qingxie.ledger.services import entries_user_decides
 from qingxie.regions.models import Region
 
 #: How far back the trend chart starts: the national targets' timeline (2020) or three years.
@@ -216,36 +216,48 @@ def _attention(user, board: Dashboard, stamp: str) -> None:
 
     in_region = subtree_q("association__region__path", region.path)
     # The queue's query already holds only entries this user verifies (verifiable_q);
-    # may_decide_entry re-checks the few shown.
-    queue = entries_to_verify(user).filter(in_region)
+    # entries_user_decides re-checks the few shown, as may_decide_entry would.
+    # The lists show no phone number: leave the association's encrypted ones undecrypted.
+    unread = ("association__president_phone", "association__secretary_phone")
+    queue = entries_to_verify(user).filter(in_region).defer(*unread)
     first = list(queue[: ATTENTION_LIMIT * 2])
     # A short queue is counted from the rows already read; only a long one is counted again.
     board.pending_total = len(first) if len(first) < ATTENTION_LIMIT * 2 else queue.count()
-    board.pending = [e for e in first if may_decide_entry(user, e)][:ATTENTION_LIMIT]
+    board.pending = entries_user_decides(user, first)[:ATTENTION_LIMIT]
 
     own_regions = [g.region_id for g in user_grants(user)]
     returned = (
         ChecklistEntry.objects.restrict(user, "view")
         .filter(in_region, state=ChecklistState.RETURNED)
         .select_related("association__region", "item")
+        .defer(*unread)
         .order_by("-decided_at")
     )
     if not user.is_superuser:
         returned = returned.filter(association__region_id__in=own_regions)
-    board.returned = list(returned[: ATTENTION_LIMIT + 1])
-    board.returned_total = (
-        len(board.returned) if len(board.returned) <= ATTENTION_LIMIT else returned.count()
+
+    def read_returned():
+        first = list(returned[: ATTENTION_LIMIT + 1])
+        total = len(first) if len(first) <= ATTENTION_LIMIT else returned.count()
+        return first[:ATTENTION_LIMIT], total
+
+    # Returned items change with the ledger in this subtree alone (no clock, unlike the
+    # queue above): kept under the page's stamp, per user and their grants' regions.
+    board.returned, board.returned_total = cached_figures(
+        f"returned:{user.pk}:{region.code}:{sorted(own_regions)}:{user.is_superuser:d}",
+        read_returned,
+        stamp=stamp,
     )
-    board.returned = board.returned[:ATTENTION_LIMIT]
 
     if region.level >= Region.Level.PROVINCE:
-        own = (
-            Association.objects.restrict(user, "view")
-            .filter(
-                region=region, status__in=[AssociationStatus.ACTIVE, AssociationStatus.SUSPENDED]
+        if user_may(user, Association, "view", region.path):
+            # The region's own association and its checklist are the same for everyone who
+            # sees the region: read once per data version.
+            own, entries = figures_cached(
+                "own-association", region, as_of, lambda: _own_association(region), stamp
             )
-            .first()
-        )
+        else:
+            own, entries = None, {}
         board.own_association = own
         if own is not None:
             # The required items are the same for everyone: read once per data version.
@@ -258,9 +270,6 @@ def _attention(user, board: Dashboard, stamp: str) -> None:
                 ),
                 stamp=stamp,
             )
-            entries = {
-                e.item_id: e for e in own.checklist.filter(item__active=True, item__required=True)
-            }
             states = [e.state for e in entries.values()]
             board.own_checklist = {
                 "total": len(items),
@@ -269,6 +278,21 @@ def _attention(user, board: Dashboard, stamp: str) -> None:
                 "returned": states.count(ChecklistState.RETURNED),
             }
             board.next_steps = _next_steps(items, entries)
+
+
+def _own_association(region: Region) -> tuple[Association | None, dict]:
+    """The region's own live association and its required checklist entries by item."""
+    own = (
+        Association.objects.filter(
+            region=region, status__in=[AssociationStatus.ACTIVE, AssociationStatus.SUSPENDED]
+        )
+        .defer("president_phone", "secretary_phone")
+        .first()
+    )
+    if own is None:
+        return None, {}
+    entries = {e.item_id: e for e in own.checklist.filter(item__active=True, item__required=True)}
+    return own, entries
 
 
 @dataclass
