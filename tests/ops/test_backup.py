@@ -17,6 +17,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests.demo_install import pg_base
+
 FILES = {
     "evidence/2021/登记证书.pdf": b"%PDF-1.4 demo evidence\n" * 50,
     "imports/台账.csv": "区划代码,名称\n440105,海珠区青年志愿者协会\n".encode("utf-8-sig"),
@@ -37,18 +39,10 @@ print(json.dumps(out, ensure_ascii=False))
 """
 
 
-def _pg_base() -> tuple[str, str] | None:
-    url = os.environ.get("QINGXIE_DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        return None
-    base, _, name = url.rpartition("/")
-    return base, name
-
-
 def _env(data_dir: Path, suffix: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env["QINGXIE_DATA_DIR"] = str(data_dir)
-    pg = _pg_base()
+    pg = pg_base()
     if pg:
         base, name = pg
         db = f"{name}_bk_{suffix}"
