@@ -47,3 +47,10 @@ def sheet_title(title) -> str:
 def sheet_value_kind(value_kind) -> str:
     """How a column is filled (文本, 日期 …) in the page's language."""
     return gettext(str(value_kind)) if value_kind else ""
+
+
+@register.filter
+def sheet_text(text) -> str:
+    """A kind's note or a column's help (marked with gettext_noop where the kind is declared;
+    the template file writes them in Chinese) in the page's language."""
+    return gettext(str(text)) if text else ""
