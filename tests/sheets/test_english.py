@@ -89,3 +89,19 @@ def test_counts_of_one_are_singular():
         assert ngettext("%(c)s 个县级单位", "%(c)s 个县级单位", 2) % {"c": 2} == (
             "2 county-level units"
         )
+
+
+def test_a_problem_reads_row_column_reason():
+    from qingxie.core.tabular.problems import Problem
+
+    problem = Problem(3, "名称", "队伍不能通过导入改属其他协会。")
+    with translation.override("zh-hans"):
+        stored = str(problem)
+    assert stored == "第3行“名称”：队伍不能通过导入改属其他协会。"
+    with translation.override("en"):
+        english = "Row 3, “名称”: A team cannot move to another association by import."
+        assert stored_text(stored) == english
+        assert str(Problem(3, "名称", "A team cannot move to another association by import.")) == (
+            english
+        )
+        assert str(Problem(None, "名称", "x")) == "“名称”: x"

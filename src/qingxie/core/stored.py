@@ -79,8 +79,13 @@ def stored_text(text: str, context: str | None = None) -> str:
 
 
 def _part(value: str, language: str) -> str:
-    """A piece of data inside a stored text: itself a sentence of the catalogue (a clause put
-    in by the code) or data, kept as written."""
+    """A piece inside a stored text: a sentence of the catalogue put in by the code (a clause,
+    or the reason after "第3行“名称”：") or data, kept as written. Only a whole sentence (ending
+    in 。) is looked up as it stands, so that a stored word such as a status stays as written."""
+    if value.endswith("。"):
+        translated = gettext(value)
+        if translated != value:
+            return translated
     for msgid, pattern in _patterns(language):
         found = pattern.match(value)
         if found:
