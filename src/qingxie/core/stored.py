@@ -70,12 +70,20 @@ def stored_text(text: str, context: str | None = None) -> str:
     translated = gettext(text)
     if translated != text or not CJK.search(text):
         return translated
+    return _rebuilt(text, language) or text
+
+
+def _rebuilt(text: str, language: str) -> str | None:
+    """The sentence of the catalogue `text` was made from, in `language`, with its data."""
     for msgid, pattern in _patterns(language):
         found = pattern.match(text)
         if found:
             values = {k: _part(v, language) for k, v in found.groupdict().items()}
-            return gettext(msgid) % values
-    return text
+            try:
+                return gettext(msgid) % values
+            except (KeyError, TypeError, ValueError):  # a %(n)d fed a word: not this msgid
+                continue
+    return None
 
 
 def _part(value: str, language: str) -> str:
@@ -86,8 +94,4 @@ def _part(value: str, language: str) -> str:
         translated = gettext(value)
         if translated != value:
             return translated
-    for msgid, pattern in _patterns(language):
-        found = pattern.match(value)
-        if found:
-            return gettext(msgid) % {k: _part(v, language) for k, v in found.groupdict().items()}
-    return value
+    return _rebuilt(value, language) or value
