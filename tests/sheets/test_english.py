@@ -37,6 +37,8 @@ def test_the_import_page_explains_the_columns_in_english(gz):
     # The header and the choices are the file format: Chinese, marked so.
     assert '<td lang="zh-Hans"><strong>所属协会统一编号</strong></td>' in page
     assert "每行一支基层队伍" not in page
+    # Only what is still Chinese is marked so (an empty help is not).
+    assert '<td lang="zh-Hans"></td><td lang="zh-Hans">' not in page  # help, choices
     index = gz.get("/sheets/").content.decode()
     assert "One League volunteer organisation (county level or higher) per row." in index
     assert "Group members" in index
