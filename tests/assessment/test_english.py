@@ -68,3 +68,33 @@ def test_chinese_stays_the_default():
     with translation.override("zh-hans"):
         assert str(Round._meta.verbose_name) == "评估轮次"
         assert choices.RoundStatus.CLOSED.label == "已结束"
+
+
+def _words(html: str) -> list[str]:
+    """The table headings and term names of a page, as a reader sees them."""
+    return [
+        re.sub(r"<[^>]+>", "", m).strip() for m in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", html)
+    ] + [m.strip() for m in re.findall(r"<dt>(.*?)</dt>", html)]
+
+
+def test_the_pages_use_the_assessment_sense_of_shared_words(opened, client_for, settings):
+    """The project catalogue wins over the app's for the same msgid (指标 "Measure" there, 协会
+    "Associations"): the assessment's pages say "Indicator" and "Association", and a dimension
+    is "Training" (not the trainings list)."""
+    city = client_for("city_admin", "440100")
+    city.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    sheet = opened.sheet(opened.hz)
+    round_page = city.get(f"/assessment/rounds/{opened.round.pk}/").content.decode()
+    sheet_page = city.get(f"/assessment/sheets/{sheet.pk}/").content.decode()
+    version_page = city.get(f"/assessment/versions/{opened.version.code}/").content.decode()
+    for page in (round_page, sheet_page, version_page):
+        assert "Indicator" in _words(page)
+        assert "Measure" not in _words(page)
+    assert "Association" in _words(round_page)  # the ranking (the tiers count "Associations")
+    assert "Association" in _words(sheet_page)
+    assert "Description" in _words(version_page)
+    assert "Training" in _words(version_page) and "Trainings" not in _words(version_page)
+    with translation.override("en"):
+        from qingxie.assessment.models import Value
+
+        assert str(Value._meta.get_field("indicator").verbose_name) == "Indicator"

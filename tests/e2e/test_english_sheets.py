@@ -10,7 +10,12 @@ import re
 import pytest
 
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.test_english_browser import USERS, chrome_problems, data_strings, english_page
+from tests.e2e.test_english_browser import (
+    USERS,
+    chrome_problems,
+    data_strings,
+    english_page,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -56,6 +61,19 @@ def test_sheets_pages_in_english(browser, server, data_strings, username, tmp_pa
     page.wait_for_selector("#job[data-state=done]", timeout=60_000)
     assert "problem" in page.locator("#problem-summary").inner_text()
     problems += chrome_problems(page, "import preview", data_strings)
+    # The reasons are English sentences (quoting the file's Chinese headers as written).
+    reasons = page.locator("#problem-table tbody td:nth-child(3)")
+    assert reasons.count() and "is missing" in " ".join(reasons.all_inner_texts())
+    assert page.locator("#problem-table tbody td:nth-child(3)[lang=zh-Hans]").count() == 0
+
+    # The kind's explanation (column help, notes) is English; headers and choices stay Chinese.
+    page.goto(server["url"] + "/sheets/teams/import/")
+    # (An English help may quote a choice as the file writes it: “正常”.)
+    helps = page.locator("#column-help tbody td:nth-child(4)").all_inner_texts()
+    assert [h for h in helps if h.strip()], helps
+    assert page.locator("#column-help tbody td:nth-child(4)[lang=zh-Hans]").count() == 0
+    assert page.locator("#kind-notes p").count() == 2
+    assert page.locator("#kind-notes [lang=zh-Hans]").count() == 0
 
     # An export on the job queue (a province or the nation): the progress page, then done.
     code = "440000" if username == "demo" else "440105"

@@ -208,7 +208,7 @@ def test_the_pages_speak_english_and_the_file_stays_chinese(client_for, tmp_path
     assert "Export Associations" in form and "Division (name or code)" in form
     url = gd.post("/sheets/ledger/export/", FORM)["Location"]
     page = gd.get(url).content.decode()
-    assert "1 rows." in page and "Download file" in page
+    assert "is ready: 1 row." in page and "Download file" in page
     (tmp_path / "en.xlsx").write_bytes(_read(gd.get(url + "download/")))
     book = load_workbook(tmp_path / "en.xlsx")
     assert book.worksheets[0]["A1"].value == "统一编号" and book.sheetnames[1] == "填写说明"

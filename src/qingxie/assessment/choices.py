@@ -2,7 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 
 class IndicatorKind(models.TextChoices):
@@ -70,17 +70,21 @@ class SupportKind(models.TextChoices):
 
 #: The default tier and dimension names, marked for the English catalogue: tiers and
 #: dimensions are data (editable per round and version), so the pages translate the stored
-#: name when the catalogue knows it and show it as stored otherwise.
+#: name when the catalogue knows it and show it as stored otherwise. Dimensions carry a context
+#: because the project catalogue, which wins over this app's, has some of the same words in
+#: another sense (培训 the trainings list, not the dimension "Training").
 DEFAULT_NAMES = (
     gettext_noop("示范"),
     gettext_noop("规范"),
     gettext_noop("基础"),
     gettext_noop("薄弱"),
-    gettext_noop("组织建设"),
-    gettext_noop("内部治理与规范化"),
-    gettext_noop("队伍与会员"),
-    gettext_noop("项目与活动"),
-    gettext_noop("培训"),
-    gettext_noop("社会影响"),
-    gettext_noop("信息化"),
+)
+DIMENSION_NAMES = (
+    pgettext_lazy("assessment dimension", "组织建设"),
+    pgettext_lazy("assessment dimension", "内部治理与规范化"),
+    pgettext_lazy("assessment dimension", "队伍与会员"),
+    pgettext_lazy("assessment dimension", "项目与活动"),
+    pgettext_lazy("assessment dimension", "培训"),
+    pgettext_lazy("assessment dimension", "社会影响"),
+    pgettext_lazy("assessment dimension", "信息化"),
 )

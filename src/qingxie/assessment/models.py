@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qingxie.assessment.choices import (
     AppealState,
@@ -110,7 +111,7 @@ class Indicator(ChangeLoggedModel):
     )
     code = models.SlugField(_("代码"), max_length=40)
     name = models.CharField(_("名称"), max_length=100)
-    description = models.TextField(_("说明"), blank=True, max_length=2000)
+    description = models.TextField(pgettext_lazy("assessment", "说明"), blank=True, max_length=2000)
     kind = models.CharField(_("类型"), max_length=16, choices=IndicatorKind.choices)
     source = models.CharField(_("数据来源"), max_length=60, blank=True)
     rule = models.CharField(_("计分方式"), max_length=16, choices=ScoringRule.choices)
@@ -212,7 +213,10 @@ class Sheet(ReviewedModel, ChangeLoggedModel):
         Round, verbose_name=_("评估轮次"), on_delete=models.CASCADE, related_name="sheets"
     )
     association = models.ForeignKey(
-        Association, verbose_name=_("协会"), on_delete=models.PROTECT, related_name="+"
+        Association,
+        verbose_name=pgettext_lazy("assessment", "协会"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     region = models.ForeignKey(
         Region, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+"
@@ -294,7 +298,10 @@ class Value(ChangeLoggedModel):
         Sheet, verbose_name=_("评估表"), on_delete=models.CASCADE, related_name="values"
     )
     indicator = models.ForeignKey(
-        Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="+"
+        Indicator,
+        verbose_name=pgettext_lazy("assessment", "指标"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     region_path = ScopePathField()
     value = models.DecimalField(_("数值"), max_digits=14, decimal_places=2, null=True, blank=True)
@@ -350,7 +357,10 @@ class Candidate(ChangeLoggedModel):
     scope_from = "association"
 
     association = models.ForeignKey(
-        Association, verbose_name=_("协会"), on_delete=models.PROTECT, related_name="+"
+        Association,
+        verbose_name=pgettext_lazy("assessment", "协会"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     region_path = ScopePathField()
     year = models.PositiveSmallIntegerField(_("年度"))

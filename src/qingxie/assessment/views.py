@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
 
 from qingxie.accounts.permissions import home_region, user_may
@@ -50,7 +50,7 @@ FIELD_LABELS = {
     "reason": gettext_lazy("原因"),
     "outcome": gettext_lazy("处理结果"),
     "quota": gettext_lazy("推荐名额"),
-    "association": gettext_lazy("协会"),
+    "association": pgettext_lazy("assessment", "协会"),
     "weight": gettext_lazy("分值"),
     "params": gettext_lazy("计分参数"),
     "rule": gettext_lazy("计分方式"),
@@ -64,7 +64,7 @@ FIELD_LABELS = {
     "entered_on": gettext_lazy("入库日期"),
     "on": gettext_lazy("日期"),
     "round": gettext_lazy("评估轮次"),
-    "indicator": gettext_lazy("指标"),
+    "indicator": pgettext_lazy("assessment", "指标"),
     "valid_years": gettext_lazy("有效期"),
     "status": gettext_lazy("状态"),
     "dimension": gettext_lazy("维度"),

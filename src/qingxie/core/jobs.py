@@ -33,7 +33,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop, pgettext_lazy
 
 from qingxie.core.context import change_context, current_context
 from qingxie.core.errors import QingxieError
@@ -44,7 +44,26 @@ log = logging.getLogger(__name__)
 STALE_SECONDS = 90
 #: How often a running job's heartbeat is written, whatever the handler does.
 HEARTBEAT_SECONDS = 15
-UNEXPECTED_MESSAGE = "任务执行时发生意外错误，未写入任何数据。请稍后重试或联系管理员。"
+#: A job's stage and message are stored in Chinese (msgids) and shown through
+#: core.stored.stored_text in the reader's language.
+UNEXPECTED_MESSAGE = gettext_noop(
+    "任务执行时发生意外错误，未写入任何数据。请稍后重试或联系管理员。"
+)
+GAVE_UP_MESSAGE = gettext_noop(
+    "任务执行期间服务器重启或中断，已尝试 %(tries)s 次仍未完成，已停止重试。"
+    "未写入任何数据，请重新提交。"
+)
+UNKNOWN_KIND_MESSAGE = gettext_noop("未知的任务类型“%(kind)s”，无法执行。")
+STAGE_STARTED = "开始"
+STAGE_DONE = "完成"
+STAGE_REQUEUED = "等待重新执行"
+#: The stages core writes, for the catalogue (shown with the context "job stage": the bare
+#: words have other senses elsewhere).
+STAGES = (
+    pgettext_lazy("job stage", "开始"),
+    pgettext_lazy("job stage", "完成"),
+    pgettext_lazy("job stage", "等待重新执行"),
+)
 
 
 class Job(models.Model):
@@ -310,7 +329,7 @@ def _claim(job_id: int) -> Job | None:
         attempts=F("attempts") + 1,
         started=now,
         heartbeat=now,
-        stage="开始",
+        stage=STAGE_STARTED,
     )
     return Job.objects.select_related("owner").get(pk=job_id) if taken else None
 
@@ -336,7 +355,7 @@ def job_run(job_id: int) -> None:
         return
     handler = HANDLERS.get(job.kind)
     if handler is None:
-        _fail(job, f"未知的任务类型“{job.kind}”，无法执行。")
+        _fail(job, UNKNOWN_KIND_MESSAGE % {"kind": job.kind})
         return
     stop = threading.Event()
     beat = None
@@ -365,7 +384,7 @@ def job_run(job_id: int) -> None:
         Job.objects.filter(pk=job.pk).update(
             state=Job.State.DONE,
             result=result,
-            stage="完成",
+            stage=STAGE_DONE,
             finished=timezone.now(),
             heartbeat=timezone.now(),
         )
@@ -382,10 +401,7 @@ def _fail(job: Job, message: str) -> None:
 
 
 def _gave_up_message(tries: int) -> str:
-    return (
-        f"任务执行期间服务器重启或中断，已尝试 {tries} 次仍未完成，已停止重试。"
-        "未写入任何数据，请重新提交。"
-    )
+    return GAVE_UP_MESSAGE % {"tries": tries}
 
 
 def jobs_reap() -> int:
@@ -403,7 +419,7 @@ def jobs_reap() -> int:
             _fail(job, _gave_up_message(job.attempts))
         else:
             Job.objects.filter(pk=job.pk, state=Job.State.RUNNING).update(
-                state=Job.State.QUEUED, stage="等待重新执行"
+                state=Job.State.QUEUED, stage=STAGE_REQUEUED
             )
             _dispatch(job.pk)
         touched += 1

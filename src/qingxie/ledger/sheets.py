@@ -20,6 +20,7 @@ from collections.abc import Iterator
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from qingxie.accounts.permissions import user_may
 from qingxie.core.errors import ErrorCollector
@@ -79,7 +80,7 @@ LEDGER_COLUMNS = (
         "统一编号",
         "number",
         parser=association_number,
-        help="新增协会留空；填写已有协会的统一编号则更新该协会。",
+        help=gettext_noop("新增协会留空；填写已有协会的统一编号则更新该协会。"),
         example="440105-3-01-4",
         width=18,
     ),
@@ -88,17 +89,21 @@ LEDGER_COLUMNS = (
         "region",
         required=True,
         parser=code(6, 9),
-        help="协会所在县级及以上行政区划的6位代码（GB/T 2260），不能填乡级9位代码或已撤销的代码。",
+        help=gettext_noop(
+            "协会所在县级及以上行政区划的6位代码（GB/T 2260），不能填乡级9位代码或已撤销的代码。"
+        ),
         example="440105",
         width=14,
     ),
-    Column("行政区划名称", "region_name", importable=False, help="导出时附上，便于阅读。"),
+    Column(
+        "行政区划名称", "region_name", importable=False, help=gettext_noop("导出时附上，便于阅读。")
+    ),
     Column(
         "名称",
         "name",
         required=True,
         parser=text(100),
-        help="协会全称，不超过100字。",
+        help=gettext_noop("协会全称，不超过100字。"),
         example="广州市海珠区青年志愿者协会",
         width=30,
     ),
@@ -107,7 +112,7 @@ LEDGER_COLUMNS = (
         "form",
         required=True,
         choices=choice_pairs(AssociationForm.choices),
-        help="团属志愿服务组织的组织形式，每种形式都计入覆盖率。",
+        help=gettext_noop("团属志愿服务组织的组织形式，每种形式都计入覆盖率。"),
         example="青年志愿者协会",
         width=22,
     ),
@@ -118,7 +123,9 @@ LEDGER_COLUMNS = (
         "登记状态",
         "registered",
         choices=REGISTERED_CHOICES,
-        help="是否已在民政部门登记注册；留空按“未登记”。已登记须填写统一社会信用代码。",
+        help=gettext_noop(
+            "是否已在民政部门登记注册；留空按“未登记”。已登记须填写统一社会信用代码。"
+        ),
         example="已登记",
         width=10,
     ),
@@ -126,7 +133,7 @@ LEDGER_COLUMNS = (
         "统一社会信用代码",
         "uscc",
         parser=text(20),
-        help="18位（GB 32100），系统核对校验位；已登记的协会必填。",
+        help=gettext_noop("18位（GB 32100），系统核对校验位；已登记的协会必填。"),
         example="51440105MJL1234566",
         width=22,
     ),
@@ -135,8 +142,10 @@ LEDGER_COLUMNS = (
         "规范化认定日期",
         "standardized_on",
         parser=date(),
-        help="上一级认定该协会规范化建设的日期，导入后记为全部必备事项于该日核验通过；"
-        "只有管辖范围覆盖上一级的管理员（如所辖县的市、省或全国）可以填写。已认定的日期不能通过导入修改。",
+        help=gettext_noop(
+            "上一级认定该协会规范化建设的日期，导入后记为全部必备事项于该日核验通过；"
+            "只有管辖范围覆盖上一级的管理员（如所辖县的市、省或全国）可以填写。已认定的日期不能通过导入修改。"
+        ),
         example="2021-04-20",
         width=14,
     ),
@@ -144,8 +153,10 @@ LEDGER_COLUMNS = (
         "状态",
         "status",
         choices=choice_pairs(AssociationStatus.choices),
-        help="留空按“正常”（已有协会：不变）。暂停活动、已注销须同时填写状态日期；"
-        "“已合并”请在协会页面办理。",
+        help=gettext_noop(
+            "留空按“正常”（已有协会：不变）。暂停活动、已注销须同时填写状态日期；"
+            "“已合并”请在协会页面办理。"
+        ),
         example="正常",
         width=10,
     ),
@@ -153,7 +164,7 @@ LEDGER_COLUMNS = (
         "状态日期",
         "status_since",
         parser=date(),
-        help="当前状态的起始日期：暂停活动或注销的日期。不能早于成立日期。",
+        help=gettext_noop("当前状态的起始日期：暂停活动或注销的日期。不能早于成立日期。"),
         example="",
         width=12,
     ),
@@ -162,7 +173,7 @@ LEDGER_COLUMNS = (
         "会长电话",
         "president_phone",
         parser=text(20),
-        help="11位手机号或带区号的固定电话。导出文件中为脱敏显示，原样保留即不修改。",
+        help=gettext_noop("11位手机号或带区号的固定电话。导出文件中为脱敏显示，原样保留即不修改。"),
         example="13800138000",
         width=14,
     ),
@@ -171,7 +182,7 @@ LEDGER_COLUMNS = (
         "秘书长电话",
         "secretary_phone",
         parser=text(20),
-        help="同会长电话。",
+        help=gettext_noop("同会长电话。"),
         example="020-83201234",
         width=14,
     ),
@@ -245,23 +256,30 @@ class LedgerImporter(Importer):
         code_ = row.get("region")
         region = self.regions.get(code_)
         if region is None:
-            ctx.problem(row.number, "region", f"行政区划代码“{code_}”不存在，请按 GB/T 2260 核对。")
+            ctx.problem(
+                row.number,
+                "region",
+                gettext("行政区划代码“%(code)s”不存在，请按 GB/T 2260 核对。") % {"code": code_},
+            )
         elif region.level == Region.Level.TOWNSHIP:
             ctx.problem(
                 row.number,
                 "region",
-                f"“{code_}”是乡级区划（{region.name}），本列须填写县级及以上区划的6位代码。",
+                gettext("“%(code)s”是乡级区划（%(name)s），本列须填写县级及以上区划的6位代码。")
+                % {"code": code_, "name": region.name},
             )
         elif new and region.valid_to is not None:
             after = (
-                f"，现为{region.successor.name}（{region.successor.code}）"
+                gettext("，现为%(name)s（%(code)s）")
+                % {"name": region.successor.name, "code": region.successor.code}
                 if region.successor
                 else ""
             )
             ctx.problem(
                 row.number,
                 "region",
-                f"行政区划“{region.name}”（{code_}）已于 {region.valid_to} 撤销{after}。",
+                gettext("行政区划“%(name)s”（%(code)s）已于 %(on)s 撤销%(after)s。")
+                % {"name": region.name, "code": code_, "on": region.valid_to, "after": after},
             )
         else:
             return region
@@ -274,12 +292,19 @@ class LedgerImporter(Importer):
         number = row.get("number")
         if number:
             if number in self.seen_number:
-                ctx.problem(n, "number", f"统一编号与第{self.seen_number[number]}行重复。")
+                ctx.problem(
+                    n,
+                    "number",
+                    gettext("统一编号与第%(row)s行重复。") % {"row": self.seen_number[number]},
+                )
             self.seen_number[number] = n
             existing = self.by_number.get(number)
             if existing is None:
                 ctx.problem(
-                    n, "number", f"统一编号为 {number} 的协会不存在，或不在您的管辖范围内。"
+                    n,
+                    "number",
+                    gettext("统一编号为 %(number)s 的协会不存在，或不在您的管辖范围内。")
+                    % {"number": number},
                 )
                 self._check_fields(row, ctx, None)
                 return None
@@ -291,8 +316,11 @@ class LedgerImporter(Importer):
             ctx.problem(
                 n,
                 "region",
-                f"统一编号 {number} 的协会位于{existing.region.name}（{existing.region.code}），"
-                "与本行的行政区划代码不一致；协会所在区划不能通过导入修改。",
+                gettext(
+                    "统一编号 %(number)s 的协会位于%(name)s（%(code)s），"
+                    "与本行的行政区划代码不一致；协会所在区划不能通过导入修改。"
+                )
+                % {"number": number, "name": existing.region.name, "code": existing.region.code},
             )
             return None
         if existing is None:
@@ -300,13 +328,18 @@ class LedgerImporter(Importer):
         action = "change" if existing else "add"
         if not user_may(actor, Association, action, region.path):
             ctx.problem(
-                n, "region", f"{region.name}（{region.code}）不在您的管辖范围内，不能导入。"
+                n,
+                "region",
+                gettext("%(name)s（%(code)s）不在您的管辖范围内，不能导入。")
+                % {"name": region.name, "code": region.code},
             )
             return None
         status = row.get("status")
         if status == MERGED and (existing is None or existing.status != MERGED):
             ctx.problem(
-                n, "status", "“已合并”须在协会页面办理（要指定合并入的协会），不能通过导入设置。"
+                n,
+                "status",
+                gettext("“已合并”须在协会页面办理（要指定合并入的协会），不能通过导入设置。"),
             )
         self._check_fields(row, ctx, existing)
         if existing is None:
@@ -347,26 +380,35 @@ class LedgerImporter(Importer):
                 ctx.problem(n, field_name, message)
         if uscc and not uscc_problem(uscc):
             if uscc in self.seen_uscc:
-                ctx.problem(n, "uscc", f"统一社会信用代码与第{self.seen_uscc[uscc]}行重复。")
+                ctx.problem(
+                    n,
+                    "uscc",
+                    gettext("统一社会信用代码与第%(row)s行重复。") % {"row": self.seen_uscc[uscc]},
+                )
             self.seen_uscc[uscc] = n
 
     def _check_status_date(self, row, ctx, status, since, established, floor=None) -> None:
         label = _label(AssociationStatus.choices, status)
         if since is None:
             ctx.problem(
-                row.number, "status_since", f"状态为“{label}”时须填写状态日期（{label}的日期）。"
+                row.number,
+                "status_since",
+                gettext("状态为“%(label)s”时须填写状态日期（%(label)s的日期）。")
+                % {"label": label},
             )
         elif established and since < established:
             ctx.problem(
                 row.number,
                 "status_since",
-                f"状态日期（{since}）不能早于成立日期（{established}）。",
+                gettext("状态日期（%(since)s）不能早于成立日期（%(established)s）。")
+                % {"since": since, "established": established},
             )
         elif floor and since < floor:
             ctx.problem(
                 row.number,
                 "status_since",
-                f"状态日期（{since}）不能早于当前状态的起始日期（{floor}）。",
+                gettext("状态日期（%(since)s）不能早于当前状态的起始日期（%(floor)s）。")
+                % {"since": since, "floor": floor},
             )
 
     def _check_standardize(self, row, ctx, probe: Association, established) -> bool:
@@ -377,15 +419,19 @@ class LedgerImporter(Importer):
             ctx.problem(
                 row.number,
                 "standardized_on",
-                f"规范化认定日期（{on}）不能早于成立日期（{established}）。",
+                gettext("规范化认定日期（%(on)s）不能早于成立日期（%(established)s）。")
+                % {"on": on, "established": established},
             )
         if not services.may_record_standardization(ctx.actor, probe):
             above = services.verifying_region(probe)
             ctx.problem(
                 row.number,
                 "standardized_on",
-                f"规范化建设只能由上一级（{above.name}）认定，您不能为{probe.region.name}的协会"
-                "填写规范化认定日期。",
+                gettext(
+                    "规范化建设只能由上一级（%(above)s）认定，您不能为%(name)s的协会"
+                    "填写规范化认定日期。"
+                )
+                % {"above": above.name, "name": probe.region.name},
             )
         return True
 
@@ -401,23 +447,31 @@ class LedgerImporter(Importer):
                 ctx.problem(
                     n,
                     "region",
-                    f"{region.name}已有正常活动的协会“{holder.name}”（{holder.number}），"
-                    "同一区划同一时间只能有一个；如要修改该协会，请在“统一编号”列填写"
-                    f" {holder.number}。",
+                    gettext(
+                        "%(region)s已有正常活动的协会“%(name)s”（%(number)s），"
+                        "同一区划同一时间只能有一个；如要修改该协会，请在“统一编号”列填写"
+                        " %(number)s。"
+                    )
+                    % {"region": region.name, "name": holder.name, "number": holder.number},
                 )
             elif region.pk in self.seen_region:
                 ctx.problem(
                     n,
                     "region",
-                    f"与第{self.seen_region[region.pk]}行是同一行政区划（{region.name}），"
-                    "同一区划同一时间只能有一个正常活动的协会。",
+                    gettext(
+                        "与第%(row)s行是同一行政区划（%(name)s），"
+                        "同一区划同一时间只能有一个正常活动的协会。"
+                    )
+                    % {"row": self.seen_region[region.pk], "name": region.name},
                 )
             self.seen_region.setdefault(region.pk, n)
         if final in (SUSPENDED, DISSOLVED):
             self._check_status_date(row, ctx, final, since, established)
         elif since and established and since != established:
             ctx.problem(
-                n, "status_since", "新增的正常协会从成立日期起算，状态日期应留空或与成立日期相同。"
+                n,
+                "status_since",
+                gettext("新增的正常协会从成立日期起算，状态日期应留空或与成立日期相同。"),
             )
         standardize = self._check_standardize(
             row, ctx, Association(region=region, level=region.level), established
@@ -484,12 +538,15 @@ class LedgerImporter(Importer):
                 ctx.problem(
                     n,
                     "status",
-                    f"该协会已“{existing.get_status_display()}”，不能通过导入改为"
-                    f"“{_label(AssociationStatus.choices, status)}”。",
+                    gettext("该协会已“%(status)s”，不能通过导入改为“%(new)s”。")
+                    % {
+                        "status": _label(AssociationStatus.choices, existing.status),
+                        "new": _label(AssociationStatus.choices, status),
+                    },
                 )
             elif status == ACTIVE or status in (SUSPENDED, DISSOLVED):
                 if status == SUSPENDED and existing.status != ACTIVE:
-                    ctx.problem(n, "status", "只有状态为“正常”的协会可以暂停活动。")
+                    ctx.problem(n, "status", gettext("只有状态为“正常”的协会可以暂停活动。"))
                 self._check_status_date(
                     row, ctx, status, since, established, floor=existing.status_since
                 )
@@ -503,7 +560,10 @@ class LedgerImporter(Importer):
             ctx.problem(
                 n,
                 "status_since",
-                f"状态日期与台账记录不一致（台账为 {existing.status_since}）；状态不变时不能修改状态日期。",
+                gettext(
+                    "状态日期与台账记录不一致（台账为 %(since)s）；状态不变时不能修改状态日期。"
+                )
+                % {"since": existing.status_since},
             )
         standardize = False
         on = row.get("standardized_on")
@@ -512,8 +572,11 @@ class LedgerImporter(Importer):
                 ctx.problem(
                     n,
                     "standardized_on",
-                    f"该协会已于 {existing.standardized_since} 认定为规范化建设，认定日期不能通过导入修改"
-                    "（如需更正，请由上一级撤销核验后重新认定）。",
+                    gettext(
+                        "该协会已于 %(on)s 认定为规范化建设，认定日期不能通过导入修改"
+                        "（如需更正，请由上一级撤销核验后重新认定）。"
+                    )
+                    % {"on": existing.standardized_since},
                 )
         elif on:
             standardize = self._check_standardize(row, ctx, existing, established)
@@ -613,9 +676,13 @@ LEDGER_KIND = SheetKind(
     title="协会台账",
     columns=LEDGER_COLUMNS,
     notes=(
-        "每行一个团属志愿服务组织（县级及以上）。同一区划同一时间只能有一个正常或暂停活动的协会。",
-        "没有统一编号的行：若同一区划已有同名协会，视为该协会；否则新增，由系统分配统一编号。",
-        "城市用户只能导入本市范围内的协会，范围以外的行会被指出，整个文件不写入。",
+        gettext_noop(
+            "每行一个团属志愿服务组织（县级及以上）。同一区划同一时间只能有一个正常或暂停活动的协会。"
+        ),
+        gettext_noop(
+            "没有统一编号的行：若同一区划已有同名协会，视为该协会；否则新增，由系统分配统一编号。"
+        ),
+        gettext_noop("城市用户只能导入本市范围内的协会，范围以外的行会被指出，整个文件不写入。"),
     ),
     importer=LedgerImporter,
     exporter=export_associations,
@@ -632,7 +699,7 @@ GROUP_MEMBER_COLUMNS = (
         "会员编号",
         "id",
         parser=integer(1),
-        help="系统内编号：新增留空；导出的文件中已填好，修改后导入即更新该会员。",
+        help=gettext_noop("系统内编号：新增留空；导出的文件中已填好，修改后导入即更新该会员。"),
         width=10,
     ),
     Column(
@@ -640,12 +707,16 @@ GROUP_MEMBER_COLUMNS = (
         "association",
         required=True,
         parser=association_number,
-        help="接收该会员的协会的统一编号（见协会台账）。",
+        help=gettext_noop("接收该会员的协会的统一编号（见协会台账）。"),
         example="440105-3-01-4",
         width=18,
     ),
     Column(
-        "所属协会", "association_name", importable=False, help="导出时附上，便于阅读。", width=26
+        "所属协会",
+        "association_name",
+        importable=False,
+        help=gettext_noop("导出时附上，便于阅读。"),
+        width=26,
     ),
     Column("名称", "name", required=True, parser=text(100), example="海珠区蓝天救援队", width=28),
     Column(
@@ -661,7 +732,7 @@ GROUP_MEMBER_COLUMNS = (
         "统一社会信用代码",
         "uscc",
         parser=text(20),
-        help="有则填写，系统核对校验位。",
+        help=gettext_noop("有则填写，系统核对校验位。"),
         width=22,
     ),
     Column("联系人", "contact_name", parser=text(50), width=10),
@@ -669,21 +740,21 @@ GROUP_MEMBER_COLUMNS = (
         "联系电话",
         "contact_phone",
         parser=text(20),
-        help="导出文件中为脱敏显示，原样保留即不修改。",
+        help=gettext_noop("导出文件中为脱敏显示，原样保留即不修改。"),
         width=14,
     ),
     Column(
         "状态",
         "status",
         choices=choice_pairs(GroupMemberStatus.choices),
-        help="留空按“在册”。已退出须填写退出日期。",
+        help=gettext_noop("留空按“在册”。已退出须填写退出日期。"),
         width=8,
     ),
     Column(
         "退出日期",
         "left_on",
         parser=date(),
-        help="已退出的会员填写，不能早于入会日期。",
+        help=gettext_noop("已退出的会员填写，不能早于入会日期。"),
         width=12,
     ),
 )
@@ -727,7 +798,8 @@ class GroupMemberImporter(Importer):
                     ctx.problem(
                         n,
                         "association",
-                        f"统一编号为 {row.get('association')} 的协会不存在，或不在您的管辖范围内。",
+                        gettext("统一编号为 %(number)s 的协会不存在，或不在您的管辖范围内。")
+                        % {"number": row.get("association")},
                     )
                 # Without its association the row's other rules cannot be checked; the phone can.
                 if (phone := row.get("contact_phone")) and (problem := phone_problem(phone)):
@@ -737,14 +809,26 @@ class GroupMemberImporter(Importer):
             if row.get("id"):
                 member = by_id.get(row.get("id"))
                 if member is None:
-                    ctx.problem(n, "id", f"会员编号 {row.get('id')} 不存在，或不在您的管辖范围内。")
+                    ctx.problem(
+                        n,
+                        "id",
+                        gettext("会员编号 %(id)s 不存在，或不在您的管辖范围内。")
+                        % {"id": row.get("id")},
+                    )
                     continue
                 if member.association_id != association.pk:
                     ctx.problem(
                         n,
                         "association",
-                        f"会员编号 {member.pk} 属于“{member.association.name}”"
-                        f"（{member.association.number}），团体会员不能通过导入改属其他协会。",
+                        gettext(
+                            "会员编号 %(id)s 属于“%(name)s”（%(number)s），"
+                            "团体会员不能通过导入改属其他协会。"
+                        )
+                        % {
+                            "id": member.pk,
+                            "name": member.association.name,
+                            "number": member.association.number,
+                        },
                     )
                     continue
             else:
@@ -752,14 +836,17 @@ class GroupMemberImporter(Importer):
                     (association.pk, row.get("name"), row.get("admitted_on"))
                 )
             if (earlier := self.seen.first((association.pk, row.get("name")), n)) is not None:
-                ctx.problem(n, "name", f"与第{earlier}行是同一协会的同名会员。")
+                ctx.problem(
+                    n, "name", gettext("与第%(row)s行是同一协会的同名会员。") % {"row": earlier}
+                )
             if not user_may(
                 actor, GroupMember, "change" if member else "add", association.region.path
             ):
                 ctx.problem(
                     n,
                     "association",
-                    f"{association.name}（{association.number}）不在您的管辖范围内，不能导入。",
+                    gettext("%(name)s（%(code)s）不在您的管辖范围内，不能导入。")
+                    % {"name": association.name, "code": association.number},
                 )
                 continue
             plan = self._plan_row(row, ctx, association, member)
@@ -782,20 +869,28 @@ class GroupMemberImporter(Importer):
         withdraw = False
         if status == GroupMemberStatus.WITHDRAWN:
             if left_on is None:
-                ctx.problem(n, "left_on", "状态为“已退出”时须填写退出日期。")
+                ctx.problem(n, "left_on", gettext("状态为“已退出”时须填写退出日期。"))
             elif admitted and left_on < admitted:
-                ctx.problem(n, "left_on", f"退出日期（{left_on}）不能早于入会日期（{admitted}）。")
+                ctx.problem(
+                    n,
+                    "left_on",
+                    gettext("退出日期（%(left_on)s）不能早于入会日期（%(admitted)s）。")
+                    % {"left_on": left_on, "admitted": admitted},
+                )
             withdraw = member is None or member.status == GroupMemberStatus.ACTIVE
             if member is not None and not withdraw and member.left_on != left_on:
                 ctx.problem(
-                    n, "left_on", f"该会员已于 {member.left_on} 退出，退出日期不能通过导入修改。"
+                    n,
+                    "left_on",
+                    gettext("该会员已于 %(on)s 退出，退出日期不能通过导入修改。")
+                    % {"on": member.left_on},
                 )
         elif status == GroupMemberStatus.ACTIVE and member and member.status != status:
-            ctx.problem(n, "status", "已退出的团体会员不能通过导入恢复，请重新登记入会。")
+            ctx.problem(n, "status", gettext("已退出的团体会员不能通过导入恢复，请重新登记入会。"))
         elif left_on:
-            ctx.problem(n, "left_on", "状态为“在册”时不应填写退出日期。")
+            ctx.problem(n, "left_on", gettext("状态为“在册”时不应填写退出日期。"))
         if member is None and association.status not in LIVE_STATUSES:
-            ctx.problem(n, "association", "已注销或合并的协会不能接收团体会员。")
+            ctx.problem(n, "association", gettext("已注销或合并的协会不能接收团体会员。"))
         fields = {}
         for field_name in _GM_EDITABLE:
             if not row.has(field_name):
@@ -888,7 +983,9 @@ GROUP_MEMBER_KIND = SheetKind(
     title="团体会员",
     columns=GROUP_MEMBER_COLUMNS,
     notes=(
-        "每行一个团体会员。没有会员编号的行：同一协会已有同名在册会员（或同名、同一入会日期的已退出会员）则视为该会员，否则新增。",
+        gettext_noop(
+            "每行一个团体会员。没有会员编号的行：同一协会已有同名在册会员（或同名、同一入会日期的已退出会员）则视为该会员，否则新增。"
+        ),
     ),
     importer=GroupMemberImporter,
     exporter=export_group_members,
@@ -937,7 +1034,7 @@ COVERAGE_KIND = SheetKind(
     name="coverage",
     title="覆盖率统计表",
     columns=COVERAGE_COLUMNS,
-    notes=("按通报口径：某日在册的县级单位为分母，当日有正常活动协会的为已成立。",),
+    notes=(gettext_noop("按通报口径：某日在册的县级单位为分母，当日有正常活动协会的为已成立。"),),
     exporter=export_coverage,
     model=Region,
 )

@@ -17,7 +17,7 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -580,7 +580,11 @@ class VerificationBatchView(View):
             except QingxieError as exc:
                 failed.append(f"{entry.association.name}·{entry.item.title}：{exc}")
         if done:
-            messages.success(request, _("已核验 %(done)s 项材料。") % {"done": done})
+            messages.success(
+                request,
+                ngettext("已核验 %(done)s 项材料。", "已核验 %(done)s 项材料。", done)
+                % {"done": done},
+            )
         for problem in failed:
             messages.error(request, problem)
         return redirect("ledger:verification_queue")

@@ -3,6 +3,7 @@ labels marked for translation; spreadsheets keep the Chinese through `choice_pai
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ProjectField(models.TextChoices):
@@ -36,7 +37,7 @@ class ProjectStatus(models.TextChoices):
 
     DRAFT = "draft", _("草稿")
     RUNNING = "running", _("实施中")
-    PAUSED = "paused", _("暂停")
+    PAUSED = "paused", pgettext_lazy("projects", "暂停")
     FINISHED = "finished", _("已结项")
 
 

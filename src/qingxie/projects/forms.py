@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from qingxie.core.forms import date_field
@@ -69,12 +69,12 @@ class ActivityForm(forms.Form):
 
     title = forms.CharField(label=_("活动名称"), max_length=100, required=False)
     starts_at = forms.DateTimeField(
-        label=_("开始时间"),
+        label=pgettext_lazy("projects", "开始时间"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
     ends_at = forms.DateTimeField(
-        label=_("结束时间"),
+        label=pgettext_lazy("projects", "结束时间"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )

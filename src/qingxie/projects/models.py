@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qingxie.core.models import ChangeLoggedModel, ScopePathField
 from qingxie.core.review import ReviewedModel
@@ -44,7 +45,7 @@ class Programme(ChangeLoggedModel):
 
     code = models.SlugField(_("代码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=60)
-    description = models.TextField(_("说明"), blank=True, max_length=2000)
+    description = models.TextField(pgettext_lazy("projects", "说明"), blank=True, max_length=2000)
     parent = models.ForeignKey(
         "self",
         verbose_name=_("所属品牌"),
@@ -61,7 +62,7 @@ class Programme(ChangeLoggedModel):
         blank=True,
         related_name="+",
     )
-    active = models.BooleanField(_("启用"), default=True)
+    active = models.BooleanField(pgettext_lazy("projects", "启用"), default=True)
     position = models.PositiveSmallIntegerField(_("顺序"), default=0)
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
@@ -294,8 +295,8 @@ class Activity(ChangeLoggedModel):
     )
     region_path = ScopePathField()
     title = models.CharField(_("活动名称"), max_length=100)
-    starts_at = models.DateTimeField(_("开始时间"))
-    ends_at = models.DateTimeField(_("结束时间"))
+    starts_at = models.DateTimeField(pgettext_lazy("projects", "开始时间"))
+    ends_at = models.DateTimeField(pgettext_lazy("projects", "结束时间"))
     place = models.CharField(_("活动地点"), max_length=200)
     township = models.ForeignKey(
         Region,
@@ -397,7 +398,7 @@ class Competition(ChangeLoggedModel):
     entries_close = models.DateField(_("申报截止"), null=True, blank=True)
     notice_starts = models.DateField(_("公示开始"), null=True, blank=True)
     notice_ends = models.DateField(_("公示结束"), null=True, blank=True)
-    description = models.TextField(_("说明"), blank=True, max_length=2000)
+    description = models.TextField(pgettext_lazy("projects", "说明"), blank=True, max_length=2000)
     is_demo = models.BooleanField(_("演示数据"), default=False)
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 

@@ -20,6 +20,7 @@ from qingxie.core.tabular import SheetKind
 from qingxie.core.tabular.masking import may_export_clear_phones
 from qingxie.core.tabular.writing import Progress, write_csv, write_template, write_xlsx
 from qingxie.regions.models import ROOT_CODE, Region
+from qingxie.sheets.templatetags.sheets_i18n import sheet_title
 
 FORMATS = ("xlsx", "csv")
 
@@ -64,7 +65,7 @@ def export_check(kind: SheetKind, fmt: str, as_of: datetime.date | None) -> date
     """The date exported (today by default), after checking the kind, format and date."""
     if kind.exporter is None:
         raise QingxieError(
-            gettext("“%(title)s”不能导出。") % {"title": gettext(kind.title)}, field="kind"
+            gettext("“%(title)s”不能导出。") % {"title": sheet_title(kind.title)}, field="kind"
         )
     if fmt not in FORMATS:
         raise QingxieError(

@@ -29,6 +29,7 @@ from pathlib import Path
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from qingxie.core.jobs import Job, job_enqueue, job_handler, job_requeue, storage_sweep
 from qingxie.core.tabular import SheetKind, run_import
@@ -148,7 +149,10 @@ def local_path(name: str, suffix: str):
                 except SealError as exc:
                     from qingxie.core.errors import QingxieError
 
-                    raise QingxieError(f"暂存的上传文件无法读取（{exc}），请重新上传。") from exc
+                    raise QingxieError(
+                        gettext_noop("暂存的上传文件无法读取（%(error)s），请重新上传。")
+                        % {"error": exc}
+                    ) from exc
             else:  # staged before files were sealed
                 shutil.copyfileobj(src, out, 1024 * 1024)
         yield Path(tmp)
@@ -164,7 +168,7 @@ def import_job(job: Job, progress, *, sheet_kind, sha, dry_run, filename, storag
 
     kind = get_kind(sheet_kind, for_import=True)
     if not default_storage.exists(storage_name):
-        raise QingxieError("未找到该上传文件（可能已过期），请重新上传。")
+        raise QingxieError(gettext_noop("未找到该上传文件（可能已过期），请重新上传。"))
     with local_path(storage_name, meta.get("suffix", "")) as path:
         report = run_import(
             kind,

@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.utils.translation import get_language, gettext, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy, ngettext
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.generic import TemplateView
@@ -26,6 +26,7 @@ from django.views.generic import TemplateView
 from qingxie.accounts.permissions import home_region, scope_paths
 from qingxie.core.errors import PermissionDeniedError, QingxieError
 from qingxie.core.jobs import Job, job_of
+from qingxie.core.stored import stored_text
 from qingxie.core.tabular.reading import default_max_bytes
 from qingxie.sheets import export_jobs, jobs
 from qingxie.sheets.exports import (
@@ -196,10 +197,12 @@ def report_summary(report: dict | None) -> str:
         return report.get("summary", "")
     values = {"file": report.get("filename", ""), "rows": report.get("rows", 0)}
     if not report.get("ok"):
-        return gettext("“%(file)s”有 %(n)s 处错误，未写入任何数据。") % {
-            **values,
-            "n": report.get("problem_count", 0),
-        }
+        n = report.get("problem_count", 0)
+        return ngettext(
+            "“%(file)s”有 %(n)s 处错误，未写入任何数据。",
+            "“%(file)s”有 %(n)s 处错误，未写入任何数据。",
+            n,
+        ) % {**values, "n": n}
     counts = report.get("counts") or {}
     values.update(
         create=counts.get("create", 0),
@@ -208,16 +211,22 @@ def report_summary(report: dict | None) -> str:
     )
     if report.get("dry_run"):
         return (
-            gettext(
+            ngettext(
                 "“%(file)s”共 %(rows)s 行：将新增 %(create)s 条，将修改 %(update)s 条，"
-                "%(unchanged)s 条与系统中一致无需修改。（预检，未写入）"
+                "%(unchanged)s 条与系统中一致无需修改。（预检，未写入）",
+                "“%(file)s”共 %(rows)s 行：将新增 %(create)s 条，将修改 %(update)s 条，"
+                "%(unchanged)s 条与系统中一致无需修改。（预检，未写入）",
+                values["rows"],
             )
             % values
         )
     return (
-        gettext(
+        ngettext(
             "“%(file)s”共 %(rows)s 行：已新增 %(create)s 条，已修改 %(update)s 条，"
-            "%(unchanged)s 条与系统中一致无需修改。"
+            "%(unchanged)s 条与系统中一致无需修改。",
+            "“%(file)s”共 %(rows)s 行：已新增 %(create)s 条，已修改 %(update)s 条，"
+            "%(unchanged)s 条与系统中一致无需修改。",
+            values["rows"],
         )
         % values
     )
@@ -236,8 +245,8 @@ def _job_context(request, sheet_kind, sha):
         "done": job.done,
         "total": job.total,
         "percent": job.percent,
-        # Stored in Chinese; a message without data in it is shown in the page's language.
-        "message": gettext(job.message) if job.message else "",
+        # Stored in Chinese, shown in the page's language (data in it as written).
+        "message": stored_text(job.message),
         "report": job.result if job.state == job.State.DONE else None,
         # Waiting for a worker looks like running to the page: it keeps polling.
         "busy": job.state in (job.State.QUEUED, job.State.RUNNING),
@@ -424,7 +433,7 @@ def _export_job(request, kind, pk):
         "busy": busy,
         "waiting_worker": job.state == Job.State.QUEUED and export_jobs.worker_stopped(),
         "stage": JOB_STAGES.get(job.stage, job.stage),
-        "message": gettext(job.message) if job.message else "",
+        "message": stored_text(job.message),
         "result": job.result if job.state == Job.State.DONE else None,
         "filename": export_filename(sheet_kind, region, as_of, payload["fmt"]),
         "status_url": reverse("sheets:export_job_status", args=[sheet_kind.name, job.pk]),

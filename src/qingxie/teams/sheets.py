@@ -20,6 +20,7 @@ import datetime
 from collections.abc import Iterator
 
 from django.db.models import Q
+from django.utils.translation import gettext, gettext_noop
 
 from qingxie.accounts.permissions import user_may
 from qingxie.core.errors import ErrorCollector
@@ -52,7 +53,7 @@ TEAM_COLUMNS = (
         "队伍编号",
         "id",
         parser=integer(1),
-        help="系统内编号：新增留空；导出的文件中已填好，修改后导入即更新该队伍。",
+        help=gettext_noop("系统内编号：新增留空；导出的文件中已填好，修改后导入即更新该队伍。"),
         width=10,
     ),
     Column(
@@ -60,19 +61,23 @@ TEAM_COLUMNS = (
         "association",
         required=True,
         parser=checked_by(ledger_selectors.association_number_normalize, "统一编号"),
-        help="队伍所属协会的统一编号（见协会台账）。",
+        help=gettext_noop("队伍所属协会的统一编号（见协会台账）。"),
         example="440105-3-01-4",
         width=18,
     ),
     Column(
-        "所属协会", "association_name", importable=False, help="导出时附上，便于阅读。", width=26
+        "所属协会",
+        "association_name",
+        importable=False,
+        help=gettext_noop("导出时附上，便于阅读。"),
+        width=26,
     ),
     Column(
         "队伍名称",
         "name",
         required=True,
         parser=text(100),
-        help="同一协会的在册队伍名称不能重复。",
+        help=gettext_noop("同一协会的在册队伍名称不能重复。"),
         example="滨江街道青年志愿服务队",
         width=28,
     ),
@@ -88,8 +93,10 @@ TEAM_COLUMNS = (
         "所在乡镇（街道）代码",
         "township",
         parser=code(9),
-        help="9位乡级区划代码，须在所属协会的区划范围内；可留空只填名称，导入时按名称补上"
-        "（见“乡镇（街道）代码表”工作表）。“乡镇/街道”类队伍须填代码或名称。",
+        help=gettext_noop(
+            "9位乡级区划代码，须在所属协会的区划范围内；可留空只填名称，导入时按名称补上"
+            "（见“乡镇（街道）代码表”工作表）。“乡镇/街道”类队伍须填代码或名称。"
+        ),
         example="440105001",
         width=14,
     ),
@@ -97,7 +104,9 @@ TEAM_COLUMNS = (
         "所在乡镇（街道）",
         "township_name",
         parser=text(50),
-        help="乡镇（街道）名称，如“滨江街道”；代码留空时按所属协会区划内的名称查找代码。",
+        help=gettext_noop(
+            "乡镇（街道）名称，如“滨江街道”；代码留空时按所属协会区划内的名称查找代码。"
+        ),
         example="滨江街道",
         width=16,
     ),
@@ -106,7 +115,7 @@ TEAM_COLUMNS = (
         "负责人电话",
         "leader_phone",
         parser=text(20),
-        help="11位手机号或带区号的固定电话。导出文件中为脱敏显示，原样保留即不修改。",
+        help=gettext_noop("11位手机号或带区号的固定电话。导出文件中为脱敏显示，原样保留即不修改。"),
         example="13900139000",
         width=14,
     ),
@@ -116,14 +125,14 @@ TEAM_COLUMNS = (
         "状态",
         "status",
         choices=choice_pairs(TeamStatus.choices),
-        help="留空按“正常”。已撤销须填写撤销日期。",
+        help=gettext_noop("留空按“正常”。已撤销须填写撤销日期。"),
         width=8,
     ),
     Column(
         "撤销日期",
         "dissolved_on",
         parser=date(),
-        help="已撤销的队伍填写，不能早于成立日期。",
+        help=gettext_noop("已撤销的队伍填写，不能早于成立日期。"),
         width=12,
     ),
 )
@@ -196,7 +205,8 @@ class TeamImporter(Importer):
                     ctx.problem(
                         n,
                         "association",
-                        f"统一编号为 {row.get('association')} 的协会不存在，或不在您的管辖范围内。",
+                        gettext("统一编号为 %(number)s 的协会不存在，或不在您的管辖范围内。")
+                        % {"number": row.get("association")},
                     )
                 # Without its association the row's other rules cannot be checked; the phone can.
                 if (phone := row.get("leader_phone")) and (problem := phone_problem(phone)):
@@ -206,10 +216,15 @@ class TeamImporter(Importer):
             if row.get("id"):
                 team = by_id.get(row.get("id"))
                 if team is None:
-                    ctx.problem(n, "id", f"队伍编号 {row.get('id')} 不存在，或不在您的管辖范围内。")
+                    ctx.problem(
+                        n,
+                        "id",
+                        gettext("队伍编号 %(id)s 不存在，或不在您的管辖范围内。")
+                        % {"id": row.get("id")},
+                    )
                     continue
                 if team.association_id != association.pk:
-                    ctx.problem(n, "association", "队伍不能通过导入改属其他协会。")
+                    ctx.problem(n, "association", gettext("队伍不能通过导入改属其他协会。"))
                     continue
             else:
                 team = matched.get(
@@ -217,7 +232,9 @@ class TeamImporter(Importer):
                     or by_name.get((association.pk, row.get("name"), row.get("founded_on")))
                 )
             if (earlier := self.seen.first((association.pk, row.get("name")), n)) is not None:
-                ctx.problem(n, "name", f"与第{earlier}行是同一协会的同名队伍。")
+                ctx.problem(
+                    n, "name", gettext("与第%(row)s行是同一协会的同名队伍。") % {"row": earlier}
+                )
             allowed = (
                 may_add[association.pk]
                 if team is None
@@ -227,7 +244,8 @@ class TeamImporter(Importer):
                 ctx.problem(
                     n,
                     "association",
-                    f"{association.name}（{association.number}）不在您的管辖范围内，不能导入。",
+                    gettext("%(name)s（%(code)s）不在您的管辖范围内，不能导入。")
+                    % {"name": association.name, "code": association.number},
                 )
                 continue
             township = None
@@ -235,14 +253,21 @@ class TeamImporter(Importer):
             if row.get("township"):
                 township = townships.get(row.get("township"))
                 if township is None:
-                    ctx.problem(n, "township", f"乡级区划代码“{row.get('township')}”不存在。")
+                    ctx.problem(
+                        n,
+                        "township",
+                        gettext("乡级区划代码“%(code)s”不存在。") % {"code": row.get("township")},
+                    )
                     continue
                 if name and name != township.name:
                     ctx.problem(
                         n,
                         "township_name",
-                        f"乡镇（街道）“{name}”与代码 {township.code}（{township.name}）不一致，"
-                        "请核对后只保留正确的一项。",
+                        gettext(
+                            "乡镇（街道）“%(name)s”与代码 %(code)s（%(township)s）不一致，"
+                            "请核对后只保留正确的一项。"
+                        )
+                        % {"name": name, "code": township.code, "township": township.name},
                     )
                     continue
             elif name and "township" not in row.bad:
@@ -266,15 +291,24 @@ class TeamImporter(Importer):
             ctx.problem(
                 n,
                 "township_name",
-                f"{association.region.name}没有名为“{name}”的乡镇（街道），"
-                "请对照“乡镇（街道）代码表”填写名称或代码。",
+                gettext(
+                    "%(region)s没有名为“%(name)s”的乡镇（街道），"
+                    "请对照“乡镇（街道）代码表”填写名称或代码。"
+                )
+                % {"region": association.region.name, "name": name},
             )
         else:
             codes = "、".join(t.code for t in found)
             ctx.problem(
                 n,
                 "township_name",
-                f"{association.region.name}有{len(found)}个“{name}”（{codes}），请填写代码。",
+                gettext("%(region)s有%(count)s个“%(name)s”（%(codes)s），请填写代码。")
+                % {
+                    "region": association.region.name,
+                    "count": len(found),
+                    "name": name,
+                    "codes": codes,
+                },
             )
         return None
 
@@ -297,22 +331,26 @@ class TeamImporter(Importer):
         dissolve = False
         if status == TeamStatus.DISSOLVED:
             if dissolved_on is None:
-                ctx.problem(n, "dissolved_on", "状态为“已撤销”时须填写撤销日期。")
+                ctx.problem(n, "dissolved_on", gettext("状态为“已撤销”时须填写撤销日期。"))
             elif founded and dissolved_on < founded:
                 ctx.problem(
-                    n, "dissolved_on", f"撤销日期（{dissolved_on}）不能早于成立日期（{founded}）。"
+                    n,
+                    "dissolved_on",
+                    gettext("撤销日期（%(on)s）不能早于成立日期（%(founded)s）。")
+                    % {"on": dissolved_on, "founded": founded},
                 )
             dissolve = team is None or team.status == TeamStatus.ACTIVE
             if team is not None and not dissolve and team.dissolved_on != dissolved_on:
                 ctx.problem(
                     n,
                     "dissolved_on",
-                    f"该队伍已于 {team.dissolved_on} 撤销，撤销日期不能通过导入修改。",
+                    gettext("该队伍已于 %(on)s 撤销，撤销日期不能通过导入修改。")
+                    % {"on": team.dissolved_on},
                 )
         elif status == TeamStatus.ACTIVE and team and team.status != status:
-            ctx.problem(n, "status", "已撤销的队伍不能通过导入恢复，请新建队伍。")
+            ctx.problem(n, "status", gettext("已撤销的队伍不能通过导入恢复，请新建队伍。"))
         elif dissolved_on:
-            ctx.problem(n, "dissolved_on", "状态为“正常”时不应填写撤销日期。")
+            ctx.problem(n, "dissolved_on", gettext("状态为“正常”时不应填写撤销日期。"))
         label = f"{association.name}：{row.get('name')}"
         if team is None:
             errors = ErrorCollector()
@@ -459,10 +497,14 @@ TEAM_KIND = SheetKind(
     title="基层队伍",
     columns=TEAM_COLUMNS,
     notes=(
-        "每行一支基层队伍。没有队伍编号的行：同一协会已有同名的在册队伍（或同名、同一成立日期的已撤销队伍）则视为该队伍，否则新增。",
-        "“乡镇/街道”类队伍须填写所在乡镇（街道）的9位代码或名称，且在所属协会的区划范围内；"
-        "只填名称时导入按名称补上代码（同名的须填代码）。各乡镇（街道）的代码见模板中的"
-        "“乡镇（街道）代码表”。",
+        gettext_noop(
+            "每行一支基层队伍。没有队伍编号的行：同一协会已有同名的在册队伍（或同名、同一成立日期的已撤销队伍）则视为该队伍，否则新增。"
+        ),
+        gettext_noop(
+            "“乡镇/街道”类队伍须填写所在乡镇（街道）的9位代码或名称，且在所属协会的区划范围内；"
+            "只填名称时导入按名称补上代码（同名的须填代码）。各乡镇（街道）的代码见模板中的"
+            "“乡镇（街道）代码表”。"
+        ),
     ),
     lookups=township_lookup,
     importer=TeamImporter,

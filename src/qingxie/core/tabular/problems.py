@@ -18,17 +18,15 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = []
+        # One sentence per case, so that English can say "Row 3, “名称”: …".
+        values = {"row": self.row, "column": self.column, "message": self.message}
+        if self.row is not None and self.column:
+            return gettext("第%(row)s行“%(column)s”：%(message)s") % values
         if self.row is not None:
-            where.append(gettext("第%(row)s行") % {"row": self.row})
+            return gettext("第%(row)s行：%(message)s") % values
         if self.column:
-            where.append(f"“{self.column}”")
-        if not where:
-            return self.message
-        return gettext("%(where)s：%(message)s") % {
-            "where": "".join(where),
-            "message": self.message,
-        }
+            return gettext("“%(column)s”：%(message)s") % values
+        return self.message
 
     def as_dict(self) -> dict:
         return {"row": self.row, "column": self.column, "message": self.message}

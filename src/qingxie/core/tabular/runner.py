@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from qingxie.core.context import change_note
 from qingxie.core.errors import QingxieError
@@ -233,14 +233,18 @@ class ImportReport:
             bad_rows = self.problem_rows
             if bad_rows is None:
                 bad_rows = len({p.row for p in self.problems if p.row is not None})
-            if bad_rows:
-                return gettext(
-                    "“%(filename)s”有 %(count)s 处错误（涉及 %(bad_rows)s 行），未写入任何数据。"
-                ) % {"filename": self.filename, "count": len(self.problems), "bad_rows": bad_rows}
-            return gettext("“%(filename)s”有 %(count)s 处错误，未写入任何数据。") % {
-                "filename": self.filename,
-                "count": len(self.problems),
-            }
+            count = len(self.problems)
+            rows = (
+                ngettext("（涉及 %(bad_rows)s 行）", "（涉及 %(bad_rows)s 行）", bad_rows)
+                % {"bad_rows": bad_rows}
+                if bad_rows
+                else ""
+            )
+            return ngettext(
+                "“%(filename)s”有 %(count)s 处错误%(rows)s，未写入任何数据。",
+                "“%(filename)s”有 %(count)s 处错误%(rows)s，未写入任何数据。",
+                count,
+            ) % {"filename": self.filename, "count": count, "rows": rows}
         c = self.counts
         figures = {
             "filename": self.filename,
@@ -251,16 +255,22 @@ class ImportReport:
         }
         if self.dry_run:
             return (
-                gettext(
+                ngettext(
                     "“%(filename)s”共 %(rows)s 行：将新增 %(created)s 条，将修改 %(updated)s 条，"
-                    "%(unchanged)s 条与系统中一致无需修改。（预检，未写入）"
+                    "%(unchanged)s 条与系统中一致无需修改。（预检，未写入）",
+                    "“%(filename)s”共 %(rows)s 行：将新增 %(created)s 条，将修改 %(updated)s 条，"
+                    "%(unchanged)s 条与系统中一致无需修改。（预检，未写入）",
+                    self.rows,
                 )
                 % figures
             )
         return (
-            gettext(
+            ngettext(
                 "“%(filename)s”共 %(rows)s 行：已新增 %(created)s 条，已修改 %(updated)s 条，"
-                "%(unchanged)s 条与系统中一致无需修改。"
+                "%(unchanged)s 条与系统中一致无需修改。",
+                "“%(filename)s”共 %(rows)s 行：已新增 %(created)s 条，已修改 %(updated)s 条，"
+                "%(unchanged)s 条与系统中一致无需修改。",
+                self.rows,
             )
             % figures
         )
