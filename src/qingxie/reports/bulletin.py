@@ -70,7 +70,7 @@ SECTION_NUMBERS = "一二三四五六七八九十"
 def section_heading(n: int, title: str) -> str:
     """The numbered title of the `n`th section (from 0): 一、总体情况 (1. Overview in English)."""
     # The translation lists the numbers apart by spaces ("1 2 3 …"); Chinese runs them on.
-    numbers = pgettext("bulletin section numbers", SECTION_NUMBERS)
+    numbers = pgettext("bulletin section numbers", "一二三四五六七八九十")
     numbers = numbers.split() if " " in numbers else list(numbers)
     number = numbers[n] if n < len(numbers) else str(n + 1)
     return pgettext("bulletin section", "%(number)s、%(title)s") % {
@@ -601,7 +601,7 @@ def _target_blocks(region: Region, node: CoverageNode, as_of: datetime.date) -> 
                 result = _("已完成") if t["met"] else _("未完成")
                 rows.append(
                     [
-                        measure["label"],
+                        str(measure["label"]),
                         target_pct(t["rate"]),
                         date_cn(due),
                         pct(t["actual"]),
@@ -613,7 +613,9 @@ def _target_blocks(region: Region, node: CoverageNode, as_of: datetime.date) -> 
                     % {**goal, "actual": pct(t["actual"]), "result": result}
                 )
             elif measure["actual"] is None:
-                rows.append([measure["label"], target_pct(t["rate"]), date_cn(due), "—", _("不计")])
+                rows.append(
+                    [str(measure["label"]), target_pct(t["rate"]), date_cn(due), "—", _("不计")]
+                )
             elif first_upcoming:
                 first_upcoming = False
                 ahead = measure["actual"] >= t["rate"]
@@ -627,7 +629,7 @@ def _target_blocks(region: Region, node: CoverageNode, as_of: datetime.date) -> 
                     how = _("落后于进度（应达%(needed)s）") % needed
                 rows.append(
                     [
-                        measure["label"],
+                        str(measure["label"]),
                         target_pct(t["rate"]),
                         date_cn(due),
                         pct(measure["actual"]),
@@ -640,14 +642,14 @@ def _target_blocks(region: Region, node: CoverageNode, as_of: datetime.date) -> 
                 )
             else:
                 rows.append(
-                    [measure["label"], target_pct(t["rate"]), date_cn(due), "—", _("未到期")]
+                    [str(measure["label"]), target_pct(t["rate"]), date_cn(due), "—", _("未到期")]
                 )
                 parts.append(_("%(due)s前达到%(goal)s，尚未到期") % goal)
         if parts:
             sentences.append(
                 # The English sentence ends with a space, so that sentences run on.
                 _("%(measure)s：%(parts)s。")
-                % {"measure": measure["label"], "parts": pgettext("clauses", "；").join(parts)}
+                % {"measure": str(measure["label"]), "parts": pgettext("clauses", "；").join(parts)}
             )
     by = _list(
         [
@@ -757,7 +759,10 @@ def bulletin_build(*, region: Region, as_of: datetime.date, issue: int | None = 
         )
     else:
         summary.append(_coverage_sentence(scope, cw, node, as_of))
-        extra = _missing_sentence(cw, node, statuses) + _children_sentence(region, node, kids)
+        # The English sentences open with a space, so that they run on after another.
+        extra = (
+            _missing_sentence(cw, node, statuses) + _children_sentence(region, node, kids)
+        ).strip()
         if extra:
             summary.append(extra)
     if township := _township_sentence(scope, node):

@@ -18,7 +18,6 @@ from qingxie.trainings import selectors
 from qingxie.trainings.choices import LEADER_ROLES, TrainingStatus
 from qingxie.trainings.models import Attendee, Training
 
-NUMERALS = "零一两三四五六七八九十"
 #: Words placed inside the bulletin's sentences, translated when the bulletin is written.
 LEVEL_WORDS = {
     0: pgettext_lazy("association level", "全国"),
@@ -48,7 +47,7 @@ def _join(items: list[str]) -> str:
 def count_cn(n: int) -> str:
     """两期, 三期 … in words up to ten, digits beyond (digits in English)."""
     # The translation lists the numbers apart by spaces ("0 1 2 …"); Chinese runs them on.
-    numerals = pgettext("numerals from zero", NUMERALS)
+    numerals = pgettext("numerals from zero", "零一两三四五六七八九十")
     numerals = numerals.split() if " " in numerals else list(numerals)
     return numerals[n] if 0 < n <= 10 and n < len(numerals) else str(n)
 
