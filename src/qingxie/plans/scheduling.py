@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from qingxie.core.errors import QingxieError
 
@@ -31,7 +31,8 @@ def topological_order(
     unknown = sorted({d for ds in deps.values() for d in ds} - set(deps))
     if unknown:
         raise QingxieError(
-            gettext("前置任务“%(tasks)s”不在本计划中。") % {"tasks": "、".join(unknown)},
+            gettext("前置任务“%(tasks)s”不在本计划中。")
+            % {"tasks": pgettext("list separator", "、").join(unknown)},
             field="depends_on",
         )
     waiting = {code: set(ds) for code, ds in deps.items()}
@@ -49,7 +50,7 @@ def topological_order(
         stuck = [titles.get(c, c) for c in deps if c not in order]
         raise QingxieError(
             gettext("任务之间的前置关系构成循环：%(tasks)s。请调整前置任务。")
-            % {"tasks": "、".join(stuck)},
+            % {"tasks": pgettext("list separator", "、").join(stuck)},
             field="depends_on",
             code="cycle",
         )
