@@ -161,3 +161,15 @@ def test_the_bulletin_counts_in_english_with_plurals(guangzhou):
     assert "1 county-level unit has built its League volunteer organisation" in text
     assert "11 county-level units" in text
     assert only_data_is_chinese(text) == []
+
+
+def test_an_english_pdf_is_written_with_english_words(guangzhou, english):
+    import pypdfium2 as pdfium
+
+    response = download(english("city_admin", "440100"), fmt="pdf")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    pdf = pdfium.PdfDocument(response.content)
+    # Justified lines spread their letters; read the words without the spaces between them.
+    text = re.sub(r"\s+", "", "".join(p.get_textpage().get_text_range() for p in pdf))
+    assert "广州VolunteerWorkBulletin" in text and "1.Overview" in text
+    assert "总体情况" not in text and "覆盖率" not in text
