@@ -212,7 +212,18 @@ def test_the_api_error_bodies_read_in_english(english_api):
 
 
 #: The apps whose Python messages are translated (each other app keeps its own test).
-APPS = ("core", "ledger", "teams", "accounts", "regions", "web", "ops")
+APPS = (
+    "core",
+    "ledger",
+    "teams",
+    "accounts",
+    "regions",
+    "web",
+    "ops",
+    "trainings",
+    "plans",
+    "reports",
+)
 #: Operator-facing modules (command line, backup and restore, key configuration, demo data
 #: checks), which may stay Chinese.
 OPERATOR_ONLY = ("management", "migrations", "backup.py", "crypto.py", "demo.py", "sealed.py")

@@ -122,7 +122,7 @@ def test_a_change_to_the_data_writes_the_file_anew_and_drops_the_old(guangzhou, 
     text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
     assert "共有5个成立团属志愿服务组织" in text
     # Only the file of the data as they are now is kept.
-    assert default_storage.listdir(folder)[1] == [f"2021-05-06_0_{after}.docx"]
+    assert default_storage.listdir(folder)[1] == [f"2021-05-06_0_zh-hans_{after}.docx"]
 
 
 def test_a_change_elsewhere_keeps_the_file(guangzhou, client_for, writes):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.urls import re_path
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, pgettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status
@@ -158,14 +159,20 @@ class GenerateSerializer(serializers.Serializer):
 def _user(username: str, field: str) -> User:
     user = User.objects.filter(username=(username or "").strip(), is_active=True).first()
     if user is None:
-        raise QingxieError(f"用户“{username}”不存在。", field=field)
+        raise QingxieError(
+            gettext("用户“%(username)s”不存在。") % {"username": username}, field=field
+        )
     return user
 
 
 def _county(code: str) -> Region:
     county = region_by_code(code, field="county")
     if county.level != Region.Level.COUNTY:
-        raise QingxieError(f"{county.name}（{county.code}）不是县级单位。", field="county")
+        raise QingxieError(
+            gettext("%(county)s（%(code)s）不是县级单位。")
+            % {"county": county.name, "code": county.code},
+            field="county",
+        )
     return county
 
 
@@ -186,7 +193,7 @@ class PlanViewSet(ServiceViewSet):
     serializer_class = PlanSerializer
     filterset_class = PlanFilterSet
     select_related = ("county",)
-    not_found_message = "未找到该计划，或不在您的权限范围内。"
+    not_found_message = gettext_lazy("未找到该计划，或不在您的权限范围内。")
 
     def get_queryset(self):
         return super().get_queryset().prefetch_related("tasks__blockers")
@@ -260,7 +267,7 @@ class TaskViewSet(ServiceViewSet):
     serializer_class = TaskSerializer
     filterset_class = TaskFilterSet
     select_related = ("plan__county", "owner")
-    not_found_message = "未找到该任务，或不在您的权限范围内。"
+    not_found_message = gettext_lazy("未找到该任务，或不在您的权限范围内。")
 
     def get_queryset(self):
         return super().get_queryset().prefetch_related("depends_on")
@@ -322,7 +329,7 @@ class ResponsibilityViewSet(ServiceViewSet):
     serializer_class = ResponsibilitySerializer
     filterset_class = ResponsibilityFilterSet
     select_related = ("county", "cadre", "patch")
-    not_found_message = "未找到该责任记录，或不在您的权限范围内。"
+    not_found_message = gettext_lazy("未找到该责任记录，或不在您的权限范围内。")
 
     def create(self, request, *args, **kwargs):
         data = self.parse(ResponsibilityCreateSerializer)
@@ -330,7 +337,9 @@ class ResponsibilityViewSet(ServiceViewSet):
         patch = None
         if data.get("patch"):
             patch = fetch_or_404(
-                Patch.objects.restrict(request.user, "view"), "未找到该片区。", pk=data["patch"]
+                Patch.objects.restrict(request.user, "view"),
+                gettext("未找到该片区。"),
+                pk=data["patch"],
             )
         resp = services.responsibility_assign(
             actor=request.user, county=county, cadre=_user(data["cadre"], "cadre"), patch=patch
@@ -345,19 +354,23 @@ def _region_param(request, name: str = "region") -> Region:
     if not code:
         region = home_region(request.user)
         if region is None:
-            raise QingxieError("请指定区划代码。", field=name)
+            raise QingxieError(gettext("请指定区划代码。"), field=name)
         return region
     region = Region.objects.restrict(request.user, "view").filter(code=str(code).strip()).first()
     if region is None:
         from rest_framework.exceptions import NotFound
 
-        raise NotFound("未找到该行政区划，或不在您的权限范围内。")
+        raise NotFound(gettext("未找到该行政区划，或不在您的权限范围内。"))
     return region
 
 
 def _as_of(request):
     raw = request.query_params.get("as_of")
-    return parse_date(raw, field="as_of", label="统计日期") if raw else timezone.localdate()
+    return (
+        parse_date(raw, field="as_of", label=pgettext("field", "统计日期"))
+        if raw
+        else timezone.localdate()
+    )
 
 
 class GenerateView(AttributedViewSetMixin, APIView):
@@ -378,7 +391,7 @@ class GenerateView(AttributedViewSetMixin, APIView):
         if region is None:
             from rest_framework.exceptions import NotFound
 
-            raise NotFound("未找到该行政区划，或不在您的权限范围内。")
+            raise NotFound(gettext("未找到该行政区划，或不在您的权限范围内。"))
         result = services.plans_generate(
             actor=request.user,
             region=region,

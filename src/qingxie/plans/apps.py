@@ -2,12 +2,13 @@
 responsibility by level (划片, 盯县), blockers (堵点) and overdue alerts (挂图作战)."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class PlansConfig(AppConfig):
     name = "qingxie.plans"
     label = "plans"
-    verbose_name = "一县一策"
+    verbose_name = gettext_lazy("一县一策")
 
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.utils.translation import gettext, pgettext
+
 from qingxie.core.errors import QingxieError
 
 
@@ -28,7 +30,11 @@ def topological_order(
     titles = titles or {}
     unknown = sorted({d for ds in deps.values() for d in ds} - set(deps))
     if unknown:
-        raise QingxieError(f"前置任务“{'、'.join(unknown)}”不在本计划中。", field="depends_on")
+        raise QingxieError(
+            gettext("前置任务“%(tasks)s”不在本计划中。")
+            % {"tasks": pgettext("list separator", "、").join(unknown)},
+            field="depends_on",
+        )
     waiting = {code: set(ds) for code, ds in deps.items()}
     order: list[str] = []
     ready = [c for c in deps if not waiting[c]]
@@ -43,7 +49,8 @@ def topological_order(
     if len(order) < len(deps):
         stuck = [titles.get(c, c) for c in deps if c not in order]
         raise QingxieError(
-            f"任务之间的前置关系构成循环：{'、'.join(stuck)}。请调整前置任务。",
+            gettext("任务之间的前置关系构成循环：%(tasks)s。请调整前置任务。")
+            % {"tasks": pgettext("list separator", "、").join(stuck)},
             field="depends_on",
             code="cycle",
         )

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop, pgettext, pgettext_lazy
 
 from qingxie.accounts.models import RoleGrant
 from qingxie.accounts.permissions import require_scope, user_may
@@ -57,9 +58,9 @@ PLAN_REVIEW = register_review(
         decider_paths=admin_paths,
         mode=ANY_ABOVE,
         escalate_after=PLAN_ESCALATE_AFTER,
-        verb="审核",
-        noun="计划",
-        thing="计划",
+        verb=pgettext_lazy("review", "审核"),
+        noun=pgettext_lazy("review", "计划"),
+        thing=pgettext_lazy("review", "计划"),
         owner_name=lambda plan: plan.county.name,
         select_related=("county__parent",),
     )
@@ -203,7 +204,11 @@ def plan_draft(
     today = today or _today()
     errors = ErrorCollector()
     if county.level != Region.Level.COUNTY:
-        errors.add("county", f"{county.name}（{county.code}）不是县级单位，一县一策计划按县制定。")
+        errors.add(
+            "county",
+            gettext("%(county)s（%(code)s）不是县级单位，一县一策计划按县制定。")
+            % {"county": county.name, "code": county.code},
+        )
         errors.raise_if_any()
     if not state_known:
         state = county_ledger_states([county.pk]).get(county.pk)
@@ -211,28 +216,49 @@ def plan_draft(
     if goal in (None, ""):
         goal = needed or Goal.STANDARDIZE
     if goal not in Goal.values:
-        errors.add("goal", f"目标“{goal}”不在可选范围内（found、standardize、both）。")
+        errors.add(
+            "goal",
+            gettext("目标“%(goal)s”不在可选范围内（found、standardize、both）。") % {"goal": goal},
+        )
     elif _goal_met(goal, state):
-        what = "已成立协会" if goal == Goal.FOUND else "已完成规范化建设"
-        errors.add("goal", f"{county.name}{what}，已达到该目标，无需制定计划。")
+        if goal == Goal.FOUND:
+            met = gettext("%(county)s已成立协会，已达到该目标，无需制定计划。")
+        else:
+            met = gettext("%(county)s已完成规范化建设，已达到该目标，无需制定计划。")
+        errors.add("goal", met % {"county": county.name})
     elif goal == Goal.STANDARDIZE and state is None:
-        errors.add("goal", f"{county.name}尚未成立协会，请选择“成立协会”或“成立并规范化”。")
+        errors.add(
+            "goal",
+            gettext("%(county)s尚未成立协会，请选择“成立协会”或“成立并规范化”。")
+            % {"county": county.name},
+        )
     elif goal == Goal.BOTH and state is not None:
-        errors.add("goal", f"{county.name}已成立协会，请选择“规范化建设”。")
+        errors.add(
+            "goal", gettext("%(county)s已成立协会，请选择“规范化建设”。") % {"county": county.name}
+        )
     if target_date is None:
         target_date = default_target_date(county, today)
     if target_date <= today:
         errors.add(
-            "target_date", f"目标日期（{target_date:%Y-%m-%d}）须晚于今天（{today:%Y-%m-%d}）。"
+            "target_date",
+            gettext("目标日期（%(target_date)s）须晚于今天（%(today)s）。")
+            % {"target_date": format(target_date, "%Y-%m-%d"), "today": format(today, "%Y-%m-%d")},
         )
     _final, latest = target_bounds(county)
     if latest is not None and target_date > latest:
         errors.add(
             "target_date",
-            f"目标日期（{target_date:%Y-%m-%d}）晚于本省允许的最晚日期（{latest:%Y-%m-%d}）。",
+            gettext("目标日期（%(target_date)s）晚于本省允许的最晚日期（%(latest)s）。")
+            % {
+                "target_date": format(target_date, "%Y-%m-%d"),
+                "latest": format(latest, "%Y-%m-%d"),
+            },
         )
     if Plan.objects.filter(county=county, completed_on__isnull=True).exists():
-        errors.add("county", f"{county.name}已有进行中的计划，请修订该计划。")
+        errors.add(
+            "county",
+            gettext("%(county)s已有进行中的计划，请修订该计划。") % {"county": county.name},
+        )
     errors.raise_if_any()
 
     tasks: list[TaskDraft] = []
@@ -299,7 +325,11 @@ def _owner_check(owner, county: Region, errors: ErrorCollector, field_name: str 
         return
     paths = [g.region.path for g in RoleGrant.objects.filter(user=owner).select_related("region")]
     if not owner.is_superuser and not any(county.path.startswith(p) for p in paths):
-        errors.add(field_name, f"{owner}没有覆盖{county.name}的授权，不能担任责任人。")
+        errors.add(
+            field_name,
+            gettext("%(owner)s没有覆盖%(county)s的授权，不能担任责任人。")
+            % {"owner": owner, "county": county.name},
+        )
 
 
 @transaction.atomic
@@ -308,13 +338,22 @@ def plan_create(
 ) -> Plan:
     """Save a generated (and possibly edited) draft as the county's plan, pending sign-off."""
     county = draft.county
-    require_scope(actor, Plan, "add", county.path, f"为{county.name}制定计划")
+    require_scope(
+        actor,
+        Plan,
+        "add",
+        county.path,
+        pgettext("permission", "为%(county)s制定计划") % {"county": county.name},
+    )
     errors = ErrorCollector()
     for t in draft.tasks:
         _owner_check(t.owner, county, errors)
     errors.raise_if_any()
     if Plan.objects.select_for_update().filter(county=county, completed_on__isnull=True).exists():
-        raise QingxieError(f"{county.name}已有进行中的计划，请修订该计划。", field="county")
+        raise QingxieError(
+            gettext("%(county)s已有进行中的计划，请修订该计划。") % {"county": county.name},
+            field="county",
+        )
     _schedule(draft.tasks, draft.target_date)
     plan = Plan(
         county=county,
@@ -380,14 +419,22 @@ def plans_generate(
     Counties the goal does not fit, or already planned, are skipped with the reason.
     """
     today = today or _today()
-    require_scope(actor, Plan, "add", region.path, f"为{region.name}的县级单位制定计划")
+    require_scope(
+        actor,
+        Plan,
+        "add",
+        region.path,
+        pgettext("permission", "为%(region)s的县级单位制定计划") % {"region": region.name},
+    )
     if goal not in (None, "") and goal not in Goal.values:
         raise QingxieError(
-            f"目标“{goal}”不在可选范围内（found、standardize、both）。", field="goal"
+            gettext("目标“%(goal)s”不在可选范围内（found、standardize、both）。") % {"goal": goal},
+            field="goal",
         )
     if target_date is not None and target_date <= today:
         raise QingxieError(
-            f"目标日期（{target_date:%Y-%m-%d}）须晚于今天（{today:%Y-%m-%d}）。",
+            gettext("目标日期（%(target_date)s）须晚于今天（%(today)s）。")
+            % {"target_date": format(target_date, "%Y-%m-%d"), "today": format(today, "%Y-%m-%d")},
             field="target_date",
         )
     result = GenerationResult()
@@ -423,15 +470,23 @@ def _lock_task(task: Task) -> Task:
 def ledger_contradiction(task: Task, state: dict | None) -> str | None:
     """Why the ledger says a task cannot be done yet (None: it does not contradict)."""
     if task.ledger_check == LedgerCheck.FOUNDED and state is None:
-        return f"台账中{task.plan.county.name}尚无在册协会，不能关闭“{task.title}”。"
+        return gettext("台账中%(county)s尚无在册协会，不能关闭“%(title)s”。") % {
+            "county": task.plan.county.name,
+            "title": task.title,
+        }
     if task.ledger_check == LedgerCheck.REGISTERED and not (state and state["registered_on"]):
-        return f"台账中{task.plan.county.name}的协会尚未在民政部门登记，不能关闭“{task.title}”。"
+        return gettext("台账中%(county)s的协会尚未在民政部门登记，不能关闭“%(title)s”。") % {
+            "county": task.plan.county.name,
+            "title": task.title,
+        }
     if task.ledger_check == LedgerCheck.ITEM:
         # The county's work is the material; verifying it is the level above's (then the task
         # closes by itself). Closing by hand needs the material submitted at least.
         done = set((state or {}).get("verified", {})) | set((state or {}).get("submitted", ()))
         if task.item_code not in done:
-            return f"该规范化事项的材料尚未在台账中提交核验，不能关闭“{task.title}”。"
+            return gettext("该规范化事项的材料尚未在台账中提交核验，不能关闭“%(title)s”。") % {
+                "title": task.title
+            }
     return None
 
 
@@ -448,20 +503,35 @@ def task_close(
     task = _lock_task(task)
     county = task.plan.county
     if actor is not None and task.owner_id != actor.pk:
-        require_scope(actor, Task, "change", task.region_path, f"关闭{county.name}的任务")
-    check_version(task, expected_version, "任务")
+        require_scope(
+            actor,
+            Task,
+            "change",
+            task.region_path,
+            pgettext("permission", "关闭%(county)s的任务") % {"county": county.name},
+        )
+    check_version(task, expected_version, pgettext("object", "任务"))
     today = _today()
     on = on or today
     errors = ErrorCollector()
     if task.status == TaskStatus.DONE:
-        errors.add("status", f"任务“{task.title}”已于{task.done_on:%Y-%m-%d}完成。")
+        errors.add(
+            "status",
+            gettext("任务“%(title)s”已于%(done_on)s完成。")
+            % {"title": task.title, "done_on": format(task.done_on, "%Y-%m-%d")},
+        )
     note = (note or "").strip()
     if not note:
-        errors.add("note", "请填写完成说明。")
+        errors.add("note", gettext("请填写完成说明。"))
     if on > today:
-        errors.add("on", f"完成日期（{on:%Y-%m-%d}）不能晚于今天。")
+        errors.add(
+            "on", gettext("完成日期（%(on)s）不能晚于今天。") % {"on": format(on, "%Y-%m-%d")}
+        )
     if on < task.plan.created_on:
-        errors.add("on", f"完成日期（{on:%Y-%m-%d}）不能早于计划制定日期。")
+        errors.add(
+            "on",
+            gettext("完成日期（%(on)s）不能早于计划制定日期。") % {"on": format(on, "%Y-%m-%d")},
+        )
     state = county_ledger_states([county.pk]).get(county.pk)
     if problem := ledger_contradiction(task, state):
         errors.add("status", problem)
@@ -483,8 +553,10 @@ def task_close(
 def task_assign(*, actor, task: Task, owner, expected_version: int | None = None) -> Task:
     """Name a task's owner: a user whose grant covers the county."""
     task = _lock_task(task)
-    require_scope(actor, Task, "change", task.region_path, "指定该任务的责任人")
-    check_version(task, expected_version, "任务")
+    require_scope(
+        actor, Task, "change", task.region_path, pgettext("permission", "指定该任务的责任人")
+    )
+    check_version(task, expected_version, pgettext("object", "任务"))
     errors = ErrorCollector()
     _owner_check(owner, task.plan.county, errors)
     errors.raise_if_any()
@@ -536,7 +608,7 @@ def _close_by_ledger(plan: Plan, state: dict | None) -> int:
             max(on, plan.created_on),
             ClosedBy.LEDGER,
         )
-        t.close_note = "台账显示已完成，系统自动关闭。"
+        t.close_note = gettext_noop("台账显示已完成，系统自动关闭。")
         t.version += 1
         t.save()
         log_change(t, ObjectChange.Action.UPDATE, before=before)
@@ -547,7 +619,9 @@ def _close_by_ledger(plan: Plan, state: dict | None) -> int:
         plan.completed_on = max(fact, plan.created_on)
         plan.version += 1
         plan.save()
-        log_change(plan, ObjectChange.Action.UPDATE, before=before, note="台账显示目标已达成")
+        log_change(
+            plan, ObjectChange.Action.UPDATE, before=before, note=gettext_noop("台账显示目标已达成")
+        )
         changed += 1
     return changed
 
@@ -605,20 +679,24 @@ def blocker_raise(
     """Record a blocker (堵点) on a task, of a listed kind, with the body to coordinate with."""
     task = _lock_task(task)
     if actor is not None and task.owner_id != actor.pk:
-        require_scope(actor, Blocker, "add", task.region_path, "为该任务登记堵点")
+        require_scope(
+            actor, Blocker, "add", task.region_path, pgettext("permission", "为该任务登记堵点")
+        )
     from qingxie.plans.choices import COORDINATE_WITH
 
     errors = ErrorCollector()
     if kind is None or not kind.active:
-        errors.add("kind", "请选择堵点类型。")
+        errors.add("kind", gettext("请选择堵点类型。"))
     note = (note or "").strip()
     if not note:
-        errors.add("note", "请填写堵点情况说明。")
+        errors.add("note", gettext("请填写堵点情况说明。"))
     if coordinate_with not in dict(COORDINATE_WITH):
-        errors.add("coordinate_with", "请选择需要协调的部门。")
+        errors.add("coordinate_with", gettext("请选择需要协调的部门。"))
     on = on or _today()
     if on > _today():
-        errors.add("on", f"提出日期（{on:%Y-%m-%d}）不能晚于今天。")
+        errors.add(
+            "on", gettext("提出日期（%(on)s）不能晚于今天。") % {"on": format(on, "%Y-%m-%d")}
+        )
     errors.raise_if_any()
     blocker = Blocker(
         task=task,
@@ -637,12 +715,14 @@ def blocker_raise(
 def blocker_resolve(*, actor, blocker: Blocker, on: datetime.date | None = None) -> Blocker:
     """Mark a blocker resolved on a date."""
     blocker = Blocker.objects.select_for_update().get(pk=blocker.pk)
-    require_scope(actor, Blocker, "change", blocker.region_path, "解决该堵点")
+    require_scope(
+        actor, Blocker, "change", blocker.region_path, pgettext("permission", "解决该堵点")
+    )
     on = on or _today()
     if blocker.resolved_on is not None:
-        raise QingxieError("该堵点已解决。", field="resolved_on")
+        raise QingxieError(gettext("该堵点已解决。"), field="resolved_on")
     if on < blocker.raised_on or on > _today():
-        raise QingxieError("解决日期须在提出日期与今天之间。", field="on")
+        raise QingxieError(gettext("解决日期须在提出日期与今天之间。"), field="on")
     before = blocker.snapshot()
     blocker.resolved_on = on
     blocker.save()
@@ -688,35 +768,52 @@ def plan_revise(
     """Revise a plan (target date, task durations, dependencies): the old plan is kept as a
     revision, the tasks are scheduled back again, and the sign-off starts over."""
     plan = Plan.objects.select_for_update().select_related("county").get(pk=plan.pk)
-    require_scope(actor, Plan, "change", plan.region_path, f"修订{plan.county.name}的计划")
-    check_version(plan, expected_version, "计划")
+    require_scope(
+        actor,
+        Plan,
+        "change",
+        plan.region_path,
+        pgettext("permission", "修订%(county)s的计划") % {"county": plan.county.name},
+    )
+    check_version(plan, expected_version, pgettext("object", "计划"))
     today = _today()
     errors = ErrorCollector()
     reason = (reason or "").strip()
     if not reason:
-        errors.add("reason", "请填写修订原因。")
+        errors.add("reason", gettext("请填写修订原因。"))
     if plan.completed_on is not None:
-        errors.add("plan", "计划已完成，不能修订。")
+        errors.add("plan", gettext("计划已完成，不能修订。"))
     if target_date is not None:
         if target_date <= today:
-            errors.add("target_date", f"目标日期（{target_date:%Y-%m-%d}）须晚于今天。")
+            errors.add(
+                "target_date",
+                gettext("目标日期（%(target_date)s）须晚于今天。")
+                % {"target_date": format(target_date, "%Y-%m-%d")},
+            )
         _final, latest = target_bounds(plan.county)
         if latest is not None and target_date > latest:
             errors.add(
                 "target_date",
-                f"目标日期（{target_date:%Y-%m-%d}）晚于本省允许的最晚日期（{latest:%Y-%m-%d}）。",
+                gettext("目标日期（%(target_date)s）晚于本省允许的最晚日期（%(latest)s）。")
+                % {
+                    "target_date": format(target_date, "%Y-%m-%d"),
+                    "latest": format(latest, "%Y-%m-%d"),
+                },
             )
     tasks = list(plan.tasks.all().prefetch_related("depends_on"))
     by_code = {t.code: t for t in tasks}
     for code, days in (durations or {}).items():
         if code not in by_code:
-            errors.add("durations", f"任务“{code}”不在本计划中。")
+            errors.add("durations", gettext("任务“%(code)s”不在本计划中。") % {"code": code})
         elif not isinstance(days, int) or days < 1 or days > 3650:
-            errors.add("durations", f"任务“{by_code[code].title}”的工期须为1至3650天。")
+            errors.add(
+                "durations",
+                gettext("任务“%(title)s”的工期须为1至3650天。") % {"title": by_code[code].title},
+            )
     deps = {t.code: [d.code for d in t.depends_on.all()] for t in tasks}
     for code, new in (depends_on or {}).items():
         if code not in by_code:
-            errors.add("depends_on", f"任务“{code}”不在本计划中。")
+            errors.add("depends_on", gettext("任务“%(code)s”不在本计划中。") % {"code": code})
         else:
             deps[code] = list(new)
     errors.raise_if_any()
@@ -750,7 +847,13 @@ def plan_revise(
 def plan_submit(*, actor, plan: Plan, note: str) -> Plan:
     """Submit the plan for the level above to sign off."""
     plan = Plan.objects.select_for_update().select_related("county").get(pk=plan.pk)
-    require_scope(actor, Plan, "change", plan.region_path, f"报审{plan.county.name}的计划")
+    require_scope(
+        actor,
+        Plan,
+        "change",
+        plan.region_path,
+        pgettext("permission", "报审%(county)s的计划") % {"county": plan.county.name},
+    )
     return review_submit(spec=PLAN_REVIEW, actor=actor, obj=plan, note=note)
 
 
@@ -781,18 +884,32 @@ def responsibility_assign(
     assignment is closed the same day, so its history stays."""
     errors = ErrorCollector()
     if county.level != Region.Level.COUNTY:
-        errors.add("county", f"{county.name}（{county.code}）不是县级单位。")
+        errors.add(
+            "county",
+            gettext("%(county)s（%(code)s）不是县级单位。")
+            % {"county": county.name, "code": county.code},
+        )
         errors.raise_if_any()
-    require_scope(actor, Responsibility, "change", county.path, f"指派{county.name}的责任人")
+    require_scope(
+        actor,
+        Responsibility,
+        "change",
+        county.path,
+        pgettext("permission", "指派%(county)s的责任人") % {"county": county.name},
+    )
     on = on or _today()
     if cadre is None:
-        errors.add("cadre", "请选择责任人。")
+        errors.add("cadre", gettext("请选择责任人。"))
     else:
         _owner_check(cadre, county, errors, "cadre")
     if patch is not None and not county.path.startswith(patch.region.path):
-        errors.add("patch", f"{county.name}不在片区“{patch.name}”所属的{patch.region.name}范围内。")
+        errors.add(
+            "patch",
+            gettext("%(county)s不在片区“%(patch)s”所属的%(region)s范围内。")
+            % {"county": county.name, "patch": patch.name, "region": patch.region.name},
+        )
     if on > _today():
-        errors.add("on", "起始日期不能晚于今天。")
+        errors.add("on", gettext("起始日期不能晚于今天。"))
     errors.raise_if_any()
     current = (
         Responsibility.objects.select_for_update().filter(county=county, until__isnull=True).first()
@@ -803,7 +920,7 @@ def responsibility_assign(
         before = current.snapshot()
         current.until = max(on, current.since)
         current.save()
-        log_change(current, ObjectChange.Action.UPDATE, before=before, note="改派")
+        log_change(current, ObjectChange.Action.UPDATE, before=before, note=gettext_noop("改派"))
     resp = Responsibility(county=county, cadre=cadre, patch=patch, since=on, assigned_by=actor)
     resp.save()
     log_change(resp, ObjectChange.Action.CREATE)
@@ -813,17 +930,26 @@ def responsibility_assign(
 @transaction.atomic
 def patch_create(*, actor, region: Region, name: str, lead) -> Patch:
     """Group a city's (or province's) counties into a patch (片) under a lead cadre."""
-    require_scope(actor, Patch, "add", region.path, f"为{region.name}划片")
+    require_scope(
+        actor,
+        Patch,
+        "add",
+        region.path,
+        pgettext("permission", "为%(region)s划片") % {"region": region.name},
+    )
     errors = ErrorCollector()
     name = (name or "").strip()
     if region.level not in (Region.Level.PROVINCE, Region.Level.PREFECTURE):
-        errors.add("region", "片区由地市或省级划分。")
+        errors.add("region", gettext("片区由地市或省级划分。"))
     if not name:
-        errors.add("name", "请填写片区名称。")
+        errors.add("name", gettext("请填写片区名称。"))
     elif Patch.objects.filter(region=region, name=name).exists():
-        errors.add("name", f"{region.name}已有名为“{name}”的片区。")
+        errors.add(
+            "name",
+            gettext("%(region)s已有名为“%(name)s”的片区。") % {"region": region.name, "name": name},
+        )
     if lead is None:
-        errors.add("lead", "请选择片长。")
+        errors.add("lead", gettext("请选择片长。"))
     else:
         _owner_check(lead, region, errors, "lead")
     errors.raise_if_any()

@@ -204,7 +204,9 @@ def _fail(request, exc: QingxieError) -> None:
     for field, msgs in exc.errors.items():
         for m in msgs:
             label = str(_FIELD_LABELS.get(field) or "")
-            messages.error(request, f"{label}：{m}" if label and not m.startswith(label) else m)
+            if label and not m.startswith(label):
+                m = _("%(label)s：%(message)s") % {"label": label, "message": m}
+            messages.error(request, m)
 
 
 _FIELD_LABELS = {

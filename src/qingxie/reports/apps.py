@@ -1,12 +1,13 @@
 """Reports cadres send up the hierarchy: the 工作信息 bulletin written from the data."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReportsConfig(AppConfig):
     name = "qingxie.reports"
     label = "reports"
-    verbose_name = "工作信息"
+    verbose_name = _("工作信息")
 
     def ready(self):
         from qingxie.core.jobs import periodic_job

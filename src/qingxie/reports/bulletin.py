@@ -16,6 +16,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils import dateformat
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_lazy
 
 from qingxie.core.extensions import bulletin_sections
 from qingxie.core.models import subtree_q
@@ -34,23 +37,24 @@ NATION, PROVINCE, PREFECTURE, COUNTY, TOWNSHIP = (
 )
 
 #: "全省", "全区" … by the kind of division (Region.kind from the division list).
+#: Translated when the bulletin is written (an English bulletin says "the province").
 SCOPE_BY_KIND = {
-    "省": "全省",
-    "自治区": "全区",
-    "直辖市": "全市",
-    "特别行政区": "全区",
-    "地级市": "全市",
-    "自治州": "全州",
-    "地区": "全地区",
-    "盟": "全盟",
-    "县": "全县",
-    "自治县": "全县",
-    "市辖区": "全区",
-    "县级市": "全市",
-    "旗": "全旗",
-    "自治旗": "全旗",
-    "林区": "全林区",
-    "特区": "全特区",
+    "省": pgettext_lazy("bulletin scope", "全省"),
+    "自治区": pgettext_lazy("bulletin scope", "全区"),
+    "直辖市": pgettext_lazy("bulletin scope, municipality", "全市"),
+    "特别行政区": pgettext_lazy("bulletin scope, special administrative region", "全区"),
+    "地级市": pgettext_lazy("bulletin scope", "全市"),
+    "自治州": pgettext_lazy("bulletin scope", "全州"),
+    "地区": pgettext_lazy("bulletin scope", "全地区"),
+    "盟": pgettext_lazy("bulletin scope", "全盟"),
+    "县": pgettext_lazy("bulletin scope", "全县"),
+    "自治县": pgettext_lazy("bulletin scope", "全县"),
+    "市辖区": pgettext_lazy("bulletin scope, district", "全区"),
+    "县级市": pgettext_lazy("bulletin scope, county-level city", "全市"),
+    "旗": pgettext_lazy("bulletin scope", "全旗"),
+    "自治旗": pgettext_lazy("bulletin scope", "全旗"),
+    "林区": pgettext_lazy("bulletin scope", "全林区"),
+    "特区": pgettext_lazy("bulletin scope", "全特区"),
 }
 #: The short names the bulletin uses for the autonomous regions (as in 广西、新疆).
 AUTONOMOUS_REGION_SHORT = {
@@ -61,16 +65,35 @@ AUTONOMOUS_REGION_SHORT = {
     "新疆维吾尔自治区": "新疆",
 }
 SECTION_NUMBERS = "一二三四五六七八九十"
+
+
+def section_heading(n: int, title: str) -> str:
+    """The numbered title of the `n`th section (from 0): 一、总体情况 (1. Overview in English)."""
+    # The translation lists the numbers apart by spaces ("1 2 3 …"); Chinese runs them on.
+    numbers = pgettext("bulletin section numbers", "一二三四五六七八九十")
+    numbers = numbers.split() if " " in numbers else list(numbers)
+    number = numbers[n] if n < len(numbers) else str(n + 1)
+    return pgettext("bulletin section", "%(number)s、%(title)s") % {
+        "number": number,
+        "title": title,
+    }
+
+
+def figure_caption(number: int, caption: str) -> str:
+    """A figure's caption with its number: 图1　… (Figure 1 … in English)."""
+    return _("图%(number)s　%(caption)s") % {"number": number, "caption": caption}
+
+
 #: Not-yet-established county-level units named one by one up to this many (盯县).
 NAME_MISSING_UP_TO = 10
 #: Status of a map unit that counts for nothing (a prefecture city without counties, or a
 #: county not in force on the date).
 NOT_COUNTED = "not_counted"
 MAP_LABELS = {
-    CountyStatus.NONE: "未成立",
-    CountyStatus.ESTABLISHED: "已成立、未规范化",
-    CountyStatus.STANDARDIZED: "已规范化建设",
-    NOT_COUNTED: "不设县级单位",
+    CountyStatus.NONE: gettext_lazy("未成立"),
+    CountyStatus.ESTABLISHED: gettext_lazy("已成立、未规范化"),
+    CountyStatus.STANDARDIZED: gettext_lazy("已规范化建设"),
+    NOT_COUNTED: gettext_lazy("不设县级单位"),
 }
 
 
@@ -85,7 +108,8 @@ def target_pct(value: float) -> str:
 
 
 def date_cn(day: datetime.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
+    """A date as the bulletin prints it: 2021年5月6日 (6 May 2021 in English)."""
+    return dateformat.format(day, pgettext("bulletin date", "Y年n月j日"))
 
 
 def short_name(region: Region) -> str:
@@ -104,20 +128,22 @@ def short_name(region: Region) -> str:
 def scope_word(region: Region) -> str:
     """全国, 全省, 全区, 全市, 全州, 全县 … as the bulletin opens its figures."""
     if region.level == NATION:
-        return "全国"
-    return SCOPE_BY_KIND.get(region.kind, "全" + region.name[-1])
+        return pgettext("bulletin scope", "全国")
+    if region.kind in SCOPE_BY_KIND:
+        return str(SCOPE_BY_KIND[region.kind])
+    return pgettext("bulletin scope", "全%(last)s") % {"last": region.name[-1]}
 
 
 def league_committee(region: Region) -> str:
     """The Youth League committee of a region: 共青团广东省委员会, 共青团广州市海珠区委员会."""
     if region.level == NATION:
-        return "共青团中央"
+        return _("共青团中央")
     name = region.name
     if region.level == COUNTY and region.kind == "市辖区" and region.parent_id:
         # District names repeat from city to city (朝阳区), so a district's committee carries
         # its city's name (共青团广州市海珠区委员会); counties and county-level cities do not.
         name = region.parent.name + name
-    return f"共青团{name}委员会"
+    return _("共青团%(name)s委员会") % {"name": name}
 
 
 # ------------------------------------------------------------------------- document model
@@ -194,11 +220,13 @@ class Bulletin:
     target_points: list[tuple[datetime.date, float]]
     map: MapData | None
     footer: str
+    #: The body that compiled it (the document's author): a secretariat or the committee.
+    author: str = ""
 
     @property
     def filename(self) -> str:
         """The download name, without extension: 广东省工作信息（2021-05-06）."""
-        return f"{self.region_name}工作信息（{self.as_of.isoformat()}）"
+        return bulletin_filename(self.region_name, self.as_of)
 
     @property
     def ascii_filename(self) -> str:
@@ -223,6 +251,16 @@ class Bulletin:
                     out += ["\t".join(r) for r in [block.header, *block.rows]]
         out.append(self.footer)
         return "\n".join(x for x in out if x)
+
+
+def bulletin_filename(place: str, as_of: datetime.date) -> str:
+    """The download name of a bulletin, without extension, in the active language."""
+    return _("%(place)s工作信息（%(date)s）") % {"place": place, "date": as_of.isoformat()}
+
+
+def place_name(region: Region) -> str:
+    """The region as the bulletin names it: 全国 for the nation, else its name."""
+    return pgettext("bulletin place", "全国") if region.level == NATION else region.name
 
 
 # ------------------------------------------------------------------------------- building
@@ -252,52 +290,107 @@ def _county_word(region: Region, as_of: datetime.date) -> str:
         .filter(kind__in=("旗", "自治旗"))
         .exists()
     )
-    return "县（市、区、旗）" if banners else "县（市、区）"
+    # A word placed inside the sentences ("county-level" in English, whatever the kinds).
+    return (
+        pgettext("bulletin units", "县（市、区、旗）")
+        if banners
+        else pgettext("bulletin units", "县（市、区）")
+    )
 
 
 def _names(items: list[str], limit: int = 5) -> str:
     """A、B、C, or A、B、C、D、E等 when there are more than `limit`."""
-    shown = "、".join(items[:limit])
-    return shown + ("等" if len(items) > limit else "")
+    shown = _list(items[:limit])
+    return _("%(names)s等") % {"names": shown} if len(items) > limit else shown
+
+
+def _list(items: list[str]) -> str:
+    """Names in a row: A、B、C (A, B, C in English)."""
+    return pgettext("list separator", "、").join(items)
 
 
 def _coverage_sentence(
     scope: str, cw: str, node: CoverageNode, as_of: datetime.date
 ) -> str:  # the bulletin's opening figures
     n, e, s = node.counties, node.established, node.standardized
+    words = {
+        "scope": scope,
+        "units": cw,
+        "n": n,
+        "e": e,
+        "s": s,
+        "rate": pct(node.coverage_rate),
+        "std_rate": pct(node.standardized_rate),
+    }
     if e == 0:
-        first = f"{scope}{n}个{cw}均尚未成立团属志愿服务组织，覆盖率为{pct(node.coverage_rate)}"
+        first = ngettext(
+            "%(scope)s%(n)s个%(units)s均尚未成立团属志愿服务组织，覆盖率为%(rate)s",
+            "%(scope)s%(n)s个%(units)s均尚未成立团属志愿服务组织，覆盖率为%(rate)s",
+            n,
+        )
     elif e == n:
-        first = (
-            f"{scope}{n}个{cw}均已成立团属志愿服务组织，覆盖率为{pct(node.coverage_rate)}，"
-            "实现全覆盖"
+        first = ngettext(
+            "%(scope)s%(n)s个%(units)s均已成立团属志愿服务组织，覆盖率为%(rate)s，实现全覆盖",
+            "%(scope)s%(n)s个%(units)s均已成立团属志愿服务组织，覆盖率为%(rate)s，实现全覆盖",
+            n,
         )
     else:
-        first = (
-            f"{scope}{n}个{cw}中共有{e}个成立团属志愿服务组织，覆盖率为{pct(node.coverage_rate)}"
+        first = ngettext(
+            "%(scope)s%(n)s个%(units)s中共有%(e)s个成立团属志愿服务组织，覆盖率为%(rate)s",
+            "%(scope)s%(n)s个%(units)s中共有%(e)s个成立团属志愿服务组织，覆盖率为%(rate)s",
+            e,
         )
     if s == 0:
-        second = f"尚无{cw}规范建设团属志愿服务组织，覆盖率为{pct(node.standardized_rate)}"
+        second = _("尚无%(units)s规范建设团属志愿服务组织，覆盖率为%(std_rate)s")
     elif s == n:
-        second = f"{n}个{cw}均规范建设了团属志愿服务组织，覆盖率为{pct(node.standardized_rate)}"
+        second = ngettext(
+            "%(n)s个%(units)s均规范建设了团属志愿服务组织，覆盖率为%(std_rate)s",
+            "%(n)s个%(units)s均规范建设了团属志愿服务组织，覆盖率为%(std_rate)s",
+            n,
+        )
     else:
-        second = f"{s}个{cw}规范建设了团属志愿服务组织，覆盖率为{pct(node.standardized_rate)}"
-    return f"截至{date_cn(as_of)}，{first}；{second}。"
+        second = ngettext(
+            "%(s)s个%(units)s规范建设了团属志愿服务组织，覆盖率为%(std_rate)s",
+            "%(s)s个%(units)s规范建设了团属志愿服务组织，覆盖率为%(std_rate)s",
+            s,
+        )
+    return _("截至%(date)s，%(first)s；%(second)s。") % {
+        "date": date_cn(as_of),
+        "first": first % words,
+        "second": second % words,
+    }
 
 
 def _township_sentence(scope: str, node: CoverageNode) -> str:
     t, w = node.townships, node.townships_with_team
     if not t:
         return ""
+    words = {"scope": scope, "t": t, "w": w, "rate": pct(node.township_rate)}
     if w == 0:
-        return f"{scope}{t}个乡镇（街道）尚未建立基层志愿服务队伍。"
+        return (
+            ngettext(
+                "%(scope)s%(t)s个乡镇（街道）尚未建立基层志愿服务队伍。",
+                "%(scope)s%(t)s个乡镇（街道）尚未建立基层志愿服务队伍。",
+                t,
+            )
+            % words
+        )
     if w == t:
         return (
-            f"{scope}{t}个乡镇（街道）均已建立基层志愿服务队伍，覆盖率为{pct(node.township_rate)}。"
+            ngettext(
+                "%(scope)s%(t)s个乡镇（街道）均已建立基层志愿服务队伍，覆盖率为%(rate)s。",
+                "%(scope)s%(t)s个乡镇（街道）均已建立基层志愿服务队伍，覆盖率为%(rate)s。",
+                t,
+            )
+            % words
         )
     return (
-        f"{scope}{t}个乡镇（街道）中有{w}个建立了基层志愿服务队伍，"
-        f"覆盖率为{pct(node.township_rate)}。"
+        ngettext(
+            "%(scope)s%(t)s个乡镇（街道）中有%(w)s个建立了基层志愿服务队伍，覆盖率为%(rate)s。",
+            "%(scope)s%(t)s个乡镇（街道）中有%(w)s个建立了基层志愿服务队伍，覆盖率为%(rate)s。",
+            w,
+        )
+        % words
     )
 
 
@@ -305,16 +398,25 @@ def _missing_sentence(cw: str, node: CoverageNode, statuses: dict[str, str]) -> 
     missing = [code for code, status in statuses.items() if status == CountyStatus.NONE]
     if not missing or node.established == 0:
         return ""
-    if len(missing) > NAME_MISSING_UP_TO:
-        return f"尚有{len(missing)}个{cw}未成立团属志愿服务组织。"
+    m = len(missing)
+    if m > NAME_MISSING_UP_TO:
+        return ngettext(
+            "尚有%(m)s个%(units)s未成立团属志愿服务组织。",
+            "尚有%(m)s个%(units)s未成立团属志愿服务组织。",
+            m,
+        ) % {"m": m, "units": cw}
     names = dict(Region.objects.filter(code__in=missing).values_list("code", "name"))
-    listed = "、".join(names[c] for c in sorted(missing))
-    return f"尚未成立团属志愿服务组织的{len(missing)}个{cw}是：{listed}。"
+    listed = _list([names[c] for c in sorted(missing)])
+    return ngettext(
+        "尚未成立团属志愿服务组织的%(m)s个%(units)s是：%(names)s。",
+        "尚未成立团属志愿服务组织的%(m)s个%(units)s是：%(names)s。",
+        m,
+    ) % {"m": m, "units": cw, "names": listed}
 
 
 def _children_sentence(region: Region, node: CoverageNode, kids: dict) -> str:
     """分地市看 … which children have full coverage and which lag furthest."""
-    unit = "省（区、市）" if region.level == NATION else "地市"
+    nation = region.level == NATION
     group = [c for c in node.children if c.level < COUNTY and c.counties > 0]
     if len(group) < 2:
         return ""
@@ -324,18 +426,54 @@ def _children_sentence(region: Region, node: CoverageNode, kids: dict) -> str:
         key=lambda c: (c.coverage_rate, c.code),
     )
     label = [short_name(kids[c.code]) for c in full]
+    g, f = len(group), len(full)
     if not behind:
-        return f"分{unit}看，{len(group)}个{unit}均已实现县级全覆盖。"
+        if nation:
+            return ngettext(
+                "分省（区、市）看，%(g)s个省（区、市）均已实现县级全覆盖。",
+                "分省（区、市）看，%(g)s个省（区、市）均已实现县级全覆盖。",
+                g,
+            ) % {"g": g}
+        return ngettext(
+            "分地市看，%(g)s个地市均已实现县级全覆盖。",
+            "分地市看，%(g)s个地市均已实现县级全覆盖。",
+            g,
+        ) % {"g": g}
     if not full:
-        text = f"分{unit}看，尚无{unit}实现县级全覆盖"
+        text = (
+            _("分省（区、市）看，尚无省（区、市）实现县级全覆盖")
+            if nation
+            else _("分地市看，尚无地市实现县级全覆盖")
+        )
+    elif nation:
+        text = ngettext(
+            "分省（区、市）看，%(names)s%(f)s个省（区、市）已实现县级全覆盖",
+            "分省（区、市）看，%(names)s%(f)s个省（区、市）已实现县级全覆盖",
+            f,
+        ) % {"names": _names(label), "f": f}
     else:
-        text = f"分{unit}看，{_names(label)}{len(full)}个{unit}已实现县级全覆盖"
-    worst = [f"{short_name(kids[c.code])}（{pct(c.coverage_rate)}）" for c in behind[:3]]
+        text = ngettext(
+            "分地市看，%(names)s%(f)s个地市已实现县级全覆盖",
+            "分地市看，%(names)s%(f)s个地市已实现县级全覆盖",
+            f,
+        ) % {"names": _names(label), "f": f}
+    worst = [
+        _("%(name)s（%(rate)s）") % {"name": short_name(kids[c.code]), "rate": pct(c.coverage_rate)}
+        for c in behind[:3]
+    ]
     if len(behind) <= 3:
-        text += f"；尚未实现全覆盖的是{'、'.join(worst)}"
+        rest = _("；尚未实现全覆盖的是%(names)s。") % {"names": _list(worst)}
+    elif nation:
+        rest = _("；覆盖率最低的%(k)s个省（区、市）是%(names)s。") % {
+            "k": len(worst),
+            "names": _list(worst),
+        }
     else:
-        text += f"；覆盖率最低的{len(worst)}个{unit}是{'、'.join(worst)}"
-    return text + "。"
+        rest = _("；覆盖率最低的%(k)s个地市是%(names)s。") % {
+            "k": len(worst),
+            "names": _list(worst),
+        }
+    return text + rest
 
 
 def _county_paragraph(region: Region, node: CoverageNode, as_of: datetime.date) -> str:
@@ -347,14 +485,26 @@ def _county_paragraph(region: Region, node: CoverageNode, as_of: datetime.date) 
         .values_list("association__name", "association__established_on")
         .first()
     )
-    head = f"截至{date_cn(as_of)}，{region.name}"
+    words = {"date": date_cn(as_of), "region": region.name}
     if status == CountyStatus.NONE or found is None:
-        return head + "尚未成立团属志愿服务组织。"
+        return _("截至%(date)s，%(region)s尚未成立团属志愿服务组织。") % words
     name, established_on = found
-    text = f"{head}已成立团属志愿服务组织“{name}”（{date_cn(established_on)}成立）"
+    words.update(name=name, founded=date_cn(established_on))
     if status == CountyStatus.STANDARDIZED:
-        return text + "，并已完成规范化建设。"
-    return text + "，尚未完成规范化建设。"
+        return (
+            _(
+                "截至%(date)s，%(region)s已成立团属志愿服务组织“%(name)s”（%(founded)s成立），"
+                "并已完成规范化建设。"
+            )
+            % words
+        )
+    return (
+        _(
+            "截至%(date)s，%(region)s已成立团属志愿服务组织“%(name)s”（%(founded)s成立），"
+            "尚未完成规范化建设。"
+        )
+        % words
+    )
 
 
 def _aggregate_table(node: CoverageNode, kids: dict) -> Table:
@@ -371,7 +521,7 @@ def _aggregate_table(node: CoverageNode, kids: dict) -> Table:
     ]
     rows.append(
         [
-            "合计",
+            _("合计"),
             str(node.counties),
             str(node.established),
             pct(node.coverage_rate),
@@ -380,7 +530,14 @@ def _aggregate_table(node: CoverageNode, kids: dict) -> Table:
         ]
     )
     return Table(
-        header=["地区", "县级单位数", "已成立", "覆盖率", "规范化建设", "规范化覆盖率"],
+        header=[
+            _("地区"),
+            _("县级单位数"),
+            _("已成立"),
+            _("覆盖率"),
+            _("规范化建设"),
+            _("规范化覆盖率"),
+        ],
         rows=rows,
         widths=[3.0, 1.6, 1.3, 1.4, 1.6, 1.8],
         align=["L", "C", "C", "C", "C", "C"],
@@ -405,20 +562,21 @@ def _status_table(region: Region, node: CoverageNode, statuses, as_of, kids) -> 
             [
                 kids[child.code].name,
                 names.get(ids.get(child.code), "—") if status != CountyStatus.NONE else "—",
-                "已成立" if status != CountyStatus.NONE else "未成立",
-                "已规范化" if status == CountyStatus.STANDARDIZED else "—",
+                _("已成立") if status != CountyStatus.NONE else _("未成立"),
+                _("已规范化") if status == CountyStatus.STANDARDIZED else "—",
             ]
         )
     rows.append(
         [
-            "合计",
-            f"{node.counties}个县级单位",
-            f"{node.established}个（{pct(node.coverage_rate)}）",
-            f"{node.standardized}个（{pct(node.standardized_rate)}）",
+            _("合计"),
+            ngettext("%(n)s个县级单位", "%(n)s个县级单位", node.counties) % {"n": node.counties},
+            _("%(n)s个（%(rate)s）") % {"n": node.established, "rate": pct(node.coverage_rate)},
+            _("%(n)s个（%(rate)s）")
+            % {"n": node.standardized, "rate": pct(node.standardized_rate)},
         ]
     )
     return Table(
-        header=["县（市、区）", "团属志愿服务组织", "成立情况", "规范化建设"],
+        header=[_("县（市、区）"), _("团属志愿服务组织"), _("成立情况"), _("规范化建设")],
         rows=rows,
         widths=[2.2, 4.6, 1.8, 1.8],
         align=["L", "L", "C", "C"],
@@ -429,7 +587,7 @@ def _status_table(region: Region, node: CoverageNode, statuses, as_of, kids) -> 
 def _target_blocks(region: Region, node: CoverageNode, as_of: datetime.date) -> list:
     report = coverage.target_report(region, node, as_of)
     if not report:
-        return ["未设定覆盖目标。"]
+        return [_("未设定覆盖目标。")]
     setters = {t["set_by"] for r in report for t in r["targets"]}
     setter_names = dict(Region.objects.filter(code__in=setters).values_list("code", "name"))
     rows, sentences = [], []
@@ -438,55 +596,78 @@ def _target_blocks(region: Region, node: CoverageNode, as_of: datetime.date) -> 
         first_upcoming = True
         for t in measure["targets"]:
             due = datetime.date.fromisoformat(t["due_on"])
-            goal = f"{date_cn(due)}前达到{target_pct(t['rate'])}"
+            goal = {"due": date_cn(due), "goal": target_pct(t["rate"])}
             if t["met"] is not None:
-                result = "已完成" if t["met"] else "未完成"
+                result = _("已完成") if t["met"] else _("未完成")
                 rows.append(
                     [
-                        measure["label"],
+                        str(measure["label"]),
                         target_pct(t["rate"]),
                         date_cn(due),
                         pct(t["actual"]),
                         result,
                     ]
                 )
-                parts.append(f"{goal}，届时为{pct(t['actual'])}，{result}")
+                parts.append(
+                    _("%(due)s前达到%(goal)s，届时为%(actual)s，%(result)s")
+                    % {**goal, "actual": pct(t["actual"]), "result": result}
+                )
             elif measure["actual"] is None:
-                rows.append([measure["label"], target_pct(t["rate"]), date_cn(due), "—", "不计"])
+                rows.append(
+                    [str(measure["label"]), target_pct(t["rate"]), date_cn(due), "—", _("不计")]
+                )
             elif first_upcoming:
                 first_upcoming = False
                 ahead = measure["actual"] >= t["rate"]
+                needed = {"needed": pct(measure["required_now"])}
                 if ahead:
-                    result = "未到期，已提前达到"
+                    result, how = _("未到期，已提前达到"), _("已提前达到")
                 elif measure["status"] == "on_track":
-                    result = "未到期，进度正常"
+                    result, how = _("未到期，进度正常"), _("进度正常")
                 else:
-                    result = f"未到期，落后于进度（应达{pct(measure['required_now'])}）"
+                    result = _("未到期，落后于进度（应达%(needed)s）") % needed
+                    how = _("落后于进度（应达%(needed)s）") % needed
                 rows.append(
                     [
-                        measure["label"],
+                        str(measure["label"]),
                         target_pct(t["rate"]),
                         date_cn(due),
                         pct(measure["actual"]),
                         result,
                     ]
                 )
-                parts.append(f"{goal}，目前为{pct(measure['actual'])}，{result[4:]}")
+                parts.append(
+                    _("%(due)s前达到%(goal)s，目前为%(actual)s，%(how)s")
+                    % {**goal, "actual": pct(measure["actual"]), "how": how}
+                )
             else:
-                rows.append([measure["label"], target_pct(t["rate"]), date_cn(due), "—", "未到期"])
-                parts.append(f"{goal}，尚未到期")
+                rows.append(
+                    [str(measure["label"]), target_pct(t["rate"]), date_cn(due), "—", _("未到期")]
+                )
+                parts.append(_("%(due)s前达到%(goal)s，尚未到期") % goal)
         if parts:
-            sentences.append(f"{measure['label']}：{'；'.join(parts)}。")
-    by = "、".join(
-        "全国目标" if code == "000000" else f"{setter_names.get(code, code)}目标"
-        for code in sorted(setters)
+            sentences.append(
+                # The English sentence ends with a space, so that sentences run on.
+                _("%(measure)s：%(parts)s。")
+                % {"measure": str(measure["label"]), "parts": pgettext("clauses", "；").join(parts)}
+            )
+    by = _list(
+        [
+            _("全国目标")
+            if code == "000000"
+            else _("%(region)s目标") % {"region": setter_names.get(code, code)}
+            for code in sorted(setters)
+        ]
     )
     blocks: list = []
     if sentences:
-        blocks.append(f"对照{by}，" + "".join(sentences))
+        blocks.append(
+            _("对照%(targets)s，%(sentences)s")
+            % {"targets": by, "sentences": "".join(sentences).strip()}
+        )
     blocks.append(
         Table(
-            header=["指标", "目标", "截止日期", "实际", "完成情况"],
+            header=[_("指标"), _("目标"), _("截止日期"), _("实际"), _("完成情况")],
             rows=rows,
             widths=[2.8, 1.3, 2.8, 1.2, 3.0],
             align=["L", "C", "C", "C", "L"],
@@ -494,8 +675,8 @@ def _target_blocks(region: Region, node: CoverageNode, as_of: datetime.date) -> 
     )
     if node.counties and region.level < COUNTY:
         # The ledger's message spaces its figures for the screen; print sets them solid.
-        message = coverage.coverage_projection(region, as_of).message
-        blocks.append(re.sub(r"\s+", "", message))
+        message = str(coverage.coverage_projection(region, as_of).message)
+        blocks.append(re.sub(r"\s+", "", message) if not message.isascii() else message)
     return blocks
 
 
@@ -537,12 +718,16 @@ def _map_data(region: Region, node: CoverageNode, statuses: dict[str, str]) -> M
 
 def _map_blocks(region: Region, data: MapData, caption: str) -> list:
     if not data.built:
-        return [Note("地图文件尚未生成（请管理员运行 qingxie setup），本期不附地图。")]
+        return [Note(_("地图文件尚未生成（请管理员运行 qingxie setup），本期不附地图。"))]
     blocks: list = [Figure("map", caption)]
     if data.missing:
         names = dict(Region.objects.filter(code__in=data.missing).values_list("code", "name"))
-        listed = "、".join(names.get(c, c) for c in data.missing)
-        blocks.append(Note(f"注：{listed}暂无边界数据，未在图中绘出，其数据已计入上表。"))
+        listed = _list([names.get(c, c) for c in data.missing])
+        blocks.append(
+            Note(
+                _("注：%(names)s暂无边界数据，未在图中绘出，其数据已计入上表。") % {"names": listed}
+            )
+        )
     return blocks
 
 
@@ -562,23 +747,28 @@ def bulletin_build(*, region: Region, as_of: datetime.date, issue: int | None = 
     kids = {r.code: r for r in Region.objects.filter(code__in=[c.code for c in node.children])}
     scope = scope_word(region)
     cw = _county_word(region, as_of)
-    place = "全国" if region.level == NATION else region.name
+    place = place_name(region)
     statuses = coverage.county_statuses(region, as_of) if region.level < TOWNSHIP else {}
 
     summary: list[str] = []
     if region.level == COUNTY:
         summary.append(_county_paragraph(region, node, as_of))
     elif node.counties == 0:
-        summary.append(f"{place}不设县级行政单位，不计算县级团属志愿服务组织覆盖率。")
+        summary.append(
+            _("%(place)s不设县级行政单位，不计算县级团属志愿服务组织覆盖率。") % {"place": place}
+        )
     else:
         summary.append(_coverage_sentence(scope, cw, node, as_of))
-        extra = _missing_sentence(cw, node, statuses) + _children_sentence(region, node, kids)
+        # The English sentences open with a space, so that they run on after another.
+        extra = (
+            _missing_sentence(cw, node, statuses) + _children_sentence(region, node, kids)
+        ).strip()
         if extra:
             summary.append(extra)
     if township := _township_sentence(scope, node):
         summary.append(township)
 
-    sections = [Section("总体情况", summary)]
+    sections = [Section(_("总体情况"), summary)]
     if node.children and node.counties:
         all_counties = all(c.level == COUNTY for c in node.children)
         table = (
@@ -589,16 +779,21 @@ def bulletin_build(*, region: Region, as_of: datetime.date, issue: int | None = 
         blocks: list = [table]
         empty = [kids[c.code].name for c in node.children if c.counties == 0]
         if empty and not all_counties:
-            blocks.append(Note(f"注：{'、'.join(empty)}不设县级行政单位，不计入县级覆盖率。"))
-        sections.append(Section("分地区情况", blocks))
+            blocks.append(
+                Note(
+                    _("注：%(names)s不设县级行政单位，不计入县级覆盖率。") % {"names": _list(empty)}
+                )
+            )
+        sections.append(Section(_("分地区情况"), blocks))
     map_data = _map_data(region, node, statuses)
     if map_data:
+        words = {"place": place, "units": cw, "date": date_cn(as_of)}
         caption = (
-            f"{place}各省（区、市）县级团属志愿服务组织覆盖率（{date_cn(as_of)}）"
+            _("%(place)s各省（区、市）县级团属志愿服务组织覆盖率（%(date)s）") % words
             if map_data.kind == "provinces"
-            else f"{place}{cw}团属志愿服务组织建设情况（{date_cn(as_of)}）"
+            else _("%(place)s%(units)s团属志愿服务组织建设情况（%(date)s）") % words
         )
-        sections.append(Section("覆盖地图", _map_blocks(region, map_data, caption)))
+        sections.append(Section(_("覆盖地图"), _map_blocks(region, map_data, caption)))
     series: list[SeriesPoint] = []
     target_points: list[tuple[datetime.date, float]] = []
     if node.counties and region.level < COUNTY:
@@ -609,42 +804,57 @@ def bulletin_build(*, region: Region, as_of: datetime.date, issue: int | None = 
         ]
         sections.append(
             Section(
-                "覆盖率变化趋势",
+                _("覆盖率变化趋势"),
                 [
                     Figure(
                         "trend",
-                        f"{place}县级团属志愿服务组织覆盖率变化（{series[0].date.year}年{series[0].date.month}月至"
-                        f"{date_cn(as_of)}，每月末）",
+                        _("%(place)s县级团属志愿服务组织覆盖率变化（%(start)s至%(date)s，每月末）")
+                        % {
+                            "place": place,
+                            "start": dateformat.format(
+                                series[0].date, pgettext("bulletin month", "Y年n月")
+                            ),
+                            "date": date_cn(as_of),
+                        },
                     )
                 ],
             )
         )
     # What the other apps report (trainings held, plans, projects…), written from their data.
     sections.extend(Section(s.title, list(s.paragraphs)) for s in bulletin_sections(region, as_of))
-    sections.append(Section("目标完成情况", _target_blocks(region, node, as_of)))
+    sections.append(Section(_("目标完成情况"), _target_blocks(region, node, as_of)))
 
     # As the seed's masthead: the body, then the secretariat that compiled it; with no
     # association of its own, the League committee compiles the bulletin itself.
     association = _issuing_association(region, as_of)
     committee = league_committee(region)
-    issuers = [committee, f"{association}秘书处编"] if association else [f"{committee}编"]
-    masthead_place = "全国" if region.level == NATION else short_name(region)
+    issuers = (
+        [committee, _("%(association)s秘书处编") % {"association": association}]
+        if association
+        else [_("%(committee)s编") % {"committee": committee}]
+    )
+    author = _("%(association)s秘书处") % {"association": association} if association else committee
+    masthead_place = place if region.level == NATION else short_name(region)
     return Bulletin(
         region_code=region.code,
         region_name=place,
         level=region.level,
         as_of=as_of,
-        masthead=f"{masthead_place}志愿服务工作信息",
-        issue_line=f"{as_of.year}年第{issue}期" if issue else "",
+        masthead=_("%(place)s志愿服务工作信息") % {"place": masthead_place},
+        issue_line=_("%(year)s年第%(issue)s期") % {"year": as_of.year, "issue": issue}
+        if issue
+        else "",
         issuers=issuers,
         date_line=date_cn(as_of),
-        headline=f"{place}县级团属志愿服务组织建设情况",
+        headline=_("%(place)s县级团属志愿服务组织建设情况") % {"place": place},
         sections=sections,
         node=node,
         series=series,
         target_points=target_points,
         map=map_data,
+        author=author,
         footer=(
-            f"本期数据截至{date_cn(as_of)}，由青协信息平台根据组织台账生成，与平台覆盖率统计一致。"
+            _("本期数据截至%(date)s，由青协信息平台根据组织台账生成，与平台覆盖率统计一致。")
+            % {"date": date_cn(as_of)}
         ),
     )

@@ -12,6 +12,8 @@ import io
 import math
 import threading
 
+from django.utils.translation import gettext, gettext_lazy
+
 from qingxie.ledger import colours
 from qingxie.ledger.coverage import CountyStatus
 from qingxie.reports.bulletin import (
@@ -31,11 +33,17 @@ STATUS_COLOURS = {
     NOT_COUNTED: colours.STATUS_COLOURS["uncounted"],
 }
 #: National map: provinces by coverage rate, in these bands (lower bound, label, colour).
-_BAND_LABELS = {100.0: "100%（全覆盖）", 90.0: "90%–99.9%", 70.0: "70%–89.9%", 50.0: "50%–69.9%"}
+_BAND_LABELS = {
+    100.0: gettext_lazy("100%（全覆盖）"),
+    90.0: "90%–99.9%",
+    70.0: "70%–89.9%",
+    50.0: "50%–69.9%",
+}
 RATE_BANDS = [
-    (lower, _BAND_LABELS.get(lower, "50%以下"), colour) for lower, colour in colours.RATE_BANDS
+    (lower, _BAND_LABELS.get(lower, gettext_lazy("50%以下")), colour)
+    for lower, colour in colours.RATE_BANDS
 ]
-NO_RATE = ("不设县级单位", colours.STATUS_COLOURS["uncounted"])
+NO_RATE = (gettext_lazy("不设县级单位"), colours.STATUS_COLOURS["uncounted"])
 DPI = 200
 #: Prefecture outlines, darker than the county borders (the web map's colour).
 OUTLINE_COLOUR = "#2f3a45"
@@ -139,6 +147,7 @@ def map_png(data: MapData) -> bytes:
             label, colour = _band(value)
         else:
             label, colour = MAP_LABELS[value], STATUS_COLOURS[value]
+        label = str(label)  # the lazy labels, in the language the figure is drawn in
         counts[label] = counts.get(label, 0) + 1
         shapes.append(path)
         colours.append(colour)
@@ -179,20 +188,21 @@ def map_png(data: MapData) -> bytes:
     for x, y, name in labels:
         ax.text(x, y, name, ha="center", va="center", fontsize=6, family=family, color="#222222")
     if data.kind == "provinces":
-        legend = [(label, colour) for _, label, colour in RATE_BANDS] + [NO_RATE]
+        legend = [(str(label), colour) for _, label, colour in [*RATE_BANDS, (0, *NO_RATE)]]
     else:
         order = [CountyStatus.STANDARDIZED, CountyStatus.ESTABLISHED, CountyStatus.NONE]
         if NOT_COUNTED in data.units.values():
             order.append(NOT_COUNTED)
-        legend = [(MAP_LABELS[s], STATUS_COLOURS[s]) for s in order]
-    if data.kind == "provinces" and not counts.get(NO_RATE[0]):
+        legend = [(str(MAP_LABELS[s]), STATUS_COLOURS[s]) for s in order]
+    if data.kind == "provinces" and not counts.get(str(NO_RATE[0])):
         legend.pop()
     handles = [
         Patch(
             facecolor=colour,
             edgecolor="#555555",
             linewidth=0.5,
-            label=f"{label}（{counts.get(label, 0)}）",
+            label=gettext("%(label)s（%(count)s）")
+            % {"label": label, "count": counts.get(label, 0)},
         )
         for label, colour in legend
     ]
@@ -203,7 +213,9 @@ def map_png(data: MapData) -> bytes:
         ncol=len(handles) if len(handles) <= 4 else 3,
         frameon=False,
         prop={"family": family, "size": 8},
-        title="县级单位" if data.kind == "counties" else "各省（区、市）县级覆盖率",
+        title=gettext("县级单位")
+        if data.kind == "counties"
+        else gettext("各省（区、市）县级覆盖率"),
         title_fontproperties={"family": family, "size": 8},
     )
     return _png(fig)
@@ -220,8 +232,8 @@ def trend_png(bulletin: Bulletin) -> bytes:
     ax = fig.add_axes((0.08, 0.14, 0.9, 0.8))
     cover = [p.coverage_rate for p in points]
     std = [p.standardized_rate for p in points]
-    ax.plot(dates, cover, color="#c0272d", linewidth=1.6, label="县级协会覆盖率")
-    ax.plot(dates, std, color="#2c7fb8", linewidth=1.6, label="规范化建设覆盖率")
+    ax.plot(dates, cover, color="#c0272d", linewidth=1.6, label=gettext("县级协会覆盖率"))
+    ax.plot(dates, std, color="#2c7fb8", linewidth=1.6, label=gettext("规范化建设覆盖率"))
     for series, colour in ((cover, "#c0272d"), (std, "#2c7fb8")):
         if series and series[-1] is not None:
             ax.annotate(
@@ -245,7 +257,7 @@ def trend_png(bulletin: Bulletin) -> bytes:
             s=22,
             color="#555555",
             zorder=3,
-            label="覆盖率目标",
+            label=gettext("覆盖率目标"),
         )
         for d, r in shown:
             ax.annotate(
@@ -263,7 +275,7 @@ def trend_png(bulletin: Bulletin) -> bytes:
     ax.set_yticklabels([f"{v}%" for v in range(0, 101, 20)], fontsize=8)
     ax.xaxis.set_major_locator(mdates.YearLocator())
     ax.xaxis.set_minor_locator(mdates.MonthLocator())
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y年"))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter(gettext("%Y年")))
     for tick in ax.get_xticklabels():
         tick.set_fontsize(8)
         tick.set_family(family)

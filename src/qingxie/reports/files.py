@@ -6,9 +6,11 @@ import datetime
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from django.utils.translation import gettext
+
 from qingxie.core.errors import QingxieError
 from qingxie.regions.models import Region
-from qingxie.reports.bulletin import Bulletin, bulletin_build
+from qingxie.reports.bulletin import Bulletin, bulletin_build, bulletin_filename, place_name
 
 #: format → (media type, what the cadre calls it)
 FORMATS = {
@@ -45,20 +47,22 @@ def attachment(fallback: str, filename: str) -> str:
 
 
 def kept_names(region: Region, as_of: datetime.date, fmt: str) -> tuple[str, str]:
-    """(ASCII fallback, Chinese name) of a kept bulletin file, as `Bulletin` names it, without
-    writing the bulletin again."""
-    place = "全国" if region.level == Region.Level.NATION else region.name
+    """(ASCII fallback, name in the active language) of a kept bulletin file, as `Bulletin`
+    names it, without writing the bulletin again."""
     return (
         f"qingxie-bulletin-{region.code}-{as_of.isoformat()}.{fmt}",
-        f"{place}工作信息（{as_of.isoformat()}）.{fmt}",
+        f"{bulletin_filename(place_name(region), as_of)}.{fmt}",
     )
 
 
 def check_format(fmt: str) -> str:
-    """The format named by `fmt`, or a Chinese error naming the ones there are."""
+    """The format named by `fmt`, or an error naming the ones there are."""
     fmt = (fmt or "").lower().lstrip(".")
     if fmt not in FORMATS:
-        raise QingxieError(f"格式“{fmt}”不支持，请选择 Word（docx）或 PDF（pdf）。", field="format")
+        raise QingxieError(
+            gettext("格式“%(format)s”不支持，请选择 Word（docx）或 PDF（pdf）。") % {"format": fmt},
+            field="format",
+        )
     return fmt
 
 
@@ -72,9 +76,13 @@ def bulletin_file(
     """
     fmt = check_format(fmt)
     if region.level >= Region.Level.TOWNSHIP:
-        raise QingxieError("工作信息按县级及以上区划编写，请选择县级及以上区划。", field="region")
+        raise QingxieError(
+            gettext("工作信息按县级及以上区划编写，请选择县级及以上区划。"), field="region"
+        )
     if issue is not None and not 1 <= issue <= 999:
-        raise QingxieError(f"期号“{issue}”应为 1 到 999 之间的整数。", field="issue")
+        raise QingxieError(
+            gettext("期号“%(issue)s”应为 1 到 999 之间的整数。") % {"issue": issue}, field="issue"
+        )
     bulletin = bulletin_build(region=region, as_of=as_of, issue=issue)
     if fmt == "pdf":
         from qingxie.reports.pdf import bulletin_pdf

@@ -13,6 +13,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.utils.translation import gettext
+
 from qingxie.core.errors import QingxieError
 
 #: Where distributions put the Noto CJK collections; QINGXIE_FONT_DIR is searched first.
@@ -70,7 +72,9 @@ def _face_index(path: Path, family: str) -> int:
     for index, font in enumerate(collection.fonts):
         if font["name"].getDebugName(1) == family:
             return index
-    raise FontsMissingError(f"字体文件 {path} 中没有“{family}”字形。")
+    raise FontsMissingError(
+        gettext("字体文件 %(path)s 中没有“%(family)s”字形。") % {"path": path, "family": family}
+    )
 
 
 @functools.cache
@@ -81,9 +85,12 @@ def cjk_fonts() -> CjkFonts:
         path = next((d / filename for d in _search_dirs() if (d / filename).is_file()), None)
         if path is None:
             raise FontsMissingError(
-                f"未找到中文字体文件 {filename}，无法生成 PDF（Word 版不受影响）。"
-                "请运行 ./run install（将安装 Debian 软件包 fonts-noto-cjk），"
-                "或将环境变量 QINGXIE_FONT_DIR 指向存放 Noto CJK 字体的目录。",
+                gettext(
+                    "未找到中文字体文件 %(file)s，无法生成 PDF（Word 版不受影响）。"
+                    "请运行 ./run install（将安装 Debian 软件包 fonts-noto-cjk），"
+                    "或将环境变量 QINGXIE_FONT_DIR 指向存放 Noto CJK 字体的目录。"
+                )
+                % {"file": filename},
                 code="fonts_missing",
             )
         found[role] = Face(path, _face_index(path, family), family)

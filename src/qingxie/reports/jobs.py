@@ -5,7 +5,10 @@ subset), too long for a request. A download therefore either finds the file alre
 or starts a `core.jobs.Job` that writes it while the page shows its progress.
 
 A written file is kept in the storage (settings STORAGES, shared by every app server) under
-`bulletins/<region code>/<date>_<issue>_<data version>.<format>`. The data version is a digest
+`bulletins/<region code>/<date>_<issue>_<language>_<data version>.<format>`: a bulletin is
+written in the language of the cadre who asked for it (an English file is never served to a
+Chinese reader, nor the other way round); the command line and the periodic job write Chinese.
+The data version is a digest
 of `core.cache.figures_stamp` over the domains for the region (any recorded write in the
 region, below it or above it changes it, except accounts and roles) and of the code's version, so a changed ledger or
 an upgrade never serves a stale file: the next download writes a new one and the old one is
@@ -19,9 +22,11 @@ import datetime
 import hashlib
 import logging
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from qingxie.core.jobs import Job, job_enqueue_once, job_handler, storage_sweep
 from qingxie.regions.models import Region
@@ -48,24 +53,39 @@ def data_version(region: Region) -> str:
     return hashlib.sha256(f"{__version__}|{stamp}".encode()).hexdigest()[:16]
 
 
-def _prefix(region: Region, as_of: datetime.date, issue: int | None) -> str:
-    return f"{ROOT}/{region.code}/{as_of.isoformat()}_{issue or 0}_"
+def bulletin_language() -> str:
+    """The language a bulletin written now is in: the active one if the platform offers it
+    (an English request), else the default (Chinese)."""
+    language = (translation.get_language() or "").lower()
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def _prefix(region: Region, as_of: datetime.date, issue: int | None, language: str) -> str:
+    return f"{ROOT}/{region.code}/{as_of.isoformat()}_{issue or 0}_{language}_"
 
 
 def stored_name(
-    region: Region, as_of: datetime.date, fmt: str, issue: int | None, version: str
+    region: Region,
+    as_of: datetime.date,
+    fmt: str,
+    issue: int | None,
+    version: str,
+    language: str | None = None,
 ) -> str:
-    """Where the file of this region, date, issue, format and data version is kept."""
-    return f"{_prefix(region, as_of, issue)}{version}.{fmt}"
+    """Where the file of this region, date, issue, language, format and data version is kept
+    (the language active now when not given)."""
+    return f"{_prefix(region, as_of, issue, language or bulletin_language())}{version}.{fmt}"
 
 
 def subject(region: Region, as_of: datetime.date, fmt: str, issue: int | None, version: str):
-    """The job subject: one job per file, so a second click follows the first one's job."""
-    return f"{region.code}:{as_of.isoformat()}:{issue or 0}:{fmt}:{version}"
+    """The job subject: one job per file (the language is part of the file), so a second
+    click follows the first one's job."""
+    return f"{region.code}:{as_of.isoformat()}:{issue or 0}:{bulletin_language()}:{fmt}:{version}"
 
 
 def stored_file(region: Region, as_of: datetime.date, fmt: str, issue: int | None = None):
-    """The kept bytes of this bulletin for the data as they are now, or None."""
+    """The kept bytes of this bulletin, in the active language, for the data as they are now,
+    or None."""
     name = stored_name(region, as_of, fmt, issue, data_version(region))
     if not default_storage.exists(name):
         return None
@@ -94,7 +114,8 @@ def bulletin_start(*, user, region: Region, as_of: datetime.date, fmt: str, issu
 def bulletin_write(
     region: Region, as_of: datetime.date, fmt: str, issue: int | None, progress=None
 ) -> dict:
-    """Write the bulletin file and keep it; what the job reports (name, size, file name).
+    """Write the bulletin file, in the active language, and keep it; what the job reports
+    (name, size, file name, language).
 
     Progress is reported in four steps: figures, drawings, layout, saving.
     """
@@ -109,22 +130,22 @@ def bulletin_write(
     # The version is read before the data, as core.cache does: a write committing meanwhile
     # leaves this file under the older version, which no later download asks for.
     version = data_version(region)
-    step("统计数据", 0)
+    step(gettext("统计数据"), 0)
     bulletin = bulletin_build(region=region, as_of=as_of, issue=issue)
     if fmt == "pdf":
         from qingxie.reports.pdf import bulletin_pdf
 
-        step("绘制地图和趋势图", 1)
+        step(gettext("绘制地图和趋势图"), 1)
         pngs = {f.kind: charts.figure_png(bulletin, f.kind) for f in bulletin.figures()}
-        step("排版", 2)
+        step(gettext("排版"), 2)
         content = bulletin_pdf(bulletin, pngs)
     else:
         from qingxie.reports.word import bulletin_docx
 
-        step("绘制地图和趋势图", 1)
-        step("排版", 2)
+        step(gettext("绘制地图和趋势图"), 1)
+        step(gettext("排版"), 2)
         content = bulletin_docx(bulletin)
-    step("保存", 3)
+    step(gettext("保存"), 3)
     name = stored_name(region, as_of, fmt, issue, version)
     _keep(name, content)
     written = BulletinFile(content=b"", bulletin=bulletin, fmt=fmt)
@@ -136,6 +157,7 @@ def bulletin_write(
         "as_of": as_of.isoformat(),
         "fmt": fmt,
         "issue": issue,
+        "language": bulletin_language(),
     }
 
 
@@ -156,14 +178,17 @@ def _keep(name: str, content: bytes) -> None:
     default_storage.save(name, ContentFile(content))
 
 
-@job_handler(JOB_KIND)
+@job_handler(JOB_KIND, in_owner_language=True)
 def bulletin_job(job: Job, progress, *, region: str, as_of: str, fmt: str, issue=None):
-    """Write one bulletin file (the download's job); the result names the kept file."""
+    """Write one bulletin file (the download's job) in the language of the cadre who asked;
+    the result names the kept file."""
     from qingxie.core.errors import QingxieError
 
     place = Region.objects.filter(code=region, level__lt=Region.Level.TOWNSHIP).first()
     if place is None:
-        raise QingxieError(f"行政区划代码“{region}”不存在。", field="region")
+        raise QingxieError(
+            gettext("行政区划代码“%(code)s”不存在。") % {"code": region}, field="region"
+        )
     return bulletin_write(place, datetime.date.fromisoformat(as_of), fmt, issue, progress)
 
 
@@ -180,7 +205,13 @@ def prepare(
     *, as_of: datetime.date | None = None, codes=None, fmt: str = "pdf", out=None
 ) -> list[tuple[str, str, float]]:
     """Write today's (or `as_of`'s) bulletins of the nation and every province that are not
-    kept yet for the data as they are now; (code, "written"|"kept", seconds) for each."""
+    kept yet for the data as they are now; (code, "written"|"kept", seconds) for each. They
+    are written in Chinese, the language of most downloads."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _prepare(as_of=as_of, codes=codes, fmt=fmt, out=out)
+
+
+def _prepare(*, as_of, codes, fmt, out) -> list[tuple[str, str, float]]:
     import time
 
     as_of = as_of or timezone.localdate()

@@ -10,11 +10,12 @@ from __future__ import annotations
 import io
 import re
 
+from django.utils.translation import gettext
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from qingxie.reports import charts
-from qingxie.reports.bulletin import SECTION_NUMBERS, Bulletin, Figure, Note, Table
+from qingxie.reports.bulletin import Bulletin, Figure, Note, Table, figure_caption, section_heading
 from qingxie.reports.fonts import cjk_fonts
 
 RED = (192, 0, 0)
@@ -67,6 +68,8 @@ def _lines(pdf: FPDF, text: str, width: float, first_indent: float) -> list[tupl
                 carry.insert(0, lines[-1].pop())
             lines.append(carry)
             used = sum(pdf.get_string_width(t) for t in carry)
+            if token.isspace() and not carry:
+                continue  # an English line does not open with the space it broke at
         lines[-1].append(token)
         used += w
     out = ["".join(tokens) for tokens in lines]
@@ -182,7 +185,7 @@ def _figure(pdf: FPDF, png: bytes, figure: Figure, number: int) -> None:
     pdf.image(io.BytesIO(png), x=(pdf.w - width) / 2, w=width, h=height)
     pdf.set_font("sans", size=10)
     pdf.multi_cell(
-        0, 6, f"图{number}　{figure.caption}", align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        0, 6, figure_caption(number, figure.caption), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT
     )
     pdf.ln(2)
 
@@ -199,8 +202,8 @@ def bulletin_pdf(bulletin: Bulletin, pngs: dict[str, bytes] | None = None) -> by
     report its progress; the others are drawn here."""
     pdf = BulletinPDF()
     pdf.set_title(f"{bulletin.masthead} {bulletin.headline}")
-    pdf.set_author(bulletin.issuers[-1].removesuffix("编"))
-    pdf.set_creator("青协信息平台")
+    pdf.set_author(bulletin.author)
+    pdf.set_creator(gettext("青协信息平台"))
     pdf.set_lang("zh-CN")
     pdf.add_page()
     _masthead(pdf, bulletin)
@@ -218,9 +221,7 @@ def bulletin_pdf(bulletin: Bulletin, pngs: dict[str, bytes] | None = None) -> by
         if need > _room(pdf):
             pdf.add_page()
         pdf.set_font("sans", "B", 14)
-        pdf.cell(
-            0, 10, f"{SECTION_NUMBERS[n]}、{section.title}", new_x=XPos.LMARGIN, new_y=YPos.NEXT
-        )
+        pdf.cell(0, 10, section_heading(n, section.title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         for block in section.blocks:
             if isinstance(block, str):
                 _paragraph(pdf, block)

@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views import View
 
 from qingxie.core.errors import QingxieError
@@ -21,19 +22,26 @@ from qingxie.core.serializers import parse_date
 from qingxie.regions.models import Region
 from qingxie.regions.selectors import region_breadcrumbs
 from qingxie.reports import jobs
-from qingxie.reports.bulletin import SECTION_NUMBERS, Figure, Note, Table, bulletin_build
+from qingxie.reports.bulletin import (
+    Figure,
+    Note,
+    Table,
+    bulletin_build,
+    figure_caption,
+    section_heading,
+)
 from qingxie.reports.files import FORMATS, attachment, check_format, kept_names
 from qingxie.reports.fonts import FontsMissingError, cjk_fonts
 
 
 def _parse(params) -> tuple[datetime.date, int | None, dict[str, str]]:
-    """The date and issue number asked for, and a Chinese message per bad field."""
+    """The date and issue number asked for, and a message per bad field."""
     errors: dict[str, str] = {}
     as_of = timezone.localdate()
     raw = (params.get("as_of") or "").strip()
     if raw:
         try:
-            as_of = parse_date(raw, field="as_of", label="统计日期")
+            as_of = parse_date(raw, field="as_of", label=gettext("统计日期"))
         except QingxieError as exc:
             errors["as_of"] = exc.message
     issue = None
@@ -42,7 +50,9 @@ def _parse(params) -> tuple[datetime.date, int | None, dict[str, str]]:
         if raw_issue.isdigit() and 1 <= int(raw_issue) <= 999:
             issue = int(raw_issue)
         else:
-            errors["issue"] = f"期号“{raw_issue}”应为 1 到 999 之间的整数。"
+            errors["issue"] = gettext("期号“%(issue)s”应为 1 到 999 之间的整数。") % {
+                "issue": raw_issue
+            }
     return as_of, issue, errors
 
 
@@ -58,7 +68,7 @@ class BulletinView(View):
         )
         if region is None:
             raise Http404(
-                "未找到该行政区划，或不在您的权限范围内（工作信息按县级及以上区划编写）。"
+                gettext("未找到该行政区划，或不在您的权限范围内（工作信息按县级及以上区划编写）。")
             )
         as_of, issue, errors = _parse(request.GET)
         fmt = request.GET.get("format")
@@ -125,9 +135,9 @@ def _job_context(request, code: str, pk) -> dict:
     )
     job = job_of(request.user, pk)
     if region is None or job is None or job.kind != jobs.JOB_KIND:
-        raise Http404("未找到该任务。")
+        raise Http404(gettext("未找到该任务。"))
     if job.payload.get("region") != region.code:
-        raise Http404("未找到该任务。")
+        raise Http404(gettext("未找到该任务。"))
     payload = job.payload
     as_of = datetime.date.fromisoformat(payload["as_of"])
     params = f"as_of={payload['as_of']}&format={payload['fmt']}"
@@ -184,7 +194,7 @@ class BulletinFigureView(View):
             .first()
         )
         if region is None:
-            raise Http404("未找到该行政区划，或不在您的权限范围内。")
+            raise Http404(gettext("未找到该行政区划，或不在您的权限范围内。"))
         as_of, _issue, errors = _parse(request.GET)
         if errors:
             return HttpResponse(
@@ -192,7 +202,7 @@ class BulletinFigureView(View):
             )
         bulletin = bulletin_build(region=region, as_of=as_of)
         if kind not in {f.kind for f in bulletin.figures()}:
-            raise Http404("该工作信息没有这幅图。")
+            raise Http404(gettext("该工作信息没有这幅图。"))
         try:
             png = charts.figure_png(bulletin, kind)
         except FontsMissingError as exc:
@@ -217,10 +227,17 @@ def _preview(bulletin) -> list[dict]:
                 )
             elif isinstance(block, Figure):
                 figures += 1
-                blocks.append({"kind": "figure", "figure": block, "number": figures})
+                blocks.append(
+                    {
+                        "kind": "figure",
+                        "figure": block,
+                        "number": figures,
+                        "caption": figure_caption(figures, block.caption),
+                    }
+                )
             elif isinstance(block, Note):
                 blocks.append({"kind": "note", "text": block.text})
             else:
                 blocks.append({"kind": "text", "text": block})
-        out.append({"title": f"{SECTION_NUMBERS[n]}、{section.title}", "blocks": blocks})
+        out.append({"title": section_heading(n, section.title), "blocks": blocks})
     return out

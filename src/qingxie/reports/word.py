@@ -18,7 +18,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from qingxie.reports import charts
-from qingxie.reports.bulletin import SECTION_NUMBERS, Bulletin, Figure, Note, Table
+from qingxie.reports.bulletin import Bulletin, Figure, Note, Table, figure_caption, section_heading
 
 RED = RGBColor(0xC0, 0x00, 0x00)
 GREY = RGBColor(0x5A, 0x5A, 0x5A)
@@ -147,7 +147,7 @@ def bulletin_docx(bulletin: Bulletin) -> bytes:
     section.start_type = WD_SECTION.NEW_PAGE
     _page_number_footer(section)
     doc.core_properties.title = f"{bulletin.masthead} {bulletin.headline}"
-    doc.core_properties.author = bulletin.issuers[-1].removesuffix("编")
+    doc.core_properties.author = bulletin.author
     doc.core_properties.language = "zh-CN"
 
     size = 30 if len(bulletin.masthead) <= 13 else 24
@@ -174,7 +174,7 @@ def bulletin_docx(bulletin: Bulletin) -> bytes:
 
     figures = 0
     for n, part in enumerate(bulletin.sections):
-        heading = _para(doc, f"{SECTION_NUMBERS[n]}、{part.title}", HEI, 14, after=4)
+        heading = _para(doc, section_heading(n, part.title), HEI, 14, after=4)
         heading.paragraph_format.keep_with_next = True
         heading.paragraph_format.space_before = Pt(8)
         for block in part.blocks:
@@ -200,7 +200,7 @@ def bulletin_docx(bulletin: Bulletin) -> bytes:
                 picture.add_run().add_picture(io.BytesIO(png), width=width)
                 _para(
                     doc,
-                    f"图{figures}　{block.caption}",
+                    figure_caption(figures, block.caption),
                     HEI,
                     10.5,
                     align=WD_ALIGN_PARAGRAPH.CENTER,

@@ -8,6 +8,7 @@ Reads go through `restrict(user, "view")` (outside scope: 404); writes through
 from __future__ import annotations
 
 from django.urls import re_path
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, status
@@ -153,12 +154,12 @@ class AttendeeCreateSerializer(AttendeeUpdateSerializer):
 
 
 TRAINING_HINTS = {
-    "organiser": "主办协会不能修改。",
-    "status": "状态请通过 status 操作更改。",
+    "organiser": gettext_lazy("主办协会不能修改。"),
+    "status": gettext_lazy("状态请通过 status 操作更改。"),
 }
 ATTENDEE_HINTS = {
-    "training": "参训人员所属培训不能修改。",
-    "association": "所在协会不能修改，请删除后重新登记。",
+    "training": gettext_lazy("参训人员所属培训不能修改。"),
+    "association": gettext_lazy("所在协会不能修改，请删除后重新登记。"),
 }
 
 
@@ -167,7 +168,8 @@ def organiser_for(user, number) -> Association:
     canonical = number_normalize(number)
     return fetch_or_404(
         Association.objects.restrict(user, "view").select_related("region"),
-        f"未找到统一编号为 {canonical} 的协会，或不在您的权限范围内。",
+        gettext("未找到统一编号为 %(canonical)s 的协会，或不在您的权限范围内。")
+        % {"canonical": canonical},
         number=canonical,
     )
 
@@ -190,7 +192,7 @@ class TrainingViewSet(ServiceViewSet):
     serializer_class = TrainingSerializer
     filterset_class = TrainingFilterSet
     select_related = ("organiser",)
-    not_found_message = "未找到该培训，或不在您的权限范围内。"
+    not_found_message = gettext_lazy("未找到该培训，或不在您的权限范围内。")
     refused_hints = TRAINING_HINTS
 
     def create(self, request, *args, **kwargs):
@@ -256,7 +258,7 @@ class AttendeeViewSet(ServiceViewSet):
     queryset = Attendee.objects.none()
     serializer_class = AttendeeSerializer
     select_related = ("association",)
-    not_found_message = "未找到该参训人员，或不在您的权限范围内。"
+    not_found_message = gettext_lazy("未找到该参训人员，或不在您的权限范围内。")
     refused_hints = ATTENDEE_HINTS
 
     def get_queryset(self):
@@ -268,14 +270,16 @@ class AttendeeViewSet(ServiceViewSet):
         data = self.parse(AttendeeCreateSerializer)
         training = fetch_or_404(
             selectors.trainings_visible(request.user).select_related("organiser"),
-            "未找到该培训，或不在您的权限范围内。",
+            gettext_lazy("未找到该培训，或不在您的权限范围内。"),
             pk=data.pop("training"),
         )
         number = number_normalize(data.pop("association"))
         association = selectors.trainable_association(training, number)
         if association is None:
             raise QingxieError(
-                f"未找到统一编号为 {number} 的协会，或不在主办协会的范围内。", field="association"
+                gettext("未找到统一编号为 %(number)s 的协会，或不在主办协会的范围内。")
+                % {"number": number},
+                field="association",
             )
         attendee = services.attendee_add(
             actor=request.user, training=training, association=association, **data
@@ -317,7 +321,9 @@ def compliance_payload(user, code: str | None, year_raw, as_of_raw) -> dict:
     a region outside the caller's scope."""
     payload = selectors.compliance_query(user, code, year_raw, as_of_raw)
     if payload is None:
-        raise exceptions.NotFound(f"未找到行政区划代码 {code}，或不在您的权限范围内。")
+        raise exceptions.NotFound(
+            gettext("未找到行政区划代码 %(code)s，或不在您的权限范围内。") % {"code": code}
+        )
     return payload
 
 

@@ -1,12 +1,13 @@
 """Trainings (培训) and the yearly training rule: 省、市两级青年志愿者协会…原则上每年至少培训一次."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class TrainingsConfig(AppConfig):
     name = "qingxie.trainings"
     label = "trainings"
-    verbose_name = "培训"
+    verbose_name = gettext_lazy("培训")
 
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _

@@ -7,6 +7,10 @@ from __future__ import annotations
 import datetime
 import re
 
+from django.utils import dateformat
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext, pgettext_lazy
+
 from qingxie.core.extensions import BulletinSection
 from qingxie.ledger.choices import AssociationForm
 from qingxie.regions.models import Region
@@ -14,26 +18,44 @@ from qingxie.trainings import selectors
 from qingxie.trainings.choices import LEADER_ROLES, TrainingStatus
 from qingxie.trainings.models import Attendee, Training
 
-NUMERALS = "零一两三四五六七八九十"
-LEVEL_WORDS = {0: "全国", 1: "省", 2: "市", 3: "县"}
+#: Words placed inside the bulletin's sentences, translated when the bulletin is written.
+LEVEL_WORDS = {
+    0: pgettext_lazy("association level", "全国"),
+    1: pgettext_lazy("association level", "省"),
+    2: pgettext_lazy("association level", "市"),
+    3: pgettext_lazy("association level", "县"),
+}
 #: The seed names the federations first, with 义工联 in brackets.
 FORM_WORDS = (
-    (AssociationForm.VOLUNTEER_FEDERATION, "志愿者联合会"),
-    (AssociationForm.YIGONG_FEDERATION, "义工联"),
-    (AssociationForm.VOLUNTEER_SERVICE_FEDERATION, "志愿服务联合会"),
-    (AssociationForm.YOUTH_VOLUNTEER_ASSOCIATION, "青年志愿者协会"),
+    (AssociationForm.VOLUNTEER_FEDERATION, pgettext_lazy("association form", "志愿者联合会")),
+    (AssociationForm.YIGONG_FEDERATION, pgettext_lazy("association form", "义工联")),
+    (
+        AssociationForm.VOLUNTEER_SERVICE_FEDERATION,
+        pgettext_lazy("association form", "志愿服务联合会"),
+    ),
+    (
+        AssociationForm.YOUTH_VOLUNTEER_ASSOCIATION,
+        pgettext_lazy("association form", "青年志愿者协会"),
+    ),
 )
 
 
+def _join(items: list[str]) -> str:
+    return pgettext("list separator", "、").join(str(i) for i in items)
+
+
 def count_cn(n: int) -> str:
-    """两期, 三期 … in words up to ten, digits beyond."""
-    return NUMERALS[n] if 0 < n <= 10 else str(n)
+    """两期, 三期 … in words up to ten, digits beyond (digits in English)."""
+    # The translation lists the numbers apart by spaces ("0 1 2 …"); Chinese runs them on.
+    numerals = pgettext("numerals from zero", "零一两三四五六七八九十")
+    numerals = numerals.split() if " " in numerals else list(numerals)
+    return numerals[n] if 0 < n <= 10 and n < len(numerals) else str(n)
 
 
 def about(n: int) -> str:
     """180多名 for 183; 20名 for exactly 20; small counts as they are."""
     if n >= 20 and n % 10:
-        return f"{n // 10 * 10}多"
+        return pgettext("about", "%(n)s多") % {"n": n // 10 * 10}
     return str(n)
 
 
@@ -42,17 +64,21 @@ def months_cn(days: list[datetime.date]) -> str:
     months = sorted({(d.year, d.month) for d in days})
     words, year = [], None
     for y, m in months:
-        words.append(f"{y}年{m}月" if y != year else f"{m}月")
+        day = datetime.date(y, m, 1)
+        if y != year:
+            words.append(dateformat.format(day, pgettext("bulletin month", "Y年n月")))
+        else:
+            words.append(dateformat.format(day, pgettext("bulletin month, same year", "n月")))
         year = y
     if len(words) == 1:
         return words[0]
-    return "、".join(words[:-1]) + "和" + words[-1]
+    return _("%(first)s和%(last)s") % {"first": _join(words[:-1]), "last": words[-1]}
 
 
 def class_name(titles: list[str]) -> str:
     """The class the sessions share (“全省志愿服务骨干人才班（第一期）” → “全省志愿服务骨干人才班”)."""
     stems = {re.sub(r"[（(][^）)]*[）)]$|第.期$", "", t).strip() for t in titles}
-    return stems.pop() if len(stems) == 1 else "培训班"
+    return stems.pop() if len(stems) == 1 else _("培训班")
 
 
 def topics_of(trainings: list[Training], limit: int = 3) -> list[str]:
@@ -67,26 +93,36 @@ def topics_of(trainings: list[Training], limit: int = 3) -> list[str]:
 
 def who_attended(attendees: list[tuple[int, str, str]]) -> str:
     """市县两级志愿者联合会（义工联）、青年志愿者协会负责人 from (level, form, role) rows."""
-    levels = sorted({lv for lv, _, _ in attendees if lv in LEVEL_WORDS})
+    levels = sorted({lv for lv, _f, _r in attendees if lv in LEVEL_WORDS})
+    words = [str(LEVEL_WORDS[lv]) for lv in levels]
     if len(levels) == 2:
-        level_word = f"{LEVEL_WORDS[levels[0]]}{LEVEL_WORDS[levels[1]]}两级"
-    elif len(levels) > 2:
-        level_word = "".join(LEVEL_WORDS[lv] for lv in levels) + f"{count_cn(len(levels))}级"
+        level_word = _("%(upper)s%(lower)s两级") % {"upper": words[0], "lower": words[1]}
+    elif len(levels) == 3:
+        level_word = _("%(a)s%(b)s%(c)s三级") % dict(zip("abc", words, strict=True))
+    elif len(levels) == 4:
+        level_word = _("%(a)s%(b)s%(c)s%(d)s四级") % dict(zip("abcd", words, strict=True))
     elif levels:
-        level_word = f"{LEVEL_WORDS[levels[0]]}级"
+        level_word = _("%(level)s级") % {"level": words[0]}
     else:
         level_word = ""
-    forms = {f for _, f, _ in attendees}
+    forms = {f for _l, f, _r in attendees}
+    codes = [f for f, _w in FORM_WORDS[:3] if f in forms]
     names = []
-    federations = [w for f, w in FORM_WORDS[:3] if f in forms]
     if AssociationForm.VOLUNTEER_FEDERATION in forms and AssociationForm.YIGONG_FEDERATION in forms:
-        names.append("志愿者联合会（义工联）")
-        federations = [w for w in federations if w not in ("志愿者联合会", "义工联")]
-    names += federations
+        names.append(_("志愿者联合会（义工联）"))
+        codes = [
+            f
+            for f in codes
+            if f not in (AssociationForm.VOLUNTEER_FEDERATION, AssociationForm.YIGONG_FEDERATION)
+        ]
+    names += [str(w) for f, w in FORM_WORDS[:3] if f in codes]
     if AssociationForm.YOUTH_VOLUNTEER_ASSOCIATION in forms or not names:
-        names.append("青年志愿者协会")
-    leaders = all(role in LEADER_ROLES for _, _, role in attendees)
-    return f"{level_word}{'、'.join(names)}{'负责人' if leaders else '负责人和骨干'}"
+        names.append(str(FORM_WORDS[3][1]))
+    leaders = all(role in LEADER_ROLES for _l, _f, role in attendees)
+    who = {"levels": level_word, "names": _join(names)}
+    if leaders:
+        return _("%(levels)s%(names)s负责人") % who
+    return _("%(levels)s%(names)s负责人和骨干") % who
 
 
 def training_paragraph(region: Region, start: datetime.date, end: datetime.date) -> str:
@@ -105,17 +141,29 @@ def training_paragraph(region: Region, start: datetime.date, end: datetime.date)
         )
     )
     n = len(trainings)
-    when = months_cn([t.start_date for t in trainings])
-    how_many = f"分别举办{count_cn(n)}期" if n > 1 else "举办一期"
+    words = {
+        "organiser": trainings[0].organiser.name,
+        "when": months_cn([t.start_date for t in trainings]),
+        "count": count_cn(n),
+        "class": class_name([t.title for t in trainings]),
+    }
     sentence = (
-        f"{trainings[0].organiser.name}于{when}{how_many}{class_name([t.title for t in trainings])}"
+        ngettext(
+            "%(organiser)s于%(when)s举办一期%(class)s",
+            "%(organiser)s于%(when)s分别举办%(count)s期%(class)s",
+            n,
+        )
+        % words
     )
     if people:
-        sentence += f"，面向{about(len(people))}名{who_attended(people)}"
+        sentence += _("，面向%(people)s名%(who)s") % {
+            "people": about(len(people)),
+            "who": who_attended(people),
+        }
     topics = topics_of(trainings)
     if topics:
-        sentence += f"，围绕{'、'.join(topics)}等开展专题培训"
-    return sentence + "。"
+        sentence += _("，围绕%(topics)s等开展专题培训") % {"topics": _join(topics)}
+    return sentence + pgettext("full stop", "。")
 
 
 def compliance_paragraph(region: Region, as_of: datetime.date) -> str:
@@ -124,19 +172,45 @@ def compliance_paragraph(region: Region, as_of: datetime.date) -> str:
     parts = []
     organisers = figures["organisers_required"] - int(figures["own_required"])
     if organisers:
-        word = "省、市两级协会" if region.level == 0 else "市级协会"
-        parts.append(
-            f"{organisers}个{word}中已有"
-            f"{figures['organisers_held'] - int(figures['own_held'])}个举办负责人培训"
-        )
+        held = {"n": organisers, "held": figures["organisers_held"] - int(figures["own_held"])}
+        if region.level == 0:
+            parts.append(
+                ngettext(
+                    "%(n)s个省、市两级协会中已有%(held)s个举办负责人培训",
+                    "%(n)s个省、市两级协会中已有%(held)s个举办负责人培训",
+                    organisers,
+                )
+                % held
+            )
+        else:
+            parts.append(
+                ngettext(
+                    "%(n)s个市级协会中已有%(held)s个举办负责人培训",
+                    "%(n)s个市级协会中已有%(held)s个举办负责人培训",
+                    organisers,
+                )
+                % held
+            )
     if figures["counties_required"]:
         parts.append(
-            f"{figures['counties_required']}个县级协会中有{figures['counties_trained']}个的负责人"
-            f"参加了培训（{figures['county_rate']}%）"
+            ngettext(
+                "%(n)s个县级协会中有%(trained)s个的负责人参加了培训（%(rate)s%%）",
+                "%(n)s个县级协会中有%(trained)s个的负责人参加了培训（%(rate)s%%）",
+                figures["counties_required"],
+            )
+            % {
+                "n": figures["counties_required"],
+                "trained": figures["counties_trained"],
+                "rate": figures["county_rate"],
+            }
         )
     if not parts:
         return ""
-    return f"{as_of.year}年以来（截至{as_of.month}月{as_of.day}日），" + "，".join(parts) + "。"
+    return _("%(year)s年以来（截至%(date)s），%(parts)s。") % {
+        "year": as_of.year,
+        "date": dateformat.format(as_of, pgettext("bulletin day, same year", "n月j日")),
+        "parts": pgettext("clauses", "，").join(parts),
+    }
 
 
 def sections(region: Region, as_of: datetime.date) -> list[BulletinSection]:
@@ -154,4 +228,4 @@ def sections(region: Region, as_of: datetime.date) -> list[BulletinSection]:
     )
     if (paragraphs or held_below) and (line := compliance_paragraph(region, as_of)):
         paragraphs.append(line)
-    return [BulletinSection("骨干培训", paragraphs)] if paragraphs else []
+    return [BulletinSection(_("骨干培训"), paragraphs)] if paragraphs else []

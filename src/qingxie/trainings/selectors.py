@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
 
 from qingxie.accounts.permissions import home_region, user_may
 from qingxie.core.cache import cached_figures
@@ -122,7 +123,10 @@ def year_window(
         today = timezone.localdate()
         as_of = today if start <= today <= end else end
     if not start <= as_of <= end:
-        raise QingxieError(f"统计日期（{as_of}）须在{year}年内。", field="as_of")
+        raise QingxieError(
+            gettext("统计日期（%(as_of)s）须在%(year)s年内。") % {"as_of": as_of, "year": year},
+            field="as_of",
+        )
     return start, as_of
 
 
@@ -292,7 +296,9 @@ def compliance_region(user, code: str | None) -> Region | None:
         return home_region(user) if user.is_authenticated else None
     region = Region.objects.restrict(user, "view").filter(code=str(code).strip()).first()
     if region is not None and region.level >= Region.Level.TOWNSHIP:
-        raise QingxieError("培训情况按县级及以上区划统计，请选择县级及以上区划。", field="region")
+        raise QingxieError(
+            gettext("培训情况按县级及以上区划统计，请选择县级及以上区划。"), field="region"
+        )
     return region
 
 
@@ -307,7 +313,7 @@ def compliance_query(user, code: str | None, year_raw, as_of_raw) -> dict | None
         region = region_by_code(code or "000000", field="region")
         if region.level >= Region.Level.TOWNSHIP:
             raise QingxieError(
-                "培训情况按县级及以上区划统计，请选择县级及以上区划。", field="region"
+                gettext("培训情况按县级及以上区划统计，请选择县级及以上区划。"), field="region"
             )
     else:
         region = compliance_region(user, code)
@@ -320,11 +326,15 @@ def compliance_query(user, code: str | None, year_raw, as_of_raw) -> dict | None
             raise ValueError
     except (TypeError, ValueError) as exc:
         raise QingxieError(
-            f"年度“{year_raw}”应为 1990 年至 {today.year + 1} 年之间的四位数字。", field="year"
+            gettext("年度“%(year)s”应为 1990 年至 %(last)s 年之间的四位数字。")
+            % {"year": year_raw, "last": today.year + 1},
+            field="year",
         ) from exc
     as_of = None
     if as_of_raw:
-        as_of = parse_date(as_of_raw, field="as_of", label="统计日期", allow_future=True)
+        as_of = parse_date(
+            as_of_raw, field="as_of", label=pgettext("field", "统计日期"), allow_future=True
+        )
     return compliance(region, year, as_of)
 
 

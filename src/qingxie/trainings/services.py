@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
 
 from qingxie.accounts.permissions import require_scope, user_may
 from qingxie.core.changelog import log_change, log_created_bulk
@@ -69,10 +70,10 @@ def _decimal(value, errors: ErrorCollector, field: str, label: str) -> Decimal |
     try:
         number = Decimal(str(value)).quantize(Decimal("0.1"))
     except (InvalidOperation, ValueError):
-        errors.add(field, f"{label}须为数字。")
+        errors.add(field, (gettext("%(label)s须为数字。") % {"label": label}))
         return None
     if number < 0 or number > 999:
-        errors.add(field, f"{label}须在 0 到 999 之间。")
+        errors.add(field, (gettext("%(label)s须在 0 到 999 之间。") % {"label": label}))
         return None
     return number
 
@@ -94,29 +95,44 @@ def training_check(data: dict, errors: ErrorCollector) -> dict:
     if "title" in out:
         out["title"] = (out["title"] or "").strip()
         if not out["title"]:
-            errors.add("title", "请填写培训名称。")
+            errors.add("title", gettext("请填写培训名称。"))
     if "kind" in out and out["kind"] not in TrainingKind.values:
-        errors.add("kind", f"培训类别“{out['kind'] or ''}”不在可选范围内。")
+        errors.add(
+            "kind", (gettext("培训类别“%(kind)s”不在可选范围内。") % {"kind": out["kind"] or ""})
+        )
     if "mode" in out and out["mode"] not in TrainingMode.values:
-        errors.add("mode", f"培训方式“{out['mode'] or ''}”不在可选范围内。")
+        errors.add(
+            "mode", (gettext("培训方式“%(mode)s”不在可选范围内。") % {"mode": out["mode"] or ""})
+        )
     if "audience" in out:
         out["audience"] = audience_normalize(out["audience"])
         codes = [c for c in out["audience"].split(",") if c]
         if not codes:
-            errors.add("audience", "请至少选择一类培训对象。")
+            errors.add("audience", gettext("请至少选择一类培训对象。"))
         for code in codes:
             if code not in TrainingAudience.values:
-                errors.add("audience", f"培训对象“{code}”不在可选范围内。")
-    for key, label in (("start_date", "开始日期"), ("end_date", "结束日期")):
+                errors.add(
+                    "audience", (gettext("培训对象“%(code)s”不在可选范围内。") % {"code": code})
+                )
+    for key, label in (
+        ("start_date", pgettext("field", "开始日期")),
+        ("end_date", pgettext("field", "结束日期")),
+    ):
         if key in out and out[key] is None:
-            errors.add(key, f"请填写{label}。")
+            errors.add(key, (gettext("请填写%(label)s。") % {"label": label}))
     start, end = out.get("start_date"), out.get("end_date")
     if start and start.year < 1990:
-        errors.add("start_date", "开始日期不能早于1990年。")
+        errors.add("start_date", gettext("开始日期不能早于1990年。"))
     if start and end and end < start:
-        errors.add("end_date", f"结束日期（{end}）不能早于开始日期（{start}）。")
+        errors.add(
+            "end_date",
+            (
+                gettext("结束日期（%(end)s）不能早于开始日期（%(start)s）。")
+                % {"end": end, "start": start}
+            ),
+        )
     if "class_hours" in out:
-        hours = _decimal(out["class_hours"], errors, "class_hours", "课时")
+        hours = _decimal(out["class_hours"], errors, "class_hours", pgettext("field", "课时"))
         out["class_hours"] = hours if hours is not None else Decimal("0")
     if "capacity" in out and out["capacity"] not in (None, ""):
         try:
@@ -124,7 +140,7 @@ def training_check(data: dict, errors: ErrorCollector) -> dict:
             if out["capacity"] < 0:
                 raise ValueError
         except (TypeError, ValueError):
-            errors.add("capacity", "计划人数须为不小于 0 的整数。")
+            errors.add("capacity", gettext("计划人数须为不小于 0 的整数。"))
     elif "capacity" in out:
         out["capacity"] = None
     for key in ("place", "topics", "note"):
@@ -137,23 +153,32 @@ def _held_dates_check(status: str, end: datetime.date | None, errors: ErrorColle
     if status == TrainingStatus.HELD and end and end > _today():
         errors.add(
             "end_date",
-            f"结束日期（{end}）晚于今天，培训尚未结束，不能登记为“已举办”。",
+            (
+                gettext("结束日期（%(end)s）晚于今天，培训尚未结束，不能登记为“已举办”。")
+                % {"end": end}
+            ),
         )
 
 
 def _organiser_check(actor, organiser: Association, errors: ErrorCollector) -> None:
     if organiser.status not in LIVE_STATUSES:
-        errors.add("organiser", f"{organiser.name}已注销或合并，不能主办培训。")
+        errors.add(
+            "organiser",
+            (gettext("%(organiser)s已注销或合并，不能主办培训。") % {"organiser": organiser.name}),
+        )
     if actor is not None and not user_may(actor, Training, "add", organiser.region_path):
         raise PermissionDeniedError(
-            f"您没有以{organiser.name}名义举办培训的权限：不在您的管辖范围内。",
+            (
+                gettext("您没有以%(organiser)s名义举办培训的权限：不在您的管辖范围内。")
+                % {"organiser": organiser.name}
+            ),
             field="organiser",
         )
 
 
 def _new_training_fields(fields: dict) -> dict:
     if set(fields) - set(TRAINING_EDITABLE):
-        raise QingxieError("含有不能填写的字段。")
+        raise QingxieError(gettext("含有不能填写的字段。"))
     out = dict(fields)
     for key in ("title", "kind", "audience", "start_date", "end_date"):
         out.setdefault(key, None)
@@ -176,12 +201,18 @@ def training_create(
     training (PermissionDeniedError naming the organiser).
     """
     _organiser_check(actor, organiser, ErrorCollector())
-    require_scope(actor, Training, "add", organiser.region_path, "以该协会名义举办培训")
+    require_scope(
+        actor,
+        Training,
+        "add",
+        organiser.region_path,
+        pgettext("permission", "以该协会名义举办培训"),
+    )
     errors = ErrorCollector()
     _organiser_check(None, organiser, errors)
     data = training_check(_new_training_fields(fields), errors)
     if status not in (TrainingStatus.PLANNED, TrainingStatus.HELD):
-        errors.add("status", "新建的培训只能是“计划中”或“已举办”。")
+        errors.add("status", gettext("新建的培训只能是“计划中”或“已举办”。"))
     _held_dates_check(status, data.get("end_date"), errors)
     errors.raise_if_any()
     training = Training(organiser=organiser, status=status, is_demo=is_demo, **data)
@@ -204,10 +235,12 @@ def training_update(
     ConflictError and nothing is written.
     """
     training = _lock(training)
-    require_scope(actor, Training, "change", training.region_path, "修改该培训")
-    check_version(training, expected_version, "培训")
+    require_scope(
+        actor, Training, "change", training.region_path, pgettext("permission", "修改该培训")
+    )
+    check_version(training, expected_version, pgettext("object", "培训"))
     if set(fields) - set(TRAINING_EDITABLE):
-        raise QingxieError("含有不能修改的字段。")
+        raise QingxieError(gettext("含有不能修改的字段。"))
     errors = ErrorCollector()
     merged = {"start_date": training.start_date, "end_date": training.end_date} | fields
     data = {k: v for k, v in training_check(merged, errors).items() if k in fields}
@@ -217,7 +250,12 @@ def training_update(
         if over is not None:
             errors.add(
                 "class_hours",
-                f"课时（{data['class_hours']}）不能少于已登记的参训学时（{over.name}：{over.hours}）。",
+                (
+                    gettext(
+                        "课时（%(class_hours)s）不能少于已登记的参训学时（%(over)s：%(hours)s）。"
+                    )
+                    % {"class_hours": data["class_hours"], "over": over.name, "hours": over.hours}
+                ),
             )
     errors.raise_if_any()
     before = training.snapshot()
@@ -240,20 +278,24 @@ def training_set_status(
     "held" (its attendance would then stand on a training that did not happen).
     """
     training = _lock(training)
-    require_scope(actor, Training, "change", training.region_path, "修改该培训的状态")
-    check_version(training, expected_version, "培训")
+    require_scope(
+        actor, Training, "change", training.region_path, pgettext("permission", "修改该培训的状态")
+    )
+    check_version(training, expected_version, pgettext("object", "培训"))
     errors = ErrorCollector()
     if status not in TrainingStatus.values:
-        errors.add("status", f"状态“{status}”不在可选范围内。")
+        errors.add("status", (gettext("状态“%(status)s”不在可选范围内。") % {"status": status}))
     elif status == training.status:
-        errors.add("status", f"该培训已是“{TrainingStatus(status).label}”。")
+        errors.add(
+            "status", (gettext("该培训已是“%(label)s”。") % {"label": TrainingStatus(status).label})
+        )
     _held_dates_check(status, training.end_date, errors)
     if (
         training.status == TrainingStatus.HELD
         and status != TrainingStatus.HELD
         and training.attendees.filter(attended=True).exists()
     ):
-        errors.add("status", "该培训已登记出勤，请先取消出勤登记再更改状态。")
+        errors.add("status", gettext("该培训已登记出勤，请先取消出勤登记再更改状态。"))
     errors.raise_if_any()
     before = training.snapshot()
     training.status = status
@@ -274,37 +316,49 @@ def attendee_check(data: dict, training: Training, errors: ErrorCollector) -> di
     if "name" in out:
         out["name"] = (out["name"] or "").strip()
         if not out["name"]:
-            errors.add("name", "请填写姓名。")
+            errors.add("name", gettext("请填写姓名。"))
     if "role" in out and out["role"] not in AttendeeRole.values:
-        errors.add("role", f"职务“{out['role'] or ''}”不在可选范围内。")
+        errors.add(
+            "role", (gettext("职务“%(role)s”不在可选范围内。") % {"role": out["role"] or ""})
+        )
     association = out.get("association")
     if "association" in out:
         organiser = training.organiser
         if association is None:
-            errors.add("association", "请选择参训人员所在的协会。")
+            errors.add("association", gettext("请选择参训人员所在的协会。"))
         elif organiser.level != 0 and not association.region_path.startswith(organiser.region_path):
             errors.add(
                 "association",
-                f"{association.name}不在主办协会（{organiser.name}）的范围内："
-                "只能培训本级及下级协会的人员。",
+                (
+                    gettext(
+                        "%(association)s不在主办协会（%(organiser)s）的范围内：只能培训本级及下级协会的人员。"
+                    )
+                    % {"association": association.name, "organiser": organiser.name}
+                ),
             )
     if "phone" in out:
         out["phone"] = (out["phone"] or "").strip()
     if out.get("phone") and (problem := phone_problem(out["phone"])):
         errors.add("phone", problem)
     if "hours" in out:
-        out["hours"] = _decimal(out["hours"], errors, "hours", "参训学时")
+        out["hours"] = _decimal(out["hours"], errors, "hours", pgettext("field", "参训学时"))
         if out["hours"] is not None and out["hours"] > training.class_hours:
             errors.add(
                 "hours",
-                f"参训学时（{out['hours']}）不能超过培训课时（{training.class_hours}）。",
+                (
+                    gettext("参训学时（%(hours)s）不能超过培训课时（%(class_hours)s）。")
+                    % {"hours": out["hours"], "class_hours": training.class_hours}
+                ),
             )
     if "attended" in out:
         out["attended"] = bool(out["attended"])
     attending = out.get("attended") or out.get("hours") or out.get("completion_number")
     if attending and training.status != TrainingStatus.HELD:
-        why = "已取消" if training.status == TrainingStatus.CANCELLED else "尚未举办"
-        errors.add("attended", f"该培训{why}，不能登记出勤、学时或结业证书。")
+        if training.status == TrainingStatus.CANCELLED:
+            why = gettext("该培训已取消，不能登记出勤、学时或结业证书。")
+        else:
+            why = gettext("该培训尚未举办，不能登记出勤、学时或结业证书。")
+        errors.add("attended", why)
     for key in ("completion_number", "volunteer_number"):
         if key in out:
             out[key] = (out[key] or "").strip()
@@ -320,7 +374,13 @@ def _duplicate_check(
     if exclude is not None:
         qs = qs.exclude(pk=exclude.pk)
     if qs.exists():
-        errors.add("name", f"该培训已有{association.name}的参训人员“{name}”，不能重复登记。")
+        errors.add(
+            "name",
+            (
+                gettext("该培训已有%(association)s的参训人员“%(name)s”，不能重复登记。")
+                % {"association": association.name, "name": name}
+            ),
+        )
 
 
 def _attendee_row(training: Training, data: dict, **extra) -> Attendee:
@@ -336,7 +396,7 @@ def _attendee_row(training: Training, data: dict, **extra) -> Attendee:
 
 def _new_attendee_fields(fields: dict) -> dict:
     if set(fields) - {*ATTENDEE_EDITABLE, "association"}:
-        raise QingxieError("含有不能填写的字段。")
+        raise QingxieError(gettext("含有不能填写的字段。"))
     out = dict(fields)
     out.setdefault("name", "")
     out.setdefault("role", None)
@@ -349,7 +409,13 @@ def attendee_add(*, actor, training: Training, is_demo: bool = False, **fields) 
     """Put a person on a training's list (a registration; attendance may be ticked with it
     when the training is held)."""
     training = _lock(training)
-    require_scope(actor, Training, "change", training.region_path, "登记该培训的参训人员")
+    require_scope(
+        actor,
+        Training,
+        "change",
+        training.region_path,
+        pgettext("permission", "登记该培训的参训人员"),
+    )
     errors = ErrorCollector()
     data = attendee_check(_new_attendee_fields(fields), training, errors)
     _duplicate_check(training, data.get("association"), data.get("name"), errors)
@@ -385,7 +451,13 @@ def attendee_create_bulk(
     """Add many attendees to one training under `attendee_add`'s rules: every draft checked,
     duplicates inside the batch too; any refusal names each failing draft and writes nothing."""
     training = _lock(training)
-    require_scope(actor, Training, "change", training.region_path, "登记该培训的参训人员")
+    require_scope(
+        actor,
+        Training,
+        "change",
+        training.region_path,
+        pgettext("permission", "登记该培训的参训人员"),
+    )
     existing = set(Attendee.objects.filter(training=training).values_list("association", "name"))
     refused: dict[int, dict[str, list[str]]] = {}
     rows: list[Attendee] = []
@@ -397,7 +469,10 @@ def attendee_create_bulk(
         if association is not None and data.get("name") and key in existing:
             errors.add(
                 "name",
-                f"该培训已有{association.name}的参训人员“{data['name']}”，不能重复登记。",
+                (
+                    gettext("该培训已有%(association)s的参训人员“%(name)s”，不能重复登记。")
+                    % {"association": association.name, "name": data["name"]}
+                ),
             )
         if errors:
             refused[index] = errors.errors
@@ -421,10 +496,16 @@ def attendee_update(
     """Correct an attendee or record their attendance (attended, hours, completion number)."""
     attendee = Attendee.objects.select_for_update().get(pk=attendee.pk)
     training = _lock(attendee.training)
-    require_scope(actor, Training, "change", training.region_path, "修改该培训的参训人员")
-    check_version(attendee, expected_version, "参训人员")
+    require_scope(
+        actor,
+        Training,
+        "change",
+        training.region_path,
+        pgettext("permission", "修改该培训的参训人员"),
+    )
+    check_version(attendee, expected_version, pgettext("object", "参训人员"))
     if set(fields) - set(ATTENDEE_EDITABLE):
-        raise QingxieError("含有不能修改的字段（所在协会不能修改，请删除后重新登记）。")
+        raise QingxieError(gettext("含有不能修改的字段（所在协会不能修改，请删除后重新登记）。"))
     fields = drop_unchanged_masked(attendee, fields)
     errors = ErrorCollector()
     data = attendee_check(fields, training, errors)
@@ -450,7 +531,13 @@ def attendee_remove(*, actor, attendee: Attendee) -> None:
     """Take a person off a training's list (a registration entered by mistake)."""
     attendee = Attendee.objects.select_for_update().get(pk=attendee.pk)
     training = _lock(attendee.training)
-    require_scope(actor, Training, "change", training.region_path, "修改该培训的参训人员")
+    require_scope(
+        actor,
+        Training,
+        "change",
+        training.region_path,
+        pgettext("permission", "修改该培训的参训人员"),
+    )
     log_change(attendee, ObjectChange.Action.DELETE)
     attendee.delete()
     _checklist_follow(training, [attendee])
@@ -464,12 +551,14 @@ def attendance_record(
     attendee id to {"attended": bool, "hours": …}. All or nothing; each refusal names the
     person."""
     training = _lock(training)
-    require_scope(actor, Training, "change", training.region_path, "登记该培训的出勤")
-    check_version(training, expected_version, "培训")
+    require_scope(
+        actor, Training, "change", training.region_path, pgettext("permission", "登记该培训的出勤")
+    )
+    check_version(training, expected_version, pgettext("object", "培训"))
     attendees = {a.pk: a for a in training.attendees.select_for_update().filter(pk__in=marks)}
     errors = ErrorCollector()
     if set(marks) - set(attendees):
-        errors.add("attendees", "所选人员不在该培训的名单上。")
+        errors.add("attendees", gettext("所选人员不在该培训的名单上。"))
     planned: list[tuple[Attendee, dict]] = []
     for pk, mark in marks.items():
         attendee = attendees.get(pk)
@@ -508,18 +597,23 @@ def attendance_record(
 def material_add(*, actor, training: Training, title: str, file) -> TrainingMaterial:
     """Attach a file to a training (stored through the storage API, never a local path)."""
     training = _lock(training)
-    require_scope(actor, Training, "change", training.region_path, "上传该培训的材料")
+    require_scope(
+        actor, Training, "change", training.region_path, pgettext("permission", "上传该培训的材料")
+    )
     errors = ErrorCollector()
     title = (title or "").strip() or (getattr(file, "name", "") or "")
     if file is None:
-        errors.add("file", "请选择要上传的文件。")
+        errors.add("file", gettext("请选择要上传的文件。"))
     else:
         name = getattr(file, "name", "") or ""
         ext = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
         if ext not in MATERIAL_EXTENSIONS:
-            errors.add("file", "培训材料只接受 PDF、Word、PPT、Excel、图片（JPG/PNG）或 OFD 文件。")
+            errors.add(
+                "file",
+                gettext("培训材料只接受 PDF、Word、PPT、Excel、图片（JPG/PNG）或 OFD 文件。"),
+            )
         if getattr(file, "size", 0) > MATERIAL_MAX_BYTES:
-            errors.add("file", "培训材料不能超过 50 MB。")
+            errors.add("file", gettext("培训材料不能超过 50 MB。"))
     errors.raise_if_any()
     material = TrainingMaterial(training=training, title=title[:200], file=file)
     material.save()
@@ -531,7 +625,9 @@ def material_add(*, actor, training: Training, title: str, file) -> TrainingMate
 def material_remove(*, actor, material: TrainingMaterial) -> None:
     """Remove a material; the file leaves the storage once the removal is committed."""
     material = TrainingMaterial.objects.select_for_update().get(pk=material.pk)
-    require_scope(actor, Training, "change", material.region_path, "删除该培训的材料")
+    require_scope(
+        actor, Training, "change", material.region_path, pgettext("permission", "删除该培训的材料")
+    )
     log_change(material, ObjectChange.Action.DELETE)
     name, storage = material.file.name, material.file.storage
     material.delete()

@@ -13,6 +13,8 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterator
 
+from django.utils.translation import gettext
+
 from qingxie.accounts.permissions import user_may
 from qingxie.core.errors import ErrorCollector
 from qingxie.core.models import subtree_q
@@ -47,7 +49,7 @@ def _yes_no(raw) -> bool:
         return False
     from qingxie.core.tabular.spec import CellError
 
-    raise CellError("应填写“是”或“否”。")
+    raise CellError(gettext("应填写“是”或“否”。"))
 
 
 def _hours(raw):
@@ -58,9 +60,9 @@ def _hours(raw):
     try:
         value = Decimal(str(raw).strip())
     except (InvalidOperation, ValueError) as exc:
-        raise CellError("应为数字，如 8 或 7.5。") from exc
+        raise CellError(gettext("应为数字，如 8 或 7.5。")) from exc
     if value < 0:
-        raise CellError("不能为负数。")
+        raise CellError(gettext("不能为负数。"))
     return value
 
 

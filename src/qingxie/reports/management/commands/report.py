@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from qingxie.core.errors import QingxieError
 from qingxie.core.serializers import parse_date
@@ -42,6 +43,11 @@ class Command(BaseCommand):
         prepare.add_argument("--format", dest="fmt", default="pdf", help="pdf（默认）或 docx")
 
     def handle(self, *args, kind, as_of, **options):
+        # The operator's command line writes Chinese, whatever language is active.
+        with translation.override(settings.LANGUAGE_CODE):
+            return self._handle(kind=kind, as_of=as_of, **options)
+
+    def _handle(self, *, kind, as_of, **options):
         if kind == "prepare":
             return self._prepare(as_of, options["regions"], options["fmt"])
         return self._bulletin(as_of=as_of, **options)
