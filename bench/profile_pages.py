@@ -80,7 +80,8 @@ def main() -> int:
         )
         if args.sql:
             for q in queries:
-                print(f"  {q['time']:>6}  {q['sql'][:300]}")
+                sql = q["sql"] if os.environ.get("BENCH_FULL_SQL") else q["sql"][:300]
+                print(f"  {q['time']:>6}  {sql}")
         if args.profile:
             print(profiler.output_text(unicode=True, color=False, show_all=False))
         if args.html:

@@ -127,3 +127,35 @@ def test_a_request_reads_the_counters_once_and_again_after_its_own_write(
     with django_assert_num_queries(2):
         figures_stamp(path, coverage.FIGURE_DOMAINS)
         figures_stamp(path, coverage.FIGURE_DOMAINS)
+
+
+def test_threads_asking_for_one_cold_figure_compute_it_once():
+    """After a write every worker thread finds the same figure cold: the first computes it and
+    the others wait for its value (four threads once each spent over a second computing the
+    national workbench's figures at the same time)."""
+    import threading
+    import time
+
+    calls = []
+    started = threading.Event()
+
+    def compute():
+        calls.append(1)
+        started.set()
+        time.sleep(0.2)
+        return "几个数字"
+
+    results = []
+
+    def ask():
+        results.append(cached_figures("t:stampede", compute, stamp="stampede-test"))
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    threads[0].start()
+    started.wait(5)
+    for t in threads[1:]:
+        t.start()
+    for t in threads:
+        t.join(5)
+    assert results == ["几个数字"] * 4
+    assert len(calls) == 1

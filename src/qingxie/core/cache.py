@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from typing import TypeVar
 
 from django.core.cache import cache
@@ -104,9 +105,34 @@ def cached_figures(
     full = f"qingxie:fig:{stamp}:{key}:{get_language() or ''}"
     value = cache.get(full)
     if value is None:
-        value = compute()
-        cache.set(full, value, timeout=TIMEOUT)
+        # One computation per key and process: after a write (or a worker's start) the
+        # threads asking for the same cold figure wait for the first one instead of each
+        # computing it (the national workbench's cold figures cost over a second of CPU;
+        # four threads computing them together took 5-8 s each under load).
+        with _computing(full):
+            value = cache.get(full)
+            if value is None:
+                value = compute()
+                cache.set(full, value, timeout=TIMEOUT)
     return value
+
+
+#: A lock per key being computed in this process (removed once the value is cached).
+_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+@contextmanager
+def _computing(key: str):
+    with _locks_guard:
+        lock = _locks.setdefault(key, threading.Lock())
+    with lock:
+        try:
+            yield
+        finally:
+            with _locks_guard:
+                if _locks.get(key) is lock:
+                    del _locks[key]
 
 
 def cached_fragment(

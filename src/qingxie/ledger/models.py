@@ -81,7 +81,15 @@ class Association(ChangeLoggedModel):
         verbose_name = _("协会")
         verbose_name_plural = _("协会")
         ordering = ["number"]
-        indexes = [models.Index(fields=["region_path", "id"], name="association_region_path")]
+        indexes = [
+            models.Index(fields=["region_path", "id"], name="association_region_path"),
+            # The ledger filtered by status and sorted by founding date (the usual "active,
+            # newest first" view): the first page is read in index order, where PostgreSQL
+            # otherwise joined every matching row to its region and sorted them.
+            models.Index(
+                fields=["status", "established_on"], name="association_status_established"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["region"],
