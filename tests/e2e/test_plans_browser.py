@@ -128,3 +128,30 @@ def test_pages_render_for_each_level(browser, plans_demo, width):
     page.wait_for_selector("#plan-timeline canvas")
     page.screenshot(path=str(ARTIFACTS / f"plans-{width}-plan-detail.png"), full_page=True)
     context.close()
+
+
+@pytest.mark.parametrize(("language", "colon"), [("en", ": "), ("zh-hans", "：")])
+def test_plan_cards_on_a_phone_label_each_value_in_the_readers_language(
+    browser, plans_demo, language, colon
+):
+    """At 390 px each plan is a card: every value follows its label with the language's own
+    colon ("Target: …", "目标：…"), figures included (not pushed to the card's right edge)."""
+    context = browser.new_context(viewport={"width": 390, "height": 900})
+    page = context.new_page()
+    page.goto(plans_demo["url"] + "/accounts/login/")
+    if language == "en":  # Chinese is the default: its page offers only "English"
+        page.click("footer button[name=language][value=en]")
+        page.wait_for_load_state("networkidle")
+    page.fill("#id_username", "demo-gd")
+    page.fill("#id_password", "qingxie-demo")
+    page.click("button[type=submit]")
+    page.goto(plans_demo["url"] + "/plans/?region=440000")
+    cells = page.evaluate(
+        """() => [...document.querySelectorAll('#plans tbody tr:first-child td[data-label]')]
+        .map(td => [getComputedStyle(td, '::before').content, getComputedStyle(td).textAlign])"""
+    )
+    assert len(cells) >= 5
+    for before, align in cells:
+        assert before.endswith(colon + '"'), before
+        assert align in ("left", "start"), (before, align)
+    context.close()
