@@ -234,3 +234,22 @@ def test_the_bulletin_job_stores_its_stages_in_chinese(guangzhou, english, setti
     finally:
         jobs.bulletin_write = real
     assert stages == ["统计数据", "绘制地图和趋势图", "排版", "保存"]
+
+
+def test_the_english_pdf_tables_break_headings_between_words(guangzhou, english):
+    """A narrow column's English heading wraps at a space, never inside a word."""
+    import pypdfium2 as pdfium
+
+    from qingxie.reports.bulletin import Table, bulletin_build
+
+    with translation.override("en"):
+        bulletin = bulletin_build(region=Region.objects.get(code="440100"), as_of=AS_OF)
+    tables = [b for s in bulletin.sections for b in s.blocks if isinstance(b, Table)]
+    headings = {w for t in tables for h in t.header for w in str(h).split()}
+    assert headings
+    response = download(english("city_admin", "440100"), fmt="pdf")
+    pdf = pdfium.PdfDocument(response.content)
+    text = "\n".join(p.get_textpage().get_text_range() for p in pdf)
+    words = set(re.findall(r"[^\s]+", text))
+    broken = sorted(w for w in headings if w.isascii() and w not in words)
+    assert not broken, broken
