@@ -139,3 +139,14 @@ def test_the_workbench_counts_its_unassigned_county_units_in_english():
         three = template.render(Context({"panel": {"unassigned_total": 3}}))
     assert one == "1 county unit without a person responsible"
     assert three == "3 county units without a person responsible"
+
+
+def test_the_schedule_kind_notes_read_in_english():
+    """The 倒排工期表 kind's note (kept Chinese in the file) reads English on an English page."""
+    from qingxie.plans.sheets import PLAN_TASK_KIND
+    from qingxie.sheets.templatetags.sheets_i18n import sheet_text
+
+    with translation.override("en"):
+        shown = [sheet_text(note) for note in PLAN_TASK_KIND.notes]
+    assert shown and not [text for text in shown if CJK.search(text)], shown
+    assert PLAN_TASK_KIND.notes[0].startswith("每行一项计划任务")  # the file's note stays Chinese
