@@ -140,3 +140,27 @@ def test_the_workbench_counts_agree_with_their_number_in_english():
 
     assert render(1, 1, 1) == "1 point behind| Grassroots teams: 1 of its 1 township."
     assert render(2.5, 3, 12) == "2.5 points behind| Grassroots teams: 3 of its 12 townships."
+
+
+def test_the_trainings_and_projects_kinds_explain_their_columns_in_english():
+    """The import page's column help and notes of the attendee and project kinds read English;
+    the template file keeps them Chinese. (The target groups' help lists Chinese choices.)"""
+    from django.utils import translation
+
+    from qingxie.projects.sheets import PROJECT_KIND
+    from qingxie.sheets.templatetags.sheets_i18n import sheet_text
+    from qingxie.trainings.sheets import ATTENDEE_KIND, TRAINING_KIND
+
+    cjk = re.compile(r"[\u3400-\u9fff]")
+    left = []
+    with translation.override("en"):
+        for kind in (ATTENDEE_KIND, TRAINING_KIND, PROJECT_KIND):
+            texts = [c.help for c in kind.columns if c.help] + list(kind.notes)
+            for text in texts:
+                shown = sheet_text(text)
+                # Chinese left only inside quotes or brackets (a choice or a programme's name).
+                bare = re.sub(r"“[^”]*”|\([^)]*\)|（[^）]*）", "", shown)
+                if cjk.search(bare) and not text.startswith("可填多个"):
+                    left.append(shown)
+    assert not left, left
+    assert PROJECT_KIND.notes[0].startswith("每行一个志愿服务项目")
