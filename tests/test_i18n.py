@@ -111,3 +111,56 @@ def test_english_ledger_page_and_a_translated_404(client_for):
     missing = client.get("/associations/440105-3-99-0/")
     assert missing.status_code == 404
     assert "Association not found" in missing.content.decode()
+
+
+def test_the_workbench_counts_agree_with_their_number_in_english():
+    """The workbench's badge and county sentence, as the dashboard renders them: "1 point
+    behind", "2.5 points behind", "of its 1 township" (not "1 points", "1 townships")."""
+    from django.template import Context, Template
+    from django.utils import translation
+
+    source = Path(__file__).parents[1] / "src/qingxie/web/templates/web/dashboard.html"
+    text = source.read_text()
+    badge = re.search(r"\{% blocktranslate count gap=c\.gap %\}.*?\{% endblocktranslate %\}", text)
+    towns = re.search(
+        r"\{% blocktranslate with done=node\.townships_with_team count total=node\.townships %\}"
+        r".*?\{% endblocktranslate %\}",
+        text,
+    )
+    assert badge and towns, "the dashboard counts with {% blocktranslate count %}"
+    template = Template("{% load i18n %}" + badge.group(0) + "|" + towns.group(0))
+
+    def render(gap, done, total):
+        with translation.override("en"):
+            return template.render(
+                Context(
+                    {"c": {"gap": gap}, "node": {"townships": total, "townships_with_team": done}}
+                )
+            )
+
+    assert render(1, 1, 1) == "1 point behind| Grassroots teams: 1 of its 1 township."
+    assert render(2.5, 3, 12) == "2.5 points behind| Grassroots teams: 3 of its 12 townships."
+
+
+def test_the_trainings_and_projects_kinds_explain_their_columns_in_english():
+    """The import page's column help and notes of the attendee and project kinds read English;
+    the template file keeps them Chinese. (The target groups' help lists Chinese choices.)"""
+    from django.utils import translation
+
+    from qingxie.projects.sheets import PROJECT_KIND
+    from qingxie.sheets.templatetags.sheets_i18n import sheet_text
+    from qingxie.trainings.sheets import ATTENDEE_KIND, TRAINING_KIND
+
+    cjk = re.compile(r"[\u3400-\u9fff]")
+    left = []
+    with translation.override("en"):
+        for kind in (ATTENDEE_KIND, TRAINING_KIND, PROJECT_KIND):
+            texts = [c.help for c in kind.columns if c.help] + list(kind.notes)
+            for text in texts:
+                shown = sheet_text(text)
+                # Chinese left only inside quotes or brackets (a choice or a programme's name).
+                bare = re.sub(r"“[^”]*”|\([^)]*\)|（[^）]*）", "", shown)
+                if cjk.search(bare) and not text.startswith("可填多个"):
+                    left.append(shown)
+    assert not left, left
+    assert PROJECT_KIND.notes[0].startswith("每行一个志愿服务项目")

@@ -6,7 +6,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from qingxie.assessment import selectors, services
 from qingxie.assessment.bulletin import sections
@@ -171,3 +171,18 @@ def test_the_bulletin_gains_a_paragraph_from_the_data(opened, region):
         .paragraphs[0]
         .startswith("2021年度县级青年志愿者协会建设评估中，广西壮族自治区共有1个")
     )
+    # An English bulletin reads the same facts in English (names are data).
+    with translation.override("en"):
+        found = sections(region("440000"), D(2021, 12, 31))
+    assert [s.title for s in found] == ["Yearly assessment and model selection"]
+    text = " ".join(p for s in found for p in s.paragraphs)
+    assert (
+        "In 2021, 广东省 chose 2 county-level associations for the library of model volunteer "
+        "organisations (海珠区青年志愿者协会, 天河区青年志愿者协会) and funded them with 100,000 yuan"
+    ) in text
+    assert "2 county-level associations of 广东省 took part" in text
+    for word in ("遴选", "参评", "资金扶持", "个县级协会"):
+        assert word not in text
+    with translation.override("en"):
+        one = sections(region("450000"), D(2021, 12, 31))[0].paragraphs[0]
+    assert "1 county-level association of 广西壮族自治区 took part" in one

@@ -7,9 +7,8 @@ the database holds (names, notes, checklist titles, the kinds of obstacle) is da
 The walk follows the links of each page inside /trainings/, /plans/ and /reports/, once per
 kind of page (tests/e2e/test_english_projects.py's `page_kind`). Besides the chrome that
 tests/e2e/test_english_browser.py reads, the sentences are read too (paragraphs, small print,
-table cells, error lines), and the bulletin preview is read whole, but for the paragraphs
-other apps add to it (the projects' and the assessment's, still Chinese: KNOWN_GAPS). One
-province cadre also has an English Word file written and reads it.
+table cells, error lines), and the bulletin preview is read whole, the paragraphs other apps
+add to it (the projects' and the assessment's) included. One province cadre also has an English Word file written and reads it.
 """
 
 from __future__ import annotations
@@ -34,10 +33,6 @@ from tests.e2e.test_english_projects import page_kind, sentence_problems
 
 pytestmark = pytest.mark.e2e
 
-#: Sections other apps add to the bulletin whose paragraphs are not translated yet (their
-#: apps' bulletin.py); the walk leaves them out of the preview it reads.
-KNOWN_GAPS = ("志愿服务项目", "年度评估与示范选树")
-
 #: The links a page offers inside these apps; files (exports, sign-in sheets, downloads) and
 #: the action endpoints are not pages.
 LINKS_JS = """() => [...document.querySelectorAll('main a[href], .subnav a[href], a.btn[href]')]
@@ -45,19 +40,6 @@ LINKS_JS = """() => [...document.querySelectorAll('main a[href], .subnav a[href]
   .filter(h => (h.startsWith('/trainings/') || h.startsWith('/plans/')
                 || h.startsWith('/reports/') || h.startsWith('?'))
                && !/export|sign-in\\.|format=|\\/act\\/|\\.png/.test(h))"""
-
-#: Remove the other apps' untranslated bulletin sections (their heading and what follows it,
-#: up to the next heading) from the preview before it is read.
-DROP_GAPS_JS = """(gaps) => {
-  for (const h of document.querySelectorAll('#bulletin-preview h3')) {
-    if (!gaps.some(g => h.textContent.includes(g))) continue;
-    let el = h.nextElementSibling;
-    while (el && el.tagName !== 'H3' && !el.classList.contains('footer-note')) {
-      const next = el.nextElementSibling; el.remove(); el = next;
-    }
-    h.remove();
-  }
-}"""
 
 
 def start_pages(code: str) -> list[str]:
@@ -144,7 +126,6 @@ def walk(page, base: str, data: set[str], start: list[str], name: str) -> tuple[
             page.wait_for_selector("#region-map[data-ready]", timeout=20000)
         if page.locator("#bulletin-preview").count():
             assert page.locator("#bulletin-preview").get_attribute("lang") == "en"
-            page.evaluate(DROP_GAPS_JS, list(KNOWN_GAPS))
         problems += chrome_problems(page, href, data)
         problems += sentence_problems(page, href, data)
         shot = re.sub(r"[^a-z0-9]+", "-", kind.lower()).strip("-")
@@ -199,18 +180,8 @@ def test_an_english_cadre_gets_an_english_word_bulletin(browser, server, app_dat
     text = "\n".join(lines)
     assert "广东 Volunteer Work Bulletin" in text and "Overview" in text
     assert "As of 1 June 2021, " in text
-    # Only data is Chinese, but for the other apps' sections (KNOWN_GAPS) and what follows
-    # their headings.
-    titles = [n for n, line in enumerate(lines) if re.match(r"^\d+\. ", line)]
-    gaps = {
-        n
-        for start, end in zip(titles, [*titles[1:], len(lines)], strict=True)
-        if any(g in lines[start] for g in KNOWN_GAPS)
-        for n in range(start, end)
-    }
-    left = [
-        line for n, line in enumerate(lines) if n not in gaps and leftover_chinese(line, app_data)
-    ]
+    # Only data is Chinese, the other apps' sections (projects, assessment) included.
+    left = [line for line in lines if leftover_chinese(line, app_data)]
     assert not left, left
 
 

@@ -116,3 +116,37 @@ def test_the_bulletin_paragraph_reads_in_english(haizhu, gz):
     )
     # The kinds of obstacle are rows of the database (seeded, editable): data, as recorded.
     assert section.paragraphs[1] == "1 obstacle is still unresolved (无办公场地: 1)."
+
+
+def test_the_workbench_counts_its_unassigned_county_units_in_english():
+    """ "1 county unit without a person responsible", "3 county units …" as the panel renders."""
+    from pathlib import Path
+
+    from django.template import Context, Template
+
+    import qingxie.plans
+
+    source = Path(qingxie.plans.__file__).parent / "templates/plans/_workbench_counties.html"
+    found = re.search(
+        r"\{% blocktranslate count unassigned_total=panel\.unassigned_total %\}.*?"
+        r"\{% endblocktranslate %\}",
+        source.read_text(),
+    )
+    assert found, "the panel counts with {% blocktranslate count %}"
+    template = Template("{% load i18n %}" + found.group(0))
+    with translation.override("en"):
+        one = template.render(Context({"panel": {"unassigned_total": 1}}))
+        three = template.render(Context({"panel": {"unassigned_total": 3}}))
+    assert one == "1 county unit without a person responsible"
+    assert three == "3 county units without a person responsible"
+
+
+def test_the_schedule_kind_notes_read_in_english():
+    """The 倒排工期表 kind's note (kept Chinese in the file) reads English on an English page."""
+    from qingxie.plans.sheets import PLAN_TASK_KIND
+    from qingxie.sheets.templatetags.sheets_i18n import sheet_text
+
+    with translation.override("en"):
+        shown = [sheet_text(note) for note in PLAN_TASK_KIND.notes]
+    assert shown and not [text for text in shown if CJK.search(text)], shown
+    assert PLAN_TASK_KIND.notes[0].startswith("每行一项计划任务")  # the file's note stays Chinese

@@ -4,6 +4,7 @@ note, the responsibility page, the map, blockers, exports, the workbench panels.
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.test import Client
@@ -178,3 +179,35 @@ def test_map_and_exports(plans_seed, make_user):
     assert "成立筹备组" in text and "天河区" in text
     outsider, _ = _client(make_user, "province_admin", "450000")
     assert outsider.get("/plans/export/?region=440100&format=xlsx").status_code == 404
+
+
+def test_counts_on_the_pages_take_english_plurals(plans_seed, make_user):
+    """ "1 blocker", "2 days", "a plan for 1 county unit": English counts agree with the number."""
+    plan = _plan("440106")
+    county, _ = _client(make_user, "county_admin", "440106")
+    task = plan.tasks.get(code="register")
+    from qingxie.plans.models import BlockerKind
+
+    county.post(
+        f"/plans/tasks/{task.pk}/act/",
+        {
+            "action": "blocker",
+            "kind": BlockerKind.objects.get(code="registration_blocked").pk,
+            "coordinate_with": "minzheng",
+            "note": "业务主管单位未落实",
+        },
+    )
+    Task.objects.filter(pk=task.pk).update(duration_days=1)
+    Task.objects.filter(plan=plan).exclude(pk=task.pk).update(duration_days=2)
+    city, _ = _client(make_user, "city_admin", "440100")
+    city.cookies["django_language"] = "en"
+    stats = city.get("/plans/blockers/?region=440100").content.decode()
+    assert "has 1 blocker recorded, 1 still open." in stats
+    page = city.get(plan.get_absolute_url()).content.decode()
+    assert "1 day<" in page and "2 days<" in page and "1 days" not in page
+    preview = city.post(
+        "/plans/generate/?region=440100",
+        {"region": "440100", "target_date": TARGET.isoformat(), "confirm": "0"},
+    ).content.decode()
+    assert re.search(r"Preview: (a plan for 1 county unit|plans for \d+ county units)", preview)
+    assert "plans for 1 county units" not in preview

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.utils import translation
 
 from qingxie.core.extensions import bulletin_sections
 from qingxie.projects import competitions as c
@@ -68,3 +69,21 @@ def test_funding_pilot_and_sinking_paragraphs(gd):
     assert "整合" not in "".join(p for s in later for p in s.paragraphs)
     earlier = bulletin_sections(province, datetime.date(2020, 6, 1))
     assert "试点" not in "".join(p for s in earlier for p in s.paragraphs)
+
+    # In an English bulletin the sentences are English; names (data) stay as recorded.
+    with translation.override("en"):
+        sections = bulletin_sections(province, datetime.date(2021, 5, 6))
+    titles = [s.title for s in sections]
+    assert "Volunteer service projects" in titles and "志愿服务项目" not in titles
+    text = "\n".join(
+        p for s in sections if s.title == "Volunteer service projects" for p in s.paragraphs
+    )
+    assert (
+        "Through “益苗计划”, 10 × 10,000 yuan of funding helped 3 county-level League volunteer "
+        "organisations, including 深圳盐田区, 肇庆封开县, 广州海珠区, build model brand projects"
+    ) in text
+    assert "2 county League volunteer organisations, 天河区青年志愿者协会 among them" in text
+    assert "the League's Central Committee" in text
+    assert "“关爱行动” reaches 3 counties (2.5%)" in text
+    for word in ("依托", "整合", "试点", "覆盖", "个县", "团中央"):
+        assert word not in text

@@ -173,3 +173,83 @@ def test_an_english_pdf_is_written_with_english_words(guangzhou, english):
     text = re.sub(r"\s+", "", "".join(p.get_textpage().get_text_range() for p in pdf))
     assert "广州VolunteerWorkBulletin" in text and "1.Overview" in text
     assert "总体情况" not in text and "覆盖率" not in text
+
+
+def test_the_job_page_shows_the_stored_stage_and_message_in_english(
+    guangzhou, english, settings, client_for
+):
+    """The job stores its stage and message in Chinese; each reader reads them in their own
+    language (an English cadre does not see "统计数据" or "生成失败：任务执行…")."""
+    from qingxie.core.jobs import GAVE_UP_MESSAGE
+
+    settings.QINGXIE_JOBS_SYNC = False
+    client = english("city_admin", "440100")
+    queued = download(client)
+    job = Job.objects.get(kind=jobs.JOB_KIND)
+    status = queued["Location"]
+
+    Job.objects.filter(pk=job.pk).update(state=Job.State.RUNNING, stage="统计数据", total=4)
+    page = client.get(status).content.decode()
+    assert "Counting the figures" in page and "统计数据" not in page
+
+    Job.objects.filter(pk=job.pk).update(stage="保存")
+    page = client.get(status).content.decode()
+    assert "Saving" in page and "保存" not in page
+
+    Job.objects.filter(pk=job.pk).update(stage="等待重新执行", state=Job.State.QUEUED)
+    page = client.get(status).content.decode()
+    assert "等待重新执行" not in page
+
+    Job.objects.filter(pk=job.pk).update(
+        state=Job.State.FAILED, message=GAVE_UP_MESSAGE % {"tries": 3}
+    )
+    page = client.get(status).content.decode()
+    assert "3 attempts" in page or "3 times" in page or "3 tries" in page, page
+    assert "已尝试" not in page
+    # Stored data stays Chinese: the Chinese reader sees the same row as written.
+    translation.deactivate()
+    job.refresh_from_db()
+    assert job.message.startswith("任务执行期间")
+
+
+def test_the_bulletin_job_stores_its_stages_in_chinese(guangzhou, english, settings):
+    """Run in the English cadre's language, the job still stores Chinese stages."""
+    settings.QINGXIE_JOBS_SYNC = False
+    download(english("city_admin", "440100"))
+    job = Job.objects.get(kind=jobs.JOB_KIND)
+    stages = []
+    real = jobs.bulletin_write
+
+    def spy(place, as_of, fmt, issue, progress=None):
+        def record(stage, done, total=None):
+            stages.append(stage)
+            if progress:
+                progress(stage, done, total)
+
+        return real(place, as_of, fmt, issue, record)
+
+    jobs.bulletin_write = spy
+    try:
+        job_run(job.pk)
+    finally:
+        jobs.bulletin_write = real
+    assert stages == ["统计数据", "绘制地图和趋势图", "排版", "保存"]
+
+
+def test_the_english_pdf_tables_break_headings_between_words(guangzhou, english):
+    """A narrow column's English heading wraps at a space, never inside a word."""
+    import pypdfium2 as pdfium
+
+    from qingxie.reports.bulletin import Table, bulletin_build
+
+    with translation.override("en"):
+        bulletin = bulletin_build(region=Region.objects.get(code="440100"), as_of=AS_OF)
+    tables = [b for s in bulletin.sections for b in s.blocks if isinstance(b, Table)]
+    headings = {w for t in tables for h in t.header for w in str(h).split()}
+    assert headings
+    response = download(english("city_admin", "440100"), fmt="pdf")
+    pdf = pdfium.PdfDocument(response.content)
+    text = "\n".join(p.get_textpage().get_text_range() for p in pdf)
+    words = set(re.findall(r"[^\s]+", text))
+    broken = sorted(w for w in headings if w.isascii() and w not in words)
+    assert not broken, broken

@@ -5,6 +5,7 @@ page worst first, the workbench card, the checklist line and the bulletin paragr
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -270,3 +271,15 @@ def test_the_bulletin_carries_the_trainings_section_before_the_targets(gd_world)
     assert titles.index("骨干培训") < titles.index("目标完成情况")
     text = bulletin.sections[titles.index("骨干培训")].blocks[0]
     assert text.startswith("广东省青年志愿者协会于2020年11月举办一期全省志愿服务骨干人才班")
+
+
+def test_class_hours_take_english_plurals(gd_world, client_for):
+    """A one-hour training reads "1.0 hour", a longer one "6.0 hours" (not "1.0 hours")."""
+    w = gd_world
+    city = client_for("city_admin", "440100")
+    city.cookies["django_language"] = "en"
+    short = make_training(w.gz, title="一小时培训", class_hours=1)
+    long = make_training(w.gz, title="六小时培训", class_hours=6)
+    page = city.get(short.get_absolute_url()).content.decode()
+    assert "<dd>1.0 hour<" in page, re.findall(r"<dd>[^<]*hour[^<]*<", page)
+    assert "<dd>6.0 hours<" in city.get(long.get_absolute_url()).content.decode()

@@ -6,6 +6,7 @@ import datetime
 from collections import Counter
 
 from django.db.models import Sum
+from django.utils.translation import gettext, ngettext, pgettext
 
 from qingxie.assessment.models import Round, Sheet, Support
 from qingxie.core.extensions import BulletinSection
@@ -36,23 +37,54 @@ def sections(region, as_of: datetime.date) -> list[BulletinSection]:
         tiers = Counter(sheets.values_list("tier", flat=True))
         total = sum(tiers.values())
         if total:
-            parts = "、".join(f"{name}{tiers.get(name, 0)}个" for name, _ in rnd.tiers_for(None))
+            # The tiers' names are the round's data (stored Chinese); the sentence is not.
+            parts = pgettext("list separator", "、").join(
+                gettext("%(tier)s%(count)s个") % {"tier": name, "count": tiers.get(name, 0)}
+                for name, _ in rnd.tiers_for(None)
+            )
             confirmed = sheets.filter(confirmed_on__isnull=False).count()
             paragraphs.append(
-                f"{rnd.year}年度县级青年志愿者协会建设评估中，{region.name}共有{total}个县级协会参评，"
-                f"经省级确认{confirmed}个；按分类指导档次，{parts}。"
+                ngettext(
+                    "%(year)s年度县级青年志愿者协会建设评估中，%(region)s共有%(total)s个县级协会参评，"
+                    "经省级确认%(confirmed)s个；按分类指导档次，%(parts)s。",
+                    "%(year)s年度县级青年志愿者协会建设评估中，%(region)s共有%(total)s个县级协会参评，"
+                    "经省级确认%(confirmed)s个；按分类指导档次，%(parts)s。",
+                    total,
+                )
+                % {
+                    "year": rnd.year,
+                    "region": region.name,
+                    "total": total,
+                    "confirmed": confirmed,
+                    "parts": parts,
+                }
             )
     entries = library_selected_in(region, as_of.year)
     if entries:
-        names = "、".join(e.name for e in entries)
+        names = pgettext("list separator", "、").join(e.name for e in entries)
         support = Support.objects.filter(entry__in=entries).aggregate(s=Sum("amount"))["s"]
-        text = (
-            f"{as_of.year}年，{region.name}遴选{len(entries)}个县级协会入选示范性志愿服务组织库"
-            f"（{names}）"
-        )
+        data = {
+            "year": as_of.year,
+            "region": region.name,
+            "count": len(entries),
+            "names": names,
+            "support": f"{support or 0:,.0f}",
+        }
         if support:
-            text += f"，并通过公益创投等方式提供资金扶持{support:,.0f}元"
-        paragraphs.append(text + "。")
+            text = ngettext(
+                "%(year)s年，%(region)s遴选%(count)s个县级协会入选示范性志愿服务组织库"
+                "（%(names)s），并通过公益创投等方式提供资金扶持%(support)s元。",
+                "%(year)s年，%(region)s遴选%(count)s个县级协会入选示范性志愿服务组织库"
+                "（%(names)s），并通过公益创投等方式提供资金扶持%(support)s元。",
+                len(entries),
+            )
+        else:
+            text = ngettext(
+                "%(year)s年，%(region)s遴选%(count)s个县级协会入选示范性志愿服务组织库（%(names)s）。",
+                "%(year)s年，%(region)s遴选%(count)s个县级协会入选示范性志愿服务组织库（%(names)s）。",
+                len(entries),
+            )
+        paragraphs.append(text % data)
     if not paragraphs:
         return []
-    return [BulletinSection("年度评估与示范选树", paragraphs)]
+    return [BulletinSection(gettext("年度评估与示范选树"), paragraphs)]

@@ -6,6 +6,8 @@ import datetime
 import io
 from collections.abc import Iterator
 
+from django.utils.translation import gettext_noop
+
 from qingxie.core.tabular.spec import Column, SheetKind, choice_pairs
 from qingxie.plans.choices import ClosedBy, Goal, OwnerLevel, TaskStatus
 from qingxie.plans.models import Task
@@ -76,7 +78,7 @@ PLAN_TASK_KIND = SheetKind(
     name="plan_tasks",
     title="倒排工期表",
     columns=PLAN_TASK_COLUMNS,
-    notes=("每行一项计划任务；最迟完成日期由目标日期沿前置任务倒排得出。",),
+    notes=(gettext_noop("每行一项计划任务；最迟完成日期由目标日期沿前置任务倒排得出。"),),
     exporter=export_plan_tasks,
     model=Task,
 )

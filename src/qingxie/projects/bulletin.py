@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.utils.translation import get_language, gettext, ngettext, pgettext
+
 from qingxie.core.extensions import BulletinSection
 from qingxie.core.models import subtree_q
 from qingxie.projects import selectors
@@ -18,6 +20,11 @@ def _short(region: Region) -> str:
     if region.level == Region.Level.COUNTY and parent is not None and parent.level == 2:
         return parent.name.removesuffix("市") + region.name
     return region.name
+
+
+def _join(items) -> str:
+    """Names listed in a sentence: 、 in Chinese, a comma in English."""
+    return pgettext("list separator", "、").join(items)
 
 
 def _wan(amount: Decimal) -> str:
@@ -44,14 +51,23 @@ def funding_paragraph(region: Region, as_of: datetime.date) -> str | None:
     associations = {}
     for a in sorted(county, key=lambda a: -a.amount):
         associations.setdefault(a.entry.project.association_id, a.entry.project.association)
-    names = "、".join(_short(a.region) for a in list(associations.values())[:3])
-    editions = "、".join(
+    names = _join(_short(a.region) for a in list(associations.values())[:3])
+    editions = _join(
         sorted({n if "“" in n else f"“{n}”" for n in (a.entry.competition.name for a in county)})
     )
-    return (
-        f"依托{editions}，整合{_wan(total)}万元支持{names}等{len(associations)}个县级"
-        "团属志愿服务组织打造县域示范性品牌项目。"
-    )
+    # The bulletin is written in the active language (the cadre's who asked); names are data.
+    return ngettext(
+        "依托%(editions)s，整合%(amount)s万元支持%(names)s等%(count)s个县级"
+        "团属志愿服务组织打造县域示范性品牌项目。",
+        "依托%(editions)s，整合%(amount)s万元支持%(names)s等%(count)s个县级"
+        "团属志愿服务组织打造县域示范性品牌项目。",
+        len(associations),
+    ) % {
+        "editions": editions,
+        "amount": _wan(total),
+        "names": names,
+        "count": len(associations),
+    }
 
 
 def pilot_paragraph(region: Region, as_of: datetime.date) -> str | None:
@@ -76,12 +92,34 @@ def pilot_paragraph(region: Region, as_of: datetime.date) -> str | None:
         if not communities and not units:
             continue
         first = units[0].association.name if units else ""
-        by = "团中央" if pilot.organiser.is_root else pilot.organiser.name
-        parts.append(
-            f"依托{by}“{pilot.name}”，动员{communities}个试点社区所在县（区）团属志愿服务组织深度参与试点工作"
-            + (f"，支持{first}等{len(units)}个县团属志愿服务组织作为试点单位。" if units else "。")
-        )
-    return "".join(parts) or None
+        by = gettext("团中央") if pilot.organiser.is_root else pilot.organiser.name
+        data = {
+            "by": by,
+            "pilot": pilot.name,
+            "communities": communities,
+            "first": first,
+            "count": len(units),
+        }
+        if units:
+            sentence = ngettext(
+                "依托%(by)s“%(pilot)s”，动员%(communities)s个试点社区所在县（区）"
+                "团属志愿服务组织深度参与试点工作，支持%(first)s等%(count)s个县团属志愿服务组织"
+                "作为试点单位。",
+                "依托%(by)s“%(pilot)s”，动员%(communities)s个试点社区所在县（区）"
+                "团属志愿服务组织深度参与试点工作，支持%(first)s等%(count)s个县团属志愿服务组织"
+                "作为试点单位。",
+                len(units),
+            )
+        else:
+            sentence = gettext(
+                "依托%(by)s“%(pilot)s”，动员%(communities)s个试点社区所在县（区）"
+                "团属志愿服务组织深度参与试点工作。"
+            )
+        sentence %= data
+        parts.append(sentence)
+    # Chinese sentences follow each other without a space; English ones take one.
+    spacer = "" if (get_language() or "").startswith("zh") else " "
+    return spacer.join(parts) or None
 
 
 def sinking_paragraph(region: Region, as_of: datetime.date) -> str | None:
@@ -90,14 +128,36 @@ def sinking_paragraph(region: Region, as_of: datetime.date) -> str | None:
     run = [p for p in figures["programmes"] if p["counties_counted"]]
     if not run:
         return None
-    items = "，".join(
-        f"“{p['name']}”覆盖{p['counties_counted']}个县（市、区）（{p['rate']}%）" for p in run
+    items = pgettext("clause separator", "，").join(
+        ngettext(
+            "“%(name)s”覆盖%(count)s个县（市、区）（%(rate)s%%）",
+            "“%(name)s”覆盖%(count)s个县（市、区）（%(rate)s%%）",
+            p["counties_counted"],
+        )
+        % {"name": p["name"], "count": p["counties_counted"], "rate": p["rate"]}
+        for p in run
     )
-    return (
-        f"将{'、'.join('“' + p['name'] + '”' for p in run[:3])}等品牌项目下沉县一级："
-        f"全{'省' if region.level == 1 else '市' if region.level == 2 else '国'}"
-        f"{figures['counties']}个县（市、区）中，{items}。"
-    )
+    names = _join("“" + p["name"] + "”" for p in run[:3])
+    data = {"names": names, "counties": figures["counties"], "items": items}
+    if region.level == 1:
+        text = ngettext(
+            "将%(names)s等品牌项目下沉县一级：全省%(counties)s个县（市、区）中，%(items)s。",
+            "将%(names)s等品牌项目下沉县一级：全省%(counties)s个县（市、区）中，%(items)s。",
+            figures["counties"],
+        )
+    elif region.level == 2:
+        text = ngettext(
+            "将%(names)s等品牌项目下沉县一级：全市%(counties)s个县（市、区）中，%(items)s。",
+            "将%(names)s等品牌项目下沉县一级：全市%(counties)s个县（市、区）中，%(items)s。",
+            figures["counties"],
+        )
+    else:
+        text = ngettext(
+            "将%(names)s等品牌项目下沉县一级：全国%(counties)s个县（市、区）中，%(items)s。",
+            "将%(names)s等品牌项目下沉县一级：全国%(counties)s个县（市、区）中，%(items)s。",
+            figures["counties"],
+        )
+    return text % data
 
 
 def sections(region: Region, as_of: datetime.date) -> list[BulletinSection]:
@@ -111,4 +171,4 @@ def sections(region: Region, as_of: datetime.date) -> list[BulletinSection]:
         )
         if p
     ]
-    return [BulletinSection("志愿服务项目", paragraphs)] if paragraphs else []
+    return [BulletinSection(gettext("志愿服务项目"), paragraphs)] if paragraphs else []

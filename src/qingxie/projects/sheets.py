@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 
+from django.utils.translation import gettext_noop
+
 from qingxie.core.errors import ErrorCollector
 from qingxie.core.models import subtree_q
 from qingxie.core.tabular import (
@@ -42,7 +44,7 @@ PROJECT_COLUMNS = (
         "项目编号",
         "id",
         parser=integer(1),
-        help="新增留空；导出的文件中已填好，修改后导入即更新该项目。",
+        help=gettext_noop("新增留空；导出的文件中已填好，修改后导入即更新该项目。"),
         width=10,
     ),
     Column(
@@ -54,7 +56,11 @@ PROJECT_COLUMNS = (
         width=18,
     ),
     Column(
-        "实施协会", "association_name", importable=False, help="导出时附上，便于阅读。", width=24
+        "实施协会",
+        "association_name",
+        importable=False,
+        help=gettext_noop("导出时附上，便于阅读。"),
+        width=24,
     ),
     Column(
         "项目名称",
@@ -68,7 +74,9 @@ PROJECT_COLUMNS = (
         "品牌项目代码",
         "programme",
         parser=text(40),
-        help="如 guanai（关爱行动）、yangguang（阳光行动）、jinhui（金晖行动）、community、emergency；不属于品牌项目留空。",
+        help=gettext_noop(
+            "如 guanai（关爱行动）、yangguang（阳光行动）、jinhui（金晖行动）、community、emergency；不属于品牌项目留空。"
+        ),
         example="guanai",
         width=14,
     ),
@@ -85,7 +93,7 @@ PROJECT_COLUMNS = (
         "region",
         required=True,
         parser=code(6, 9),
-        help="县级6位或乡镇（街道）9位区划代码，须在实施协会的区划范围内。",
+        help=gettext_noop("县级6位或乡镇（街道）9位区划代码，须在实施协会的区划范围内。"),
         example="440105001",
         width=14,
     ),
@@ -241,9 +249,9 @@ PROJECT_KIND = SheetKind(
     title="志愿服务项目",
     columns=PROJECT_COLUMNS,
     notes=(
-        "每行一个志愿服务项目。没有项目编号的行新增项目；有项目编号的行更新该项目。",
-        "服务区域须在实施协会的区划范围内；结束日期不能早于开始日期。",
-        "导出为统计日期当天实施中（非草稿、已开始、未结束）的项目。",
+        gettext_noop("每行一个志愿服务项目。没有项目编号的行新增项目；有项目编号的行更新该项目。"),
+        gettext_noop("服务区域须在实施协会的区划范围内；结束日期不能早于开始日期。"),
+        gettext_noop("导出为统计日期当天实施中（非草稿、已开始、未结束）的项目。"),
     ),
     importer=ProjectImporter,
     exporter=export_projects,

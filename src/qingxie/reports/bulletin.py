@@ -535,7 +535,9 @@ def _aggregate_table(node: CoverageNode, kids: dict) -> Table:
             _("县级单位数"),
             _("已成立"),
             _("覆盖率"),
-            _("规范化建设"),
+            # A narrow column: its English heading is made of short words, so the PDF's table
+            # wraps it between words ("Standardization" was cut inside the word).
+            pgettext("table heading", "规范化建设"),
             _("规范化覆盖率"),
         ],
         rows=rows,
@@ -576,7 +578,12 @@ def _status_table(region: Region, node: CoverageNode, statuses, as_of, kids) -> 
         ]
     )
     return Table(
-        header=[_("县（市、区）"), _("团属志愿服务组织"), _("成立情况"), _("规范化建设")],
+        header=[
+            _("县（市、区）"),
+            _("团属志愿服务组织"),
+            _("成立情况"),
+            pgettext("table heading", "规范化建设"),
+        ],
         rows=rows,
         widths=[2.2, 4.6, 1.8, 1.8],
         align=["L", "L", "C", "C"],

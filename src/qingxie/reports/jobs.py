@@ -26,12 +26,19 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from qingxie.core.jobs import Job, job_enqueue_once, job_handler, storage_sweep
 from qingxie.regions.models import Region
 
 log = logging.getLogger(__name__)
+#: The stages the bulletin job stores, for the catalogue (see qingxie.core.jobs.STAGES).
+STAGES = (
+    pgettext_lazy("job stage", "统计数据"),
+    pgettext_lazy("job stage", "绘制地图和趋势图"),
+    pgettext_lazy("job stage", "排版"),
+    pgettext_lazy("job stage", "保存"),
+)
 
 JOB_KIND = "reports.bulletin"
 ROOT = "bulletins"
@@ -123,6 +130,8 @@ def bulletin_write(
     from qingxie.reports.bulletin import bulletin_build
     from qingxie.reports.files import BulletinFile
 
+    # The stage is stored in Chinese, whatever language the job runs in, and shown through
+    # `stored_stage` (context "job stage") in the reader's language.
     def step(stage: str, done: int) -> None:
         if progress is not None:
             progress(stage, done, 4)
@@ -130,22 +139,22 @@ def bulletin_write(
     # The version is read before the data, as core.cache does: a write committing meanwhile
     # leaves this file under the older version, which no later download asks for.
     version = data_version(region)
-    step(gettext("统计数据"), 0)
+    step("统计数据", 0)
     bulletin = bulletin_build(region=region, as_of=as_of, issue=issue)
     if fmt == "pdf":
         from qingxie.reports.pdf import bulletin_pdf
 
-        step(gettext("绘制地图和趋势图"), 1)
+        step("绘制地图和趋势图", 1)
         pngs = {f.kind: charts.figure_png(bulletin, f.kind) for f in bulletin.figures()}
-        step(gettext("排版"), 2)
+        step("排版", 2)
         content = bulletin_pdf(bulletin, pngs)
     else:
         from qingxie.reports.word import bulletin_docx
 
-        step(gettext("绘制地图和趋势图"), 1)
-        step(gettext("排版"), 2)
+        step("绘制地图和趋势图", 1)
+        step("排版", 2)
         content = bulletin_docx(bulletin)
-    step(gettext("保存"), 3)
+    step("保存", 3)
     name = stored_name(region, as_of, fmt, issue, version)
     _keep(name, content)
     written = BulletinFile(content=b"", bulletin=bulletin, fmt=fmt)
@@ -186,8 +195,9 @@ def bulletin_job(job: Job, progress, *, region: str, as_of: str, fmt: str, issue
 
     place = Region.objects.filter(code=region, level__lt=Region.Level.TOWNSHIP).first()
     if place is None:
+        # Stored as the job's message in Chinese; the job page shows it in the reader's language.
         raise QingxieError(
-            gettext("行政区划代码“%(code)s”不存在。") % {"code": region}, field="region"
+            gettext_noop("行政区划代码“%(code)s”不存在。") % {"code": region}, field="region"
         )
     return bulletin_write(place, datetime.date.fromisoformat(as_of), fmt, issue, progress)
 

@@ -75,6 +75,12 @@ class Training(ChangeLoggedModel):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def class_hours_form(self) -> int:
+        """The number that picks the plural form of "hours" (the hours may be a fraction, which
+        gettext does not take): 1 only for exactly one hour."""
+        return 1 if self.class_hours == 1 else 2
+
     def get_absolute_url(self) -> str:
         return reverse("trainings:training_detail", args=[self.pk])
 

@@ -13,7 +13,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterator
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from qingxie.accounts.permissions import user_may
 from qingxie.core.errors import ErrorCollector
@@ -72,21 +72,35 @@ ATTENDEE_COLUMNS = (
         "training",
         required=True,
         parser=integer(1),
-        help="培训详情页地址中的编号（/trainings/编号/），导出的名单中已填好。",
+        help=gettext_noop("培训详情页地址中的编号（/trainings/编号/），导出的名单中已填好。"),
         example="12",
         width=10,
     ),
-    Column("培训名称", "training_title", importable=False, help="导出时附上，便于阅读。", width=26),
+    Column(
+        "培训名称",
+        "training_title",
+        importable=False,
+        help=gettext_noop("导出时附上，便于阅读。"),
+        width=26,
+    ),
     Column(
         "所在协会统一编号",
         "association",
         required=True,
         parser=checked_by(ledger_selectors.association_number_normalize, "统一编号"),
-        help="参训人员所在协会的统一编号，须在主办协会的范围内（全国协会的培训不限）。",
+        help=gettext_noop(
+            "参训人员所在协会的统一编号，须在主办协会的范围内（全国协会的培训不限）。"
+        ),
         example="440105-3-01-4",
         width=18,
     ),
-    Column("所在协会", "association_name", importable=False, help="导出时附上。", width=26),
+    Column(
+        "所在协会",
+        "association_name",
+        importable=False,
+        help=gettext_noop("导出时附上。"),
+        width=26,
+    ),
     Column("姓名", "name", required=True, parser=text(50), example="张三", width=10),
     Column(
         "职务",
@@ -100,7 +114,7 @@ ATTENDEE_COLUMNS = (
         "联系电话",
         "phone",
         parser=text(20),
-        help="11位手机号或带区号的固定电话。导出文件中为脱敏显示，原样保留即不修改。",
+        help=gettext_noop("11位手机号或带区号的固定电话。导出文件中为脱敏显示，原样保留即不修改。"),
         example="13900139000",
         width=14,
     ),
@@ -108,7 +122,7 @@ ATTENDEE_COLUMNS = (
         "是否参加",
         "attended",
         parser=_yes_no,
-        help="“是”或“否”；培训须已举办才能填“是”。留空为“否”。",
+        help=gettext_noop("“是”或“否”；培训须已举办才能填“是”。留空为“否”。"),
         example="是",
         width=8,
     ),
@@ -116,7 +130,7 @@ ATTENDEE_COLUMNS = (
         "参训学时",
         "hours",
         parser=_hours,
-        help="不能超过培训课时。",
+        help=gettext_noop("不能超过培训课时。"),
         example="8",
         width=8,
     ),
@@ -290,9 +304,13 @@ ATTENDEE_KIND = SheetKind(
     title="培训签到表",
     columns=ATTENDEE_COLUMNS,
     notes=(
-        "每行一名参训人员。同一培训中，同一协会的同名人员视为同一人：已在名单上则更新其出勤，否则加入名单。",
-        "所在协会须在主办协会的范围内（全国协会主办的培训不限）；培训已举办才能登记出勤、学时和结业证书编号。",
-        "导出为所选区划主办的、结束日期在所选日期当年的培训名单。",
+        gettext_noop(
+            "每行一名参训人员。同一培训中，同一协会的同名人员视为同一人：已在名单上则更新其出勤，否则加入名单。"
+        ),
+        gettext_noop(
+            "所在协会须在主办协会的范围内（全国协会主办的培训不限）；培训已举办才能登记出勤、学时和结业证书编号。"
+        ),
+        gettext_noop("导出为所选区划主办的、结束日期在所选日期当年的培训名单。"),
     ),
     importer=AttendeeImporter,
     exporter=export_attendees,
@@ -366,7 +384,9 @@ TRAINING_KIND = SheetKind(
     name="trainings",
     title="培训",
     columns=TRAINING_COLUMNS,
-    notes=("导出所选区划主办的、结束日期在所选日期当年的培训，含名单人数和参训人数。",),
+    notes=(
+        gettext_noop("导出所选区划主办的、结束日期在所选日期当年的培训，含名单人数和参训人数。"),
+    ),
     importer=None,
     exporter=export_trainings,
     model=Training,
