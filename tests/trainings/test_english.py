@@ -123,3 +123,30 @@ def test_the_bulletin_paragraph_reads_in_english(gd_world):
     assert section.paragraphs[0].startswith(
         "广东省青年志愿者协会 held one session of 全省志愿服务骨干人才班 in November 2020 "
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "organisers", "counties"),
+    [("en", "3/4 (75.0%); ", "5/8 (62.5%)"), ("zh-hans", "3/4</strong>（75.0%）；", "（62.5%）")],
+)
+def test_the_workbench_figures_take_the_languages_brackets(language, organisers, counties):
+    """The workbench's training line puts its rates in the reader's brackets: "3/4 (75.0%); …"
+    in English, not Chinese brackets and semicolons around English words."""
+    from django.template.loader import render_to_string
+
+    figures = {
+        "organisers_required": 4,
+        "organisers_held": 3,
+        "organiser_rate": "75.0",
+        "counties_trained": 5,
+        "counties_required": 8,
+        "county_rate": "62.5",
+    }
+    with translation.override(language):
+        html = render_to_string(
+            "trainings/_workbench.html", {"panel": {"year": 2026, "figures": figures}}
+        )
+    text = re.sub(r"<[^>]+>", "", html) if language == "en" else html
+    assert organisers in text and counties in text
+    if language == "en":
+        assert not re.search(r"[（）；，]", text), text
