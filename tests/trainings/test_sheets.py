@@ -5,8 +5,10 @@ nothing. The trainings export."""
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from qingxie.core.context import change_context
+from qingxie.core.stored import stored_text
 from qingxie.core.tabular import run_import
 from qingxie.ledger.models import StandardizationPeriod
 from qingxie.trainings.models import Attendee
@@ -130,8 +132,15 @@ def test_another_city_cannot_import_into_this_training(gd_world, make_user, tmp_
         sheet="培训签到表",
     )
     report = run(path, make_user("city_admin", "440300"))
-    assert "不存在，或不在您的权限范围内" in next(iter(report.iter_problems())).message
+    problem = next(iter(report.iter_problems()))
+    assert "不存在，或不在您的权限范围内" in problem.message
     assert not Attendee.objects.exists()
+    # Stored in Chinese (the import job runs in Chinese), read in English by an English reader.
+    stored = str(problem)
+    with translation.override("en"):
+        assert stored_text(stored).endswith(
+            f"Training {training.pk} does not exist, or is outside your permissions."
+        )
 
 
 def test_trainings_export_by_region_and_year(gd_world, make_user):

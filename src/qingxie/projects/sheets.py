@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from qingxie.core.errors import ErrorCollector
 from qingxie.core.models import subtree_q
@@ -154,13 +154,17 @@ class ProjectImporter(Importer):
         association = associations.get(row.get("association"))
         if association is None:
             if "association" not in row.bad:
-                ctx.problem(n, "association", "未找到该统一编号的协会，或不在您的权限范围内。")
+                ctx.problem(
+                    n, "association", gettext("未找到该统一编号的协会，或不在您的权限范围内。")
+                )
             return RowPlan(n, UNCHANGED, label)
         data = {f: row.get(f) for f in FIELDS if row.has(f)}
         if "region" in data:
             region = regions.get(data["region"])
             if region is None:
-                ctx.problem(n, "region", f"未找到行政区划代码 {data['region']}。")
+                ctx.problem(
+                    n, "region", gettext("未找到行政区划代码 %(code)s。") % {"code": data["region"]}
+                )
                 return RowPlan(n, UNCHANGED, label)
             data["region"] = region
         code_ = data.pop("programme", "") or ""
@@ -168,7 +172,9 @@ class ProjectImporter(Importer):
         if code_:
             data["programme"] = programmes.get(code_)
             if data["programme"] is None:
-                ctx.problem(n, "programme", f"未找到代码为“{code_}”的品牌项目。")
+                ctx.problem(
+                    n, "programme", gettext("未找到代码为“%(code)s”的品牌项目。") % {"code": code_}
+                )
         if "target_groups" in data:
             data["target_groups"] = _groups(data["target_groups"] or "")
         if "budget" in data:
@@ -182,12 +188,14 @@ class ProjectImporter(Importer):
             for message in messages:
                 ctx.problem(n, field_name, message)
         if earlier := self.seen.first((association.pk, row.get("name"), row.get("id")), n):
-            ctx.problem(n, "name", f"与第{earlier}行是同一协会的同一项目。")
+            ctx.problem(
+                n, "name", gettext("与第%(row)s行是同一协会的同一项目。") % {"row": earlier}
+            )
         project_id = row.get("id")
         if project_id:
             project = existing.get(project_id)
             if project is None:
-                ctx.problem(n, "id", "未找到该项目编号，或不在您的权限范围内。")
+                ctx.problem(n, "id", gettext("未找到该项目编号，或不在您的权限范围内。"))
                 return RowPlan(n, UNCHANGED, label)
             changed = {k: v for k, v in data.items() if getattr(project, k) != checked.get(k, v)}
             if not changed:

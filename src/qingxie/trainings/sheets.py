@@ -172,24 +172,35 @@ class AttendeeImporter(Importer):
                     ctx.problem(
                         n,
                         "training",
-                        f"培训编号 {row.get('training')} 不存在，或不在您的权限范围内。",
+                        gettext("培训编号 %(number)s 不存在，或不在您的权限范围内。")
+                        % {"number": row.get("training")},
                     )
                 continue
             if actor is not None and not user_may(actor, Training, "change", training.region_path):
                 ctx.problem(
-                    n, "training", f"您不能修改“{training.title}”的名单：不是本级主办的培训。"
+                    n,
+                    "training",
+                    gettext("您不能修改“%(title)s”的名单：不是本级主办的培训。")
+                    % {"title": training.title},
                 )
                 continue
             association = associations.get(row.get("association"))
             if association is None:
                 if "association" not in row.bad:
                     ctx.problem(
-                        n, "association", f"统一编号为 {row.get('association')} 的协会不存在。"
+                        n,
+                        "association",
+                        gettext("统一编号为 %(number)s 的协会不存在。")
+                        % {"number": row.get("association")},
                     )
                 continue
             key = (training.pk, association.pk, row.get("name"))
             if (earlier := self.seen.first(key, n)) is not None:
-                ctx.problem(n, "name", f"与第{earlier}行是同一培训、同一协会的同名人员。")
+                ctx.problem(
+                    n,
+                    "name",
+                    gettext("与第%(row)s行是同一培训、同一协会的同名人员。") % {"row": earlier},
+                )
             fields = {
                 f: row.values[f]
                 for f in ("name", "role", "phone", "attended", "hours", "completion_number")
