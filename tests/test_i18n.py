@@ -119,9 +119,14 @@ def test_the_workbench_counts_agree_with_their_number_in_english():
     from django.template import Context, Template
     from django.utils import translation
 
+    from qingxie.web.dashboard import Card
+
     source = Path(__file__).parents[1] / "src/qingxie/web/templates/web/dashboard.html"
     text = source.read_text()
-    badge = re.search(r"\{% blocktranslate count gap=c\.gap %\}.*?\{% endblocktranslate %\}", text)
+    badge = re.search(
+        r"\{% blocktranslate with gap=c\.gap count n=c\.gap_form %\}.*?\{% endblocktranslate %\}",
+        text,
+    )
     towns = re.search(
         r"\{% blocktranslate with done=node\.townships_with_team count total=node\.townships %\}"
         r".*?\{% endblocktranslate %\}",
@@ -130,16 +135,18 @@ def test_the_workbench_counts_agree_with_their_number_in_english():
     assert badge and towns, "the dashboard counts with {% blocktranslate count %}"
     template = Template("{% load i18n %}" + badge.group(0) + "|" + towns.group(0))
 
-    def render(gap, done, total):
+    def render(actual, required, done, total):
+        # A real card: its gap (percentage points, a fraction) and the gap's plural form.
+        card = Card("coverage", "", actual, 0, 0, required_now=required)
         with translation.override("en"):
             return template.render(
-                Context(
-                    {"c": {"gap": gap}, "node": {"townships": total, "townships_with_team": done}}
-                )
+                Context({"c": card, "node": {"townships": total, "townships_with_team": done}})
             )
 
-    assert render(1, 1, 1) == "1 point behind| Grassroots teams: 1 of its 1 township."
-    assert render(2.5, 3, 12) == "2.5 points behind| Grassroots teams: 3 of its 12 townships."
+    assert render(89.0, 90.0, 1, 1) == "1.0 point behind| Grassroots teams: 1 of its 1 township."
+    assert render(87.5, 90.0, 3, 12) == (
+        "2.5 points behind| Grassroots teams: 3 of its 12 townships."
+    )
 
 
 def test_the_trainings_and_projects_kinds_explain_their_columns_in_english():

@@ -54,6 +54,12 @@ class Card:
             return None
         return round(self.required_now - self.actual, 1)
 
+    @property
+    def gap_form(self) -> int:
+        """The whole number that picks the plural of "points behind" (gettext takes no
+        fraction): singular only for exactly one point."""
+        return 1 if self.gap == 1 else 2
+
 
 @dataclass
 class ChildRow:
