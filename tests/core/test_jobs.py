@@ -93,6 +93,21 @@ def test_a_running_job_with_a_live_heartbeat_is_left_alone(make_user, settings):
     assert job.state == Job.State.RUNNING and not seen
 
 
+def test_a_job_silent_inside_its_transaction_is_not_run_twice(make_user, settings):
+    """A handler writing inside its one transaction reports no visible progress for minutes
+    (an import's write phase): until the queue's task timeout has passed, its worker may still
+    be running it, so the reaper leaves it alone rather than start a second run."""
+    settings.QINGXIE_JOBS_SYNC = False
+    job = job_enqueue(kind="tests.record", owner=make_user(), payload={"value": 1})
+    silent = settings.Q_CLUSTER["timeout"] - 60
+    Job.objects.filter(pk=job.pk).update(
+        state=Job.State.RUNNING, attempts=1, heartbeat=timezone.now() - timedelta(seconds=silent)
+    )
+    assert jobs_reap() == 0
+    job.refresh_from_db()
+    assert job.state == Job.State.RUNNING and job.attempts == 1 and not seen
+
+
 def test_periodic_jobs_become_schedules_and_run(settings):
     from django_q.models import Schedule
 

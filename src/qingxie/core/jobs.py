@@ -8,9 +8,9 @@ A job's kind names a handler registered with `job_handler`; the handler runs ins
 change context carrying the attribution of the request that started it (user, request id,
 client address, channel), so the change log names the cadre, not the worker.
 
-Surviving restarts: a running job writes a heartbeat. The reaper (`jobs_reap`, run when a
-worker starts and every minute) re-queues a job whose heartbeat has gone stale — its worker
-died; handlers are one transaction, so the half-done run left nothing — or, after
+Surviving restarts: a running job's progress reports are its heartbeat. The reaper
+(`jobs_reap`, run when a worker starts and every minute) re-queues a job whose heartbeat is
+older than the queue's task timeout — no worker can still be running it; handlers are one transaction, so the half-done run left nothing — or, after
 `max_attempts` tries, marks it failed with a Chinese message. A job is never "running"
 forever. The broker also redelivers an unacknowledged message, and `job_run` claims a job
 atomically, so a message delivered twice runs the job once.
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -40,10 +39,14 @@ from qingxie.core.errors import QingxieError
 
 log = logging.getLogger(__name__)
 
-#: A running job whose heartbeat is older than this has lost its worker.
-STALE_SECONDS = 90
-#: How often a running job's heartbeat is written, whatever the handler does.
-HEARTBEAT_SECONDS = 15
+#: A running job whose heartbeat (its last progress report) is older than this has lost its
+#: worker. The queue stops a task after Q_CLUSTER["timeout"], so past that no worker can still be
+#: running it: re-running it then can never run one job twice. (A heartbeat written by a thread
+#: beside the handler is not possible: a handler is one transaction, and on SQLite no other
+#: connection may write while it holds it.)
+STALE_SECONDS = settings.Q_CLUSTER["timeout"] + 60
+#: A queued job waiting longer than this lost its message between commit and enqueue.
+QUEUED_STALE_SECONDS = 90
 #: A job's stage and message are stored in Chinese (msgids) and shown through
 #: core.stored.stored_text in the reader's language.
 UNEXPECTED_MESSAGE = gettext_noop(
@@ -334,17 +337,6 @@ def _claim(job_id: int) -> Job | None:
     return Job.objects.select_related("owner").get(pk=job_id) if taken else None
 
 
-def _beat(job_id: int, stop: threading.Event) -> None:
-    """Keep the heartbeat fresh while a handler works without reporting progress."""
-    try:
-        while not stop.wait(HEARTBEAT_SECONDS):
-            Job.objects.filter(pk=job_id, state=Job.State.RUNNING).update(heartbeat=timezone.now())
-    finally:
-        from django.db import connection
-
-        connection.close()
-
-
 def job_run(job_id: int) -> None:
     """Run one job (what a worker executes for the queue's message)."""
     job = _claim(job_id)
@@ -357,11 +349,6 @@ def job_run(job_id: int) -> None:
     if handler is None:
         _fail(job, UNKNOWN_KIND_MESSAGE % {"kind": job.kind})
         return
-    stop = threading.Event()
-    beat = None
-    if not getattr(settings, "QINGXIE_JOBS_SYNC", False):
-        beat = threading.Thread(target=_beat, args=(job.pk, stop), daemon=True)
-        beat.start()
     try:
         with change_context(
             user=job.owner,
@@ -388,10 +375,6 @@ def job_run(job_id: int) -> None:
             finished=timezone.now(),
             heartbeat=timezone.now(),
         )
-    finally:
-        stop.set()
-        if beat is not None:
-            beat.join(timeout=1)
 
 
 def _fail(job: Job, message: str) -> None:
@@ -407,7 +390,7 @@ def _gave_up_message(tries: int) -> str:
 def jobs_reap() -> int:
     """Re-queue jobs whose worker died (stale heartbeat), or fail them after their last try.
 
-    Queued jobs left waiting longer than STALE_SECONDS are handed to the queue again too (a
+    Queued jobs left waiting longer than QUEUED_STALE_SECONDS are handed to the queue again too (a
     message lost between commit and enqueue); `job_run` claims atomically, so a duplicate
     message is harmless. Returns how many jobs were touched.
     """
@@ -423,7 +406,8 @@ def jobs_reap() -> int:
             )
             _dispatch(job.pk)
         touched += 1
-    for job_id in Job.objects.filter(state=Job.State.QUEUED, created__lt=stale).values_list(
+    waiting = timezone.now() - timedelta(seconds=QUEUED_STALE_SECONDS)
+    for job_id in Job.objects.filter(state=Job.State.QUEUED, created__lt=waiting).values_list(
         "pk", flat=True
     ):
         _dispatch(job_id)
