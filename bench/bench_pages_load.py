@@ -29,6 +29,10 @@ gunicorn processes spent per request (user + system), which depends little on co
 by the throughput: a p95 of 150 ms needs well over 100 requests/s, i.e. roughly 15 ms of CPU
 per request at most (server, database and wrk together) on a 2-core machine.
 
+The server runs without its job worker (`--no-worker`): no page measured needs it, and its
+periodic jobs (at a fresh data directory's first start, about three minutes of CPU writing the
+nation's and every province's bulletin PDF) would otherwise share the cores with the pages.
+
 Workers: the default is `qingxie serve`'s own (2 workers x 4 threads, gthread), the shipped
 production configuration, sized for a 2-core machine: one process per core does the CPU-bound
 rendering; the threads overlap database waits (PostgreSQL) and keep connections alive. wrk
@@ -267,6 +271,9 @@ class Server:
             [
                 *(sys.executable, "-m", "qingxie", "serve", "--port", str(self.port)),
                 *("--workers", str(workers), "--threads", str(threads)),
+                # The job worker's periodic jobs (at its first start, the nation's and every
+                # province's bulletin PDF: minutes of CPU) would run beside the timed pages.
+                "--no-worker",
             ],
             env=env,
             stdout=self.log,
