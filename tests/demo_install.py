@@ -69,6 +69,8 @@ class DemoInstallation:
     database: str | None
     #: What the first `qingxie setup` printed.
     setup_output: str
+    #: What `qingxie demo --no-serve` printed.
+    demo_output: str = ""
 
     @classmethod
     def make(cls, data_dir: Path) -> DemoInstallation:
@@ -78,8 +80,8 @@ class DemoInstallation:
             _drop(pg[0], database)
         env = qingxie_env(data_dir, database)
         first = run_qingxie(env, "setup")
-        run_qingxie(env, "demo", "--no-serve")
-        return cls(data_dir, database, first.stdout)
+        demo = run_qingxie(env, "demo", "--no-serve")
+        return cls(data_dir, database, first.stdout, demo.stdout)
 
     def copy(self, data_dir: Path, suffix: str) -> dict[str, str]:
         """A copy of the installation in `data_dir` (which may exist, empty); returns the

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 from django.core.management import call_command
@@ -50,3 +51,25 @@ def test_serve_refuses_debug_mode(settings):
     settings.DEBUG = True
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("serve", "--port", "0")
+
+
+def test_demo_says_what_it_loads_while_it_loads(demo_installation):
+    """The demo takes minutes: each part is named as it starts and timed as it ends, so a
+    newcomer sees it is working (and on what) rather than one line for two minutes."""
+    out = demo_installation.demo_output
+    parts = [
+        "演示账号",
+        "全国演示台账",
+        "培训演示数据",
+        "项目与大赛演示数据",
+        "一县一策演示数据",
+        "年度评估演示数据",
+    ]
+    lines = [line.strip() for line in out.splitlines()]
+    for part in parts:
+        line = next((x for x in lines if x.startswith(part)), None)
+        assert line is not None, f"{part} not announced:\n{out}"
+        assert re.search(r"……\s*完成（用时 \d+\.\d 秒）$", line), line
+    # In the order they run: accounts, then the ledger, then each app's data on top of it.
+    order = [next(i for i, x in enumerate(lines) if x.startswith(p)) for p in parts]
+    assert order == sorted(order)

@@ -226,6 +226,8 @@ class DemoStep:
     key: str
     load: Callable[[], Any]
     order: int = 100
+    # What `qingxie demo` prints while the step runs (Chinese, like the rest of the CLI).
+    label: str = ""
 
 
 _DEMO_STEPS: dict[str, DemoStep] = {}

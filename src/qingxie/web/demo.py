@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import transaction
 
 from qingxie.accounts.models import User
@@ -20,13 +22,18 @@ DEMO_USERS = [
 
 
 @transaction.atomic
-def demo_load(*, ledger: bool = True) -> list[tuple[str, str, str]]:
+def demo_load(
+    *, ledger: bool = True, on_step: Callable[[str], None] | None = None
+) -> list[tuple[str, str, str]]:
     """Create (or keep) the demo accounts and, unless `ledger` is False, the demo ledger.
 
     Returns (username, role label, region name) per account. The ledger is loaded once
     (`qingxie.ledger.demo.demo_ledger_load` skips it when present); its counts come from
-    `demo_ledger_counts()`.
+    `demo_ledger_counts()`. `on_step(label)` is called as each part starts, so a command can
+    say what it is doing during the minutes the whole takes.
     """
+    step = on_step or (lambda label: None)
+    step("演示账号")
     out = []
     for username, display, role, code in DEMO_USERS:
         region = Region.objects.get(code=code)
@@ -44,10 +51,12 @@ def demo_load(*, ledger: bool = True) -> list[tuple[str, str, str]]:
     if ledger:
         from qingxie.ledger.demo import demo_ledger_load
 
+        step("全国演示台账（约 3,000 个协会、40,000 支队伍）")
         demo_ledger_load()
         # Apps add their demo data on top of the ledger (core.extensions.register_demo_step).
         from qingxie.core.extensions import demo_steps
 
-        for step in demo_steps():
-            step.load()
+        for demo_step in demo_steps():
+            step(demo_step.label or demo_step.key)
+            demo_step.load()
     return out

@@ -24,15 +24,24 @@ class Command(BaseCommand):
         from qingxie.ledger.demo import demo_ledger_counts
         from qingxie.web.demo import DEMO_PASSWORD, demo_load
 
-        self.stdout.write(
-            "正在生成演示账号与全国演示台账（约 3,000 个协会、40,000 支队伍）……", ending=""
-        )
-        self.stdout.flush()
+        self.stdout.write("正在生成演示数据：")
         started = time.perf_counter()
+        current: list = []  # the step under way and when it started
+
+        def finish() -> None:
+            if current:
+                self.stdout.write(f" 完成（用时 {time.perf_counter() - current[1]:.1f} 秒）")
+
+        def on_step(label: str) -> None:
+            finish()
+            current[:] = [label, time.perf_counter()]
+            self.stdout.write(f"  {label}……", ending="")
+            self.stdout.flush()
+
         with change_context(channel="cli"):
-            users = demo_load()
+            users = demo_load(on_step=on_step)
+        finish()
         seconds = time.perf_counter() - started
-        self.stdout.write(f" 完成（用时 {seconds:.1f} 秒）")
         counts = demo_ledger_counts()
         self.stdout.write(self.style.WARNING("\n演示数据（仅供演示，非真实数据）。演示账号："))
         for user, role, region in users:
