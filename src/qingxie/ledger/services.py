@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -563,15 +564,17 @@ def verifying_region(association: Association) -> Region:
 def _checklist_verified(entries: list[ChecklistEntry], on: datetime.date) -> None:
     for entry in entries:
         _verification_open(entry, on)
+    rules = _standardization_rules()
     for association_id in sorted({e.association_id for e in entries}):
-        _standardization_refresh(Association(pk=association_id))
+        _standardization_refresh(Association(pk=association_id), rules)
 
 
 def _checklist_revoked(entries: list[ChecklistEntry], on: datetime.date) -> None:
     for entry in entries:
         entry.verifications.filter(end__isnull=True).update(end=on)
+    rules = _standardization_rules()
     for association_id in sorted({e.association_id for e in entries}):
-        _standardization_refresh(Association(pk=association_id))
+        _standardization_refresh(Association(pk=association_id), rules)
 
 
 #: The standardization checklist on the one review workflow: submitted by the association,
@@ -623,7 +626,33 @@ def may_record_standardization(user, association: Association) -> bool:
     return may_record(user, ChecklistEntry(association=association), CHECKLIST_REVIEW)
 
 
-def _standardization_rebuild(association: Association) -> None:
+@dataclass(frozen=True)
+class StandardizationRules:
+    """What every association's standardization is judged against, read once for a batch:
+    each item's span of being required, and which items another app's records verify (a
+    refresh of two thousand associations read them two thousand times)."""
+
+    items: dict[int, tuple]
+    sourced: dict[int, str]
+
+
+def _standardization_rules() -> StandardizationRules:
+    items = {
+        i.pk: (i.required_from, None if (i.required and i.active) else i.required_until)
+        for i in ChecklistItem.objects.filter(
+            Q(required=True, active=True) | Q(required_until__isnull=False)
+        )
+    }
+    codes = {source.item_code for source in checklist_sources()}
+    sourced = dict(
+        ChecklistItem.objects.filter(pk__in=items, code__in=codes).values_list("pk", "code")
+    )
+    return StandardizationRules(items, sourced)
+
+
+def _standardization_rebuild(
+    association: Association, rules: StandardizationRules | None = None
+) -> None:
     """Recompute every StandardizationPeriod of `association` from its whole dated history.
 
     Standardized on day D means: an active status period covers D, at least one checklist item
@@ -633,12 +662,8 @@ def _standardization_rebuild(association: Association) -> None:
     the history exact when facts are entered out of order. Each period carries the region of
     the status period it lies in, so a move onto a successor region splits it.
     """
-    items = {
-        i.pk: (i.required_from, None if (i.required and i.active) else i.required_until)
-        for i in ChecklistItem.objects.filter(
-            Q(required=True, active=True) | Q(required_until__isnull=False)
-        )
-    }
+    rules = rules or _standardization_rules()
+    items = rules.items
     verified: dict[int, list[tuple]] = {}
     for item_id, start, end in ChecklistVerification.objects.filter(
         entry__association=association
@@ -646,10 +671,7 @@ def _standardization_rebuild(association: Association) -> None:
         verified.setdefault(item_id, []).append((start, end))
     # Items another app's records verify by themselves (core.extensions.ChecklistSource, e.g.
     # a leader's attendance at a held training): their dated spans count like a verification.
-    sourced = {source.item_code for source in checklist_sources()}
-    for item_id, code in ChecklistItem.objects.filter(pk__in=items, code__in=sourced).values_list(
-        "pk", "code"
-    ):
+    for item_id, code in rules.sourced.items():
         for source in checklist_sources(code):
             verified.setdefault(item_id, []).extend(source.spans(association.pk))
     active = list(
@@ -788,14 +810,17 @@ def standardization_refresh(*, association_ids: Iterable[int]) -> None:
     (a training's on 1 January) clears `standardized_since`. Change-logged as the ledger's
     own refresh.
     """
+    rules = _standardization_rules()
     for association_id in sorted(set(association_ids)):
-        _standardization_refresh(Association(pk=association_id))
+        _standardization_refresh(Association(pk=association_id), rules)
 
 
-def _standardization_refresh(association: Association) -> None:
+def _standardization_refresh(
+    association: Association, rules: StandardizationRules | None = None
+) -> None:
     association = Association.objects.select_for_update().get(pk=association.pk)
     before = association.snapshot()
-    _standardization_rebuild(association)
+    _standardization_rebuild(association, rules)
     if association.snapshot() != before:
         association.save(update_fields=["standardized_since", "last_updated"])
         log_change(association, UPDATE, before=before)
@@ -859,8 +884,9 @@ def checklist_item_save(*, actor, item: ChecklistItem | None = None, **fields) -
         item.required_until = today
     item.save()
     log_change(item, UPDATE if before else CREATE, before=before)
+    rules = _standardization_rules()
     for association in Association.objects.filter(status=AssociationStatus.ACTIVE):
-        _standardization_refresh(association)
+        _standardization_refresh(association, rules)
     return item
 
 

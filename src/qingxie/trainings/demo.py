@@ -52,14 +52,24 @@ LAGGING = {"150000", "230000", "460000", "540000", "620000", "630000", "650000"}
 DEMO_NOTE = "演示数据：由 qingxie demo 按固定随机种子生成，非真实信息。"
 
 
-def _active_on(day: datetime.date) -> set[int]:
-    return set(
-        AssociationStatusPeriod.objects.filter(
-            Q(start__lte=day) & (Q(end__isnull=True) | Q(end__gt=day)),
-            status=AssociationStatus.ACTIVE,
-            association__is_demo=True,
-        ).values_list("association_id", flat=True)
-    )
+class _ActiveOn:
+    """The demo associations active on a day, from their status periods read once (a query
+    per training made this step take a minute)."""
+
+    def __init__(self) -> None:
+        self.periods = list(
+            AssociationStatusPeriod.objects.filter(
+                status=AssociationStatus.ACTIVE, association__is_demo=True
+            ).values_list("association_id", "start", "end")
+        )
+        self.days: dict[datetime.date, set[int]] = {}
+
+    def __call__(self, day: datetime.date) -> set[int]:
+        if day not in self.days:
+            self.days[day] = {
+                pk for pk, start, end in self.periods if start <= day and (end is None or end > day)
+            }
+        return self.days[day]
 
 
 def _person(rng: random.Random, association: Association, role: str) -> str:
@@ -78,6 +88,7 @@ class _Loader:
         self.today = timezone.localdate()
         self.trainings: list[Training] = []
         self.people: list[tuple[int, Attendee]] = []  # (index of training, attendee)
+        self.active_on = _ActiveOn()
 
     def training(self, organiser, title, start, end, *, kind, audience, topics, place, hours):
         self.trainings.append(
@@ -142,7 +153,7 @@ class _Loader:
                 place=f"{place}市（广东青年职业学院）",
                 hours="32",
             )
-            active = _active_on(end)
+            active = self.active_on(end)
             # About ninety associations a session: 180多名 over the two, as the bulletin says.
             sent = [a for a in below if a.pk in active]
             cities = [a for a in sent if a.level == 2]
@@ -176,7 +187,7 @@ class _Loader:
         for year in range(2020, self.today.year + 1):
             last = min(D(year, 12, 20), self.today - datetime.timedelta(days=1))
             mid = min(D(year, 6, 30), last)
-            active = _active_on(mid)
+            active = self.active_on(mid)
             for a in associations:
                 if a.level not in (1, 2) or a.pk not in active:
                     continue
@@ -207,7 +218,7 @@ class _Loader:
                     place=f"{a.region.name}青年之家",
                     hours=hours,
                 )
-                on_day = _active_on(end)
+                on_day = self.active_on(end)
                 seen: set = set()
                 send = 0.5 if lagging else 0.8
                 for county in by_parent.get(a.region_path, ()):
