@@ -71,3 +71,5 @@ urlpatterns = [
 
 # A page's refused body (an upload past its limit while it streamed) says why (core/views.py).
 handler400 = "qingxie.core.views.bad_request"
+# An address that matches no page says so in words, not the resolver's class name.
+handler404 = "qingxie.core.views.page_not_found"

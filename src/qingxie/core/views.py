@@ -249,3 +249,17 @@ def bad_request(request, exception=None):
         text = gettext("请求有误（400），请返回上一页重试。")
         status = 400
     return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
+
+
+def page_not_found(request, exception=None):
+    """Django's 404 for pages (urls.handler404): the view's own message ("未找到该协会，…")
+    when it gave one, else the template's general sentence. Django's default would show
+    the resolver's class name ("Resolver404") for an address that matches no page."""
+    from django.shortcuts import render
+    from django.urls import Resolver404
+
+    message = ""
+    if exception is not None and not isinstance(exception, Resolver404):
+        first = exception.args[0] if exception.args else ""
+        message = first if isinstance(first, str) else ""
+    return render(request, "404.html", {"exception": message}, status=404)
