@@ -25,10 +25,10 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 from django.core.cache import cache
-from django.db.models import Q, Sum
+from django.db import connections, router
 from django.utils.translation import get_language
 
-from qingxie.core.models import FigureVersion, subtree_q
+from qingxie.core.models import FigureVersion
 
 T = TypeVar("T")
 
@@ -67,12 +67,23 @@ def _versions(path: str) -> dict[str, int]:
     memo = getattr(_request, "versions", None)
     if memo is not None and path in memo:
         return memo[path]
-    sums = dict(
-        FigureVersion.objects.filter(subtree_q("path", path) | Q(path__in=_ancestor_paths(path)))
-        .values_list("domain")
-        .annotate(n=Sum("counter"))
-        .values_list("domain", "n")
+    # Written in SQL: the ORM spent more CPU composing this query (a range, a list of
+    # ancestors, a grouped sum) than the database spent answering it, on every workbench.
+    table = FigureVersion._meta.db_table
+    db = connections[router.db_for_read(FigureVersion)]
+    ancestors = _ancestor_paths(path)
+    q = db.ops.quote_name
+    where = f"({q('path')} >= %s AND {q('path')} < %s)"
+    if ancestors:
+        where += f" OR {q('path')} IN (" + ", ".join(["%s"] * len(ancestors)) + ")"
+    sql = (
+        f"SELECT {q('domain')}, SUM({q('counter')}) FROM {q(table)} WHERE {where} "
+        f"GROUP BY {q('domain')}"
     )
+    with db.cursor() as cursor:
+        cursor.execute(sql, [path, path + "~", *ancestors])
+        # PostgreSQL sums a bigint as a numeric: the stamp wants the integer.
+        sums = {domain: int(n or 0) for domain, n in cursor.fetchall()}
     if memo is not None:
         memo[path] = sums
     return sums
