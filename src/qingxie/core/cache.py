@@ -19,6 +19,7 @@ them, and outside a request (jobs, commands) nothing is remembered.
 
 from __future__ import annotations
 
+import datetime
 import threading
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
@@ -26,6 +27,7 @@ from typing import TypeVar
 
 from django.core.cache import cache
 from django.db import connections, router
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from qingxie.core.models import FigureVersion
@@ -112,17 +114,41 @@ def cached_figures(
         if path is None:
             raise ValueError("cached_figures needs the region path and domains, or a stamp")
         stamp = figures_stamp(path, domains)
+    return _cached(_full_key(stamp, key), compute, lambda value: True)
+
+
+def cached_until(
+    key: str, compute: Callable[[], tuple[T, datetime.datetime | None]], *, stamp: str
+) -> T:
+    """Like `cached_figures` with a `stamp`, for a figure that also changes with the clock:
+    `compute()` returns `(value, until)`, the value and the first moment it may change
+    without a write (None: never), and the value is read again from that moment on.
+
+    For a review queue whose objects escalate to the levels above after a wait: the moment
+    is the first escalation still to come among the objects read.
+    """
+
+    def fresh(entry) -> bool:
+        return entry[1] is None or timezone.now() < entry[1]
+
+    return _cached(_full_key(stamp, f"until:{key}"), compute, fresh)[0]
+
+
+def _full_key(stamp: str, key: str) -> str:
     # Figures may carry words (labels, sentences) in the language they were computed in.
-    full = f"qingxie:fig:{stamp}:{key}:{get_language() or ''}"
+    return f"qingxie:fig:{stamp}:{key}:{get_language() or ''}"
+
+
+def _cached(full: str, compute: Callable[[], T], fresh: Callable[[T], bool]) -> T:
     value = cache.get(full)
-    if value is None:
+    if value is None or not fresh(value):
         # One computation per key and process: after a write (or a worker's start) the
         # threads asking for the same cold figure wait for the first one instead of each
         # computing it (the national workbench's cold figures cost over a second of CPU;
         # four threads computing them together took 5-8 s each under load).
         with _computing(full):
             value = cache.get(full)
-            if value is None:
+            if value is None or not fresh(value):
                 value = compute()
                 cache.set(full, value, timeout=TIMEOUT)
     return value

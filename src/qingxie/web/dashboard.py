@@ -3,7 +3,8 @@
 Selectors only. The coverage figures are the ledger's own (`ledger.coverage`), cached per
 region and date until a write in its subtree or ancestors (see `figures_cached`), so the page a
 cadre opens every morning does not recount the country on each visit. The lists of what needs
-attention are read fresh through the permission gate on every request.
+attention are read through the permission gate and kept per user and data version (the
+verification queue also until its next entry escalates by the clock).
 """
 
 from __future__ import annotations
@@ -11,16 +12,18 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qingxie.accounts.permissions import user_grants, user_may
-from qingxie.core.cache import cached_figures, figures_stamp
+from qingxie.core.cache import cached_figures, cached_until, figures_stamp
 from qingxie.core.models import subtree_q
+from qingxie.core.review import next_escalation
 from qingxie.ledger import coverage
 from qingxie.ledger.choices import AssociationStatus, ChecklistState, CoverageMeasure
 from qingxie.ledger.models import Association, ChecklistEntry, ChecklistItem
 from qingxie.ledger.selectors import entries_to_verify
-from qingxie.ledger.services import entries_user_decides
+from qingxie.ledger.services import CHECKLIST_REVIEW, entries_user_decides
 from qingxie.regions.models import Region
 
 #: How far back the trend chart starts: the national targets' timeline (2020) or three years.
@@ -221,17 +224,40 @@ def _attention(user, board: Dashboard, stamp: str) -> None:
     )
 
     in_region = subtree_q("association__region__path", region.path)
-    # The queue's query already holds only entries this user verifies (verifiable_q);
-    # entries_user_decides re-checks the few shown, as may_decide_entry would.
     # The lists show no phone number: leave the association's encrypted ones undecrypted.
     unread = ("association__president_phone", "association__secretary_phone")
-    queue = entries_to_verify(user).filter(in_region).defer(*unread)
-    first = list(queue[: ATTENTION_LIMIT * 2])
-    # A short queue is counted from the rows already read; only a long one is counted again.
-    board.pending_total = len(first) if len(first) < ATTENTION_LIMIT * 2 else queue.count()
-    board.pending = entries_user_decides(user, first)[:ATTENTION_LIMIT]
+    grants = user_grants(user)
 
-    own_regions = [g.region_id for g in user_grants(user)]
+    def read_queue():
+        # The clock first: an entry escalating while the queue is read ends its validity at
+        # once (core.review.next_escalation).
+        now = timezone.now()
+        until = next_escalation(
+            user,
+            CHECKLIST_REVIEW,
+            ChecklistEntry.objects.restrict(user, "view").filter(in_region),
+            now,
+        )
+        # The queue's query already holds only entries this user verifies (verifiable_q);
+        # entries_user_decides re-checks the few shown, as may_decide_entry would.
+        queue = entries_to_verify(user).filter(in_region).defer(*unread)
+        first = list(queue[: ATTENTION_LIMIT * 2])
+        # A short queue is counted from the rows already read; only a long one is counted again.
+        total = len(first) if len(first) < ATTENTION_LIMIT * 2 else queue.count()
+        return (entries_user_decides(user, first)[:ATTENTION_LIMIT], total), until
+
+    # The queue changes with the ledger in this subtree and with the user's grants (whose
+    # paths decide and restrict it), and with the clock when an entry below the level that
+    # decides it first escalates to this user: kept under the page's stamp, per user and
+    # grants, until that moment.
+    who = ",".join(sorted(f"{g.role}@{g.region.path}" for g in grants))
+    board.pending, board.pending_total = cached_until(
+        f"queue:{user.pk}:{region.code}:{user.is_superuser:d}:{user.is_active:d}:{who}",
+        read_queue,
+        stamp=stamp,
+    )
+
+    own_regions = [g.region_id for g in grants]
     returned = (
         ChecklistEntry.objects.restrict(user, "view")
         .filter(in_region, state=ChecklistState.RETURNED)
