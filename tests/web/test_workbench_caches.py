@@ -143,3 +143,14 @@ def test_a_submitted_item_reaches_the_queues_at_once_and_escalates_with_the_cloc
         tree = doc(province.get("/"))
     assert text(by_id(tree, "pending-count")) == "1"
     assert liwan.name in text(by_id(tree, "pending-list"))
+
+
+def test_the_kept_map_panel_follows_the_date_asked(client_for):
+    """The map panel is rendered once per region, date and data version: each date asked
+    shows its own in the panel's controls."""
+    client = client_for("city_admin", "440100")
+    for day in ("2024-06-30", "2023-01-31", "2024-06-30"):
+        tree = doc(client.get(f"/?as_of={day}"))
+        panel = by_id(tree, "coverage-map-panel")
+        assert panel.xpath(".//input[@data-map-date]/@value") == [day]
+        assert f"as_of={day}" in panel.xpath(".//a[contains(@href, '/map/')]/@href")[0]

@@ -13,6 +13,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+from django.utils.html import json_script
 from django.utils.translation import gettext_lazy as _
 
 from qingxie.accounts.permissions import user_grants, user_may
@@ -84,6 +85,8 @@ class Dashboard:
     children: list[ChildRow]
     chart: dict
     projection: coverage.Projection
+    #: `chart` as the page's JSON script element.
+    chart_script: str = ""
     missing_counties: list = field(default_factory=list)
     missing_total: int = 0
     pending: list[ChecklistEntry] = field(default_factory=list)
@@ -113,6 +116,8 @@ def _figures(region: Region, as_of: datetime.date) -> dict:
         "node": node,
         "report": report,
         "chart": chart,
+        # Encoded once with the figures, not on every visit.
+        "chart_script": json_script(chart, "coverage-data"),
         "behind": behind,
         "projection": coverage.coverage_projection(region, as_of),
     }
@@ -181,6 +186,7 @@ def dashboard_for(
         children=[ChildRow(c, figures["behind"].get(c.code)) for c in children],
         chart=figures["chart"],
         projection=figures["projection"],
+        chart_script=figures["chart_script"],
     )
     _attention(user, board, stamp)
     return board
