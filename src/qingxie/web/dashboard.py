@@ -264,25 +264,26 @@ def _attention(user, board: Dashboard, stamp: str) -> None:
     )
 
     own_regions = [g.region_id for g in grants]
-    returned = (
-        ChecklistEntry.objects.restrict(user, "view")
-        .filter(in_region, state=ChecklistState.RETURNED)
-        .select_related("association__region", "item")
-        .defer(*unread)
-        .order_by("-decided_at")
-    )
-    if not user.is_superuser:
-        returned = returned.filter(association__region_id__in=own_regions)
 
     def read_returned():
+        returned = (
+            ChecklistEntry.objects.restrict(user, "view")
+            .filter(in_region, state=ChecklistState.RETURNED)
+            .select_related("association__region", "item")
+            .defer(*unread)
+            .order_by("-decided_at")
+        )
+        if not user.is_superuser:
+            returned = returned.filter(association__region_id__in=own_regions)
         first = list(returned[: ATTENTION_LIMIT + 1])
         total = len(first) if len(first) <= ATTENTION_LIMIT else returned.count()
         return first[:ATTENTION_LIMIT], total
 
     # Returned items change with the ledger in this subtree alone (no clock, unlike the
-    # queue above): kept under the page's stamp, per user and their grants' regions.
+    # queue above): kept under the page's stamp, per user and their grants (the queries are
+    # composed only when read).
     board.returned, board.returned_total = cached_figures(
-        f"returned:{user.pk}:{region.code}:{sorted(own_regions)}:{user.is_superuser:d}",
+        f"returned:{user.pk}:{region.code}:{sorted(own_regions)}:{who}:{user.is_superuser:d}",
         read_returned,
         stamp=stamp,
     )
