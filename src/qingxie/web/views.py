@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse
@@ -157,6 +158,8 @@ def _dashboard_map(user, region: Region, as_of: datetime.date, stamp: str):
     """The workbench's map panel, rendered once per region, date, day and data version: it
     is the same for everyone who opens the region (see `_map_context`)."""
     today = timezone.localdate()
+    # Whether the map files are built is read on each visit, as the panel's context does.
+    built = (settings.MAPS_DIR / "manifest.json").exists()
 
     def render() -> str:
         context = _map_context(user, region, as_of, link="dashboard", stamp=stamp)
@@ -165,7 +168,7 @@ def _dashboard_map(user, region: Region, as_of: datetime.date, stamp: str):
 
     return mark_safe(
         cached_figures(
-            f"html:dashboard-map:{region.code}:{as_of.isoformat()}:{today.isoformat()}",
+            f"html:dashboard-map:{region.code}:{as_of.isoformat()}:{today.isoformat()}:{built:d}",
             render,
             stamp=stamp,
         )
