@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.utils import translation
 
 from qingxie.core.cache import cached_figures, figures_stamp
 from qingxie.core.models import FigureVersion
@@ -159,3 +160,23 @@ def test_threads_asking_for_one_cold_figure_compute_it_once():
         t.join(5)
     assert results == ["几个数字"] * 4
     assert len(calls) == 1
+
+
+def test_a_figure_cleared_or_recomputed_in_another_process_is_read_again(region):
+    """The process keeps the values it read only while the cache holds the same one: once the
+    cache is cleared, or another worker sharing it stores a new value, that one is used."""
+    from django.core.cache import cache
+
+    figure, calls = _counting(region, "440000")
+    assert figure() == figure() == 1
+    cache.clear()
+    assert figure() == 2
+
+    # Another worker recomputes the figure under the same stamp (as after a cull there).
+    stamp = figures_stamp(region("440000").path, coverage.FIGURE_DOMAINS)
+    full = f"qingxie:fig:{stamp}:t:440000:{translation.get_language() or ''}"
+    assert cache.get(full) is not None
+    cache.set(full + ":v", 7)
+    cache.set(full, "another-token")
+    assert figure() == 7
+    assert calls == [1, 1]

@@ -106,3 +106,51 @@ def test_a_returned_item_reaches_the_county_s_list_at_once(client_for, make_user
     tree = doc(county.get("/"))
     assert text(by_id(tree, "returned-count")) == "1"
     assert "章程未盖章" in text(by_id(tree, "returned-list"))
+
+
+def test_a_submitted_item_reaches_the_queues_at_once_and_escalates_with_the_clock(make_user):
+    """The verification queue is kept per data version, yet the city sees a submission at
+    once and the province sees it the moment it has waited long enough to escalate."""
+    from unittest import mock
+
+    from django.test import Client
+
+    from qingxie.ledger.services import CHECKLIST_ESCALATE_AFTER
+    from tests.web.helpers import required_items, submit
+
+    liwan = make_association("440103")
+    city_admin, province_admin = (
+        make_user("city_admin", "440100"),
+        make_user("province_admin", "440000"),
+    )
+    city, province = Client(), Client()
+    city.force_login(city_admin)
+    province.force_login(province_admin)
+    assert text(by_id(doc(city.get("/")), "pending-count")) == "0"
+    assert text(by_id(doc(province.get("/")), "pending-count")) == "0"
+
+    submit(liwan, required_items()[0])
+    tree = doc(city.get("/"))
+    assert text(by_id(tree, "pending-count")) == "1"
+    assert liwan.name in text(by_id(tree, "pending-list"))
+    # The city decides first: the province waits, and reads its queue from the cache.
+    for _ in range(2):
+        assert text(by_id(doc(province.get("/")), "pending-count")) == "0"
+
+    later = timezone.now() + CHECKLIST_ESCALATE_AFTER + datetime.timedelta(minutes=1)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        province.force_login(province_admin)  # the session would have expired by then
+        tree = doc(province.get("/"))
+    assert text(by_id(tree, "pending-count")) == "1"
+    assert liwan.name in text(by_id(tree, "pending-list"))
+
+
+def test_the_kept_map_panel_follows_the_date_asked(client_for):
+    """The map panel is rendered once per region, date and data version: each date asked
+    shows its own in the panel's controls."""
+    client = client_for("city_admin", "440100")
+    for day in ("2024-06-30", "2023-01-31", "2024-06-30"):
+        tree = doc(client.get(f"/?as_of={day}"))
+        panel = by_id(tree, "coverage-map-panel")
+        assert panel.xpath(".//input[@data-map-date]/@value") == [day]
+        assert f"as_of={day}" in panel.xpath(".//a[contains(@href, '/map/')]/@href")[0]

@@ -276,6 +276,39 @@ def _decider_path_q(spec: Review, paths: list[str]) -> Q:
     return direct | (covered & waited)
 
 
+def next_escalation(
+    user, spec: Review, objs: models.QuerySet, now: datetime.datetime
+) -> datetime.datetime | None:
+    """The first moment after `now` at which a submitted object of `objs` may enter `user`'s
+    queue by the clock alone (its `escalate_after` running out), or None if none can: how
+    long a queue read at `now` stays exact while nothing is written.
+
+    Take `now` before reading the queue: an object escalating in between then makes the
+    answer `now` or earlier, never later. Objects already in the queue by the direct level
+    count too (the moment is then earlier than needed, never later).
+    """
+    wait = spec.escalate_after
+    if spec.mode is not ANY_ABOVE or wait is None:
+        return None
+    paths = spec.decider_paths(user)
+    if not paths:  # None: a superuser, who decides everything at once; []: nothing
+        return None
+    if spec.path_field:
+        covered = Q(pk__in=[])
+        for path in paths:
+            covered |= subtree_q(spec.path_field, path) & ~Q(**{spec.path_field: path})
+    else:
+        covered = Q(pk__in=[])
+        for path in paths:
+            covered |= subtree_q(f"{spec.region_field}__parent__path", path)
+    first = (
+        objs.filter(covered, state=ReviewState.SUBMITTED, submitted_at__gt=now - wait)
+        .order_by()
+        .aggregate(first=models.Min("submitted_at"))["first"]
+    )
+    return first + wait if first is not None else None
+
+
 def review_queue(user, spec: Review) -> models.QuerySet:
     """What waits for `user`: submitted objects they may see and decide, oldest first."""
     return (

@@ -3,7 +3,8 @@
 Selectors only. The coverage figures are the ledger's own (`ledger.coverage`), cached per
 region and date until a write in its subtree or ancestors (see `figures_cached`), so the page a
 cadre opens every morning does not recount the country on each visit. The lists of what needs
-attention are read fresh through the permission gate on every request.
+attention are read through the permission gate and kept per user and data version (the
+verification queue also until its next entry escalates by the clock).
 """
 
 from __future__ import annotations
@@ -11,16 +12,19 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+from django.utils.html import json_script
 from django.utils.translation import gettext_lazy as _
 
 from qingxie.accounts.permissions import user_grants, user_may
-from qingxie.core.cache import cached_figures, figures_stamp
+from qingxie.core.cache import cached_figures, cached_until, figures_stamp
 from qingxie.core.models import subtree_q
+from qingxie.core.review import next_escalation
 from qingxie.ledger import coverage
 from qingxie.ledger.choices import AssociationStatus, ChecklistState, CoverageMeasure
 from qingxie.ledger.models import Association, ChecklistEntry, ChecklistItem
 from qingxie.ledger.selectors import entries_to_verify
-from qingxie.ledger.services import entries_user_decides
+from qingxie.ledger.services import CHECKLIST_REVIEW, entries_user_decides
 from qingxie.regions.models import Region
 
 #: How far back the trend chart starts: the national targets' timeline (2020) or three years.
@@ -81,6 +85,8 @@ class Dashboard:
     children: list[ChildRow]
     chart: dict
     projection: coverage.Projection
+    #: `chart` as the page's JSON script element.
+    chart_script: str = ""
     missing_counties: list = field(default_factory=list)
     missing_total: int = 0
     pending: list[ChecklistEntry] = field(default_factory=list)
@@ -110,6 +116,8 @@ def _figures(region: Region, as_of: datetime.date) -> dict:
         "node": node,
         "report": report,
         "chart": chart,
+        # Encoded once with the figures, not on every visit.
+        "chart_script": json_script(chart, "coverage-data"),
         "behind": behind,
         "projection": coverage.coverage_projection(region, as_of),
     }
@@ -178,6 +186,7 @@ def dashboard_for(
         children=[ChildRow(c, figures["behind"].get(c.code)) for c in children],
         chart=figures["chart"],
         projection=figures["projection"],
+        chart_script=figures["chart_script"],
     )
     _attention(user, board, stamp)
     return board
@@ -221,36 +230,60 @@ def _attention(user, board: Dashboard, stamp: str) -> None:
     )
 
     in_region = subtree_q("association__region__path", region.path)
-    # The queue's query already holds only entries this user verifies (verifiable_q);
-    # entries_user_decides re-checks the few shown, as may_decide_entry would.
     # The lists show no phone number: leave the association's encrypted ones undecrypted.
     unread = ("association__president_phone", "association__secretary_phone")
-    queue = entries_to_verify(user).filter(in_region).defer(*unread)
-    first = list(queue[: ATTENTION_LIMIT * 2])
-    # A short queue is counted from the rows already read; only a long one is counted again.
-    board.pending_total = len(first) if len(first) < ATTENTION_LIMIT * 2 else queue.count()
-    board.pending = entries_user_decides(user, first)[:ATTENTION_LIMIT]
+    grants = user_grants(user)
 
-    own_regions = [g.region_id for g in user_grants(user)]
-    returned = (
-        ChecklistEntry.objects.restrict(user, "view")
-        .filter(in_region, state=ChecklistState.RETURNED)
-        .select_related("association__region", "item")
-        .defer(*unread)
-        .order_by("-decided_at")
+    def read_queue():
+        # The clock first: an entry escalating while the queue is read ends its validity at
+        # once (core.review.next_escalation).
+        now = timezone.now()
+        until = next_escalation(
+            user,
+            CHECKLIST_REVIEW,
+            ChecklistEntry.objects.restrict(user, "view").filter(in_region),
+            now,
+        )
+        # The queue's query already holds only entries this user verifies (verifiable_q);
+        # entries_user_decides re-checks the few shown, as may_decide_entry would.
+        queue = entries_to_verify(user).filter(in_region).defer(*unread)
+        first = list(queue[: ATTENTION_LIMIT * 2])
+        # A short queue is counted from the rows already read; only a long one is counted again.
+        total = len(first) if len(first) < ATTENTION_LIMIT * 2 else queue.count()
+        return (entries_user_decides(user, first)[:ATTENTION_LIMIT], total), until
+
+    # The queue changes with the ledger in this subtree and with the user's grants (whose
+    # paths decide and restrict it), and with the clock when an entry below the level that
+    # decides it first escalates to this user: kept under the page's stamp, per user and
+    # grants, until that moment.
+    who = ",".join(sorted(f"{g.role}@{g.region.path}" for g in grants))
+    board.pending, board.pending_total = cached_until(
+        f"queue:{user.pk}:{region.code}:{user.is_superuser:d}:{user.is_active:d}:{who}",
+        read_queue,
+        stamp=stamp,
     )
-    if not user.is_superuser:
-        returned = returned.filter(association__region_id__in=own_regions)
+
+    own_regions = [g.region_id for g in grants]
 
     def read_returned():
+        returned = (
+            ChecklistEntry.objects.restrict(user, "view")
+            .filter(in_region, state=ChecklistState.RETURNED)
+            .select_related("association__region", "item")
+            .defer(*unread)
+            .order_by("-decided_at")
+        )
+        if not user.is_superuser:
+            returned = returned.filter(association__region_id__in=own_regions)
         first = list(returned[: ATTENTION_LIMIT + 1])
         total = len(first) if len(first) <= ATTENTION_LIMIT else returned.count()
         return first[:ATTENTION_LIMIT], total
 
     # Returned items change with the ledger in this subtree alone (no clock, unlike the
-    # queue above): kept under the page's stamp, per user and their grants' regions.
+    # queue above): kept under the page's stamp, per user and their grants (the queries are
+    # composed only when read).
     board.returned, board.returned_total = cached_figures(
-        f"returned:{user.pk}:{region.code}:{sorted(own_regions)}:{user.is_superuser:d}",
+        f"returned:{user.pk}:{region.code}:{sorted(own_regions)}:{who}:{user.is_superuser:d}",
         read_returned,
         stamp=stamp,
     )

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
@@ -151,6 +154,27 @@ def _map_context(
     return ctx
 
 
+def _dashboard_map(user, region: Region, as_of: datetime.date, stamp: str):
+    """The workbench's map panel, rendered once per region, date, day and data version: it
+    is the same for everyone who opens the region (see `_map_context`)."""
+    today = timezone.localdate()
+    # Whether the map files are built is read on each visit, as the panel's context does.
+    built = (settings.MAPS_DIR / "manifest.json").exists()
+
+    def render() -> str:
+        context = _map_context(user, region, as_of, link="dashboard", stamp=stamp)
+        context.update(region=region, as_of=as_of, show_map_link=True)
+        return render_to_string("web/_coverage_map.html", context)
+
+    return mark_safe(
+        cached_figures(
+            f"html:dashboard-map:{region.code}:{as_of.isoformat()}:{today.isoformat()}:{built:d}",
+            render,
+            stamp=stamp,
+        )
+    )
+
+
 class DashboardView(TemplateView):
     """The page a cadre opens every morning: their region against the targets, the lagging
     units on the map, and what needs them now (?region= another region in scope, ?as_of=)."""
@@ -185,7 +209,8 @@ class DashboardView(TemplateView):
             is_today=as_of == timezone.localdate(),
             title=region.name,
         )
-        ctx.update(_map_context(user, region, as_of, link="dashboard", stamp=stamp))
+        if region.level < Region.Level.COUNTY:
+            ctx["map_html"] = _dashboard_map(user, region, as_of, stamp)
         ctx["figures_stamp"] = stamp
         # What the other apps add (trainings, plans, …), read through their own selectors.
         ctx["attention_panels"] = workbench_panels(user, region, as_of, placement="attention")
