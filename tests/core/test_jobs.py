@@ -148,6 +148,29 @@ def test_a_job_whose_process_on_this_machine_died_is_run_again_at_once(make_user
     assert job.state == Job.State.DONE and job.attempts == 2 and seen[0][0] == 4
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="process states come from /proc")
+def test_a_worker_killed_but_not_yet_collected_by_its_parent_counts_as_dead(make_user, settings):
+    """A killed worker process stays a zombie until the cluster collects it; it runs nothing,
+    so its job is run again without waiting for the timeout."""
+    settings.QINGXIE_JOBS_SYNC = False
+    job = job_enqueue(kind="tests.record", owner=make_user(), payload={"value": 3})
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        worker = dataclasses.replace(
+            jobs.WorkerProcess.current(), pid=child.pid, start=jobs._process_start(child.pid)
+        )
+        _claimed_by(job, worker)
+        assert jobs_reap() == 0  # alive
+        child.kill()
+        os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)  # dead, not yet collected
+        assert jobs_reap() == 1
+    finally:
+        child.kill()
+        child.wait()
+    job.refresh_from_db()
+    assert job.state == Job.State.QUEUED
+
+
 def test_a_dead_process_on_its_last_try_ends_the_job_failed(make_user, settings):
     settings.QINGXIE_JOBS_SYNC = False
     job = job_enqueue(kind="tests.record", owner=make_user(), payload={"value": 4})

@@ -15,8 +15,9 @@ its process was on this machine and is gone; for a job on another machine, whose
 cannot see, it waits until the heartbeat (the job's progress reports) is older than the
 queue's task timeout — by then no worker can still be running it. Handlers are one
 transaction, so the half-done run left nothing. After `max_attempts` tries the job is marked
-failed with a Chinese message instead. A job is never "running" forever. The broker also redelivers an unacknowledged message, and `job_run` claims a job
-atomically, so a message delivered twice runs the job once.
+failed with a Chinese message instead. A job is never "running" forever. The broker also
+redelivers an unacknowledged message, and `job_run` claims a job atomically, so a message
+delivered twice runs the job once.
 
 Periodic work: apps register functions with `periodic_job` in AppConfig.ready(); a worker
 writes them as django-q2 schedules when it starts.
@@ -351,7 +352,8 @@ def _read(path: str) -> str:
 
 def _process_start(pid: int) -> str | None:
     """When process `pid` started, in clock ticks since boot (Linux /proc); None if there is
-    no such process. "" where /proc is not there (another system): unknown."""
+    no such process, or only its corpse (a zombie runs no code). "" where /proc is not there
+    (another system): unknown."""
     if not os.path.isdir("/proc/self"):
         return ""
     stat = _read(f"/proc/{pid}/stat")
@@ -359,6 +361,8 @@ def _process_start(pid: int) -> str | None:
         return None
     # The command name (2nd field) may hold spaces and parentheses: count after its last ")".
     fields = stat.rsplit(")", 1)[-1].split()
+    if fields and fields[0] in ("Z", "X"):
+        return None
     return fields[19] if len(fields) > 19 else ""
 
 
