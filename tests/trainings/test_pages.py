@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -283,3 +285,19 @@ def test_class_hours_take_english_plurals(gd_world, client_for):
     page = city.get(short.get_absolute_url()).content.decode()
     assert "<dd>1.0 hour<" in page, re.findall(r"<dd>[^<]*hour[^<]*<", page)
     assert "<dd>6.0 hours<" in city.get(long.get_absolute_url()).content.decode()
+
+
+def test_fractional_class_hours_read_as_a_fraction_without_a_fraction_reaching_the_plural(
+    gd_world, client_for
+):
+    """1.5 class hours read "1.5 hours" in English, and the plural form is picked by a whole
+    number: gettext deprecates a fraction there (a DeprecationWarning), which this page must
+    never cause."""
+    w = gd_world
+    city = client_for("city_admin", "440100")
+    city.cookies["django_language"] = "en"
+    training = make_training(w.gz, title="一个半小时培训", class_hours=Decimal("1.5"))
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="Plural value must be an integer")
+        page = city.get(training.get_absolute_url()).content.decode()
+    assert "<dd>1.5 hours<" in page, re.findall(r"<dd>[^<]*hour[^<]*<", page)

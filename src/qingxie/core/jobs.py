@@ -8,12 +8,16 @@ A job's kind names a handler registered with `job_handler`; the handler runs ins
 change context carrying the attribution of the request that started it (user, request id,
 client address, channel), so the change log names the cadre, not the worker.
 
-Surviving restarts: a running job's progress reports are its heartbeat. The reaper
-(`jobs_reap`, run when a worker starts and every minute) re-queues a job whose heartbeat is
-older than the queue's task timeout — no worker can still be running it; handlers are one transaction, so the half-done run left nothing — or, after
-`max_attempts` tries, marks it failed with a Chinese message. A job is never "running"
-forever. The broker also redelivers an unacknowledged message, and `job_run` claims a job
-atomically, so a message delivered twice runs the job once.
+Surviving restarts: a job records at claim which process runs it (`WorkerProcess`: host
+name, pid, and what tells that process from a later one given the same pid). The reaper
+(`jobs_reap`, run when a worker starts and every minute) re-queues a running job at once when
+its process was on this machine and is gone; for a job on another machine, whose processes it
+cannot see, it waits until the heartbeat (the job's progress reports) is older than the
+queue's task timeout — by then no worker can still be running it. Handlers are one
+transaction, so the half-done run left nothing. After `max_attempts` tries the job is marked
+failed with a Chinese message instead. A job is never "running" forever. The broker also
+redelivers an unacknowledged message, and `job_run` claims a job atomically, so a message
+delivered twice runs the job once.
 
 Periodic work: apps register functions with `periodic_job` in AppConfig.ready(); a worker
 writes them as django-q2 schedules when it starts.
@@ -21,8 +25,11 @@ writes them as django-q2 schedules when it starts.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
+import os
+import socket
 import time
 import uuid
 from collections.abc import Callable
@@ -40,10 +47,11 @@ from qingxie.core.errors import QingxieError
 log = logging.getLogger(__name__)
 
 #: A running job whose heartbeat (its last progress report) is older than this has lost its
-#: worker. The queue stops a task after Q_CLUSTER["timeout"], so past that no worker can still be
-#: running it: re-running it then can never run one job twice. (A heartbeat written by a thread
-#: beside the handler is not possible: a handler is one transaction, and on SQLite no other
-#: connection may write while it holds it.)
+#: worker, wherever it ran (on the worker's own machine the reaper sees sooner that its process
+#: is gone: WorkerProcess). The queue stops a task after Q_CLUSTER["timeout"], so past that no
+#: worker can still be running it: re-running it then can never run one job twice. (A
+#: heartbeat written by a thread beside the handler is not possible: a handler is one
+#: transaction, and on SQLite no other connection may write while it holds it.)
 STALE_SECONDS = settings.Q_CLUSTER["timeout"] + 60
 #: A queued job waiting longer than this lost its message between commit and enqueue.
 QUEUED_STALE_SECONDS = 90
@@ -104,6 +112,11 @@ class Job(models.Model):
     started = models.DateTimeField(gettext_lazy("开始时间"), null=True, blank=True)
     finished = models.DateTimeField(gettext_lazy("结束时间"), null=True, blank=True)
     heartbeat = models.DateTimeField(gettext_lazy("心跳"), null=True, blank=True)
+    # The process that claimed the job last (WorkerProcess): lets the reaper on that machine
+    # see at once that it died, instead of waiting out the task timeout.
+    worker_host = models.CharField(gettext_lazy("执行主机"), max_length=255, blank=True)
+    worker_pid = models.PositiveIntegerField(gettext_lazy("执行进程号"), null=True, blank=True)
+    worker_process = models.CharField(gettext_lazy("执行进程标识"), max_length=200, blank=True)
     # Attribution of the request that started the job, restored while it runs.
     request_id = models.UUIDField(gettext_lazy("请求编号"), default=uuid.uuid4)
     client_ip = models.GenericIPAddressField(gettext_lazy("客户端地址"), null=True, blank=True)
@@ -271,6 +284,9 @@ def job_requeue(*, job: Job, payload: dict) -> Job:
         started=None,
         finished=None,
         heartbeat=None,
+        worker_host="",
+        worker_pid=None,
+        worker_process="",
     )
     if updated:
         _schedule(job.pk)
@@ -321,10 +337,120 @@ class Progress:
         )
 
 
+#: The inode of a Linux kernel's first pid namespace (PROC_PID_INIT_INO), the same on every
+#: machine: a process in it is not in a container.
+INITIAL_PID_NAMESPACE = "4026531836"
+
+
+def _read(path: str) -> str:
+    try:
+        with open(path, encoding="ascii", errors="replace") as f:
+            return f.read().strip()
+    except OSError:
+        return ""
+
+
+def _process_start(pid: int) -> str | None:
+    """When process `pid` started, in clock ticks since boot (Linux /proc); None if there is
+    no such process, or only its corpse (a zombie runs no code). "" where /proc is not there
+    (another system): unknown."""
+    if not os.path.isdir("/proc/self"):
+        return ""
+    stat = _read(f"/proc/{pid}/stat")
+    if not stat:
+        return None
+    # The command name (2nd field) may hold spaces and parentheses: count after its last ")".
+    fields = stat.rsplit(")", 1)[-1].split()
+    if fields and fields[0] in ("Z", "X"):
+        return None
+    return fields[19] if len(fields) > 19 else ""
+
+
+@dataclasses.dataclass(frozen=True)
+class WorkerProcess:
+    """The process running a job, recorded on the job at claim so that the reaper on the same
+    machine can tell at once whether it is still alive.
+
+    A pid names a process only within one pid space: one boot of one machine, one pid
+    namespace (a container has its own). So besides the host name and pid it keeps the
+    machine id, boot id and pid namespace, and the process's start time, which tells it from
+    a later process given the same pid. On a system without /proc these are empty and only
+    the pid is checked.
+    """
+
+    host: str
+    pid: int
+    machine: str = ""
+    boot: str = ""
+    namespace: str = ""
+    start: str = ""
+
+    @property
+    def token(self) -> str:
+        """What is stored in `Job.worker_process`."""
+        return "/".join((self.machine, self.boot, self.namespace, self.start))
+
+    @classmethod
+    def current(cls) -> WorkerProcess:
+        """This process (read on each call: a worker is a forked child with its own pid)."""
+        pid = os.getpid()
+        namespace = ""
+        with contextlib.suppress(OSError):
+            namespace = os.readlink("/proc/self/ns/pid").partition("[")[2].rstrip("]")
+        return cls(
+            host=socket.gethostname()[:255],
+            pid=pid,
+            machine=_read("/etc/machine-id") or _read("/var/lib/dbus/machine-id"),
+            boot=_read("/proc/sys/kernel/random/boot_id"),
+            namespace=namespace,
+            start=_process_start(pid) or "",
+        )
+
+    @classmethod
+    def of(cls, job: Job) -> WorkerProcess | None:
+        """The process recorded on `job`, None if none was (claimed before it was recorded)."""
+        if not job.worker_host or not job.worker_pid:
+            return None
+        parts = [*job.worker_process.split("/"), "", "", ""][:4]
+        return cls(job.worker_host, job.worker_pid, *parts)
+
+    def gone(self) -> bool:
+        """Whether this process certainly no longer runs. False whenever this machine cannot
+        know: another host, another container with the same host name. Wrongly True would run
+        a job twice, so every doubt answers False and leaves the job to the timeout rule."""
+        here = WorkerProcess.current()
+        if self.host != here.host:
+            return False
+        if self.boot and here.boot and self.boot != here.boot:
+            # This machine has restarted since, if it is this machine: the same machine id,
+            # and both outside containers (an image can carry one machine id to many hosts).
+            return bool(
+                self.machine
+                and self.machine == here.machine
+                and self.namespace == here.namespace == INITIAL_PID_NAMESPACE
+            )
+        if self.boot != here.boot or self.namespace != here.namespace:
+            return False  # another pid space (a container with the same host name)
+        start = _process_start(self.pid)
+        if start is None:
+            return True
+        if start:
+            # Alive, unless the pid now names a later process.
+            return bool(self.start) and start != self.start
+        try:  # no /proc: ask the kernel whether the pid exists
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return True
+        except OSError:
+            return False  # exists, owned by someone else
+        return False
+
+
 def _claim(job_id: int) -> Job | None:
     """Take the job if it is waiting, or running with a dead worker; None if someone has it."""
     stale = timezone.now() - timedelta(seconds=STALE_SECONDS)
     now = timezone.now()
+    me = WorkerProcess.current()
     taken = Job.objects.filter(
         Q(state=Job.State.QUEUED) | Q(state=Job.State.RUNNING, heartbeat__lt=stale), pk=job_id
     ).update(
@@ -333,6 +459,9 @@ def _claim(job_id: int) -> Job | None:
         started=now,
         heartbeat=now,
         stage=STAGE_STARTED,
+        worker_host=me.host,
+        worker_pid=me.pid,
+        worker_process=me.token,
     )
     return Job.objects.select_related("owner").get(pk=job_id) if taken else None
 
@@ -388,24 +517,43 @@ def _gave_up_message(tries: int) -> str:
 
 
 def jobs_reap() -> int:
-    """Re-queue jobs whose worker died (stale heartbeat), or fail them after their last try.
+    """Re-queue running jobs whose worker died, or fail them after their last try.
 
-    Queued jobs left waiting longer than QUEUED_STALE_SECONDS are handed to the queue again too (a
-    message lost between commit and enqueue); `job_run` claims atomically, so a duplicate
-    message is harmless. Returns how many jobs were touched.
+    A job's worker died when the process recorded on it was on this machine and is gone
+    (`WorkerProcess.gone`), or, wherever it ran, when its heartbeat is older than the queue's
+    task timeout. Queued jobs left waiting longer than QUEUED_STALE_SECONDS are handed to the
+    queue again too (a message lost between commit and enqueue); `job_run` claims atomically, so
+    a duplicate message is harmless. Returns how many jobs were touched.
     """
     stale = timezone.now() - timedelta(seconds=STALE_SECONDS)
     touched = 0
-    dead = Job.objects.filter(state=Job.State.RUNNING, heartbeat__lt=stale)
-    for job in dead:
-        if job.attempts >= job.max_attempts:
-            _fail(job, _gave_up_message(job.attempts))
-        else:
-            Job.objects.filter(pk=job.pk, state=Job.State.RUNNING).update(
-                state=Job.State.QUEUED, stage=STAGE_REQUEUED
+    dead = list(Job.objects.filter(state=Job.State.RUNNING, heartbeat__lt=stale))
+    here = socket.gethostname()[:255]
+    for job in (
+        Job.objects.filter(state=Job.State.RUNNING, worker_host=here)
+        .exclude(heartbeat__lt=stale)
+        .exclude(worker_pid=None)
+    ):
+        process = WorkerProcess.of(job)
+        if process is not None and process.gone():
+            log.warning(
+                "job %s (%s): its worker process %s is gone", job.pk, job.kind, job.worker_pid
             )
-            _dispatch(job.pk)
-        touched += 1
+            dead.append(job)
+    for job in dead:
+        # Only the run seen dead: a claim since (attempts went up) belongs to a live worker.
+        still = Job.objects.filter(pk=job.pk, state=Job.State.RUNNING, attempts=job.attempts)
+        if job.attempts >= job.max_attempts:
+            updated = still.update(
+                state=Job.State.FAILED,
+                message=_gave_up_message(job.attempts)[:500],
+                finished=timezone.now(),
+            )
+        else:
+            updated = still.update(state=Job.State.QUEUED, stage=STAGE_REQUEUED)
+            if updated:
+                _dispatch(job.pk)
+        touched += updated
     waiting = timezone.now() - timedelta(seconds=QUEUED_STALE_SECONDS)
     for job_id in Job.objects.filter(state=Job.State.QUEUED, created__lt=waiting).values_list(
         "pk", flat=True

@@ -26,7 +26,8 @@ class Command(BaseCommand):
         from qingxie.core.jobs import jobs_reap, schedules_sync
 
         schedules_sync()
-        # Jobs whose worker died while the server was down are re-run (or failed) now.
+        # Jobs whose worker died while the server was down are re-run (or failed) now: at once
+        # those whose process was on this machine; those of other machines after the timeout.
         jobs_reap()
         cluster = Cluster()
         cluster.start()
