@@ -233,6 +233,11 @@ class FigureVersion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["domain", "path"], name="figureversion_domain_path")
         ]
+        # Every page reads a subtree's counters by path range (core.cache._versions): this
+        # index answers it alone, without the table (0.6 → 0.1 ms on SQLite).
+        indexes = [
+            models.Index(fields=["path", "domain", "counter"], name="figureversion_path_counter")
+        ]
 
     def __str__(self) -> str:
         return f"{self.domain} {self.path} {self.counter}"
