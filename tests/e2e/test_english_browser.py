@@ -1,255 +1,341 @@
-"""In a real Chromium, each demo user switches to English and walks the main pages of the shell
-and the older apps (workbench, maps, region pages, ledger, verification, coverage, teams,
-trainings, plans, users, audit, search): no Chinese may remain in the page's own words.
+"""In a real Chromium, each demo user switches to English and walks, once, the pages of every
+app (tests/e2e/english.py's `walk`): no Chinese may remain in the page's own words — no
+ideograph, no full-width punctuation.
 
-What is data stays as recorded — region, association, team and people's names, checklist item
-titles, notes. To tell the two apart the test reads every Chinese text the database holds (all
-character columns of the platform's tables) and removes those strings from what the page shows;
-Chinese that is left is the page's own chrome, untranslated. Only the chrome is read: headings,
-table headers, labels, buttons, links of the navigation, notices, legends, placeholders and
-titles, and the chart and map legends drawn by ECharts (their option's legend and series names).
-The assessment's and projects' panels on the workbench are read too (their apps keep their own
-catalogues).
+- The shell and the older apps (workbench, maps, region pages, ledger, verification, coverage,
+  teams, trainings, plans, users, audit, search), with the first object of each list: their
+  chrome is read — headings, table headers, labels, buttons, links of the navigation, notices,
+  legends, placeholders and titles, and the chart and map legends drawn by ECharts. The
+  assessment's and projects' panels on the workbench are read too.
+- Projects and competitions: the lists, the project library and its catalogue, the sinking
+  pages (with the county map where there is one), pilots, the competition editions, their
+  entries, set-up, ranking and judging pages, and the forms opened from them; the two judges
+  walk their own tasks and score forms.
+- The assessment (its demo, a 2021 round over Guangdong's library, loaded first): the rounds,
+  a round with its ranking and tabs, the sheets, the indicator library and its versions, the
+  demonstration page and the forms opened from them.
+- Trainings, plans and the 工作信息 bulletin: the training lists, a training with its
+  attendees, the yearly rule, the plans with their tasks, map, obstacles and responsibilities,
+  and the bulletin's preview of the user's own region, read whole (the projects' and the
+  assessment's paragraphs included); one province cadre also has an English Word file written
+  and reads it.
+
+An app's pages are read beyond their chrome: their sentences too (paragraphs, small print,
+table cells, error lines). What is data stays as recorded — region, association, team and
+people's names, checklist item titles, notes, the indicators' titles written by the province,
+the kinds of obstacle: the test reads every Chinese text the database holds (all character
+columns of the platform's tables) and removes those strings from what the page shows; Chinese
+that is left is the page's own, untranslated. An app's model names are its own words, not data,
+on its pages; the bulletin's derived names (广东 for 广东省, a class without its （第一期）, the
+topics of a training one by one) are data on the trainings', plans' and bulletin's pages.
+
+Each check has a self-check: the same pages in Chinese fail it.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import sys
 
 import pytest
+from docx import Document
 
-from tests.e2e.conftest import ARTIFACTS, DEMO_PASSWORD
+from tests.e2e.english import (
+    CHINESE,
+    USERS,
+    App,
+    chrome_problems,
+    database_strings,
+    english_page,
+    leftover_chinese,
+    model_names,
+    qingxie_json,
+    sentence_problems,
+    shell_pages,
+    walk,
+)
 
 pytestmark = pytest.mark.e2e
 
-USERS = {"demo": "000000", "demo-gd": "440000", "demo-gz": "440100", "demo-haizhu": "440105"}
-CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-
-#: The chrome of a page, as (where, text) pairs. Data cells (td) are read only through their
-#: buttons, links of actions and badges; the language switch is named in its own language.
-CHROME_JS = """() => {
-  const skip = '[lang="zh-Hans"]';
-  const out = [];
-  const sel = 'h1, h2, h3, h4, th, label, button, legend, summary, caption, dt, .btn, '
-    + '.topbar nav a, .breadcrumbs, .notice, .messages li, .badge, .pill, .card-title, '
-    + '.card-label, footer, p.muted, .help, .helptext, .errorlist li, option';
-  for (const el of document.querySelectorAll(sel)) {
-    if (el.closest(skip)) continue;
-    if (el.closest('td') && !el.matches('button, .btn, .badge, .pill, label')) continue;
-    const copy = el.cloneNode(true);
-    copy.querySelectorAll(skip).forEach(n => n.remove());
-    const text = copy.textContent;
-    if (text && text.trim()) out.push([el.tagName.toLowerCase(), text.trim()]);
-  }
-  for (const el of document.querySelectorAll('[placeholder], [title], [aria-label]')) {
-    if (el.closest(skip)) continue;
-    for (const a of ['placeholder', 'title', 'aria-label']) {
-      const v = el.getAttribute(a);
-      if (v) out.push(['@' + a, v]);
-    }
-  }
-  out.push(['title', document.title]);
-  if (window.echarts) {
-    for (const dom of document.querySelectorAll('[_echarts_instance_]')) {
-      const chart = echarts.getInstanceByDom(dom);
-      if (!chart) continue;
-      const opt = chart.getOption();
-      for (const l of opt.legend || []) for (const d of l.data || []) {
-        out.push(['legend', typeof d === 'string' ? d : d.name]);
-      }
-      for (const v of opt.visualMap || []) for (const p of v.pieces || []) {
-        if (p.label) out.push(['legend', p.label]);
-      }
-      for (const s of opt.series || []) if (s.name) out.push(['series', String(s.name)]);
-      for (const t of opt.title || []) if (t.text) out.push(['chart title', t.text]);
-    }
-  }
-  return out;
-}"""
-
-#: Every Chinese string the database holds in a character column: that is data, not chrome.
-DATA_DUMP = """
-import json, re, sys
-from django.apps import apps
-from django.db import models
-cjk = re.compile(r"[\\u3400-\\u9fff]")
-found = set()
-for model in apps.get_models():
-    if model._meta.app_label in {"admin", "auth", "contenttypes", "sessions", "axes"}:
-        continue
-    fields = [f.attname for f in model._meta.concrete_fields
-              if isinstance(f, (models.CharField, models.TextField, models.FileField))
-              and not f.__class__.__name__.startswith("Encrypted")]
-    for row in model.objects.values_list(*fields) if fields else ():
-        for value in row:
-            if isinstance(value, str) and cjk.search(value):
-                found.add(value.strip())
-                # An uploaded file is shown by its name (its path is the storage's).
-                found.add(value.rsplit("/", 1)[-1].strip())
+#: What the bulletin writes from the data: the short names of provinces and cities (广东 for
+#: 广东省, as the seed bulletin does), a class's name without its （第一期）, the topics of a
+#: training one by one.
+DERIVED_DUMP = """
+import json, sys
+from qingxie.regions.models import Region
+from qingxie.reports.bulletin import short_name
+from qingxie.trainings.bulletin import class_name, topics_of
+from qingxie.trainings.models import Training
+found = {short_name(r) for r in Region.objects.filter(level__lte=2).select_related("parent")}
+for t in Training.objects.all():
+    found.add(class_name([t.title]))
+    found.update(topics_of([t], limit=100))
 json.dump(sorted(found), sys.stdout, ensure_ascii=False)
 """
 
-
-@pytest.fixture(scope="module")
-def data_strings(server):
-    out = subprocess.run(
-        [sys.executable, "-m", "qingxie", "shell", "--no-imports", "-c", DATA_DUMP],
-        env=server["env"],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=300,
-    ).stdout
-    # The search page repeats what was searched for.
-    return {s for s in json.loads(out) if len(s) >= 2} | {"广州"}
+PROJECTS_START = [
+    "/projects/",
+    "/projects/new/",
+    "/projects/library/",
+    "/projects/catalogue/",
+    "/projects/sinking/",
+    "/projects/pilots/",
+    "/competitions/",
+    "/competitions/new/",
+]
+ASSESSMENT_START = ["/assessment/", "/assessment/library/", "/assessment/demonstration/"]
 
 
-#: Data strings longer than the span `leftover_chinese` looks for, whitespace folded, per set.
-_LONG: dict[int, tuple[set[str], set[str]]] = {}
-
-
-def _long_data(data: set[str]) -> set[str]:
-    cached = _LONG.get(id(data))
-    if cached is None or cached[0] is not data:
-        cached = (data, {" ".join(s.split()) for s in data if len(s) > 60})
-        _LONG[id(data)] = cached
-    return cached[1]
-
-
-def leftover_chinese(text: str, data: set[str]) -> str:
-    """`text` with every data string in it removed (longest first); "" when only data was Chinese.
-
-    Data strings are looked for up to 60 characters long; a longer one (a stored note or
-    description) counts when it is the whole text, whitespace aside."""
-    if " ".join(text.split()) in _long_data(data):
-        return ""
-    spans = []
-    n = len(text)
-    i = 0
-    while i < n:
-        if not CJK.match(text[i]):
-            i += 1
-            continue
-        # The longest data string starting at or just before i that covers text[i].
-        best = None
-        for start in range(max(0, i - 30), i + 1):
-            for end in range(min(n, start + 60), i, -1):
-                if end - start >= 2 and text[start:end] in data:
-                    best = (start, end) if best is None or end > best[1] else best
-                    break
-        if best:
-            spans.append(best)
-            i = best[1]
-        else:
-            i += 1
-    chars = list(text)
-    for start, end in spans:
-        for k in range(start, end):
-            chars[k] = " "
-    rest = "".join(chars)
-    return rest if CJK.search(rest) else ""
-
-
-def main_pages(code: str) -> list[str]:
+def tpr_start(code: str) -> list[str]:
     return [
-        "/",
-        "/map/",
-        "/regions/" if code == "000000" else f"/regions/{code}/",
-        "/associations/",
-        "/associations/new/",
-        f"/coverage/{code}/",
-        "/verification/",
-        "/targets/",
-        "/teams/",
-        "/teams/new/",
         "/trainings/",
+        "/trainings/new/",
         "/trainings/compliance/",
         "/plans/",
         "/plans/tasks/",
         "/plans/map/",
         "/plans/blockers/",
         "/plans/responsibility/",
-        "/users/",
-        "/users/me/password/",
-        "/audit/",
-        "/search/?q=广州",
+        "/plans/generate/",
+        "/plans/notifications/",
+        f"/reports/bulletin/{code}/?as_of=2021-05-06",
     ]
 
 
-#: The first object page of each list, opened from the list itself.
-DETAIL_LINKS = {
-    "/associations/": "table a[href^='/associations/']",
-    "/teams/": "table a[href^='/teams/']",
-    "/trainings/": "table a[href^='/trainings/']",
-    "/plans/": "table a[href^='/plans/']",
-    "/users/": "table a[href^='/users/']",
-}
+@pytest.fixture(scope="module")
+def assessment_demo(server):
+    """The assessment's demo on the server's database (the same command as the browser test)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "qingxie", "assessment", "demo"],
+        env=server["env"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=900,
+    )
+    assert "演示评估" in done.stdout
+    return server
 
 
-def english_page(browser, server, username: str):
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US")
-    page = context.new_page()
-    page.goto(server["url"] + "/accounts/login/")
-    page.click("footer button[name=language][value=en]")
-    page.wait_for_load_state("networkidle")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    return page
+@pytest.fixture(scope="module")
+def data_strings(assessment_demo):
+    """Every Chinese string of the database, the assessment's demo loaded."""
+    return database_strings(assessment_demo)
 
 
-def chrome_problems(page, path: str, data: set[str]) -> list[str]:
-    page.wait_for_load_state("networkidle")
-    problems = []
-    for where, text in page.evaluate(CHROME_JS):
-        rest = leftover_chinese(text, data)
-        if rest:
-            problems.append(f"{path} <{where}> {' '.join(text.split())[:120]}")
-    return problems
+@pytest.fixture(scope="module")
+def project_data(data_strings):
+    """The database's Chinese, less the projects' model names (those are the app's words)."""
+    return data_strings - model_names("projects")
+
+
+@pytest.fixture(scope="module")
+def assessment_data(data_strings):
+    """The database's Chinese, less the assessment's model names."""
+    return data_strings - model_names("assessment")
+
+
+@pytest.fixture(scope="module")
+def tpr_data(data_strings, server):
+    """The database's Chinese and what the bulletin derives from it, less the trainings' and
+    plans' model names (the apps' words, even where the change log repeats them)."""
+    derived = {d for d in qingxie_json(server, DERIVED_DUMP) if len(d) >= 2}
+    return (data_strings | derived) - model_names("trainings", "plans")
+
+
+def projects_app(data: set[str], start=PROJECTS_START) -> App:
+    return App("projects", ("/projects/", "/competitions/"), start, data)
 
 
 @pytest.mark.parametrize("username", list(USERS))
-def test_english_pages_keep_no_chinese_chrome(browser, server, data_strings, username):
+def test_every_app_keeps_no_chinese_in_english(
+    browser, server, data_strings, project_data, assessment_data, tpr_data, username
+):
+    code = USERS[username]
+    apps = [
+        projects_app(project_data),
+        # Report downloads are files, not pages.
+        App(
+            "assessment",
+            ("/assessment/",),
+            ASSESSMENT_START,
+            assessment_data,
+            re.compile(r"report\.[a-z]+"),
+        ),
+        # Files (exports, sign-in sheets, downloads) and the action endpoints are not pages.
+        App(
+            "tpr",
+            ("/trainings/", "/plans/", "/reports/"),
+            tpr_start(code),
+            tpr_data,
+            re.compile(r"export|sign-in\.|format=|/act/|\.png"),
+        ),
+    ]
     page = english_page(browser, server, username)
     assert page.locator("html").get_attribute("lang") == "en"
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    problems: list[str] = []
-    seen = 0
-    for path in main_pages(USERS[username]):
-        response = page.goto(server["url"] + path)
-        if response.status in (403, 404):  # not every user may open every page
-            continue
-        assert response.ok, f"{path}: {response.status}"
-        seen += 1
-        problems += chrome_problems(page, path, data_strings)
-        name = path.strip("/").replace("/", "-").replace("?q=", "-") or "workbench"
-        page.screenshot(path=str(ARTIFACTS / f"english-{username}-{name}.png"), full_page=True)
-        if path in DETAIL_LINKS:
-            link = page.locator(DETAIL_LINKS[path]).first
-            if link.count():
-                href = link.get_attribute("href")
-                page.goto(server["url"] + href)
-                problems += chrome_problems(page, href, data_strings)
+    found = walk(page, server["url"], username, apps, shell_pages(code), data_strings)
     page.context.close()
-    assert seen >= 12
+    kinds = found.kinds
+    assert found.shell_seen >= 12
+    # Each user reaches a project, an edition with its ranking and judging pages; the rounds,
+    # a round, a sheet and the library; a training, the plans and the bulletin preview.
+    for needed in (
+        "/projects/N/",
+        "/competitions/N/",
+        "/competitions/N/ranking/",
+        "/competitions/N/judge/",
+        "/assessment/",
+        "/assessment/rounds/N/",
+        "/assessment/sheets/N/",
+        "/assessment/library/",
+        "/trainings/",
+        "/trainings/N/",
+        "/plans/",
+        "/plans/tasks/",
+    ):
+        assert needed in kinds, (needed, sorted(kinds))
+    assert any(k.startswith("/reports/bulletin/") for k in kinds), sorted(kinds)
+    problems = found.problems
     assert not problems, f"{len(problems)} untranslated:\n" + "\n".join(dict.fromkeys(problems))
 
 
+@pytest.mark.parametrize("username", ["demo-judge1", "demo-judge3"])
+def test_the_judges_pages_keep_no_chinese_in_english(browser, server, project_data, username):
+    """A judge's own pages: their tasks, each entry's score form (with its criteria), and the
+    stand-aside note for an entry from the judge's own region."""
+    page = english_page(browser, server, username)
+    found = walk(
+        page, server["url"], username, [projects_app(project_data, ["/competitions/"])], []
+    )
+    page.context.close()
+    assert "/competitions/N/judge/" in found.kinds, sorted(found.kinds)
+    problems = found.problems
+    assert not problems, f"{len(problems)} untranslated:\n" + "\n".join(dict.fromkeys(problems))
+
+
+def test_the_sinking_map_has_english_legends(browser, server, project_data):
+    """The province's county map: its legend pieces and tooltips' words in English."""
+    page = english_page(browser, server, "demo-gd")
+    page.goto(server["url"] + "/projects/sinking/")
+    page.wait_for_selector("#region-map[data-ready=true]", timeout=20000)
+    legend = page.evaluate(
+        """() => echarts.getInstanceByDom(document.querySelector('#region-map'))
+             .getOption().visualMap[0].pieces.map(p => p.label)"""
+    )
+    page.context.close()
+    assert legend == ["Reached (a project is running)", "Not reached"]
+
+
+def test_an_english_cadre_gets_an_english_word_bulletin(browser, server, tpr_data):
+    """The job page in English, then a Word file written in English (the names are data)."""
+    page = english_page(browser, server, "demo-gd")
+    # A date no other test asks for, so the file is written now, through the job page.
+    page.goto(server["url"] + "/reports/bulletin/440000/?as_of=2021-06-01")
+    page.click("#download-docx")
+    page.wait_for_url("**/reports/bulletin/440000/job/*/")
+    problems = chrome_problems(page, "job page", tpr_data)
+    page.wait_for_selector("#job-download", timeout=90000)
+    problems += chrome_problems(page, "job page, done", tpr_data)
+    problems += sentence_problems(page, "job page, done", tpr_data)
+    with page.expect_download() as info:
+        page.click("#job-download")
+    download = info.value
+    doc = Document(download.path())
+    page.context.close()
+    assert not problems, problems
+    assert download.suggested_filename == "广东省 work bulletin (2021-06-01).docx"
+    lines = [p.text for p in doc.paragraphs] + [
+        c.text for t in doc.tables for row in t.rows for c in row.cells
+    ]
+    text = "\n".join(lines)
+    assert "广东 Volunteer Work Bulletin" in text and "Overview" in text
+    assert "As of 1 June 2021, " in text
+    # Only data is Chinese, the other apps' sections (projects, assessment) included.
+    left = [line for line in lines if leftover_chinese(line, tpr_data)]
+    assert not left, left
+
+
 def test_the_check_sees_chinese_chrome(browser, server, data_strings):
-    """Honest: the Chinese page fails the same check, and data alone passes it."""
+    """Honest: the Chinese page fails the same check, and data alone passes it; full-width
+    punctuation around English words fails it too."""
     page = english_page(browser, server, "demo-haizhu")
+    # An English page with a full-width bracket and semicolon in a heading fails.
+    page.evaluate(
+        "() => document.querySelector('h1, h2').insertAdjacentText('beforeend', '（79.0%）；')"
+    )
+    assert any("（79.0%）；" in p for p in chrome_problems(page, "/", data_strings))
     page.click("footer button[name=language][value=zh-hans]")
     page.wait_for_load_state("networkidle")
     assert chrome_problems(page, "/", data_strings)
+    page.context.close()
     assert leftover_chinese("海珠区 Workbench", data_strings) == ""
     assert leftover_chinese("海珠区 工作台", data_strings)
+    # Full-width punctuation is Chinese (not data) around English words …
+    for chrome in ("Coverage（79.0%）", "Done；", "Targets：3", "a、b", "End。", "「Plan」"):
+        assert CHINESE.search(leftover_chinese(chrome, data_strings)), chrome
+    # … and data where the database holds it.
+    assert (
+        leftover_chinese(
+            "青年志愿者培训班（第一期） Attendees", data_strings | {"青年志愿者培训班（第一期）"}
+        )
+        == ""
+    )
+    assert leftover_chinese("Note: OK！", data_strings | {"OK！"}) == ""
     # A long stored text is data when it is the whole text, not when chrome is added to it.
     note = "这是一段很长的备注，" * 8
     with_note = data_strings | {note}
     assert leftover_chinese(f"  {note}\n", with_note) == ""
     assert leftover_chinese(f"备注：{note}", with_note)
+    assert leftover_chinese(f"Note：{note}", with_note)
+
+
+def test_the_check_sees_chinese_in_the_projects_pages(browser, server, project_data):
+    """Honest: the same pages in Chinese fail the check, chrome and sentences both."""
+    page = english_page(browser, server, "demo-gd")
+    page.click("footer button[name=language][value=zh-hans]")
+    page.wait_for_load_state("networkidle")
+    page.goto(server["url"] + "/projects/sinking/")
+    page.wait_for_load_state("networkidle")
+    chrome = chrome_problems(page, "/projects/sinking/", project_data)
+    sentences = sentence_problems(page, "/projects/sinking/", project_data)
     page.context.close()
+    assert any("<title>" in p for p in chrome), chrome
+    assert any("共有县级单位" in p for p in sentences), sentences
+    assert any("按下级区划" in p for p in sentences), sentences
+
+
+def test_the_check_sees_chinese_in_the_assessment_pages(browser, server, assessment_data):
+    """Honest: the same pages in Chinese fail the check, chrome and sentences both."""
+    page = english_page(browser, server, "demo-gz")
+    page.click("footer button[name=language][value=zh-hans]")
+    page.wait_for_load_state("networkidle")
+    page.goto(server["url"] + "/assessment/")
+    page.click("#rounds a")
+    page.wait_for_load_state("networkidle")
+    chrome = chrome_problems(page, "round", assessment_data)
+    sentences = sentence_problems(page, "round", assessment_data)
+    page.context.close()
+    assert any("<title>" in p for p in chrome), chrome
+    # Headings and sentences too (table headings may all be words the change log stores).
+    assert any("<h2>" in p or "<p>" in p for p in chrome + sentences), chrome + sentences
+
+
+def test_the_check_sees_chinese_in_the_trainings_plans_and_bulletin_pages(
+    browser, server, tpr_data
+):
+    """Honest: the same pages with the switch back on Chinese fail the check."""
+    page = english_page(browser, server, "demo-gz")
+    page.click("footer button[name=language][value=zh-hans]")
+    page.wait_for_load_state("networkidle")
+    found = {}
+    for path in ("/trainings/compliance/", "/plans/", "/reports/bulletin/440100/"):
+        page.goto(server["url"] + path)
+        page.wait_for_load_state("networkidle")
+        found[path] = chrome_problems(page, path, tpr_data) + sentence_problems(
+            page, path, tpr_data
+        )
+    page.context.close()
+    for path, problems in found.items():
+        assert any("<title>" in p for p in problems), (path, problems)
+    assert any("工作信息" in p for p in found["/reports/bulletin/440100/"])

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.test_english_browser import (
+from tests.e2e.english import (
     USERS,
     chrome_problems,
     data_strings,

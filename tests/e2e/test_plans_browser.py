@@ -97,32 +97,56 @@ PAGES = [
 ]
 
 
+@pytest.fixture(scope="module")
+def signed_in(browser, plans_demo):
+    """signed_in(user) → the browser state of that demo user signed in once for this module
+    (the pages below only read, so one session per user serves every width)."""
+    states = {}
+
+    def state(user: str):
+        if user not in states:
+            context = browser.new_context(locale="zh-CN")
+            page = context.new_page()
+            page.goto(plans_demo["url"] + "/accounts/login/")
+            page.fill("#id_username", user)
+            page.fill("#id_password", "qingxie-demo")
+            page.click("button[type=submit]")
+            page.wait_for_url(lambda url: "/accounts/login/" not in url)
+            states[user] = context.storage_state()
+            context.close()
+        return states[user]
+
+    return state
+
+
 @pytest.mark.parametrize("width", [1440, 390])
-def test_pages_render_for_each_level(browser, plans_demo, width):
+def test_pages_render_for_each_level(browser, plans_demo, signed_in, width):
     """Each level's plan pages answer and draw, at desk and phone width (screenshots kept)."""
     base = plans_demo["url"]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    contexts = {}
     for n, (user, path) in enumerate(PAGES):
-        context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
-        page = context.new_page()
-        page.goto(base + "/accounts/login/")
-        page.fill("#id_username", user)
-        page.fill("#id_password", "qingxie-demo")
-        page.click("button[type=submit]")
-        page.wait_for_load_state("networkidle")
+        if user not in contexts:
+            contexts[user] = browser.new_context(
+                viewport={"width": width, "height": 900},
+                locale="zh-CN",
+                storage_state=signed_in(user),
+            )
+        page = contexts[user].new_page()
         response = page.goto(base + path)
         assert response.status == 200, (user, path)
+        assert "/accounts/login/" not in page.url, (user, path)
         page.wait_for_load_state("networkidle")
         page.wait_for_timeout(300)
         page.screenshot(path=str(ARTIFACTS / f"plans-{width}-{n:02d}-{user}.png"), full_page=True)
+        page.close()
+    for context in contexts.values():
         context.close()
     # A plan's page with its timeline.
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, locale="zh-CN", storage_state=signed_in("demo-gd")
+    )
     page = context.new_page()
-    page.goto(base + "/accounts/login/")
-    page.fill("#id_username", "demo-gd")
-    page.fill("#id_password", "qingxie-demo")
-    page.click("button[type=submit]")
     page.goto(base + "/plans/?region=440000&status=overdue")
     page.locator("#plans tbody a").first.click()
     page.wait_for_selector("#plan-timeline canvas")
