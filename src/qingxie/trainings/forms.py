@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from qingxie.core.forms import date_field
 from qingxie.trainings.choices import (
@@ -56,7 +57,12 @@ class TrainingCreateForm(TrainingForm):
         super().__init__(*args, **kwargs)
         self.organisers = {a.number: a for a in organisers}
         self.fields["organiser"].choices = [
-            (a.number, f"{a.name}（{a.region.name}）") for a in organisers
+            (
+                a.number,
+                pgettext("organiser choice", "%(name)s（%(region)s）")
+                % {"name": a.name, "region": a.region.name},
+            )
+            for a in organisers
         ]
 
     def clean_organiser(self):
