@@ -22,6 +22,28 @@ def test_the_username_in_the_header_links_to_the_users_own_account_page(client_f
     assert link.get("href") == "/users/me/password/"
 
 
+def test_each_user_has_the_navigation_of_their_own_roles_and_region(client_for):
+    """The navigation's HTML is kept per set of links and home region, never per first
+    visitor: a county cadre after a provincial administrator (and in English) sees their own."""
+
+    def nav(client, language="zh-hans"):
+        client.cookies["django_language"] = language
+        page = lxml.html.fromstring(client.get("/search/").content)
+        return {a.get("id"): a.get("href") for a in page.xpath("//nav[@class='mainnav']/a")}
+
+    province, county = client_for("province_admin", "440000"), client_for("county_admin", "440105")
+    assert nav(province)["nav-bulletin"] == "/reports/bulletin/440000/"
+    assert "nav-api" in nav(province)
+    assert nav(county)["nav-bulletin"] == "/reports/bulletin/440105/"
+    assert "nav-api" not in nav(county)
+    county.cookies["django_language"] = "en"
+    english = lxml.html.fromstring(county.get("/search/").content)
+    assert english.xpath("//a[@id='nav-home']/text()") == ["Workbench"]
+    county.cookies["django_language"] = "zh-hans"
+    chinese = lxml.html.fromstring(county.get("/search/").content)
+    assert chinese.xpath("//a[@id='nav-home']/text()") == ["工作台"]
+
+
 def _bulletin_job(user, state=Job.State.QUEUED) -> Job:
     from qingxie.reports import jobs
 
