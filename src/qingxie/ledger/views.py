@@ -36,6 +36,7 @@ from qingxie.core.views import (
     ObjectDetailView,
     ObjectFormView,
     PersonalRevealMixin,
+    join_rows,
 )
 from qingxie.core.views import (
     escape_text as escape,
@@ -208,6 +209,7 @@ class AssociationListView(FilteredObjectListView):
         ctx["may_add"] = bool(scope_paths(self.request.user, Association, "add") != [])
         # The page's slice of the filtered, sorted queryset: its instances are never built.
         ctx["rows"] = ledger_rows(ctx["object_list"])
+        ctx["rows_html"] = join_rows(r["html"] for r in ctx["rows"])
         return ctx
 
 

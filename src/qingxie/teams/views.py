@@ -19,6 +19,7 @@ from qingxie.core.views import (
     ObjectFormView,
     PersonalRevealMixin,
     data_stamp,
+    join_rows,
 )
 from qingxie.core.views import (
     escape_text as escape,
@@ -157,6 +158,7 @@ class TeamListView(FilteredObjectListView):
         ctx["only_association"] = {"number": first_two[0][0]} if len(first_two) == 1 else None
         # The page's slice of the filtered, sorted queryset: its instances are never built.
         ctx["rows"] = team_rows(ctx["object_list"])
+        ctx["rows_html"] = join_rows(ctx["rows"])
         return ctx
 
     def first_live_associations(self) -> list[tuple[str, str]]:
