@@ -98,3 +98,23 @@ def test_no_notice_for_a_running_or_finished_job_or_jobs_run_inline(make_user, s
     assert STOPPED in render_to_string("web/_job_waiting.html", {"job": {"state": "queued"}})
     settings.QINGXIE_JOBS_SYNC = True
     assert STOPPED not in render_to_string("web/_job_waiting.html", {"job": {"state": "queued"}})
+
+
+def test_the_footer_names_the_newest_division_data_loaded(client_for):
+    from qingxie.regions.models import DivisionDataset
+
+    client = client_for("county_admin", "440105")
+
+    def footer() -> str:
+        page = lxml.html.fromstring(client.get("/search/").content)
+        return " ".join(page.xpath("//footer")[0].text_content().split())
+
+    DivisionDataset.objects.all().delete()
+    assert "行政区划数据截至 （未载入）" in footer()
+    DivisionDataset.objects.create(
+        source="民政部", data_as_of=datetime.date(2023, 12, 31), sha256="0" * 64, item_count=1
+    )
+    DivisionDataset.objects.create(
+        source="民政部", data_as_of=datetime.date(2024, 6, 30), sha256="1" * 64, item_count=1
+    )
+    assert "行政区划数据截至 2024年6月30日" in footer()
