@@ -193,7 +193,15 @@ class FilteredObjectListView(ObjectListView):
             f"{'*' if paths is None else ','.join(paths)}:{digest}"
         )
         path = paths[0] if paths is not None and len(paths) == 1 else NATION_PATH
-        return cached_figures(key, queryset.count, stamp=data_stamp(path, self.count_domains))
+        return cached_figures(key, queryset.count, stamp=self.data_stamp(path, self.count_domains))
+
+    def data_stamp(self, path: str, domains) -> str:
+        """`data_stamp(path, domains)`, read once for this request however often asked."""
+        key = (path, tuple(sorted(set(domains))))
+        stamps = self.__dict__.setdefault("_stamps", {})
+        if key not in stamps:
+            stamps[key] = data_stamp(path, key[1])
+        return stamps[key]
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
