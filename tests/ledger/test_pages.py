@@ -99,6 +99,27 @@ def test_list_filters_by_region_subtree_status_and_search(client_for, haizhu, ti
     assert numbers("?registered=false&region=440100") == {haizhu.number, tianhe.number}
 
 
+def test_list_total_follows_each_write_at_once(client_for):
+    """The total under the ledger is kept between requests, per scope and filter; an
+    association created or suspended through a service counts on the next request."""
+    make_association("440105")
+    client = client_for("city_admin", "440100")
+
+    def total(query: str = "") -> str:
+        text = page(client.get("/associations/" + query))
+        return text[text.index("共 ") : text.index(" 条", text.index("共 "))]
+
+    assert total() == "共 1"
+    assert total("?status=active") == "共 1"
+    tianhe = make_association("440106")
+    assert total() == "共 2"
+    assert total("?status=active") == "共 2"
+    services.association_suspend(actor=None, association=tianhe, on=datetime.date(2022, 1, 1))
+    assert total("?status=active") == "共 1"
+    assert total("?status=suspended") == "共 1"
+    assert total() == "共 2"
+
+
 def test_list_sorts_by_a_column_header(client_for, haizhu, liwan, tianhe):
     client = client_for("city_admin", "440100")
     response = client.get("/associations/?ordering=-region")

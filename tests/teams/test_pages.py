@@ -198,3 +198,26 @@ def test_edit_reports_every_error_in_one_pass_and_keeps_a_masked_phone(client_fo
     assert set(errors) == {"name", "member_count"}  # the masked phone means "keep it"
     team.refresh_from_db()
     assert team.name == "海珠中学志愿服务队" and team.leader_phone == "13900001111"
+
+
+def test_list_total_and_new_team_button_follow_each_write_at_once(client_for):
+    """The total under the list and the association 新建队伍 starts from are kept between
+    requests; a team or an association written through a service shows on the next one."""
+    haizhu = make_association("440105")
+    make_team(haizhu, "海珠一队")
+    city = client_for("city_admin", "440100")
+
+    def page(query: str = "") -> str:
+        return city.get("/teams/" + query).content.decode()
+
+    first = page()
+    assert "共 1 条" in first
+    assert f'href="/teams/new/?association={haizhu.number}"' in first
+    assert "共 1 条" in page("?status=active")
+    second = make_team(haizhu, "海珠二队")
+    assert "共 2 条" in page() and "海珠二队" in page()
+    services.team_dissolve(actor=None, team=second, on=datetime.date(2022, 1, 1))
+    assert "共 1 条" in page("?status=active")
+    assert "共 2 条" in page()
+    make_association("440106")  # a second association to build under: the choice comes first
+    assert 'href="/teams/new/"' in page()

@@ -22,6 +22,28 @@ def test_the_username_in_the_header_links_to_the_users_own_account_page(client_f
     assert link.get("href") == "/users/me/password/"
 
 
+def test_each_user_has_the_navigation_of_their_own_roles_and_region(client_for):
+    """The navigation's HTML is kept per set of links and home region, never per first
+    visitor: a county cadre after a provincial administrator (and in English) sees their own."""
+
+    def nav(client, language="zh-hans"):
+        client.cookies["django_language"] = language
+        page = lxml.html.fromstring(client.get("/search/").content)
+        return {a.get("id"): a.get("href") for a in page.xpath("//nav[@class='mainnav']/a")}
+
+    province, county = client_for("province_admin", "440000"), client_for("county_admin", "440105")
+    assert nav(province)["nav-bulletin"] == "/reports/bulletin/440000/"
+    assert "nav-api" in nav(province)
+    assert nav(county)["nav-bulletin"] == "/reports/bulletin/440105/"
+    assert "nav-api" not in nav(county)
+    county.cookies["django_language"] = "en"
+    english = lxml.html.fromstring(county.get("/search/").content)
+    assert english.xpath("//a[@id='nav-home']/text()") == ["Workbench"]
+    county.cookies["django_language"] = "zh-hans"
+    chinese = lxml.html.fromstring(county.get("/search/").content)
+    assert chinese.xpath("//a[@id='nav-home']/text()") == ["工作台"]
+
+
 def _bulletin_job(user, state=Job.State.QUEUED) -> Job:
     from qingxie.reports import jobs
 
@@ -76,3 +98,23 @@ def test_no_notice_for_a_running_or_finished_job_or_jobs_run_inline(make_user, s
     assert STOPPED in render_to_string("web/_job_waiting.html", {"job": {"state": "queued"}})
     settings.QINGXIE_JOBS_SYNC = True
     assert STOPPED not in render_to_string("web/_job_waiting.html", {"job": {"state": "queued"}})
+
+
+def test_the_footer_names_the_newest_division_data_loaded(client_for):
+    from qingxie.regions.models import DivisionDataset
+
+    client = client_for("county_admin", "440105")
+
+    def footer() -> str:
+        page = lxml.html.fromstring(client.get("/search/").content)
+        return " ".join(page.xpath("//footer")[0].text_content().split())
+
+    DivisionDataset.objects.all().delete()
+    assert "行政区划数据截至 （未载入）" in footer()
+    DivisionDataset.objects.create(
+        source="民政部", data_as_of=datetime.date(2023, 12, 31), sha256="0" * 64, item_count=1
+    )
+    DivisionDataset.objects.create(
+        source="民政部", data_as_of=datetime.date(2024, 6, 30), sha256="1" * 64, item_count=1
+    )
+    assert "行政区划数据截至 2024年6月30日" in footer()

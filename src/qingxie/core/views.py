@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import html
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_lazy
 from django.views.generic import DetailView, FormView, ListView
 
@@ -96,6 +100,46 @@ def add_service_errors(form, exc: QingxieError) -> None:
             form.add_error(target, message)
 
 
+def escape_text(value) -> str:
+    """Django's `escape` (html.escape of the text) without its SafeString wrapper: for table
+    rows built as one string in a view, where format_html's per-argument work was the cost."""
+    return html.escape(str(value))
+
+
+def join_rows(rows) -> str:
+    """A table body's rows (safe HTML strings) as one, laid out as a template loop printing
+    `\\n    {{ row }}\\n  ` would: fifty loop iterations cost more than the join."""
+    return mark_safe("".join(f"\n    {row}\n  " for row in rows))
+
+
+def data_stamp(path: str, domains) -> str:
+    """The version of `domains` for the region at `path`: as `core.cache.figures_stamp` (the
+    counters of its subtree and ancestors), summed for these domains only and in one plain
+    statement. The ORM's grouped sum over every domain cost more CPU than the counts it kept
+    (2 ms against a 0.4 ms count of the nation's associations); this one reads only the
+    domains' rows, by the (domain, path) index, in a tenth of a millisecond."""
+    from django.db import connection
+
+    from qingxie.core.models import FigureVersion
+
+    domains = sorted(set(domains))
+    codes = path.strip("/").split("/")
+    ancestors = ["/".join(codes[:n]) + "/" for n in range(1, len(codes))]
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT {quote('domain')}, SUM({quote('counter')}) "
+        f"FROM {quote(FigureVersion._meta.db_table)} "
+        f"WHERE {quote('domain')} IN ({', '.join(['%s'] * len(domains))}) "
+        f"AND ({quote('path')} >= %s AND {quote('path')} < %s"
+        + "".join(f" OR {quote('path')} = %s" for _ in ancestors)
+        + f") GROUP BY {quote('domain')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*domains, path, path + "~", *ancestors])
+        sums = dict(cursor.fetchall())
+    return f"{path}:" + ".".join(f"{d}{sums.get(d) or 0}" for d in domains)
+
+
 class FilteredObjectListView(ObjectListView):
     """A list narrowed by a django-filter FilterSet, with sortable columns and pagination.
 
@@ -104,12 +148,60 @@ class FilteredObjectListView(ObjectListView):
 
     filterset_class = None
     columns: list[tuple[str, str | None]] = []
+    #: The figure domains (core.cache) the list's rows and filters read. When set, the total
+    #: under the table is counted once per data version, scope and filter instead of on every
+    #: page (the nation's 40,000 teams were counted on each of them); any recorded write in
+    #: these domains in the user's scope counts afresh.
+    count_domains: tuple[str, ...] = ()
 
     def get_queryset(self):
         self.filterset = self.filterset_class(
             self.request.GET or None, queryset=super().get_queryset(), request=self.request
         )
         return self.filterset.qs
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        paginator = super().get_paginator(
+            queryset, per_page, orphans=orphans, allow_empty_first_page=allow_empty_first_page
+        )
+        if self.count_domains:
+            # Paginator.count is a cached property: the instance's value takes its place.
+            paginator.count = self.cached_count(queryset)
+        return paginator
+
+    def cached_count(self, queryset) -> int:
+        """`queryset.count()`, kept until a recorded write in `count_domains` reaches the
+        user's scope. The key holds everything else the filtered rows depend on: the model,
+        the scope's paths, the filters (not the page or the order) and the day (a region
+        named in the filter may expire)."""
+        from django.utils import timezone
+
+        from qingxie.core.cache import cached_figures
+        from qingxie.core.models import NATION_PATH
+        from qingxie.core.policies import policy_for
+
+        paths = policy_for(self.model).scope_paths(self.request.user, self.action)
+        if paths == []:
+            return 0
+        filters = sorted(
+            (k, tuple(v)) for k, v in self.request.GET.lists() if k not in ("page", "ordering")
+        )
+        # Hashed: the filters are whatever the user typed (spaces, any length).
+        digest = hashlib.sha256(repr(filters).encode()).hexdigest()[:32]
+        key = (
+            f"count:{self.model._meta.label}:{self.action}:{timezone.localdate().isoformat()}:"
+            f"{'*' if paths is None else ','.join(paths)}:{digest}"
+        )
+        path = paths[0] if paths is not None and len(paths) == 1 else NATION_PATH
+        return cached_figures(key, queryset.count, stamp=self.data_stamp(path, self.count_domains))
+
+    def data_stamp(self, path: str, domains) -> str:
+        """`data_stamp(path, domains)`, read once for this request however often asked."""
+        key = (path, tuple(sorted(set(domains))))
+        stamps = self.__dict__.setdefault("_stamps", {})
+        if key not in stamps:
+            stamps[key] = data_stamp(path, key[1])
+        return stamps[key]
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -120,11 +212,23 @@ class FilteredObjectListView(ObjectListView):
                 "label": label,
                 "key": key,
                 "next": (f"-{key}" if current == key else key) if key else None,
+                "href": self.querystring(ordering=(f"-{key}" if current == key else key))
+                if key
+                else None,
                 "sorted": "asc" if current == key else "desc" if current == f"-{key}" else "",
             }
             for label, key in self.columns
         ]
         return ctx
+
+    def querystring(self, **changes) -> str:
+        """What `{% querystring ordering=… page=None %}` makes of the request's query string:
+        the sort links, built here once rather than by a template tag per column."""
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        for name, value in changes.items():
+            params[name] = value
+        return f"?{params.urlencode()}"
 
 
 class ObjectFormView(FormView):
