@@ -69,4 +69,6 @@ class AssessmentConfig(AppConfig):
         from qingxie.assessment import demo
 
         # Last of the demo steps: the round reads the trainings and projects demos' figures.
-        register_demo_step(DemoStep("assessment", demo.demo_assessment_load, order=90, label="年度评估演示数据"))
+        register_demo_step(
+            DemoStep("assessment", demo.demo_assessment_load, order=90, label="年度评估演示数据")
+        )

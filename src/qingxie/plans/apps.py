@@ -67,4 +67,6 @@ class PlansConfig(AppConfig):
 
         indicators.register()
         # After the trainings' and projects' demos, before the assessment's (which reads plans).
-        register_demo_step(DemoStep("plans", demo.demo_plans_load, order=70, label="一县一策演示数据"))
+        register_demo_step(
+            DemoStep("plans", demo.demo_plans_load, order=70, label="一县一策演示数据")
+        )

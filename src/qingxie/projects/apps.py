@@ -58,4 +58,6 @@ class ProjectsConfig(AppConfig):
             BulletinContribution("projects", bulletin.sections, order=60)
         )
         # After the trainings' demo (50): the projects demo reads the demo ledger only.
-        register_demo_step(DemoStep("projects", demo.demo_projects_load, order=60, label="项目与大赛演示数据"))
+        register_demo_step(
+            DemoStep("projects", demo.demo_projects_load, order=60, label="项目与大赛演示数据")
+        )

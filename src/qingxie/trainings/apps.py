@@ -70,7 +70,9 @@ class TrainingsConfig(AppConfig):
                 checklist.leader_training_line,
             )
         )
-        register_demo_step(DemoStep("trainings", demo.demo_trainings_load, order=50, label="培训演示数据"))
+        register_demo_step(
+            DemoStep("trainings", demo.demo_trainings_load, order=50, label="培训演示数据")
+        )
 
         from qingxie.trainings import indicators
 
