@@ -125,3 +125,19 @@ def page_as(browser, server, request):
     for n, page in enumerate(pages):
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{n}.png"), full_page=True)
         page.context.close()
+
+
+@pytest.fixture(scope="session")
+def assessment_demo(server):
+    """The assessment's demo (a 2021 round, Guangdong's library) on the server's database,
+    made once for the browser tests that walk it (`qingxie assessment demo` is idempotent)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "qingxie", "assessment", "demo"],
+        env=server["env"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=900,
+    )
+    assert "演示评估" in done.stdout
+    return server

@@ -4,29 +4,11 @@ the province sees the tier and ranking; pages at 1440 and 390 px for four levels
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from tests.e2e.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def assessment_demo(server):
-    """The assessment's demo (a 2021 round, Guangdong's library) on the server's database."""
-    done = subprocess.run(
-        [sys.executable, "-m", "qingxie", "assessment", "demo"],
-        env=server["env"],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=900,
-    )
-    assert "演示评估" in done.stdout
-    return server
 
 
 def _sheet_url(page, base) -> str:

@@ -35,8 +35,6 @@ Each check has a self-check: the same pages in Chinese fail it.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
 import pytest
 from docx import Document
@@ -101,21 +99,6 @@ def tpr_start(code: str) -> list[str]:
         "/plans/notifications/",
         f"/reports/bulletin/{code}/?as_of=2021-05-06",
     ]
-
-
-@pytest.fixture(scope="module")
-def assessment_demo(server):
-    """The assessment's demo on the server's database (the same command as the browser test)."""
-    done = subprocess.run(
-        [sys.executable, "-m", "qingxie", "assessment", "demo"],
-        env=server["env"],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=900,
-    )
-    assert "演示评估" in done.stdout
-    return server
 
 
 @pytest.fixture(scope="module")
